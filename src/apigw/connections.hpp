@@ -1,0 +1,58 @@
+#pragma once
+// The Connections port: what a handler may do to a client connection, the operations of the
+// API Gateway Management API (@connections). In-process it reaches the gateway's registry;
+// on AWS it is a SigV4-signed HTTPS call.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace apigw {
+
+// A frame encoded once and shared by every recipient of a broadcast.
+using SharedFrame = std::shared_ptr<const std::string>;
+
+inline SharedFrame make_frame(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+// GetConnection's answer.
+struct ConnectionInfo {
+  std::int64_t connected_at = 0;    // epoch ms
+  std::int64_t last_active_at = 0;  // epoch ms
+  std::string source_ip;
+  std::optional<std::string> user_agent;
+};
+
+// Largest PostToConnection payload (AWS: 131072 bytes; larger is 413).
+inline constexpr std::size_t max_post_bytes = 131072;
+
+class Connections {
+ public:
+  virtual ~Connections() = default;
+
+  // PostToConnection. Errors: gone (410), payload_too_large (413), limit_exceeded (429).
+  virtual core::result<void> post(const std::string& connection_id, const SharedFrame& data) = 0;
+
+  // Posts one frame to many connections; the i-th result answers the i-th id.
+  // Adapters with network latency override this to post concurrently.
+  virtual std::vector<core::result<void>> post_many(std::span<const std::string> ids,
+                                                    const SharedFrame& data) {
+    std::vector<core::result<void>> out;
+    out.reserve(ids.size());
+    for (const auto& id : ids) out.push_back(post(id, data));
+    return out;
+  }
+
+  // GetConnection. Errors: gone.
+  virtual core::result<ConnectionInfo> get(const std::string& connection_id) = 0;
+
+  // DeleteConnection: closes the socket; $disconnect follows. Errors: gone.
+  virtual core::result<void> remove(const std::string& connection_id) = 0;
+};
+
+}  // namespace apigw
