@@ -1,0 +1,163 @@
+// Starts a parley server for an end-to-end test file and stops it again.
+//
+//   const srv = await startServer({ args: ['--idle-timeout', '1'] });
+//   srv.port, srv.base ('http://127.0.0.1:PORT'), srv.wsUrl ('ws://127.0.0.1:PORT/dev'),
+//   srv.mgmtUrl ('http://127.0.0.1:PORT/dev'), srv.connectionUrl(id), srv.stderr()
+//   await srv.stop();
+//
+// The binary is $PARLEY_BIN, else <repo>/build/parley. Each server gets its own --data dir
+// (mkdtemp), removed by stop(). Every server still running when the test process exits
+// (a crash, an unhandled rejection) is SIGKILLed by the exit hook below.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const parleyBin = process.env.PARLEY_BIN || join(repoRoot, 'build', 'parley');
+
+const STARTUP_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
+const STDERR_KEEP = 64 * 1024;
+
+const live = new Set();
+process.on('exit', () => {
+  for (const child of live) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
+  if (!existsSync(parleyBin)) {
+    throw new Error(`parley binary not found at ${parleyBin} (build it, or set PARLEY_BIN)`);
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-'));
+  const argv = ['serve', '--port', '0', '--bind', '127.0.0.1', '--stage', stage,
+    '--data', dataDir, ...args];
+  const child = spawn(parleyBin, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  live.add(child);
+
+  let stdout = '';
+  let stderr = '';
+  let exited = null; // {code, signal} once the process is gone
+  const exitPromise = new Promise((res) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      live.delete(child);
+      res(exited);
+    });
+  });
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > STDERR_KEEP) stderr = stderr.slice(-STDERR_KEEP);
+  });
+
+  const describe = () =>
+    `parley ${argv.join(' ')}\n--- stdout ---\n${stdout.slice(-4000)}\n--- stderr (tail) ---\n${stderr.slice(-4000)}`;
+
+  let port;
+  try {
+    port = await new Promise((res, rej) => {
+      const timer = setTimeout(
+        () => rej(new Error(`no "WebSocket: ws://..." banner line within ${STARTUP_TIMEOUT_MS} ms\n${describe()}`)),
+        STARTUP_TIMEOUT_MS);
+      const onData = (d) => {
+        stdout += d;
+        const m = /WebSocket:\s+ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          child.stdout.off('data', onData);
+          // keep draining stdout so the server never blocks on a full pipe
+          child.stdout.on('data', (more) => { stdout = (stdout + more).slice(-STDERR_KEEP); });
+          res(Number(m[1]));
+        }
+      };
+      child.stdout.on('data', onData);
+      child.once('error', (e) => { clearTimeout(timer); rej(e); });
+      exitPromise.then((x) => {
+        clearTimeout(timer);
+        rej(new Error(`parley exited before printing its banner (code ${x.code}, signal ${x.signal})\n${describe()}`));
+      });
+    });
+  } catch (e) {
+    await killAndWait(child, exitPromise, () => exited);
+    await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+
+  const base = `http://127.0.0.1:${port}`;
+  let stopped = null;
+  return {
+    port,
+    base,
+    stage,
+    dataDir,
+    wsUrl: `ws://127.0.0.1:${port}/${stage}`,
+    mgmtUrl: `${base}/${stage}`,
+    connectionUrl: (id) => `${base}/${stage}/@connections/${encodeURIComponent(id)}`,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited: () => exited,
+    describe,
+    // SIGTERM, wait up to 5 s, then SIGKILL; removes the data dir. Resolves to the exit status.
+    stop() {
+      if (!stopped) {
+        stopped = (async () => {
+          const status = await killAndWait(child, exitPromise, () => exited);
+          await rm(dataDir, { recursive: true, force: true });
+          return status;
+        })();
+      }
+      return stopped;
+    },
+  };
+}
+
+async function killAndWait(child, exitPromise, exitedNow) {
+  if (exitedNow()) return { ...exitedNow(), killed: false };
+  try { child.kill('SIGTERM'); } catch { /* gone */ }
+  let timer;
+  const graceful = await Promise.race([
+    exitPromise.then(() => true),
+    new Promise((res) => { timer = setTimeout(() => res(false), STOP_GRACE_MS); }),
+  ]);
+  clearTimeout(timer);
+  if (!graceful) {
+    try { child.kill('SIGKILL'); } catch { /* gone */ }
+    await exitPromise;
+    return { ...exitedNow(), killed: true };
+  }
+  return { ...exitedNow(), killed: false };
+}
+
+export const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+
+// Polls fn() until it returns a truthy value or timeoutMs passes; returns the last value.
+export async function poll(fn, { timeoutMs = 3000, intervalMs = 50 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let value;
+  for (;;) {
+    value = await fn();
+    if (value || Date.now() >= deadline) return value;
+    await sleep(intervalMs);
+  }
+}
+
+// fetch() with a timeout, so a hung server fails the test instead of stalling it.
+export async function fetchT(url, init = {}, timeoutMs = 5000) {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    const why = e.cause ? `${e.cause.code ?? ''} ${e.cause.message ?? e.cause}`.trim() : e.message;
+    throw new Error(`${init.method ?? 'GET'} ${url} failed: ${why}${live.size === 0 ? ' (no parley process is running)' : ''}`, { cause: e });
+  }
+}
