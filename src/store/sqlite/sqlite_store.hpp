@@ -1,0 +1,76 @@
+#pragma once
+// store::Sqlite: the Store port on one SQLite file, the embedded mode's database. The tables
+// mirror the DynamoDB data model of ARCHITECTURE.md so the two adapters behave alike.
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace store {
+
+class SqliteConnection;
+
+struct SqliteOptions {
+  // How long a write waits for another process holding the file's write lock.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Cap on messages_before/messages_after's limit: bounds one call's memory and latency.
+  int max_page = 1000;
+  // Read connections kept open between calls; more are opened under load and closed after.
+  std::size_t max_idle_readers = 8;
+};
+
+// The schema version kept in PRAGMA user_version; a file with a newer one is refused.
+inline constexpr int kSqliteSchemaVersion = 1;
+
+// Thread safety: one writer connection behind a mutex, and a pool of read connections.
+// SQLite admits one writer per file at a time whatever we do; several writer connections
+// would only contend on the file lock, where the busy handler sleeps and polls, while an
+// in-process mutex hands over at once. WAL lets readers run beside the writer and each other
+// on their own snapshot, so reads get their own connections: taken from an idle list, opened
+// on demand when all are busy, so the count follows the peak number of concurrent readers.
+// A pool rather than thread_local connections because it is owned by (and closed with) the
+// Store object, whatever threads called it. busy_timeout remains for other processes.
+class Sqlite final : public Store {
+ public:
+  // Opens db_file, creating the parent directory, the file and the schema if missing.
+  static core::result<std::unique_ptr<Sqlite>> open(const std::filesystem::path& db_file,
+                                                    SqliteOptions options = {});
+  ~Sqlite() override;
+
+  core::result<void> put_connection(const Connection& c) override;
+  core::result<Connection> get_connection(const std::string& connection_id) override;
+  core::result<void> delete_connection(const std::string& connection_id) override;
+  core::result<std::vector<std::string>> connections_in_room(const std::string& room) override;
+
+  core::result<Message> append_message(Message m) override;
+  core::result<std::vector<Message>> messages_before(const std::string& room,
+                                                     std::int64_t before_seq, int limit) override;
+  core::result<std::vector<Message>> messages_after(const std::string& room,
+                                                    std::int64_t after_seq, int limit) override;
+
+ private:
+  class ReadLease;
+  Sqlite(std::filesystem::path file, SqliteOptions options,
+         std::unique_ptr<SqliteConnection> writer);
+  core::result<ReadLease> lease_reader();
+  void return_reader(std::unique_ptr<SqliteConnection> c);
+  core::result<std::vector<Message>> read_messages(const char* sql, const std::string& room,
+                                                   std::int64_t seq, int limit, bool newest_first);
+
+  const std::filesystem::path file_;
+  const SqliteOptions options_;
+  std::mutex write_mutex_;
+  std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mutex_
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by readers_mutex_
+};
+
+// The entry point the composition root calls.
+core::result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& db_file,
+                                                 SqliteOptions options = {});
+
+}  // namespace store
