@@ -4,12 +4,13 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, fetchT, poll } from './server.mjs';
-import { connect, join, terminateAll, ID_RE } from './client.mjs';
+import { connect, join, closeAll, terminateAll, ID_RE } from './client.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
-afterEach(() => terminateAll());
+afterEach(async () => { await closeAll(); srv?.assertAlive(); });
 after(async () => {
+  await closeAll();
   terminateAll();
   if (srv) await srv.stop();
 });

@@ -155,7 +155,22 @@ export async function join(wsUrl, { name, room, ...opts } = {}) {
 
 export const USER_AGENT_SENT = USER_AGENT;
 
-// Forcibly closes every client still open (for after() hooks).
+// Closes every client still open (for afterEach/after hooks): a normal close handshake
+// (1000) first, then a TCP cut for any socket not closed within timeoutMs.
+export async function closeAll(timeoutMs = 2000) {
+  const clients = [...open];
+  await Promise.all(clients.map(async (c) => {
+    try {
+      if (c.ws.readyState === WebSocket.OPEN) c.ws.close(1000, 'test done');
+      await c.closed(timeoutMs);
+    } catch {
+      c.terminate();
+    }
+  }));
+  for (const c of clients) open.delete(c);
+}
+
+// Cuts every client still open without a close frame (last-resort cleanup).
 export function terminateAll() {
   for (const c of [...open]) c.terminate();
   open.clear();

@@ -4,12 +4,12 @@
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, fetchT, poll, sleep } from './server.mjs';
-import { connect, join, terminateAll } from './client.mjs';
+import { connect, join, closeAll, terminateAll } from './client.mjs';
 
 const T = { timeout: 15_000 };
 const raw = { perMessageDeflate: false };
 
-afterEach(() => terminateAll());
+afterEach(() => closeAll());
 after(() => terminateAll());
 
 // Sends one message as fragments (a text frame then continuation frames) of the given sizes.
@@ -32,7 +32,8 @@ async function expectGone(srv, id) {
 describe('frame and message limits', () => {
   let srv;
   before(async () => { srv = await startServer(); });
-  after(async () => { terminateAll(); if (srv) await srv.stop(); });
+  afterEach(() => srv?.assertAlive());
+  after(async () => { await closeAll(); terminateAll(); if (srv) await srv.stop(); });
 
   test('a message over 131072 bytes is closed with 1009', T, async () => {
     const { client, id } = await join(srv.wsUrl, { name: 'big', ...raw });
@@ -90,7 +91,8 @@ describe('frame and message limits', () => {
 describe('idle timeout and maximum duration (--idle-timeout 1 --max-duration 5)', () => {
   let srv;
   before(async () => { srv = await startServer({ args: ['--idle-timeout', '1', '--max-duration', '5'] }); });
-  after(async () => { terminateAll(); if (srv) await srv.stop(); });
+  afterEach(() => srv?.assertAlive());
+  after(async () => { await closeAll(); terminateAll(); if (srv) await srv.stop(); });
 
   test('a silent client is closed with 1001 within ~3 s and its id is gone', T, async () => {
     const { client, id } = await join(srv.wsUrl, { name: 'silent' });

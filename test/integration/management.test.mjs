@@ -12,12 +12,13 @@ import {
   PayloadTooLargeException,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { startServer, fetchT, sleep } from './server.mjs';
-import { join, terminateAll, ID_RE, USER_AGENT_SENT } from './client.mjs';
+import { join, closeAll, terminateAll, ID_RE, USER_AGENT_SENT } from './client.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
-afterEach(() => terminateAll());
+afterEach(async () => { await closeAll(); srv?.assertAlive(); });
 after(async () => {
+  await closeAll();
   terminateAll();
   if (srv) await srv.stop();
 });

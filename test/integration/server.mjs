@@ -96,6 +96,12 @@ export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
 
   const base = `http://127.0.0.1:${port}`;
   let stopped = null;
+  // A server that dies on its own is a finding: say so (with its stderr) in the test output.
+  exitPromise.then((x) => {
+    if (!stopped) {
+      console.error(`\n!!! parley (port ${port}) exited unexpectedly: code ${x.code}, signal ${x.signal}\n${describe()}\n`);
+    }
+  });
   return {
     port,
     base,
@@ -108,6 +114,12 @@ export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
     stderr: () => stderr,
     exited: () => exited,
     describe,
+    // Throws when the server is no longer running (use in afterEach to name the culprit test).
+    assertAlive() {
+      if (exited && !stopped) {
+        throw new Error(`parley exited unexpectedly (code ${exited.code}, signal ${exited.signal})\n${describe()}`);
+      }
+    },
     // SIGTERM, wait up to 5 s, then SIGKILL; removes the data dir. Resolves to the exit status.
     stop() {
       if (!stopped) {
