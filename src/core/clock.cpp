@@ -23,7 +23,7 @@ std::int64_t now_ms() {
 
 std::string iso8601_ms(std::int64_t epoch_ms) {
   const std::tm tm = utc(epoch_ms);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(epoch_ms % 1000));

@@ -32,5 +32,5 @@ using result = boost::system::result<T>;
 
 namespace boost::system {
 template <>
-struct is_error_code_enum<core::errc> : std::true_type {};
+struct is_error_code_enum<::core::errc> : std::true_type {};
 }  // namespace boost::system

@@ -1,0 +1,44 @@
+// parley: the chat server and its tools.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/serve_command.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(Usage: parley <command> [options]
+
+Commands:
+  serve      run the chat server (gateway, handlers, SQLite store, browser client)
+  version    print the version
+
+Run 'parley serve --help' for the server's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "serve") return app::serve_command(args);
+    if (command == "version" || command == "--version") {
+      std::cout << "parley " << PARLEY_VERSION << "\n";
+      return 0;
+    }
+    std::cerr << "parley: unknown command '" << command << "'\n" << usage;
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "parley " << command << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "parley " << command << ": " << e.what() << "\n";
+    return 1;
+  }
+}

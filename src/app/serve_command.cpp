@@ -1,0 +1,126 @@
+#include "app/serve_command.hpp"
+
+#include <sys/resource.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "app/options.hpp"
+#include "core/log.hpp"
+#include "gateway/context.hpp"
+#include "gateway/server.hpp"
+#include "handlers/router.hpp"
+#include "integration/in_process.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace app {
+
+const char* const serve_usage = R"(Usage: parley serve [options]
+
+Runs the chat: the WebSocket gateway (API Gateway contract), the handlers in-process and the
+SQLite store, and serves the browser client.
+
+Options:
+  --port N                 listening port (default 8080; 0 picks a free one)
+  --bind ADDR              listening address (default 0.0.0.0)
+  --stage NAME             API stage, the WebSocket path (default dev)
+  --data DIR               state directory; the database is DIR/parley.db (default ./data)
+  --threads N              socket threads (default: one per core)
+  --handler-threads N      handler threads, like Lambda environments (default 4)
+  --idle-timeout S         close a connection silent for S seconds (default 600)
+  --max-duration S         close any connection after S seconds (default 7200)
+  --max-message BYTES      largest client message; larger closes with 1009 (default 131072)
+  --integration-timeout MS handler time limit (default 29000)
+  --api-id ID              requestContext.apiId (default: random per start)
+  --domain-name NAME       requestContext.domainName (default: the client's Host header)
+  --management-public      let non-loopback clients call @connections (default: loopback only)
+  --web DIR                serve the browser client from DIR instead of the embedded copy
+  --log-level LEVEL        debug, info, warn or error (default info)
+)";
+
+namespace {
+
+const std::map<std::string, bool> known = {
+    {"port", true},          {"bind", true},           {"stage", true},
+    {"data", true},          {"threads", true},        {"handler-threads", true},
+    {"idle-timeout", true},  {"max-duration", true},   {"max-message", true},
+    {"integration-timeout", true}, {"api-id", true},   {"domain-name", true},
+    {"management-public", false},  {"web", true},      {"log-level", true},
+    {"help", false}};
+
+// Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
+void raise_descriptor_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+gateway::Config config_from(const Options& o) {
+  gateway::Config c;
+  c.port = static_cast<unsigned short>(o.number("port", 8080, 0, 65535));
+  c.bind_address = o.get("bind", c.bind_address);
+  c.stage = o.get("stage", c.stage);
+  if (c.stage.empty() || c.stage.find_first_of("/?#@% ") != std::string::npos)
+    throw std::invalid_argument("--stage must be a plain path segment");
+  c.threads = static_cast<unsigned>(o.number("threads", 0, 0, 256));
+  c.idle_timeout = std::chrono::seconds(o.number("idle-timeout", 600, 1, 86400));
+  c.max_duration = std::chrono::seconds(o.number("max-duration", 7200, 1, 7 * 86400));
+  c.max_message_bytes = static_cast<std::size_t>(o.number("max-message", 131072, 1, 16 << 20));
+  c.integration_timeout =
+      std::chrono::milliseconds(o.number("integration-timeout", 29000, 50, 900000));
+  c.api_id = o.get("api-id", "");
+  c.domain_name = o.get("domain-name", "");
+  c.management_public = o.has("management-public");
+  c.web_dir = o.get("web", "");
+  return c;
+}
+
+}  // namespace
+
+int serve_command(const std::vector<std::string>& args) {
+  Options o(args, known);
+  if (o.has("help")) {
+    std::cout << serve_usage;
+    return 0;
+  }
+  core::log::set_level(core::log::parse_level(o.get("log-level", "info")));
+  gateway::Config config = config_from(o);
+  const auto handler_threads = static_cast<unsigned>(o.number("handler-threads", 4, 1, 256));
+  const std::filesystem::path data = o.get("data", "./data");
+  raise_descriptor_limit();
+
+  auto store = store::open_sqlite(data / "parley.db");
+  if (!store) {
+    std::cerr << "parley: cannot open the database in " << data << ": " << store.error().message()
+              << "\n";
+    return 1;
+  }
+  integration::InProcess handlers(handlers::chat_routes(), **store, handler_threads);
+  gateway::Server server(config, handlers);
+  handlers.set_connections(server.context().connections);
+
+  const std::string host =
+      config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "localhost"
+                                                                     : config.bind_address;
+  const std::string base = host + ":" + std::to_string(server.port());
+  const auto& c = server.config();
+  std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, "
+            << handler_threads << " handler threads, store sqlite " << (data / "parley.db").string()
+            << "\n"
+            << "  Web client:      http://" << base << "/\n"
+            << "  WebSocket:       ws://" << base << "/" << c.stage << "\n"
+            << "  Management API:  http://" << base << "/" << c.stage
+            << "/@connections/{connectionId}"
+            << (c.management_public ? "" : " (loopback only)") << "\n"
+            << "Press Ctrl+C to stop." << std::endl;
+
+  server.run();
+  handlers.drain();  // the $disconnects of the closed sessions finish before the store closes
+  core::log::info("stopped");
+  return 0;
+}
+
+}  // namespace app

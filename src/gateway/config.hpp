@@ -1,0 +1,35 @@
+#pragma once
+// Every limit and timeout of the gateway, each defaulting to what AWS API Gateway does
+// (aws-contract.md §4).
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace gateway {
+
+struct Config {
+  std::string bind_address = "0.0.0.0";
+  unsigned short port = 8080;
+  std::string stage = "dev";
+  unsigned threads = 0;  // socket threads; 0 = one per core
+
+  std::string api_id;       // empty: a random 10-character id per start
+  std::string domain_name;  // requestContext.domainName; empty: the handshake's Host header
+  std::string route_selection_expression = "$request.body.action";
+
+  std::size_t max_message_bytes = 131072;  // larger: close 1009
+  std::size_t max_post_bytes = 131072;     // PostToConnection larger: 413
+  std::chrono::seconds idle_timeout{600};  // without a client message: close 1001
+  std::chrono::seconds max_duration{7200}; // whole connection: close 1001
+  std::chrono::milliseconds integration_timeout{29000};
+  std::chrono::seconds handshake_timeout{30};
+  // Bytes queued for one client before posts to it answer 429 LimitExceeded, AWS's only
+  // backpressure signal.
+  std::size_t max_send_queue_bytes = 8 * 1024 * 1024;
+
+  // The management API answers only peers on loopback unless this is set.
+  bool management_public = false;
+  std::string web_dir;  // empty: the client embedded in the executable
+};
+
+}  // namespace gateway

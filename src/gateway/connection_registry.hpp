@@ -1,0 +1,35 @@
+#pragma once
+// connectionId -> Session for the connections this node holds. Sharded so that fan-out from
+// several handler threads does not contend on one lock; no lock is held while sending.
+#include <array>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/session.hpp"
+
+namespace gateway {
+
+class ConnectionRegistry {
+ public:
+  void add(std::shared_ptr<Session> s);
+  void remove(const std::string& id);
+  // nullptr when the id is unknown or closed.
+  std::shared_ptr<Session> find(const std::string& id) const;
+  std::vector<std::shared_ptr<Session>> all() const;
+  std::size_t size() const;
+
+ private:
+  struct Shard {
+    mutable std::mutex mutex;
+    std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+  };
+  static constexpr std::size_t shard_count = 32;
+  Shard& shard_for(const std::string& id) const;
+
+  mutable std::array<Shard, shard_count> shards_;
+};
+
+}  // namespace gateway

@@ -1,0 +1,28 @@
+#pragma once
+// What every session of one gateway shares (Beast's chat-multi calls it shared_state).
+#include <atomic>
+#include <string>
+
+#include "gateway/config.hpp"
+#include "gateway/connection_registry.hpp"
+#include "gateway/integration.hpp"
+#include "gateway/local_connections.hpp"
+#include "gateway/route_selector.hpp"
+
+namespace gateway {
+
+struct Context {
+  Context(Config c, Integration& i)
+      : config(std::move(c)), integration(i),
+        selector(config.route_selection_expression, integration.route_keys()),
+        connections(registry, config.max_post_bytes) {}
+
+  Config config;  // api_id is filled in before any session starts
+  Integration& integration;
+  RouteSelector selector;
+  ConnectionRegistry registry;
+  LocalConnections connections;  // the Connections port for this node's sockets
+  std::atomic<bool> stopping{false};
+};
+
+}  // namespace gateway

@@ -1,0 +1,90 @@
+#include "gateway/event_builder.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include "apigw/route_key.hpp"
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+
+namespace gateway {
+namespace {
+
+apigw::Event base_event(const ConnectionMeta& m, std::string route_key, apigw::EventType type,
+                        std::int64_t now_ms) {
+  apigw::Event e;
+  auto& c = e.request_context;
+  c.route_key = std::move(route_key);
+  c.event_type = type;
+  c.connection_id = m.connection_id;
+  c.request_id = core::new_connection_id();  // same alphabet and length as AWS's request ids
+  c.request_time = core::clf_time(now_ms);
+  c.request_time_epoch = now_ms;
+  c.connected_at = m.connected_at;
+  c.stage = m.stage;
+  c.domain_name = m.domain_name;
+  c.api_id = m.api_id;
+  c.identity.source_ip = m.source_ip;
+  c.identity.user_agent = m.user_agent;
+  return e;
+}
+
+void add_header(apigw::Event& e, const std::string& name, const std::string& value) {
+  (*e.headers)[name] = value;
+  (*e.multi_value_headers)[name].push_back(value);
+}
+
+}  // namespace
+
+apigw::Event connect_event(const ConnectionMeta& m, const Handshake& h, std::int64_t now_ms) {
+  apigw::Event e = base_event(m, std::string(apigw::route_key::connect),
+                              apigw::EventType::connect, now_ms);
+  e.headers.emplace();
+  e.multi_value_headers.emplace();
+  for (const auto& [name, value] : h.headers) add_header(e, name, value);
+  // API Gateway adds these for the integration; a client cannot forge them.
+  add_header(e, "X-Amzn-Trace-Id", core::new_trace_id(now_ms / 1000));
+  (*e.headers)["X-Forwarded-For"] = m.source_ip;
+  (*e.multi_value_headers)["X-Forwarded-For"] = {m.source_ip};
+  (*e.headers)["X-Forwarded-Port"] = std::to_string(h.local_port);
+  (*e.multi_value_headers)["X-Forwarded-Port"] = {std::to_string(h.local_port)};
+  (*e.headers)["X-Forwarded-Proto"] = h.forwarded_proto;
+  (*e.multi_value_headers)["X-Forwarded-Proto"] = {h.forwarded_proto};
+
+  auto url = boost::urls::parse_origin_form(h.target);
+  if (url && url->has_query() && !url->params().empty()) {
+    e.query_string_parameters.emplace();
+    e.multi_value_query_string_parameters.emplace();
+    for (const auto& p : url->params()) {
+      std::string value = p.has_value ? std::string(p.value) : std::string();
+      (*e.query_string_parameters)[std::string(p.key)] = value;
+      (*e.multi_value_query_string_parameters)[std::string(p.key)].push_back(std::move(value));
+    }
+  }
+  return e;
+}
+
+apigw::Event message_event(const ConnectionMeta& m, std::string route_key, std::string body,
+                           std::int64_t now_ms) {
+  apigw::Event e = base_event(m, std::move(route_key), apigw::EventType::message, now_ms);
+  e.request_context.message_id = core::new_connection_id();
+  e.body = std::move(body);
+  return e;
+}
+
+apigw::Event disconnect_event(const ConnectionMeta& m, int status_code, std::string reason,
+                              std::int64_t now_ms) {
+  apigw::Event e = base_event(m, std::string(apigw::route_key::disconnect),
+                              apigw::EventType::disconnect, now_ms);
+  e.request_context.disconnect_status_code = status_code;
+  e.request_context.disconnect_reason = std::move(reason);
+  // The small fixed map AWS sends on DISCONNECT (aws-contract.md §2.2).
+  e.headers = apigw::HeaderMap{
+      {"Host", m.domain_name}, {"x-api-key", ""}, {"X-Forwarded-For", ""}, {"x-restapi", ""}};
+  e.multi_value_headers = apigw::MultiValueMap{{"Host", {m.domain_name}},
+                                               {"x-api-key", {""}},
+                                               {"X-Forwarded-For", {""}},
+                                               {"x-restapi", {""}}};
+  return e;
+}
+
+}  // namespace gateway

@@ -1,0 +1,39 @@
+#pragma once
+// Builds the three kinds of proxy event API Gateway sends (aws-contract.md §2) from what the
+// gateway knows of a connection. Pure functions: no sockets, unit-tested field by field.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "apigw/ws_event.hpp"
+
+namespace gateway {
+
+// What stays the same in every event of one connection.
+struct ConnectionMeta {
+  std::string connection_id;
+  std::int64_t connected_at = 0;  // epoch ms
+  std::string source_ip;
+  std::optional<std::string> user_agent;
+  std::string domain_name;
+  std::string stage;
+  std::string api_id;
+};
+
+// The upgrade request as received.
+struct Handshake {
+  std::vector<std::pair<std::string, std::string>> headers;  // names as the client spelled them
+  std::string target;                                        // "/dev?room=lobby"
+  std::string forwarded_proto = "http";
+  unsigned short local_port = 0;
+};
+
+apigw::Event connect_event(const ConnectionMeta& m, const Handshake& h, std::int64_t now_ms);
+apigw::Event message_event(const ConnectionMeta& m, std::string route_key, std::string body,
+                           std::int64_t now_ms);
+apigw::Event disconnect_event(const ConnectionMeta& m, int status_code, std::string reason,
+                              std::int64_t now_ms);
+
+}  // namespace gateway

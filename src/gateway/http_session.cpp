@@ -1,0 +1,127 @@
+#include "gateway/http_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
+
+#include "gateway/management_endpoint.hpp"
+#include "gateway/static_files.hpp"
+#include "gateway/ws_session.hpp"
+
+namespace gateway {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr std::size_t max_header_bytes = 16 * 1024;  // AWS: URLs up to 4096 characters
+constexpr std::chrono::seconds keep_alive_timeout{60};
+
+HttpResponse plain(const HttpRequest& req, http::status status, std::string_view body) {
+  HttpResponse res{status, req.version()};
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.body() = std::string(body);
+  res.prepare_payload();
+  return res;
+}
+
+struct Route {
+  enum class Kind { stage, management, other } kind = Kind::other;
+  std::string connection_id;
+};
+
+// Splits the decoded path into what this server serves. The management path may arrive with
+// '@' as %40 and the id percent-encoded ('=' as %3D), as AWS SDKs send it.
+Route classify(const Config& config, std::string_view target, std::string& path) {
+  Route route;
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) {
+    path = std::string(target);
+    return route;
+  }
+  path = std::string(url->path());
+  std::vector<std::string> segs;
+  for (auto s : url->segments()) segs.push_back(s);
+  if (segs.size() >= 1 && segs[0] == config.stage) {
+    if (segs.size() == 1 || (segs.size() == 2 && segs[1].empty())) {
+      route.kind = Route::Kind::stage;
+    } else if (segs.size() == 3 && segs[1] == "@connections") {
+      route.kind = Route::Kind::management;
+      route.connection_id = segs[2];
+    }
+  }
+  return route;
+}
+
+bool is_loopback(const net::ip::tcp::endpoint& ep) {
+  auto a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).is_loopback();
+  return a.is_loopback();
+}
+
+}  // namespace
+
+net::awaitable<void> serve_http(Context& ctx, net::ip::tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  const auto peer = stream.socket().remote_endpoint(ec);
+  if (ec) co_return;
+
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(max_header_bytes);
+    // One byte over the PostToConnection limit so that the endpoint can answer 413 itself.
+    parser.body_limit(ctx.config.max_post_bytes + 1);
+    stream.expires_after(keep_alive_timeout);
+    auto [rec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (rec == http::error::body_limit) {
+      HttpRequest req = parser.release();
+      auto res = aws_error(req.version(), 413, "PayloadTooLargeException",
+                           "Request entity too large");
+      res.keep_alive(false);
+      co_await http::async_write(stream, res, use_tuple);
+      break;
+    }
+    if (rec) break;  // end of stream, timeout or a malformed request: close the socket
+    HttpRequest req = parser.release();
+
+    std::string path;
+    const Route route = classify(ctx.config, req.target(), path);
+    HttpResponse res;
+    if (route.kind == Route::Kind::stage) {
+      if (beast::websocket::is_upgrade(req)) {
+        if (ctx.stopping.load()) {
+          res = plain(req, http::status::service_unavailable, "shutting down\n");
+        } else {
+          stream.expires_never();
+          co_await serve_websocket(ctx, std::move(stream), std::move(req));
+          co_return;
+        }
+      } else {
+        // API Gateway answers a plain GET on the WebSocket endpoint with 426.
+        res = plain(req, http::status::upgrade_required, "Upgrade Required\n");
+        res.set(http::field::upgrade, "websocket");
+      }
+    } else if (route.kind == Route::Kind::management) {
+      res = handle_management(ctx, req, route.connection_id, is_loopback(peer));
+    } else if (path == "/healthz") {
+      res = plain(req, http::status::ok, "ok\n");
+    } else {
+      res = serve_static(ctx.config, req, path);
+    }
+    res.set(http::field::server, "Parley");
+    res.keep_alive(req.keep_alive());
+    auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !res.keep_alive()) break;
+  }
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace gateway

@@ -1,0 +1,23 @@
+#pragma once
+// The Connections port over this node's ConnectionRegistry: what the management API and the
+// in-process integration call. Frames go to the session's queue; nothing blocks.
+#include "apigw/connections.hpp"
+#include "gateway/connection_registry.hpp"
+
+namespace gateway {
+
+class LocalConnections final : public apigw::Connections {
+ public:
+  LocalConnections(ConnectionRegistry& registry, std::size_t max_post_bytes)
+      : registry_(registry), max_post_bytes_(max_post_bytes) {}
+
+  core::result<void> post(const std::string& connection_id, const apigw::SharedFrame& data) override;
+  core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
+  core::result<void> remove(const std::string& connection_id) override;
+
+ private:
+  ConnectionRegistry& registry_;
+  std::size_t max_post_bytes_;
+};
+
+}  // namespace gateway

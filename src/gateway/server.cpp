@@ -1,0 +1,161 @@
+#include "gateway/server.hpp"
+
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "gateway/context.hpp"
+#include "gateway/http_session.hpp"
+
+namespace gateway {
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+void log_exception(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    core::log::error("session ended by an exception", {{"error", x.what()}});
+  }
+}
+
+unsigned resolve_threads(unsigned wanted) {
+  if (wanted > 0) return wanted;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Config with_defaults(Config c) {
+  c.threads = resolve_threads(c.threads);
+  if (c.api_id.empty()) c.api_id = core::new_api_id();
+  return c;
+}
+
+}  // namespace
+
+// One io_context per socket thread, each run by exactly one thread (uWebSockets' loop per
+// core): a connection lives on one loop, so its handlers never run concurrently and need no
+// strand, and cross-thread entry is a plain post to that loop. (Strands wrapped in
+// any_io_executor also tripped a use-after-free of the strand in Asio 1.81 under ASan.)
+struct Server::Impl {
+  Impl(Config config, Integration& integration)
+      : ctx(with_defaults(std::move(config)), integration),
+        loops(make_loops(ctx.config.threads)),
+        ioc(*loops.front()),
+        acceptor(ioc),
+        signals(ioc, SIGINT, SIGTERM) {
+    tcp::endpoint ep(net::ip::make_address(ctx.config.bind_address), ctx.config.port);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(net::socket_base::max_listen_connections);
+  }
+
+  static std::vector<std::unique_ptr<net::io_context>> make_loops(unsigned n) {
+    std::vector<std::unique_ptr<net::io_context>> v;
+    for (unsigned i = 0; i < n; ++i) v.push_back(std::make_unique<net::io_context>(1));
+    return v;
+  }
+
+  net::awaitable<void> accept_loop() {
+    std::size_t next = 0;
+    for (;;) {
+      net::io_context& loop = *loops[next++ % loops.size()];
+      auto [ec, socket] =
+          co_await acceptor.async_accept(loop, net::as_tuple(net::use_awaitable));
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+      if (ec) {
+        // Out of descriptors (EMFILE) or a transient error: back off instead of spinning.
+        core::log::warn("accept failed", {{"error", ec.message()}});
+        net::steady_timer t(ioc, std::chrono::milliseconds(50));
+        co_await t.async_wait(net::as_tuple(net::use_awaitable));
+        continue;
+      }
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      net::co_spawn(loop, serve_http(ctx, tcp::socket(std::move(socket))), log_exception);
+    }
+  }
+
+  // One sweep for every connection instead of a timer per connection: cheaper in memory, and
+  // a second of slack on a 10-minute idle timeout is invisible.
+  net::awaitable<void> sweep_timeouts() {
+    net::steady_timer t(ioc);
+    const auto period = std::min<std::chrono::steady_clock::duration>(
+        std::chrono::seconds(1), std::min(ctx.config.idle_timeout, ctx.config.max_duration) / 2);
+    while (!ctx.stopping.load()) {
+      t.expires_after(period);
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      const auto now = std::chrono::steady_clock::now();
+      for (auto& s : ctx.registry.all()) s->enforce_limits(now);
+    }
+  }
+
+  net::awaitable<void> drain(std::chrono::steady_clock::time_point deadline) {
+    net::steady_timer t(ioc);
+    while (ctx.registry.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+      t.expires_after(std::chrono::milliseconds(20));
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    }
+    for (auto& l : loops) l->stop();
+  }
+
+  void begin_shutdown(std::chrono::milliseconds grace) {
+    if (ctx.stopping.exchange(true)) return;
+    core::log::info("shutting down", {{"connections", ctx.registry.size()}});
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    signals.cancel(ignored);
+    for (auto& s : ctx.registry.all()) s->close(1001, "Going away");
+    net::co_spawn(ioc, drain(std::chrono::steady_clock::now() + grace), log_exception);
+  }
+
+  Context ctx;
+  std::vector<std::unique_ptr<net::io_context>> loops;
+  net::io_context& ioc;  // the first loop: acceptor, signals, sweeps
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+};
+
+Server::Server(Config config, Integration& integration)
+    : impl_(std::make_unique<Impl>(std::move(config), integration)) {}
+
+Server::~Server() = default;
+
+unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+const Config& Server::config() const { return impl_->ctx.config; }
+Context& Server::context() { return impl_->ctx; }
+
+void Server::run() {
+  auto& impl = *impl_;
+  impl.signals.async_wait([&impl](boost::system::error_code ec, int) {
+    if (!ec) impl.begin_shutdown(std::chrono::milliseconds(5000));
+  });
+  net::co_spawn(impl.ioc, impl.accept_loop(), log_exception);
+  net::co_spawn(impl.ioc, impl.sweep_timeouts(), log_exception);
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  for (auto& l : impl.loops) guards.push_back(net::make_work_guard(*l));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < impl.loops.size(); ++i)
+    threads.emplace_back([&impl, i] { impl.loops[i]->run(); });
+  impl.ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::shutdown(std::chrono::milliseconds grace) {
+  net::post(impl_->ioc, [this, grace] { impl_->begin_shutdown(grace); });
+}
+
+}  // namespace gateway

@@ -1,0 +1,19 @@
+#pragma once
+// Reading a client's frame body without trusting it.
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace handlers {
+
+// The body as a JSON object, or nullopt when it is not JSON or not an object.
+std::optional<boost::json::object> parse_body(std::string_view body);
+
+// The string member `key`, or nullopt when absent or not a string.
+std::optional<std::string> string_member(const boost::json::object& o, std::string_view key);
+
+// Number of Unicode code points in UTF-8 text (the gateway has already rejected invalid UTF-8).
+std::size_t code_points(std::string_view utf8);
+
+}  // namespace handlers

@@ -1,0 +1,10 @@
+#pragma once
+#include "apigw/ws_event.hpp"
+#include "handlers/ports.hpp"
+
+namespace handlers {
+
+// $disconnect: removes the connection's row. Best effort, as on AWS.
+apigw::Response disconnect(const apigw::Event& e, Ports& p);
+
+}  // namespace handlers
