@@ -1,0 +1,56 @@
+# Parley: `make run` to chat, `make test` to check everything. Both install what is missing.
+BUILD    ?= build
+TYPE     ?= Release
+PORT     ?= 8080
+DATA     ?= ./data
+JOBS     ?= $(shell nproc)
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian 12 packages: to build and run, then what the tests add.
+BUILD_PACKAGES := cmake ninja-build g++ make libboost1.81-dev libboost-json1.81-dev \
+                  libboost-url1.81-dev libssl-dev libsqlite3-dev
+TEST_PACKAGES  := libgtest-dev libgmock-dev chromium
+
+.PHONY: all deps test-deps configure build run test unit clean
+
+all: build
+
+# Installs only the packages that are missing (apt-get update only when something is).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+test-deps: deps
+	$(call apt_install,$(TEST_PACKAGES))
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing: nodejs npm"; $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	npm ci --prefix test/integration --no-audit --no-fund --loglevel=error
+
+configure:
+	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(TYPE)
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/parley serve --port $(PORT) --data $(DATA)
+
+# Every test (unit, integration over real sockets, browser) through ctest.
+test: test-deps build
+	cd $(BUILD) && ctest --output-on-failure -j 2
+
+# Only the GoogleTest suites.
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -L unit -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD)

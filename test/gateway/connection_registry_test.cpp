@@ -1,0 +1,52 @@
+#include "gateway/connection_registry.hpp"
+
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "fake_session.hpp"
+
+namespace gateway {
+namespace {
+
+using testing::FakeSession;
+
+TEST(ConnectionRegistry, AddFindRemove) {
+  ConnectionRegistry r;
+  auto s = std::make_shared<FakeSession>("a=");
+  r.add(s);
+  EXPECT_EQ(r.find("a="), s);
+  EXPECT_EQ(r.find("b="), nullptr);
+  EXPECT_EQ(r.size(), 1u);
+  r.remove("a=");
+  EXPECT_EQ(r.find("a="), nullptr);
+  EXPECT_EQ(r.size(), 0u);
+  r.remove("a=");  // removing twice is harmless
+}
+
+TEST(ConnectionRegistry, AllListsEverySession) {
+  ConnectionRegistry r;
+  for (int i = 0; i < 100; ++i) r.add(std::make_shared<FakeSession>(std::to_string(i)));
+  EXPECT_EQ(r.all().size(), 100u);
+  EXPECT_EQ(r.size(), 100u);
+}
+
+TEST(ConnectionRegistry, ConcurrentUseFromManyThreads) {
+  ConnectionRegistry r;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&r, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        r.add(std::make_shared<FakeSession>(id));
+        ASSERT_NE(r.find(id), nullptr);
+        if (i % 2) r.remove(id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(r.size(), 8u * 1000u);
+}
+
+}  // namespace
+}  // namespace gateway

@@ -1,0 +1,68 @@
+#include "gateway/local_connections.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fake_session.hpp"
+
+namespace gateway {
+namespace {
+
+using testing::FakeSession;
+
+struct LocalConnectionsTest : ::testing::Test {
+  ConnectionRegistry registry;
+  LocalConnections connections{registry, 131072};
+  std::shared_ptr<FakeSession> a = std::make_shared<FakeSession>("a=");
+  void SetUp() override { registry.add(a); }
+};
+
+TEST_F(LocalConnectionsTest, PostQueuesTheSharedFrame) {
+  auto frame = apigw::make_frame("hi");
+  ASSERT_TRUE(connections.post("a=", frame));
+  ASSERT_EQ(a->frames.size(), 1u);
+  EXPECT_EQ(a->frames[0], frame);  // the same bytes, not a copy
+}
+
+TEST_F(LocalConnectionsTest, UnknownIdIsGone) {
+  auto r = connections.post("zz=", apigw::make_frame("hi"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), core::errc::gone);
+  EXPECT_EQ(connections.get("zz=").error(), core::errc::gone);
+  EXPECT_EQ(connections.remove("zz=").error(), core::errc::gone);
+}
+
+TEST_F(LocalConnectionsTest, OverSizeIsPayloadTooLarge) {
+  EXPECT_TRUE(connections.post("a=", apigw::make_frame(std::string(131072, 'x'))));
+  auto r = connections.post("a=", apigw::make_frame(std::string(131073, 'x')));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), core::errc::payload_too_large);
+}
+
+TEST_F(LocalConnectionsTest, FullQueueIsLimitExceeded) {
+  a->full = true;
+  EXPECT_EQ(connections.post("a=", apigw::make_frame("x")).error(), core::errc::limit_exceeded);
+}
+
+TEST_F(LocalConnectionsTest, PostManyAnswersEachId) {
+  auto b = std::make_shared<FakeSession>("b=");
+  registry.add(b);
+  std::vector<std::string> ids = {"a=", "gone=", "b="};
+  auto results = connections.post_many(ids, apigw::make_frame("x"));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0]);
+  EXPECT_EQ(results[1].error(), core::errc::gone);
+  EXPECT_TRUE(results[2]);
+  EXPECT_EQ(b->frames.size(), 1u);
+}
+
+TEST_F(LocalConnectionsTest, GetAndRemove) {
+  auto info = connections.get("a=");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->connected_at, 1000);
+  EXPECT_EQ(info->source_ip, "127.0.0.1");
+  ASSERT_TRUE(connections.remove("a="));
+  EXPECT_EQ(a->closed_with, 1000);
+}
+
+}  // namespace
+}  // namespace gateway
