@@ -11,7 +11,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +25,13 @@ const STOP_GRACE_MS = 5_000;
 const STDERR_KEEP = 64 * 1024;
 
 const live = new Set();
+const dataDirs = new Set();
 process.on('exit', () => {
   for (const child of live) {
     try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+  for (const dir of dataDirs) {
+    try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
   }
 });
 
@@ -36,6 +40,7 @@ export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
     throw new Error(`parley binary not found at ${parleyBin} (build it, or set PARLEY_BIN)`);
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-'));
+  dataDirs.add(dataDir);
   const argv = ['serve', '--port', '0', '--bind', '127.0.0.1', '--stage', stage,
     '--data', dataDir, ...args];
   const child = spawn(parleyBin, argv, {
@@ -91,6 +96,7 @@ export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
   } catch (e) {
     await killAndWait(child, exitPromise, () => exited);
     await rm(dataDir, { recursive: true, force: true });
+    dataDirs.delete(dataDir);
     throw e;
   }
 
@@ -126,6 +132,7 @@ export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
         stopped = (async () => {
           const status = await killAndWait(child, exitPromise, () => exited);
           await rm(dataDir, { recursive: true, force: true });
+          dataDirs.delete(dataDir);
           return status;
         })();
       }

@@ -14,8 +14,8 @@ const require = createRequire(new URL('../integration/package.json', import.meta
 const { chromium } = require('playwright-core');
 
 const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
-const T = { timeout: 30_000 };
-const WAIT = 10_000;
+const T = { timeout: 15_000 };
+const WAIT = 8_000;
 
 let srv;
 let browser;
@@ -31,7 +31,7 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run'],
   });
-});
+}, { timeout: 40_000 });
 
 after(async () => {
   if (browser) await browser.close().catch(() => {});
