@@ -31,6 +31,7 @@ Options:
   --idle-timeout S         close a connection silent for S seconds (default 600)
   --max-duration S         close any connection after S seconds (default 7200)
   --max-message BYTES      largest client message; larger closes with 1009 (default 131072)
+  --max-frame BYTES        largest client frame; larger closes with 1009 (default 32768)
   --integration-timeout MS handler time limit (default 29000)
   --api-id ID              requestContext.apiId (default: random per start)
   --domain-name NAME       requestContext.domainName (default: the client's Host header)
@@ -45,6 +46,7 @@ const std::map<std::string, bool> known = {
     {"port", true},          {"bind", true},           {"stage", true},
     {"data", true},          {"threads", true},        {"handler-threads", true},
     {"idle-timeout", true},  {"max-duration", true},   {"max-message", true},
+    {"max-frame", true},
     {"integration-timeout", true}, {"api-id", true},   {"domain-name", true},
     {"management-public", false},  {"web", true},      {"log-level", true},
     {"help", false}};
@@ -69,6 +71,7 @@ gateway::Config config_from(const Options& o) {
   c.idle_timeout = std::chrono::seconds(o.number("idle-timeout", 600, 1, 86400));
   c.max_duration = std::chrono::seconds(o.number("max-duration", 7200, 1, 7 * 86400));
   c.max_message_bytes = static_cast<std::size_t>(o.number("max-message", 131072, 1, 16 << 20));
+  c.max_frame_bytes = static_cast<std::size_t>(o.number("max-frame", 32768, 1, 16 << 20));
   c.integration_timeout =
       std::chrono::milliseconds(o.number("integration-timeout", 29000, 50, 900000));
   c.api_id = o.get("api-id", "");

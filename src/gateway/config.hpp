@@ -17,6 +17,7 @@ struct Config {
   std::string domain_name;  // requestContext.domainName; empty: the handshake's Host header
   std::string route_selection_expression = "$request.body.action";
 
+  std::size_t max_frame_bytes = 32768;     // one client frame larger: close 1009
   std::size_t max_message_bytes = 131072;  // larger: close 1009
   std::size_t max_post_bytes = 131072;     // PostToConnection larger: 413
   std::chrono::seconds idle_timeout{600};  // without a client message: close 1001

@@ -20,6 +20,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "gateway/event_builder.hpp"
+#include "gateway/frame_meter.hpp"
 #include "gateway/invoke.hpp"
 
 namespace gateway {
@@ -36,6 +37,8 @@ constexpr auto use_tuple = net::as_tuple(use_awaitable);
 
 // AWS fragments PostToConnection payloads into frames of at most 32 KB.
 constexpr std::size_t max_out_frame = 32768;
+// How much of a message one read takes at most.
+constexpr std::size_t read_chunk = 16384;
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
@@ -45,7 +48,8 @@ std::int64_t steady_ms() {
 class WsSession final : public Session, public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(Context& ctx, beast::tcp_stream&& stream, ConnectionMeta meta)
-      : ctx_(ctx), ws_(std::move(stream)), meta_(std::move(meta)), started_(Clock::now()) {
+      : ctx_(ctx), ws_(ctx.config.max_frame_bytes, std::move(stream)), meta_(std::move(meta)),
+        started_(Clock::now()) {
     last_active_wall_ = meta_.connected_at;
     last_active_steady_ = steady_ms();
   }
@@ -99,7 +103,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   void send_gateway_error(std::string_view message, const std::string& request_id);
 
   Context& ctx_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<MeteredStream<beast::tcp_stream>> ws_;
   ConnectionMeta meta_;
   const Clock::time_point started_;
   std::atomic<bool> open_{false};
@@ -108,6 +112,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   std::atomic<std::int64_t> last_active_steady_{0};
   // Strand-only state.
   std::deque<apigw::SharedFrame> queue_;
+  std::uint64_t messages_read_ = 0;
   std::optional<websocket::close_reason> local_close_;
 };
 
@@ -121,7 +126,7 @@ net::awaitable<void> WsSession::refuse(const http::request<http::string_body>& r
   res.body() = boost::json::serialize(body);
   res.keep_alive(false);
   res.prepare_payload();
-  auto& stream = ws_.next_layer();
+  auto& stream = beast::get_lowest_layer(ws_);
   stream.expires_after(std::chrono::seconds(5));
   co_await http::async_write(stream, res, use_tuple);
   beast::error_code ec;
@@ -173,7 +178,8 @@ net::awaitable<void> WsSession::run(http::request<http::string_body> req, Handsh
     res.set(http::field::server, "Parley");
     if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
   }));
-  ws_.read_message_max(ctx_.config.max_message_bytes);
+  // Messages are measured in read_loop; Beast's limit is a backstop for absurd frame headers.
+  ws_.read_message_max(2 * ctx_.config.max_message_bytes + read_chunk);
   ws_.auto_fragment(true);
   ws_.write_buffer_bytes(max_out_frame);
   ws_.text(true);
@@ -195,7 +201,22 @@ net::awaitable<void> WsSession::run(http::request<http::string_body> req, Handsh
 net::awaitable<void> WsSession::read_loop() {
   beast::flat_buffer buffer;
   for (;;) {
-    auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
+    // Read the message piece by piece so that one over the limit is refused with a closing
+    // handshake (Beast's own limit drops the TCP connection while the client may still be
+    // sending, and the client then never sees the 1009).
+    beast::error_code ec;
+    bool too_big = false;
+    do {
+      auto [rec, n] = co_await ws_.async_read_some(buffer, read_chunk, use_tuple);
+      ec = rec;
+      too_big = buffer.size() > ctx_.config.max_message_bytes;
+    } while (!ec && !too_big && !ws_.is_message_done());
+    if (!ec && too_big) {
+      buffer.consume(buffer.size());
+      ++messages_read_;
+      start_close(websocket::close_code::too_big, "Message too big");
+      continue;
+    }
     if (ec) {
       int code = 1006;
       std::string reason = "Connection lost";
@@ -223,6 +244,12 @@ net::awaitable<void> WsSession::read_loop() {
     }
     last_active_wall_.store(core::now_ms());
     last_active_steady_.store(steady_ms());
+    if (ws_.next_layer().scanner().oversize(messages_read_++)) {
+      // A frame over 32 KB inside a message under 128 KB: API Gateway closes with 1009 too.
+      buffer.consume(buffer.size());
+      start_close(websocket::close_code::too_big, "Frame too big");
+      continue;
+    }
     if (!ws_.got_text()) {
       // API Gateway does not take binary frames: close 1003 (aws-contract.md §1.6).
       buffer.consume(buffer.size());
@@ -297,7 +324,7 @@ void WsSession::start_close(unsigned short code, std::string reason) {
   ws_.async_close(*local_close_, [self = shared_from_this()](beast::error_code ec) {
     if (ec && ec != net::error::operation_aborted) {
       beast::error_code ignored;
-      self->ws_.next_layer().socket().close(ignored);
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
     }
   });
 }
