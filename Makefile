@@ -33,6 +33,8 @@ test-deps: deps
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
 	  echo "Installing: nodejs npm"; $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { \
+	  echo "The end-to-end tests need Node.js 20 or newer (node --version: $$(node --version))."; exit 1; }
 	npm ci --prefix test/integration --no-audit --no-fund --loglevel=error
 
 configure:
