@@ -1,7 +1,8 @@
 #pragma once
-// The Store port: connections and message history, the data model of ARCHITECTURE.md
-// (DynamoDB tables `connections` with GSI `room-index`, `messages`, `rooms`; SQLite mirrors them).
-// Every adapter is thread-safe: handlers call it from several threads at once.
+// The Store port: connections, room memberships and message history — the data model of
+// docs/data-model.md (DynamoDB tables `connections`, `members` with GSI `connection-index`,
+// `messages`, `rooms`; SQLite mirrors them). Every adapter is thread-safe: handlers call it from
+// several threads at once.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,23 +14,42 @@ namespace store {
 // A row of the connections table (seed: `Websocket-connection`, key `connectionid`).
 struct Connection {
   std::string connection_id;
-  std::string room;          // the room index key; default room "lobby"
-  std::string name;          // display name
+  std::string name;               // the display name the client chose
   std::int64_t connected_at = 0;  // epoch ms
-  std::string gateway;       // management endpoint of the node holding the socket ("" = local)
-  std::int64_t ttl = 0;      // epoch seconds after which the row is stale; 0 = never
+  std::string gateway;            // management endpoint of the node holding the socket ("" = local)
+  std::int64_t ttl = 0;           // epoch seconds after which the row is stale; 0 = never
+  std::string home_room;          // the room given on connect (sendmessage's default room)
+  std::int64_t since = -1;        // catch-up point in home_room given on connect; -1 = none
 };
 
-// A row of the messages table, keyed by (room, seq).
+// A row of the members table: connection `connection_id` is in `room`. Key (room, connectionid);
+// the GSI `connection-index` (connectionid, room) finds a connection's rooms.
+struct Member {
+  std::string room;
+  std::string connection_id;
+  std::string name;            // display name in this room, unique within it
+  std::int64_t joined_at = 0;  // epoch ms
+  std::int64_t ttl = 0;        // epoch seconds; 0 = never
+};
+
+// A row of the messages table, keyed by (room, seq). Direct messages live in the room
+// "dm:<a>:<b>" of the pair.
 struct Message {
   std::string room;
-  std::int64_t seq = 0;  // per-room, 1, 2, 3, ... allocated by append_message
-  std::string id;        // opaque unique id
-  std::string sender;    // connection id of the sender
-  std::string name;      // sender's display name at the time
+  std::int64_t seq = 0;        // per room: 1, 2, 3, ... allocated by append_message
+  std::string id;              // opaque unique id
+  std::string sender;          // connection id of the sender
+  std::string name;            // sender's display name at the time
   std::string text;
-  std::int64_t ts = 0;   // server timestamp, epoch ms
-  std::int64_t ttl = 0;  // epoch seconds; 0 = never expires
+  std::int64_t ts = 0;         // server timestamp, epoch ms
+  std::int64_t ttl = 0;        // epoch seconds; 0 = never expires
+  std::string client_msg_id;   // the sender's idempotency key; "" = none
+  std::string to;              // direct messages: the recipient's name; "" otherwise
+};
+
+struct Appended {
+  Message message;         // as stored (the earlier one when duplicate)
+  bool duplicate = false;  // (room, client_msg_id) had been stored before: nothing new stored
 };
 
 class Store {
@@ -40,14 +60,25 @@ class Store {
   virtual core::result<void> put_connection(const Connection& c) = 0;
   // Errors: not_found.
   virtual core::result<Connection> get_connection(const std::string& connection_id) = 0;
-  // Deleting a row that does not exist succeeds (DynamoDB DeleteItem semantics).
+  // Deleting a row that does not exist succeeds (DynamoDB DeleteItem semantics). Does not touch
+  // the connection's member rows.
   virtual core::result<void> delete_connection(const std::string& connection_id) = 0;
-  // The ids of the connections whose room is `room`, through the room index (never a scan).
-  virtual core::result<std::vector<std::string>> connections_in_room(const std::string& room) = 0;
 
-  // Allocates the room's next sequence number atomically (the rooms table's counter), stores
-  // the message durably and returns it with `seq` set. m.seq on input is ignored.
-  virtual core::result<Message> append_message(Message m) = 0;
+  // Inserts or replaces the member row (room, connection_id).
+  virtual core::result<void> put_member(const Member& m) = 0;
+  // Deleting a row that does not exist succeeds.
+  virtual core::result<void> delete_member(const std::string& room,
+                                           const std::string& connection_id) = 0;
+  // The members of `room` through its key (a Query, never a Scan), ordered by connection id.
+  virtual core::result<std::vector<Member>> members(const std::string& room) = 0;
+  // The rooms `connection_id` is in, through the connection index, ordered by room.
+  virtual core::result<std::vector<Member>> memberships(const std::string& connection_id) = 0;
+
+  // Stores the message durably with the room's next sequence number, allocated atomically from
+  // the rooms table's counter. When m.client_msg_id is set and (room, client_msg_id) was stored
+  // before, stores nothing and returns the earlier message with duplicate = true (safe retry).
+  // m.seq on input is ignored.
+  virtual core::result<Appended> append_message(Message m) = 0;
   // Up to `limit` messages with seq < before_seq (before_seq <= 0: the newest), oldest first.
   virtual core::result<std::vector<Message>> messages_before(const std::string& room,
                                                              std::int64_t before_seq,
@@ -56,6 +87,8 @@ class Store {
   virtual core::result<std::vector<Message>> messages_after(const std::string& room,
                                                             std::int64_t after_seq,
                                                             int limit) = 0;
+  // The room's latest sequence number; 0 for a room with no message.
+  virtual core::result<std::int64_t> last_seq(const std::string& room) = 0;
 };
 
 }  // namespace store
