@@ -1,0 +1,105 @@
+#pragma once
+// An in-memory apigw::Connections for handler tests: records every post per connection id
+// (the SharedFrame itself, so a test can check that recipients share one encoding), and
+// answers errc::gone for ids it was told are gone.
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "apigw/connections.hpp"
+
+namespace fakes {
+
+class FakeConnections final : public apigw::Connections {
+ public:
+  struct Post {
+    std::string connection_id;
+    apigw::SharedFrame frame;
+  };
+
+  // Posts to `id` answer gone from now on (the client went away without $disconnect yet).
+  void mark_gone(const std::string& id) {
+    std::lock_guard lock(mu_);
+    gone_.insert(id);
+  }
+  // Posts to `id` answer `e` (e.g. limit_exceeded) from now on.
+  void fail_with(const std::string& id, core::errc e) {
+    std::lock_guard lock(mu_);
+    failing_[id] = e;
+  }
+  // Called after each delivered post, outside the lock.
+  void on_post(std::function<void(const Post&)> f) {
+    std::lock_guard lock(mu_);
+    on_post_ = std::move(f);
+  }
+
+  // Delivered posts, in order.
+  std::vector<Post> posts() const {
+    std::lock_guard lock(mu_);
+    return posts_;
+  }
+  // Delivered posts to one connection, in order.
+  std::vector<Post> posts_to(const std::string& id) const {
+    std::lock_guard lock(mu_);
+    std::vector<Post> out;
+    for (const auto& p : posts_)
+      if (p.connection_id == id) out.push_back(p);
+    return out;
+  }
+  // Every post tried, delivered or not.
+  std::vector<Post> attempts() const {
+    std::lock_guard lock(mu_);
+    return attempts_;
+  }
+  std::vector<std::string> removed() const {
+    std::lock_guard lock(mu_);
+    return removed_;
+  }
+
+  core::result<void> post(const std::string& id, const apigw::SharedFrame& data) override {
+    std::function<void(const Post&)> hook;
+    Post p{id, data};
+    {
+      std::lock_guard lock(mu_);
+      attempts_.push_back(p);
+      if (gone_.count(id)) return core::errc::gone;
+      if (auto it = failing_.find(id); it != failing_.end()) return it->second;
+      posts_.push_back(p);
+      hook = on_post_;
+    }
+    if (hook) hook(p);
+    return {};
+  }
+
+  core::result<apigw::ConnectionInfo> get(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    if (gone_.count(id)) return core::errc::gone;
+    apigw::ConnectionInfo info;
+    info.connected_at = 1738404000000;
+    info.last_active_at = 1738404000000;
+    info.source_ip = "127.0.0.1";
+    return info;
+  }
+
+  core::result<void> remove(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    if (gone_.count(id)) return core::errc::gone;
+    removed_.push_back(id);
+    gone_.insert(id);
+    return {};
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> gone_;
+  std::map<std::string, core::errc> failing_;
+  std::vector<Post> posts_;
+  std::vector<Post> attempts_;
+  std::vector<std::string> removed_;
+  std::function<void(const Post&)> on_post_;
+};
+
+}  // namespace fakes
