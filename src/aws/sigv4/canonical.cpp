@@ -107,7 +107,7 @@ std::string canonical_query(std::string_view raw_query) {
     auto value = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
     auto enc_name = uri_encode(percent_decode(name));
     // A presigned URL carries its own signature, which cannot sign itself.
-    if (enc_name == "X-Amz-Signature") continue;
+    if (to_lower(enc_name) == "x-amz-signature") continue;
     pairs.emplace_back(std::move(enc_name), uri_encode(percent_decode(value)));
   }
   std::sort(pairs.begin(), pairs.end());
@@ -136,7 +136,9 @@ std::string canonical_header_value(std::string_view value) {
 }
 
 bool is_unsignable_header(std::string_view n) {
-  // The union of botocore's and smithy's lists: hop-by-hop and agent headers that proxies touch.
+  // The union of botocore's and smithy's lists: hop-by-hop and agent headers that proxies touch,
+  // plus proxy-* (added by proxies) and sec-* (set by browsers behind the caller's back).
+  if (n.starts_with("proxy-") || n.starts_with("sec-")) return true;
   static constexpr std::string_view names[] = {
       "authorization", "cache-control", "connection", "expect", "from", "keep-alive",
       "max-forwards", "pragma", "referer", "te", "trailer", "transfer-encoding", "upgrade",
