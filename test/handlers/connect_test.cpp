@@ -81,7 +81,7 @@ TEST_F(Connect, GuestNamesOfRandomIdsAreValid) {
 }
 
 TEST_F(Connect, AcceptsNamesAtTheLimits) {
-  for (const std::string name : {std::string("a"), std::string(32, 'x'), std::string("Mr. Smith_2-x"),
+  for (const std::string& name : {std::string("a"), std::string(32, 'x'), std::string("Mr. Smith_2-x"),
                                  std::string("in the middle")}) {
     SCOPED_TRACE(name);
     const auto id = core::new_connection_id();
@@ -93,7 +93,7 @@ TEST_F(Connect, AcceptsNamesAtTheLimits) {
 }
 
 TEST_F(Connect, RefusesBadNamesWith400AndStoresNothing) {
-  for (const std::string name :
+  for (const std::string& name :
        {std::string(33, 'x'), std::string(" alice"), std::string("alice "), std::string(" "),
         std::string("a/b"), std::string("<script>"), std::string("al\tice"), std::string("a\"b"),
         std::string("bob\nmallory"), std::string("名前"), std::string("Zo\xC3\xAB"), std::string("a\0b", 3), std::string("x@y"),
@@ -109,7 +109,7 @@ TEST_F(Connect, RefusesBadNamesWith400AndStoresNothing) {
 }
 
 TEST_F(Connect, AcceptsRoomsAtTheLimits) {
-  for (const std::string room : {std::string("a"), std::string(64, 'r'), std::string("team-1_a.b")}) {
+  for (const std::string& room : {std::string("a"), std::string(64, 'r'), std::string("team-1_a.b")}) {
     const auto id = core::new_connection_id();
     EXPECT_EQ(run(connect_event(id, apigw::HeaderMap{{"room", room}})).status_code, 200) << room;
     ASSERT_TRUE(store_.connection(id));
@@ -118,7 +118,7 @@ TEST_F(Connect, AcceptsRoomsAtTheLimits) {
 }
 
 TEST_F(Connect, RefusesBadRoomsWith400AndStoresNothing) {
-  for (const std::string room : {std::string(65, 'r'), std::string("two words"), std::string("../etc"),
+  for (const std::string& room : {std::string(65, 'r'), std::string("two words"), std::string("../etc"),
                                  std::string("a/b"), std::string("ロビー"), std::string("#general"),
                                  std::string("a\0b", 3), std::string(" lobby")}) {
     SCOPED_TRACE(room);

@@ -17,7 +17,7 @@ TEST(Names, Defaults) {
 }
 
 TEST(ValidName, AcceptsLettersDigitsSpaceUnderscoreDashDot) {
-  for (const std::string n : {std::string("a"), std::string("alice"), std::string("Alice Smith"),
+  for (const std::string& n : {std::string("a"), std::string("alice"), std::string("Alice Smith"),
                               std::string("a_b-c.d"), std::string("007"), std::string(32, 'z'),
                               std::string("guest-R1km"), std::string("a  b")}) {
     EXPECT_TRUE(valid_name(n)) << n;
@@ -25,7 +25,7 @@ TEST(ValidName, AcceptsLettersDigitsSpaceUnderscoreDashDot) {
 }
 
 TEST(ValidName, RefusesEverythingElse) {
-  for (const std::string n :
+  for (const std::string& n :
        {std::string(), std::string(33, 'z'), std::string(" a"), std::string("a "), std::string(" "),
         std::string("a\tb"), std::string("a\nb"), std::string("a/b"), std::string("a=b"),
         std::string("<b>"), std::string("a'b"), std::string("a\"b"), std::string("\xC3\xA9"),
@@ -35,14 +35,14 @@ TEST(ValidName, RefusesEverythingElse) {
 }
 
 TEST(ValidRoom, AcceptsLettersDigitsUnderscoreDashDot) {
-  for (const std::string r : {std::string("lobby"), std::string("r"), std::string("team-1.a_b"),
+  for (const std::string& r : {std::string("lobby"), std::string("r"), std::string("team-1.a_b"),
                               std::string(64, 'r')}) {
     EXPECT_TRUE(valid_room(r)) << r;
   }
 }
 
 TEST(ValidRoom, RefusesEverythingElse) {
-  for (const std::string r : {std::string(), std::string(65, 'r'), std::string("a b"), std::string("a/b"),
+  for (const std::string& r : {std::string(), std::string(65, 'r'), std::string("a b"), std::string("a/b"),
                               std::string("#x"), std::string("\xC3\xA9"), std::string("a\0b", 3),
                               std::string("a\nb")}) {
     EXPECT_FALSE(valid_room(r)) << r;
