@@ -1,6 +1,7 @@
 #pragma once
 // Reading a client's frame body without trusting it.
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,15 @@ std::optional<boost::json::object> parse_body(std::string_view body);
 
 // The string member `key`, or nullopt when absent or not a string.
 std::optional<std::string> string_member(const boost::json::object& o, std::string_view key);
+
+// A member that must be a whole number in [min, max] when present.
+struct IntMember {
+  bool present = false;
+  bool valid = true;
+  std::int64_t value = 0;
+};
+IntMember int_member(const boost::json::object& o, std::string_view key, std::int64_t min,
+                     std::int64_t max);
 
 // Number of Unicode code points in UTF-8 text (the gateway has already rejected invalid UTF-8).
 std::size_t code_points(std::string_view utf8);

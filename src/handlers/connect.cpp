@@ -1,12 +1,15 @@
 #include "handlers/connect.hpp"
 
+#include <charconv>
+
 #include "core/log.hpp"
+#include "handlers/fanout.hpp"
+#include "handlers/membership.hpp"
 #include "handlers/names.hpp"
 
 namespace handlers {
 namespace {
 
-// Rows outlive the 2-hour connection limit by a margin, then TTL sweeps rows of crashed nodes.
 constexpr std::int64_t ttl_seconds = 2 * 3600 + 600;
 
 apigw::Response refuse(int status, std::string message) {
@@ -26,22 +29,31 @@ std::string query(const apigw::Event& e, const std::string& key) {
 
 apigw::Response connect(const apigw::Event& e, Ports& p) {
   const auto& ctx = e.request_context;
-  std::string name = query(e, "name");
-  if (name.empty()) name = guest_name(ctx.connection_id);
-  if (!valid_name(name)) return refuse(400, "invalid name");
-  std::string room = query(e, "room");
-  if (room.empty()) room = std::string(default_room);
-  if (!valid_room(room)) return refuse(400, "invalid room");
-
   store::Connection c;
   c.connection_id = ctx.connection_id;
-  c.room = std::move(room);
-  c.name = std::move(name);
+  c.name = query(e, "name");
+  if (c.name.empty()) c.name = guest_name(ctx.connection_id);
+  if (!valid_name(c.name)) return refuse(400, "invalid name");
+  c.home_room = query(e, "room");
+  if (c.home_room.empty()) c.home_room = std::string(default_room);
+  if (!valid_room(c.home_room)) return refuse(400, "invalid room");
+  if (const std::string since = query(e, "since"); !since.empty()) {
+    auto [end, ec] = std::from_chars(since.data(), since.data() + since.size(), c.since);
+    if (ec != std::errc() || end != since.data() + since.size() || c.since < 0)
+      return refuse(400, "invalid since");
+  }
   c.connected_at = ctx.connected_at;
   c.ttl = ctx.connected_at / 1000 + ttl_seconds;
+
   if (auto r = p.store.put_connection(c); !r) {
     core::log::error("connect: cannot store connection",
-                     {{"connectionId", ctx.connection_id}, {"error", r.error().message()}});
+                     {{"connectionId", c.connection_id}, {"error", r.error().message()}});
+    return refuse(500, "store unavailable");
+  }
+  if (auto m = enter_room(p, c, c.home_room); !m) {
+    core::log::error("connect: cannot join the home room",
+                     {{"connectionId", c.connection_id}, {"error", m.error().message()}});
+    forget_connection(p, c.connection_id);
     return refuse(500, "store unavailable");
   }
   return {};

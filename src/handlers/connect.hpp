@@ -4,7 +4,8 @@
 
 namespace handlers {
 
-// $connect: validates ?name= and ?room=, stores the connection. 400 refuses the handshake.
+// $connect: validates ?name=, ?room= and ?since=, stores the connection and joins its home
+// room (announced to the others). A 400 refuses the handshake, as on AWS.
 apigw::Response connect(const apigw::Event& e, Ports& p);
 
 }  // namespace handlers

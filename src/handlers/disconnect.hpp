@@ -4,7 +4,8 @@
 
 namespace handlers {
 
-// $disconnect: removes the connection's row. Best effort, as on AWS.
+// $disconnect: leaves every room (announced to the others) and removes the connection's row.
+// Best effort, as on AWS.
 apigw::Response disconnect(const apigw::Event& e, Ports& p);
 
 }  // namespace handlers

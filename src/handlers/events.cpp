@@ -3,38 +3,125 @@
 #include <boost/json.hpp>
 
 namespace handlers::events {
+namespace json = boost::json;
 
-std::string message(const store::Message& m, std::string_view client_msg_id) {
-  boost::json::object o;
-  o["type"] = "message";
+json::object message_object(const store::Message& m) {
+  json::object o;
+  o["type"] = m.to.empty() ? "message" : "dm";
   o["room"] = m.room;
   o["seq"] = m.seq;
   o["id"] = m.id;
   o["ts"] = m.ts;
   o["connectionId"] = m.sender;
   o["name"] = m.name;
+  if (!m.to.empty()) o["to"] = m.to;
   o["text"] = m.text;
-  if (!client_msg_id.empty()) o["clientMsgId"] = client_msg_id;
-  return boost::json::serialize(o);
+  if (!m.client_msg_id.empty()) o["clientMsgId"] = m.client_msg_id;
+  return o;
 }
 
-std::string error(std::string_view code, std::string_view message) {
-  boost::json::object o;
-  o["type"] = "error";
-  o["code"] = code;
-  o["message"] = message;
-  return boost::json::serialize(o);
+std::string message(const store::Message& m) { return json::serialize(message_object(m)); }
+
+std::string ack(const store::Appended& a) {
+  json::object o;
+  o["type"] = "ack";
+  if (!a.message.client_msg_id.empty()) o["clientMsgId"] = a.message.client_msg_id;
+  o["id"] = a.message.id;
+  o["seq"] = a.message.seq;
+  o["room"] = a.message.room;
+  o["duplicate"] = a.duplicate;
+  return json::serialize(o);
 }
 
-std::string welcome(const store::Connection& c) {
-  boost::json::object o;
+std::string history(const std::string& room, const std::vector<store::Message>& messages,
+                    bool has_more, std::int64_t last_seq) {
+  json::object o;
+  o["type"] = "history";
+  o["room"] = room;
+  json::array list;
+  list.reserve(messages.size());
+  for (const auto& m : messages) list.emplace_back(message_object(m));
+  o["messages"] = std::move(list);
+  o["hasMore"] = has_more;
+  o["lastSeq"] = last_seq;
+  return json::serialize(o);
+}
+
+std::string welcome(const store::Connection& c, const std::vector<std::string>& rooms) {
+  json::object o;
   o["type"] = "welcome";
   o["connectionId"] = c.connection_id;
   o["name"] = c.name;
-  o["room"] = c.room;
-  return boost::json::serialize(o);
+  json::array r;
+  for (const auto& room : rooms) r.emplace_back(room);
+  o["rooms"] = std::move(r);
+  return json::serialize(o);
+}
+
+std::string joined(const store::Member& m, std::int64_t last_seq) {
+  json::object o;
+  o["type"] = "joined";
+  o["room"] = m.room;
+  o["name"] = m.name;
+  o["lastSeq"] = last_seq;
+  return json::serialize(o);
+}
+
+std::string left(const std::string& room) {
+  json::object o;
+  o["type"] = "left";
+  o["room"] = room;
+  return json::serialize(o);
+}
+
+std::string name(const std::string& name, const std::map<std::string, std::string>& per_room) {
+  json::object o;
+  o["type"] = "name";
+  o["name"] = name;
+  json::object rooms;
+  for (const auto& [room, shown] : per_room) rooms[room] = shown;
+  o["rooms"] = std::move(rooms);
+  return json::serialize(o);
+}
+
+std::string presence(const store::Member& m, std::string_view event, std::string_view old_name) {
+  json::object o;
+  o["type"] = "presence";
+  o["room"] = m.room;
+  o["event"] = event;
+  o["name"] = m.name;
+  o["connectionId"] = m.connection_id;
+  if (!old_name.empty()) o["oldName"] = old_name;
+  return json::serialize(o);
+}
+
+std::string members(const std::string& room, const std::vector<store::Member>& members) {
+  json::object o;
+  o["type"] = "members";
+  o["room"] = room;
+  json::array list;
+  for (const auto& m : members) {
+    json::object e;
+    e["name"] = m.name;
+    e["connectionId"] = m.connection_id;
+    e["joinedAt"] = m.joined_at;
+    list.emplace_back(std::move(e));
+  }
+  o["members"] = std::move(list);
+  return json::serialize(o);
 }
 
 std::string pong() { return R"({"type":"pong"})"; }
+
+std::string error(std::string_view code, std::string_view message, std::string_view action,
+                  std::string_view client_msg_id) {
+  json::object o;
+  o["type"] = "error";
+  o["code"] = code;
+  o["message"] = message;
+  if (!action.empty()) o["action"] = action;
+  if (!client_msg_id.empty()) o["clientMsgId"] = client_msg_id;
+  return json::serialize(o);
+}
 
 }  // namespace handlers::events

@@ -4,7 +4,8 @@
 
 namespace handlers {
 
-// hello: tells the client who it is (welcome event: connectionId, name, room).
+// hello {since?}: the client's first frame. Answers welcome, then each of its rooms' history
+// (after the given or the connect-time `since`, else the newest 50).
 apigw::Response hello(const apigw::Event& e, Ports& p);
 
 // ping: application keepalive; answers a pong event.

@@ -8,6 +8,8 @@ namespace {
 
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
+constexpr std::string_view dm_prefix = "dm:";
+
 }  // namespace
 
 bool valid_name(std::string_view name) {
@@ -31,6 +33,49 @@ std::string guest_name(std::string_view connection_id) {
     if (suffix.size() == 4) break;
   }
   return "guest-" + suffix;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string unique_name(std::string_view wanted, const std::vector<std::string>& taken,
+                        std::string_view connection_id) {
+  auto is_taken = [&](std::string_view n) {
+    return std::any_of(taken.begin(), taken.end(),
+                       [&](const std::string& t) { return same_name(t, n); });
+  };
+  if (!is_taken(wanted)) return std::string(wanted);
+  // Suffixes from successive characters of the connection id, which is unique.
+  std::string alnum;
+  for (char c : connection_id)
+    if (is_alnum(c)) alnum.push_back(c);
+  const std::string base(wanted.substr(0, max_name_length - 5));
+  for (std::size_t i = 0; i + 4 <= alnum.size(); ++i) {
+    std::string candidate = base + "-" + alnum.substr(i, 4);
+    if (!is_taken(candidate)) return candidate;
+  }
+  return base + "-" + alnum.substr(0, 4);
+}
+
+std::string dm_room(std::string_view a, std::string_view b) {
+  std::string x(a), y(b);
+  if (y < x) std::swap(x, y);
+  return std::string(dm_prefix) + x + ":" + y;
+}
+
+bool is_dm_room(std::string_view room) { return room.substr(0, dm_prefix.size()) == dm_prefix; }
+
+bool dm_party(std::string_view room, std::string_view name) {
+  if (!is_dm_room(room)) return false;
+  std::string_view rest = room.substr(dm_prefix.size());
+  // Names cannot contain ':', so the first ':' separates the two.
+  auto colon = rest.find(':');
+  if (colon == std::string_view::npos) return false;
+  return rest.substr(0, colon) == name || rest.substr(colon + 1) == name;
 }
 
 }  // namespace handlers

@@ -1,7 +1,8 @@
 #pragma once
-// Display names and room names: what is accepted, and the defaults.
+// Display names, room names, and the room key of a direct-message pair.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace handlers {
 
@@ -11,9 +12,21 @@ inline constexpr std::size_t max_room_length = 64;
 
 // 1-32 characters of ASCII letters, digits, space, '_', '-', '.'; no leading/trailing space.
 bool valid_name(std::string_view name);
-// 1-64 characters of ASCII letters, digits, '_', '-', '.'.
+// 1-64 characters of ASCII letters, digits, '_', '-', '.' (so never a "dm:" key).
 bool valid_room(std::string_view room);
 // "guest-" plus four characters derived from the connection id.
 std::string guest_name(std::string_view connection_id);
+
+// Case-insensitive equality of names ("Ann" and "ann" are the same person to a reader).
+bool same_name(std::string_view a, std::string_view b);
+// `wanted`, or `wanted-XXXX` (XXXX from the connection id) when another member has it.
+std::string unique_name(std::string_view wanted, const std::vector<std::string>& taken,
+                        std::string_view connection_id);
+
+// "dm:<a>:<b>" with the two names sorted: the room holding the pair's direct messages.
+std::string dm_room(std::string_view a, std::string_view b);
+bool is_dm_room(std::string_view room);
+// Whether `name` is one of the two parties of a dm room.
+bool dm_party(std::string_view room, std::string_view name);
 
 }  // namespace handlers

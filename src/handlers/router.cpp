@@ -4,7 +4,11 @@
 #include "handlers/connect.hpp"
 #include "handlers/default_route.hpp"
 #include "handlers/disconnect.hpp"
+#include "handlers/dm.hpp"
+#include "handlers/history.hpp"
 #include "handlers/meta.hpp"
+#include "handlers/presence.hpp"
+#include "handlers/rooms.hpp"
 #include "handlers/send_message.hpp"
 
 namespace handlers {
@@ -27,7 +31,13 @@ Router chat_routes() {
   r.add(std::string(apigw::route_key::connect), connect);
   r.add(std::string(apigw::route_key::disconnect), disconnect);
   r.add(std::string(apigw::route_key::default_), default_route);
-  r.add("sendmessage", send_message);
+  r.add("sendmessage", static_cast<apigw::Response (*)(const apigw::Event&, Ports&)>(send_message));
+  r.add("join", join);
+  r.add("leave", leave);
+  r.add("setname", setname);
+  r.add("history", history);
+  r.add("who", who);
+  r.add("dm", dm);
   r.add("hello", hello);
   r.add("ping", ping);
   return r;

@@ -24,7 +24,8 @@ class Router {
   std::map<std::string, Handler, std::less<>> routes_;
 };
 
-// Parley's chat API: $connect, $disconnect, $default, sendmessage, hello, ping.
+// Parley's chat API (docs/protocol.md): $connect, $disconnect, $default, sendmessage, join,
+// leave, setname, history, who, dm, hello, ping.
 Router chat_routes();
 
 }  // namespace handlers

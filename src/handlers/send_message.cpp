@@ -2,79 +2,69 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
-#include "core/log.hpp"
 #include "handlers/body.hpp"
 #include "handlers/events.hpp"
+#include "handlers/fanout.hpp"
 
 namespace handlers {
 
-apigw::Response reply_error(const apigw::Event& e, Ports& p, std::string_view code,
-                            std::string_view message) {
-  const auto& id = e.request_context.connection_id;
-  if (auto r = p.connections.post(id, apigw::make_frame(events::error(code, message))); !r) {
-    core::log::warn("cannot post error to sender",
-                    {{"connectionId", id}, {"error", r.error().message()}});
-  }
-  return {};
-}
-
-apigw::Response send_parsed(const apigw::Event& e, const boost::json::object& body, Ports& p) {
-  const auto& sender = e.request_context.connection_id;
-  auto text = string_member(body, "message");
-  if (!text) return reply_error(e, p, "bad_request", "\"message\" must be a string");
-  if (text->empty()) return reply_error(e, p, "bad_request", "\"message\" is empty");
-  if (code_points(*text) > max_text_length)
-    return reply_error(e, p, "too_long", "\"message\" is longer than 4096 characters");
-  std::string client_msg_id;
-  if (auto it = body.find("clientMsgId"); it != body.end()) {
+bool read_text(const Request& r, std::string& text, std::string& client_msg_id) {
+  const auto* body = r.body();
+  if (!body) return r.fail("bad_request", "the frame is not a JSON object"), false;
+  auto t = string_member(*body, "message");
+  if (!t) return r.fail("bad_request", "\"message\" must be a string"), false;
+  if (t->empty()) return r.fail("bad_request", "\"message\" is empty"), false;
+  if (code_points(*t) > max_text_length)
+    return r.fail("too_long", "\"message\" is longer than 4096 characters"), false;
+  if (auto it = body->find("clientMsgId"); it != body->end()) {
     if (!it->value().is_string() || it->value().get_string().size() > max_client_msg_id)
-      return reply_error(e, p, "bad_request", "\"clientMsgId\" must be a string of at most 64 bytes");
+      return r.fail("bad_request", "\"clientMsgId\" must be a string of at most 64 bytes"), false;
     client_msg_id = it->value().get_string();
   }
+  text = std::move(*t);
+  return true;
+}
 
-  auto conn = p.store.get_connection(sender);
-  if (!conn) {
-    core::log::error("sendmessage: sender unknown", {{"connectionId", sender},
-                                                    {"error", conn.error().message()}});
-    return reply_error(e, p, "internal", "your connection is not registered; reconnect");
+apigw::Response send_message(const Request& r) {
+  std::string text, client_msg_id;
+  if (!read_text(r, text, client_msg_id)) return {};
+  auto& store = r.ports.store;
+
+  std::string room;
+  if (auto given = r.body()->find("room"); given != r.body()->end()) {
+    if (!given->value().is_string()) return r.fail("bad_request", "\"room\" must be a string");
+    room = given->value().get_string();
+  } else {
+    auto conn = store.get_connection(r.connection_id());
+    if (!conn) return r.fail_store(conn.error(), "find your connection");
+    room = conn->home_room;
   }
+  auto members = store.members(room);
+  if (!members) return r.fail_store(members.error(), "read the room");
+  const store::Member* me = nullptr;
+  for (const auto& m : *members)
+    if (m.connection_id == r.connection_id()) me = &m;
+  if (!me) return r.fail("not_member", "you are not in room \"" + room + "\"");
 
   store::Message m;
-  m.room = conn->room;
+  m.room = room;
   m.id = core::new_hex_id();
-  m.sender = sender;
-  m.name = conn->name;
-  m.text = std::move(*text);
+  m.sender = r.connection_id();
+  m.name = me->name;
+  m.text = std::move(text);
   m.ts = core::now_ms();
-  // Stored before anyone sees it: a delivered message is always in history.
-  auto stored = p.store.append_message(std::move(m));
-  if (!stored) {
-    core::log::error("sendmessage: cannot store message",
-                     {{"connectionId", sender}, {"error", stored.error().message()}});
-    return reply_error(e, p, "internal", "the message could not be stored; try again");
-  }
-
-  auto members = p.store.connections_in_room(stored->room);
-  if (!members) {
-    core::log::error("sendmessage: cannot list room",
-                     {{"room", stored->room}, {"error", members.error().message()}});
-    return reply_error(e, p, "internal", "the message was stored but not delivered");
-  }
-  const auto frame = apigw::make_frame(events::message(*stored, client_msg_id));
-  const auto results = p.connections.post_many(*members, frame);
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    if (results[i] || results[i].error() != core::errc::gone) continue;
-    // The seed only logged a stale connection; removing it keeps later fan-outs small.
-    if (auto r = p.store.delete_connection((*members)[i]); !r)
-      core::log::warn("cannot delete stale connection", {{"connectionId", (*members)[i]}});
-  }
+  m.client_msg_id = std::move(client_msg_id);
+  // Stored before anyone sees it: a delivered or acked message is always in history.
+  auto stored = store.append_message(std::move(m));
+  if (!stored) return r.fail_store(stored.error(), "store your message");
+  r.reply(events::ack(*stored));
+  if (stored->duplicate) return {};  // delivered when it was first stored
+  broadcast(r.ports, *members, apigw::make_frame(events::message(stored->message)));
   return {};
 }
 
 apigw::Response send_message(const apigw::Event& e, Ports& p) {
-  auto body = parse_body(e.body.value_or(""));
-  if (!body) return reply_error(e, p, "bad_request", "the frame is not a JSON object");
-  return send_parsed(e, *body, p);
+  return send_message(Request(e, p, "sendmessage"));
 }
 
 }  // namespace handlers

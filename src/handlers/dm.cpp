@@ -1,0 +1,73 @@
+#include "handlers/dm.hpp"
+
+#include <set>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "handlers/events.hpp"
+#include "handlers/names.hpp"
+#include "handlers/request.hpp"
+#include "handlers/send_message.hpp"
+
+namespace handlers {
+namespace {
+
+// The connections `to` names: a connection id, or members of the sender's rooms with that name.
+core::result<std::set<std::string>> recipients(Ports& p, const std::string& sender,
+                                               const std::string& to) {
+  std::set<std::string> ids;
+  auto rooms = p.store.memberships(sender);
+  if (!rooms) return rooms.error();
+  for (const auto& mine : *rooms) {
+    auto members = p.store.members(mine.room);
+    if (!members) return members.error();
+    for (const auto& m : *members)
+      if (m.connection_id != sender && (same_name(m.name, to) || m.connection_id == to))
+        ids.insert(m.connection_id);
+  }
+  if (ids.empty() && to != sender) {
+    if (auto c = p.store.get_connection(to)) ids.insert(c->connection_id);
+  }
+  return ids;
+}
+
+}  // namespace
+
+apigw::Response dm(const apigw::Event& e, Ports& p) {
+  const Request r(e, p, "dm");
+  std::string text, client_msg_id;
+  if (!read_text(r, text, client_msg_id)) return {};
+  auto to = r.string_field("to");
+  if (!to || to->empty()) return r.fail("bad_request", "\"to\" must be a name or a connection id");
+
+  auto targets = recipients(p, r.connection_id(), *to);
+  if (!targets) return r.fail_store(targets.error(), "find the recipient");
+  if (targets->empty())
+    return r.fail("unknown_recipient", "nobody called \"" + *to + "\" shares a room with you");
+  auto me = p.store.get_connection(r.connection_id());
+  if (!me) return r.fail_store(me.error(), "find your connection");
+  auto them = p.store.get_connection(*targets->begin());
+  if (!them) return r.fail("unknown_recipient", "\"" + *to + "\" has left");
+
+  store::Message m;
+  m.room = dm_room(me->name, them->name);
+  m.id = core::new_hex_id();
+  m.sender = r.connection_id();
+  m.name = me->name;
+  m.to = them->name;
+  m.text = std::move(text);
+  m.ts = core::now_ms();
+  m.client_msg_id = std::move(client_msg_id);
+  auto stored = p.store.append_message(std::move(m));
+  if (!stored) return r.fail_store(stored.error(), "store your message");
+  r.reply(events::ack(*stored));
+  if (stored->duplicate) return {};
+
+  const auto frame = apigw::make_frame(events::message(stored->message));
+  std::vector<std::string> ids(targets->begin(), targets->end());
+  ids.push_back(r.connection_id());
+  (void)p.connections.post_many(ids, frame);
+  return {};
+}
+
+}  // namespace handlers

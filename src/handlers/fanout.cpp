@@ -1,0 +1,39 @@
+#include "handlers/fanout.hpp"
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+
+namespace handlers {
+namespace {
+constexpr std::int64_t connect_grace_ms = 30000;  // the longest a $connect may run (29 s)
+}
+
+void broadcast(Ports& p, const std::vector<store::Member>& members, const apigw::SharedFrame& frame,
+               std::string_view except) {
+  std::vector<std::string> ids;
+  std::vector<const store::Member*> targets;
+  ids.reserve(members.size());
+  targets.reserve(members.size());
+  for (const auto& m : members) {
+    if (m.connection_id == except) continue;
+    ids.push_back(m.connection_id);
+    targets.push_back(&m);
+  }
+  const auto results = p.connections.post_many(ids, frame);
+  const auto now = core::now_ms();
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i] || results[i].error() != core::errc::gone) continue;
+    if (now - targets[i]->joined_at < connect_grace_ms) continue;
+    core::log::info("removing a gone connection", {{"connectionId", ids[i]}});
+    forget_connection(p, ids[i]);
+  }
+}
+
+void forget_connection(Ports& p, const std::string& connection_id) {
+  if (auto rooms = p.store.memberships(connection_id)) {
+    for (const auto& m : *rooms) (void)p.store.delete_member(m.room, connection_id);
+  }
+  (void)p.store.delete_connection(connection_id);
+}
+
+}  // namespace handlers

@@ -1,0 +1,30 @@
+#pragma once
+// Entering and leaving rooms, and bringing a connection's view of a room up to date.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "handlers/ports.hpp"
+
+namespace handlers {
+
+// Adds the connection to `room` under its name made unique there, and announces the join to the
+// room's other members. Returns the member row (with the name shown in that room).
+core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
+                                       const std::string& room);
+
+// Removes the member row and announces the leave to the remaining members.
+core::result<void> exit_room(Ports& p, const store::Member& m);
+
+// The member row of `connection_id` in `room`, or nullopt when it is not a member.
+core::result<std::optional<store::Member>> find_membership(Ports& p,
+                                                           const std::string& connection_id,
+                                                           const std::string& room);
+
+// Posts `room`'s history to the connection: every message after `since` (in pages of
+// history events) when since >= 0, else the newest `newest` messages.
+core::result<void> send_history(Ports& p, const std::string& connection_id,
+                                const std::string& room, std::int64_t since, int newest = 50);
+
+}  // namespace handlers
