@@ -1,7 +1,8 @@
+// store::Sqlite: the Store contract on a SQLite file, and what only a file shared by threads
+// and processes can show: durability, locking, concurrency.
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,50 +11,15 @@
 #include <fstream>
 #include <thread>
 
-#include "core/ids.hpp"
+#include "sqlite_test_support.hpp"
 #include "store_contract.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace sqlite_test;
 using store_contract::failed_with;
 using store_contract::range;
 using store_contract::seqs;
-
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("parley-store-" + core::new_hex_id())) {}
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// Column `col` of the first row of `sql`, read through a connection of our own, the way
-// an operator's sqlite3 shell (or a second process) sees the file.
-std::string query(const fs::path& file, const std::string& sql, int col = 0) {
-  sqlite3* db = nullptr;
-  std::string out = "<error>";
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK) {
-      int rc = sqlite3_step(s);
-      if (rc == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(s, col));
-      if (rc == SQLITE_DONE) out = "<none>";
-    }
-    sqlite3_finalize(s);
-  }
-  sqlite3_close_v2(db);
-  return out;
-}
-
-store::Message msg(const std::string& room, const std::string& text = "hi") {
-  return {room, 0, core::new_hex_id(), "sender=", "alice", text, 1700000000000, 0};
-}
 
 struct SqliteHarness {
   TempDir dir;
@@ -80,44 +46,32 @@ class SqliteStore : public ::testing::Test {
     return s ? std::move(*s) : nullptr;
   }
   TempDir dir_;
-  fs::path file_ = dir_.path() / "data" / "nested" / "parley.db";
+  fs::path file_ = dir_.path() / "data" / "parley.db";
 };
 
-TEST_F(SqliteStore, FirstOpenCreatesParentDirectoryAndSchema) {
-  ASSERT_TRUE(open());
-  EXPECT_TRUE(fs::exists(file_));
-  for (std::string name : {"connections", "messages", "rooms", "room_index"}) {
-    EXPECT_EQ(query(file_, "SELECT name FROM sqlite_master WHERE name = '" + name + "'"), name);
-  }
-  EXPECT_NE(query(file_, "SELECT sql FROM sqlite_master WHERE name = 'messages'").find("WITHOUT ROWID"),
-            std::string::npos);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), std::to_string(store::kSqliteSchemaVersion));
-}
-
-TEST_F(SqliteStore, JournalModeIsWal) {
-  ASSERT_TRUE(open());
-  EXPECT_EQ(query(file_, "PRAGMA journal_mode"), "wal");  // WAL is a property of the file
-}
-
-TEST_F(SqliteStore, RoomQueryIsAnIndexSearchNotAScan) {
-  ASSERT_TRUE(open());
-  auto plan =
-      query(file_, "EXPLAIN QUERY PLAN SELECT connectionid FROM connections WHERE room = 'x'", 3);
-  EXPECT_NE(plan.find("COVERING INDEX room_index"), std::string::npos) << plan;
+store::Message keyed(const std::string& room, const std::string& client_msg_id) {
+  auto m = msg(room);
+  m.client_msg_id = client_msg_id;
+  return m;
 }
 
 TEST_F(SqliteStore, DataSurvivesReopeningTheFile) {
   {
     auto s = open();
     ASSERT_TRUE(s);
-    ASSERT_TRUE(s->put_connection({"c1=", "lobby", "alice", 1, "", 0}));
+    ASSERT_TRUE(s->put_connection({"c1=", "alice", 1, "", 0, "lobby", -1}));
+    ASSERT_TRUE(s->put_member({"lobby", "c1=", "alice", 1, 0}));
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(s->append_message(msg("lobby")));
+    ASSERT_TRUE(s->append_message(keyed("lobby", "k1")));
   }
   auto s = open();
   ASSERT_TRUE(s);
   EXPECT_EQ(s->get_connection("c1=").value().name, "alice");
-  EXPECT_EQ(seqs(s->messages_after("lobby", 0, 10).value()), range(1, 3));
-  EXPECT_EQ(s->append_message(msg("lobby")).value().seq, 4);  // the counter persisted too
+  EXPECT_EQ(s->members("lobby").value().size(), 1u);
+  EXPECT_EQ(seqs(s->messages_after("lobby", 0, 10).value()), range(1, 4));
+  EXPECT_EQ(s->last_seq("lobby").value(), 4);
+  EXPECT_TRUE(s->append_message(keyed("lobby", "k1")).value().duplicate);  // keys persisted
+  EXPECT_EQ(s->append_message(msg("lobby")).value().message.seq, 5);  // the counter too
 }
 
 // The claim behind synchronous=NORMAL: a committed message survives kill -9 of the process.
@@ -139,13 +93,6 @@ TEST_F(SqliteStore, CommittedMessagesSurviveKillNine) {
   auto s = open();
   ASSERT_TRUE(s);
   EXPECT_EQ(seqs(s->messages_after("lobby", 0, 10).value()), range(1, 5));
-}
-
-TEST_F(SqliteStore, NewerSchemaVersionIsRefused) {
-  ASSERT_TRUE(open());
-  ASSERT_EQ(query(file_, "PRAGMA user_version = 99"), "<none>");
-  auto s = store::Sqlite::open(file_);
-  EXPECT_TRUE(failed_with(s, core::errc::store_unavailable));
 }
 
 TEST_F(SqliteStore, UnusablePathIsStoreUnavailable) {
@@ -172,25 +119,56 @@ TEST_F(SqliteStore, WriteLockHeldElsewhereIsStoreUnavailable) {
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(file_.c_str(), &other), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-  EXPECT_TRUE(failed_with(s->append_message(msg("lobby")), core::errc::store_unavailable));
-  EXPECT_TRUE(failed_with(s->put_connection({"c1=", "lobby", "", 0, "", 0}),
-                          core::errc::store_unavailable));
+  using core::errc;
+  EXPECT_TRUE(failed_with(s->append_message(msg("lobby")), errc::store_unavailable));
+  EXPECT_TRUE(failed_with(s->append_message(keyed("lobby", "k1")), errc::store_unavailable));
+  EXPECT_TRUE(failed_with(s->put_connection({"c1=", "", 0, "", 0, "lobby", -1}),
+                          errc::store_unavailable));
+  EXPECT_TRUE(failed_with(s->put_member({"lobby", "c1=", "", 0, 0}), errc::store_unavailable));
+  EXPECT_TRUE(failed_with(s->delete_member("lobby", "c1="), errc::store_unavailable));
   EXPECT_TRUE(s->messages_after("lobby", 0, 10).value().empty());  // WAL: reads go on
+  EXPECT_EQ(s->last_seq("lobby").value(), 0);
+  EXPECT_TRUE(s->members("lobby").value().empty());
   ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close_v2(other);
-  EXPECT_EQ(s->append_message(msg("lobby")).value().seq, 1);
+  auto again = s->append_message(keyed("lobby", "k1"));
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(again->message.seq, 1);
+  EXPECT_FALSE(again->duplicate);  // the failed attempt left no key behind
 }
 
-// The counter and the message commit together: a failed insert leaves no gap behind.
-TEST_F(SqliteStore, FailedAppendDoesNotAdvanceTheCounter) {
+// The counter, the message and its key commit together: a failed insert leaves no gap and no
+// key behind, so the client's retry stores the message.
+TEST_F(SqliteStore, FailedAppendLeavesNoTrace) {
   auto s = open();
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->append_message(msg("lobby")));
   // Plant a row where seq 2 would go, so the next insert hits the primary key.
-  ASSERT_EQ(query(file_, "INSERT INTO messages VALUES ('lobby', 2, 'x', 's', 'n', 't', 0, 0)"),
-            "<none>");
-  EXPECT_TRUE(failed_with(s->append_message(msg("lobby")), core::errc::store_unavailable));
+  ASSERT_EQ(exec(file_, "INSERT INTO messages VALUES ('lobby', 2, 'x', 's', 'n', 't', 0, 0, '', '')"),
+            "");
+  EXPECT_TRUE(failed_with(s->append_message(keyed("lobby", "k1")), core::errc::store_unavailable));
   EXPECT_EQ(query(file_, "SELECT seq FROM rooms WHERE room = 'lobby'"), "1");
+  EXPECT_EQ(query(file_, "SELECT count(*) FROM clientmsgs"), "0");
+  ASSERT_EQ(exec(file_, "DELETE FROM messages WHERE id = 'x'"), "");
+  auto retry = s->append_message(keyed("lobby", "k1"));
+  ASSERT_TRUE(retry) << retry.error();
+  EXPECT_FALSE(retry->duplicate);
+  EXPECT_EQ(retry->message.seq, 2);
+}
+
+// A key whose message row has gone (deleted by hand) cannot return the earlier message, so the
+// retry is stored anew and the key moves to it.
+TEST_F(SqliteStore, KeyOfAVanishedMessageStoresAnew) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->append_message(keyed("lobby", "k1")));
+  ASSERT_EQ(exec(file_, "DELETE FROM messages"), "");
+  auto again = s->append_message(keyed("lobby", "k1"));
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_FALSE(again->duplicate);
+  EXPECT_EQ(again->message.seq, 2);
+  EXPECT_TRUE(s->append_message(keyed("lobby", "k1")).value().duplicate);
+  EXPECT_EQ(query(file_, "SELECT seq FROM clientmsgs WHERE clientMsgId = 'k1'"), "2");
 }
 
 // Two Store objects on one file stand in for two processes: they share the counter through
@@ -205,14 +183,38 @@ TEST_F(SqliteStore, TwoStoresOnOneFileShareTheCounter) {
       store::Store& s = t % 2 ? *a : *b;
       for (int i = 0; i < 50; ++i) {
         if (!s.append_message(msg("lobby"))) ++failures;
-        if (!s.put_connection({"c" + std::to_string(t), "lobby", "", i, "", 0})) ++failures;
+        if (!s.put_member({"lobby", "c" + std::to_string(t), "", i, 0})) ++failures;
       }
     });
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(seqs(a->messages_after("lobby", 0, 1000).value()), range(1, 400));
-  EXPECT_EQ(b->connections_in_room("lobby").value().size(), 8u);
+  EXPECT_EQ(b->members("lobby").value().size(), 8u);
+}
+
+// The duplicate check holds across processes too: the check and the insert are in one
+// IMMEDIATE transaction, so the file lock (not only our mutex) makes them atomic.
+TEST_F(SqliteStore, TwoStoresOnOneFileStoreOneMessagePerClientMsgId) {
+  auto a = open(), b = open();
+  ASSERT_TRUE(a && b);
+  constexpr int kThreads = 8, kKeys = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> stored{0}, failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      store::Store& s = t % 2 ? *a : *b;
+      for (int k = 0; k < kKeys; ++k) {
+        auto r = s.append_message(keyed("lobby", "k" + std::to_string(k)));
+        if (!r) ++failures;
+        else if (!r->duplicate) ++stored;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(stored.load(), kKeys);
+  EXPECT_EQ(seqs(a->messages_after("lobby", 0, 1000).value()), range(1, kKeys));
 }
 
 // Readers on their own WAL snapshots never see a message before the ones under it.

@@ -89,6 +89,11 @@ core::result<void> SqliteConnection::exec(const char* sql) {
   return {};
 }
 
+core::result<void> step_done(SqliteConnection& c, Statement& s, std::string_view op) {
+  if (int rc = s.step(); rc != SQLITE_DONE) return c.failure(op, rc);
+  return {};
+}
+
 core::result<WriteTransaction> WriteTransaction::begin(SqliteConnection& c) {
   // A ROLLBACK that failed earlier leaves a transaction open; without this every later BEGIN
   // would fail with "cannot start a transaction within a transaction".

@@ -69,6 +69,9 @@ class SqliteConnection {
   std::unordered_map<std::string_view, sqlite3_stmt*> cache_;
 };
 
+// Steps a statement that returns no rows (a write); anything but SQLITE_DONE fails `op`.
+core::result<void> step_done(SqliteConnection& c, Statement& s, std::string_view op);
+
 // BEGIN IMMEDIATE ... COMMIT; rolls back unless committed. IMMEDIATE takes the write lock at
 // BEGIN, so a second process on the same file waits in busy_timeout there instead of failing
 // with SQLITE_BUSY when a deferred transaction tries to upgrade its read lock mid-way.

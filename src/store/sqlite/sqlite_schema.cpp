@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_schema.hpp"
 
+#include <span>
 #include <string>
 
 #include "core/log.hpp"
@@ -9,19 +10,45 @@
 namespace store {
 namespace {
 
-// The DynamoDB tables, one for one. connections is a rowid table so room_index, which holds
-// (room, connectionid, rowid), answers connections_in_room on its own: the GSI's Query.
-// messages is WITHOUT ROWID so rows are stored in (room, seq) order, clustered per room.
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS connections (
+// The tables of docs/data-model.md, one for one. Tables are WITHOUT ROWID: rows are stored in
+// primary-key order, so the key is the table's only b-tree (no hidden rowid plus a second index
+// for the key) and rows sharing a room sit together, as in a DynamoDB partition. rooms alone
+// keeps version 1's rowid shape, so a file has the same tables whether new or upgraded.
+// Plain CREATE (no IF NOT EXISTS): a table we did not expect fails the open loudly instead of
+// being used with whatever shape it has.
+//
+// Changing a table means a new schema version: raise kSqliteSchemaVersion, write the new shape
+// here (what a new file gets) and add an upgrade step below that turns the previous version's
+// file into exactly that shape (SqliteSchema.UpgradedFileHasTheShapeOfANewOne checks it).
+constexpr const char* kConnections = R"sql(
+CREATE TABLE connections (
   connectionid TEXT PRIMARY KEY NOT NULL,
-  room TEXT NOT NULL,
   name TEXT NOT NULL DEFAULT '',
   connectedAt INTEGER NOT NULL DEFAULT 0,
   gateway TEXT NOT NULL DEFAULT '',
-  ttl INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS room_index ON connections (room, connectionid);
-CREATE TABLE IF NOT EXISTS messages (
+  homeRoom TEXT NOT NULL DEFAULT '',
+  since INTEGER NOT NULL DEFAULT -1,
+  ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+)sql";
+
+// The key (room, connectionid) makes members(room) one range of the table itself. The index is
+// the GSI connection-index with projection ALL: it holds every column, so memberships() reads
+// the index alone, already ordered by room.
+constexpr const char* kMembers = R"sql(
+CREATE TABLE members (
+  room TEXT NOT NULL,
+  connectionid TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  joinedAt INTEGER NOT NULL DEFAULT 0,
+  ttl INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (room, connectionid)) WITHOUT ROWID;
+CREATE INDEX connection_index ON members (connectionid, room, name, joinedAt, ttl);
+)sql";
+
+// clientMsgId and "to" come last because that is where version 1's ALTER TABLE puts them.
+// "to" is quoted everywhere: TO is an SQL keyword.
+constexpr const char* kMessages = R"sql(
+CREATE TABLE messages (
   room TEXT NOT NULL,
   seq INTEGER NOT NULL,
   id TEXT NOT NULL,
@@ -30,12 +57,50 @@ CREATE TABLE IF NOT EXISTS messages (
   text TEXT NOT NULL,
   ts INTEGER NOT NULL,
   ttl INTEGER NOT NULL DEFAULT 0,
+  clientMsgId TEXT NOT NULL DEFAULT '',
+  "to" TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (room, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rooms (
+)sql";
+
+constexpr const char* kRooms = R"sql(
+CREATE TABLE rooms (
   room TEXT PRIMARY KEY NOT NULL,
   seq INTEGER NOT NULL DEFAULT 0,
   createdAt INTEGER NOT NULL);
 )sql";
+
+// (room, clientMsgId) -> seq of the message stored with that idempotency key.
+constexpr const char* kClientMsgs = R"sql(
+CREATE TABLE clientmsgs (
+  room TEXT NOT NULL,
+  clientMsgId TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (room, clientMsgId)) WITHOUT ROWID;
+)sql";
+
+// A new file (user_version 0).
+constexpr const char* kNewFile[] = {kConnections, kMembers, kMessages, kRooms, kClientMsgs};
+
+// Version 1 -> 2. messages holds the history, so it is altered in place: ADD COLUMN with a
+// constant default only rewrites the schema text, not the rows, so it is instant on any history
+// size. rooms (the seq counters) is unchanged. connections rows are transient (the sockets they
+// describe died with the process that wrote them), so the table is recreated rather than
+// rebuilt column by column; its room_index goes with it.
+constexpr const char* kUpgrade1To2[] = {
+    "DROP TABLE connections",
+    kConnections,
+    kMembers,
+    kClientMsgs,
+    "ALTER TABLE messages ADD COLUMN clientMsgId TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE messages ADD COLUMN \"to\" TEXT NOT NULL DEFAULT ''",
+};
+
+core::result<void> exec_all(SqliteConnection& c, std::span<const char* const> sqls) {
+  for (const char* sql : sqls) {
+    if (auto r = c.exec(sql); !r) return r;
+  }
+  return {};
+}
 
 core::result<void> use_wal(SqliteConnection& c) {
   auto s = c.statement("PRAGMA journal_mode=WAL");
@@ -49,6 +114,9 @@ core::result<void> use_wal(SqliteConnection& c) {
   return {};
 }
 
+// All of it in one write transaction (SQLite DDL is transactional): two processes opening the
+// file at once cannot both create or upgrade it, since the second reads user_version only after
+// the first committed; and a failed upgrade rolls back to the untouched old version.
 core::result<void> migrate(SqliteConnection& c) {
   auto tx = WriteTransaction::begin(c);
   if (!tx) return tx.error();
@@ -65,11 +133,16 @@ core::result<void> migrate(SqliteConnection& c) {
                      {{"user_version", version}, {"supported", kSqliteSchemaVersion}});
     return core::make_error_code(core::errc::store_unavailable);
   }
-  if (version < kSqliteSchemaVersion) {
-    if (auto r = c.exec(kSchema); !r) return r;
-    std::string set = "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion);
-    if (auto r = c.exec(set.c_str()); !r) return r;
+  if (version == kSqliteSchemaVersion) return tx->commit();
+  if (version == 0) {
+    if (auto r = exec_all(c, kNewFile); !r) return r;
+  } else {
+    // version == 1, the only older version there is.
+    if (auto r = exec_all(c, kUpgrade1To2); !r) return r;
+    core::log::info("sqlite schema upgraded", {{"from", version}, {"to", kSqliteSchemaVersion}});
   }
+  std::string set = "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion);
+  if (auto r = c.exec(set.c_str()); !r) return r;
   return tx->commit();
 }
 

@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_messages.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
 
 namespace store {
@@ -19,28 +20,26 @@ using core::errc;
 using core::make_error_code;
 
 constexpr const char* kPutConnection =
-    "INSERT OR REPLACE INTO connections (connectionid, room, name, connectedAt, gateway, ttl) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT OR REPLACE INTO connections "
+    "(connectionid, name, connectedAt, gateway, homeRoom, since, ttl) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr const char* kGetConnection =
-    "SELECT connectionid, room, name, connectedAt, gateway, ttl FROM connections "
+    "SELECT connectionid, name, connectedAt, gateway, ttl, homeRoom, since FROM connections "
     "WHERE connectionid = ?1";
 constexpr const char* kDeleteConnection = "DELETE FROM connections WHERE connectionid = ?1";
-constexpr const char* kConnectionsInRoom =
-    "SELECT connectionid FROM connections INDEXED BY room_index WHERE room = ?1 "
+constexpr const char* kPutMember =
+    "INSERT OR REPLACE INTO members (room, connectionid, name, joinedAt, ttl) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kDeleteMember = "DELETE FROM members WHERE room = ?1 AND connectionid = ?2";
+// A range of the table's own key, already in connectionid order: the Query on the key.
+constexpr const char* kMembers =
+    "SELECT room, connectionid, name, joinedAt, ttl FROM members WHERE room = ?1 "
     "ORDER BY connectionid";
-// The rooms row is the counter (DynamoDB: UpdateItem ADD seq :1 with ReturnValues).
-constexpr const char* kNextSeq =
-    "INSERT INTO rooms (room, seq, createdAt) VALUES (?1, 1, ?2) "
-    "ON CONFLICT (room) DO UPDATE SET seq = seq + 1 RETURNING seq";
-constexpr const char* kInsertMessage =
-    "INSERT INTO messages (room, seq, id, sender, name, text, ts, ttl) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr const char* kMessagesBefore =
-    "SELECT room, seq, id, sender, name, text, ts, ttl FROM messages "
-    "WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3";
-constexpr const char* kMessagesAfter =
-    "SELECT room, seq, id, sender, name, text, ts, ttl FROM messages "
-    "WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3";
+// INDEXED BY: should the index ever be missing, the statement fails to prepare instead of
+// silently scanning the table (the GSI's Query never becomes a Scan).
+constexpr const char* kMemberships =
+    "SELECT room, connectionid, name, joinedAt, ttl FROM members INDEXED BY connection_index "
+    "WHERE connectionid = ?1 ORDER BY room";
 
 boost::system::error_code invalid() { return make_error_code(errc::invalid_argument); }
 
@@ -58,11 +57,6 @@ auto guarded(std::string_view op, F&& body) -> decltype(body()) {
   } catch (...) {
   }
   return make_error_code(errc::internal);
-}
-
-core::result<void> step_done(SqliteConnection& c, Statement& s, std::string_view op) {
-  if (int rc = s.step(); rc != SQLITE_DONE) return c.failure(op, rc);
-  return {};
 }
 
 }  // namespace
@@ -143,12 +137,13 @@ void Sqlite::return_reader(std::unique_ptr<SqliteConnection> c) {
 // autocommit write retries through busy_timeout, so BEGIN IMMEDIATE would add nothing.
 core::result<void> Sqlite::put_connection(const Connection& c) {
   return guarded("put_connection", [&]() -> core::result<void> {
-    if (c.connection_id.empty() || c.room.empty()) return invalid();
+    // home_room is a plain attribute, not a key (rooms are in members): it may be empty.
+    if (c.connection_id.empty()) return invalid();
     std::lock_guard lock(write_mutex_);
     auto s = writer_->statement(kPutConnection);
     if (!s) return s.error();
-    s->bind(1, c.connection_id).bind(2, c.room).bind(3, c.name).bind(4, c.connected_at);
-    s->bind(5, c.gateway).bind(6, c.ttl);
+    s->bind(1, c.connection_id).bind(2, c.name).bind(3, c.connected_at).bind(4, c.gateway);
+    s->bind(5, c.home_room).bind(6, c.since).bind(7, c.ttl);
     return step_done(*writer_, *s, "put_connection");
   });
 }
@@ -164,7 +159,8 @@ core::result<Connection> Sqlite::get_connection(const std::string& connection_id
     int rc = s->step();
     if (rc == SQLITE_DONE) return make_error_code(errc::not_found);
     if (rc != SQLITE_ROW) return (*db)->failure("get_connection", rc);
-    return Connection{s->text(0), s->text(1), s->text(2), s->int64(3), s->text(4), s->int64(5)};
+    return Connection{s->text(0),  s->text(1), s->int64(2), s->text(3),
+                      s->int64(4), s->text(5), s->int64(6)};
   });
 }
 
@@ -179,83 +175,91 @@ core::result<void> Sqlite::delete_connection(const std::string& connection_id) {
   });
 }
 
-core::result<std::vector<std::string>> Sqlite::connections_in_room(const std::string& room) {
-  return guarded("connections_in_room", [&]() -> core::result<std::vector<std::string>> {
-    if (room.empty()) return invalid();
-    auto db = lease_reader();
-    if (!db) return db.error();
-    auto s = (*db)->statement(kConnectionsInRoom);
+core::result<void> Sqlite::put_member(const Member& m) {
+  return guarded("put_member", [&]() -> core::result<void> {
+    if (m.room.empty() || m.connection_id.empty()) return invalid();
+    std::lock_guard lock(write_mutex_);
+    auto s = writer_->statement(kPutMember);
     if (!s) return s.error();
-    s->bind(1, room);
-    std::vector<std::string> ids;
-    int rc;
-    while ((rc = s->step()) == SQLITE_ROW) ids.push_back(s->text(0));
-    if (rc != SQLITE_DONE) return (*db)->failure("connections_in_room", rc);
-    return ids;
+    s->bind(1, m.room).bind(2, m.connection_id).bind(3, m.name).bind(4, m.joined_at);
+    s->bind(5, m.ttl);
+    return step_done(*writer_, *s, "put_member");
   });
 }
 
-core::result<Message> Sqlite::append_message(Message m) {
-  return guarded("append_message", [&]() -> core::result<Message> {
+core::result<void> Sqlite::delete_member(const std::string& room,
+                                         const std::string& connection_id) {
+  return guarded("delete_member", [&]() -> core::result<void> {
+    if (room.empty() || connection_id.empty()) return invalid();
+    std::lock_guard lock(write_mutex_);
+    auto s = writer_->statement(kDeleteMember);
+    if (!s) return s.error();
+    s->bind(1, room).bind(2, connection_id);
+    return step_done(*writer_, *s, "delete_member");
+  });
+}
+
+core::result<std::vector<Member>> Sqlite::members(const std::string& room) {
+  return read_members(kMembers, room);
+}
+
+core::result<std::vector<Member>> Sqlite::memberships(const std::string& connection_id) {
+  return read_members(kMemberships, connection_id);
+}
+
+core::result<std::vector<Member>> Sqlite::read_members(const char* sql, const std::string& key) {
+  return guarded("read_members", [&]() -> core::result<std::vector<Member>> {
+    if (key.empty()) return invalid();
+    auto db = lease_reader();
+    if (!db) return db.error();
+    auto s = (*db)->statement(sql);
+    if (!s) return s.error();
+    s->bind(1, key);
+    std::vector<Member> out;
+    int rc;
+    while ((rc = s->step()) == SQLITE_ROW) {
+      out.push_back(Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4)});
+    }
+    if (rc != SQLITE_DONE) return (*db)->failure("read_members", rc);
+    return out;
+  });
+}
+
+core::result<Appended> Sqlite::append_message(Message m) {
+  return guarded("append_message", [&]() -> core::result<Appended> {
     if (m.room.empty()) return invalid();
     std::lock_guard lock(write_mutex_);
-    // Counter and message in one transaction: a failed insert must not burn a seq, or
-    // readers would see a gap that never fills.
-    auto tx = WriteTransaction::begin(*writer_);
-    if (!tx) return tx.error();
-    {
-      auto s = writer_->statement(kNextSeq);
-      if (!s) return s.error();
-      s->bind(1, m.room).bind(2, core::now_ms());
-      if (int rc = s->step(); rc != SQLITE_ROW) return writer_->failure("next_seq", rc);
-      m.seq = s->int64(0);
-      if (auto r = step_done(*writer_, *s, "next_seq"); !r) return r.error();
-    }
-    {
-      auto s = writer_->statement(kInsertMessage);
-      if (!s) return s.error();
-      s->bind(1, m.room).bind(2, m.seq).bind(3, m.id).bind(4, m.sender).bind(5, m.name);
-      s->bind(6, m.text).bind(7, m.ts).bind(8, m.ttl);
-      if (auto r = step_done(*writer_, *s, "insert_message"); !r) return r.error();
-    }
-    if (auto r = tx->commit(); !r) return r.error();
-    return std::move(m);
+    return store_message(*writer_, std::move(m), core::now_ms());
   });
 }
 
 core::result<std::vector<Message>> Sqlite::messages_before(const std::string& room,
                                                            std::int64_t before_seq, int limit) {
-  if (before_seq <= 0) before_seq = std::numeric_limits<std::int64_t>::max();
-  return read_messages(kMessagesBefore, room, before_seq, limit, true);
+  return guarded("messages_before", [&]() -> core::result<std::vector<Message>> {
+    if (room.empty() || limit <= 0) return invalid();
+    auto db = lease_reader();
+    if (!db) return db.error();
+    if (before_seq <= 0) before_seq = std::numeric_limits<std::int64_t>::max();
+    return read_messages(**db, Page::before, room, before_seq, std::min(limit, options_.max_page));
+  });
 }
 
 core::result<std::vector<Message>> Sqlite::messages_after(const std::string& room,
                                                           std::int64_t after_seq, int limit) {
-  return read_messages(kMessagesAfter, room, after_seq, limit, false);
-}
-
-core::result<std::vector<Message>> Sqlite::read_messages(const char* sql, const std::string& room,
-                                                         std::int64_t seq, int limit,
-                                                         bool newest_first) {
-  return guarded("read_messages", [&]() -> core::result<std::vector<Message>> {
+  return guarded("messages_after", [&]() -> core::result<std::vector<Message>> {
     if (room.empty() || limit <= 0) return invalid();
-    limit = std::min(limit, options_.max_page);
     auto db = lease_reader();
     if (!db) return db.error();
-    auto s = (*db)->statement(sql);
-    if (!s) return s.error();
-    s->bind(1, room).bind(2, seq).bind(3, std::int64_t{limit});
-    std::vector<Message> out;
-    out.reserve(static_cast<std::size_t>(limit));
-    int rc;
-    while ((rc = s->step()) == SQLITE_ROW) {
-      out.push_back(Message{s->text(0), s->int64(1), s->text(2), s->text(3), s->text(4),
-                            s->text(5), s->int64(6), s->int64(7)});
-    }
-    if (rc != SQLITE_DONE) return (*db)->failure("read_messages", rc);
-    // messages_before reads newest first to take the page just below before_seq.
-    if (newest_first) std::reverse(out.begin(), out.end());
-    return out;
+    return read_messages(**db, Page::after, room, after_seq, std::min(limit, options_.max_page));
+  });
+}
+
+core::result<std::int64_t> Sqlite::last_seq(const std::string& room) {
+  return guarded("last_seq", [&]() -> core::result<std::int64_t> {
+    if (room.empty()) return invalid();
+    auto db = lease_reader();
+    if (!db) return db.error();
+    return read_last_seq(**db, room);
   });
 }
 

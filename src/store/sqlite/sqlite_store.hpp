@@ -1,6 +1,6 @@
 #pragma once
 // store::Sqlite: the Store port on one SQLite file, the embedded mode's database. The tables
-// mirror the DynamoDB data model of ARCHITECTURE.md so the two adapters behave alike.
+// mirror the DynamoDB data model of docs/data-model.md so the two adapters behave alike.
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -23,8 +23,9 @@ struct SqliteOptions {
   std::size_t max_idle_readers = 8;
 };
 
-// The schema version kept in PRAGMA user_version; a file with a newer one is refused.
-inline constexpr int kSqliteSchemaVersion = 1;
+// The schema version kept in PRAGMA user_version; an older file is upgraded in place on open
+// (sqlite_schema.cpp), a file with a newer one is refused.
+inline constexpr int kSqliteSchemaVersion = 2;
 
 // Thread safety: one writer connection behind a mutex, and a pool of read connections.
 // SQLite admits one writer per file at a time whatever we do; several writer connections
@@ -36,7 +37,8 @@ inline constexpr int kSqliteSchemaVersion = 1;
 // Store object, whatever threads called it. busy_timeout remains for other processes.
 class Sqlite final : public Store {
  public:
-  // Opens db_file, creating the parent directory, the file and the schema if missing.
+  // Opens db_file, creating the parent directory, the file and the schema if missing, and
+  // upgrading a file of an older schema version in place (history kept, connections emptied).
   static core::result<std::unique_ptr<Sqlite>> open(const std::filesystem::path& db_file,
                                                     SqliteOptions options = {});
   ~Sqlite() override;
@@ -44,13 +46,19 @@ class Sqlite final : public Store {
   core::result<void> put_connection(const Connection& c) override;
   core::result<Connection> get_connection(const std::string& connection_id) override;
   core::result<void> delete_connection(const std::string& connection_id) override;
-  core::result<std::vector<std::string>> connections_in_room(const std::string& room) override;
 
-  core::result<Message> append_message(Message m) override;
+  core::result<void> put_member(const Member& m) override;
+  core::result<void> delete_member(const std::string& room,
+                                   const std::string& connection_id) override;
+  core::result<std::vector<Member>> members(const std::string& room) override;
+  core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
+
+  core::result<Appended> append_message(Message m) override;
   core::result<std::vector<Message>> messages_before(const std::string& room,
                                                      std::int64_t before_seq, int limit) override;
   core::result<std::vector<Message>> messages_after(const std::string& room,
                                                     std::int64_t after_seq, int limit) override;
+  core::result<std::int64_t> last_seq(const std::string& room) override;
 
  private:
   class ReadLease;
@@ -58,8 +66,8 @@ class Sqlite final : public Store {
          std::unique_ptr<SqliteConnection> writer);
   core::result<ReadLease> lease_reader();
   void return_reader(std::unique_ptr<SqliteConnection> c);
-  core::result<std::vector<Message>> read_messages(const char* sql, const std::string& room,
-                                                   std::int64_t seq, int limit, bool newest_first);
+  // members() and memberships(): the same rows, read by room or by connection id.
+  core::result<std::vector<Member>> read_members(const char* sql, const std::string& key);
 
   const std::filesystem::path file_;
   const SqliteOptions options_;
