@@ -95,9 +95,14 @@ int serve_command(const std::vector<std::string>& args) {
   const std::filesystem::path data = o.get("data", "./data");
   raise_descriptor_limit();
 
-  auto store = store::open_sqlite(data / "parley.db");
+  auto store = store::Sqlite::open(data / "parley.db");
   if (!store) {
     std::cerr << "parley: cannot open the database in " << data << ": " << store.error().message()
+              << "\n";
+    return 1;
+  }
+  if (auto r = (*store)->clear_connections(); !r) {
+    std::cerr << "parley: cannot clear the connections of the previous run: " << r.error().message()
               << "\n";
     return 1;
   }

@@ -38,7 +38,7 @@ test('hello answers a welcome with the connection id, name and room', T, async (
   assert.equal(welcome.type, 'welcome');
   assert.match(welcome.connectionId, ID_RE);
   assert.equal(welcome.name, 'alice');
-  assert.equal(welcome.room, 'lobby');
+  assert.deepEqual(welcome.rooms, ['lobby']);
   await client.close();
 });
 
@@ -52,7 +52,7 @@ test('connection ids have the AWS shape and are unique', T, async () => {
 test('a connection without ?name gets a guest-XXXX name', T, async () => {
   const { welcome } = await join(srv.wsUrl);
   assert.match(welcome.name, /^guest-/);
-  assert.equal(welcome.room, 'lobby');
+  assert.deepEqual(welcome.rooms, ['lobby']);
 });
 
 test('sendmessage reaches all three clients, the sender too', T, async () => {
@@ -106,7 +106,7 @@ test('a message is delivered only to the sender\'s room', T, async () => {
     join(srv.wsUrl, { name: 'room-b', room: 'garden' }),
     join(srv.wsUrl, { name: 'room-x' }),
   ]);
-  assert.equal(a.welcome.room, 'garden');
+  assert.deepEqual(a.welcome.rooms, ['garden']);
   a.client.send({ action: 'sendmessage', message: 'only garden' });
   for (const j of [a, b]) {
     const m = await j.client.next((x) => x.type === 'message' && x.text === 'only garden', 5000);

@@ -141,7 +141,8 @@ export function connect(url, { timeoutMs = 5000, headers = {}, protocols, ...opt
   });
 }
 
-// Connects and asks for the connection's welcome: resolves with {client, id, welcome}.
+// Connects, says hello and waits for the welcome and the home room's history (protocol.md: the
+// client speaks first): resolves with {client, id, welcome, history}.
 export async function join(wsUrl, { name, room, ...opts } = {}) {
   const q = new URLSearchParams();
   if (name !== undefined) q.set('name', name);
@@ -150,7 +151,10 @@ export async function join(wsUrl, { name, room, ...opts } = {}) {
   const client = await connect(qs ? `${wsUrl}?${qs}` : wsUrl, opts);
   client.send({ action: 'hello' });
   const welcome = await client.next((m) => m.type === 'welcome', 5000, 'the welcome event');
-  return { client, id: welcome.connectionId, welcome };
+  const home = welcome.rooms[0];
+  const history = await client.next((m) => m.type === 'history' && m.room === home, 5000,
+    `the history of ${home}`);
+  return { client, id: welcome.connectionId, welcome, history };
 }
 
 export const USER_AGENT_SENT = USER_AGENT;

@@ -263,6 +263,13 @@ core::result<std::int64_t> Sqlite::last_seq(const std::string& room) {
   });
 }
 
+core::result<void> Sqlite::clear_connections() {
+  return guarded("clear_connections", [&]() -> core::result<void> {
+    std::lock_guard lock(write_mutex_);
+    return writer_->exec("BEGIN IMMEDIATE; DELETE FROM members; DELETE FROM connections; COMMIT;");
+  });
+}
+
 core::result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& db_file,
                                                  SqliteOptions options) {
   auto s = Sqlite::open(db_file, options);

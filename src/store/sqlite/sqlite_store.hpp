@@ -60,6 +60,10 @@ class Sqlite final : public Store {
                                                     std::int64_t after_seq, int limit) override;
   core::result<std::int64_t> last_seq(const std::string& room) override;
 
+  // Deletes every connection and member row. A single `parley serve` holds every connection of
+  // its file, and none survives its restart: rows left by a crash would show ghosts in `who`.
+  core::result<void> clear_connections();
+
  private:
   class ReadLease;
   Sqlite(std::filesystem::path file, SqliteOptions options,
