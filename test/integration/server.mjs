@@ -3,11 +3,14 @@
 //   const srv = await startServer({ args: ['--idle-timeout', '1'] });
 //   srv.port, srv.base ('http://127.0.0.1:PORT'), srv.wsUrl ('ws://127.0.0.1:PORT/dev'),
 //   srv.mgmtUrl ('http://127.0.0.1:PORT/dev'), srv.connectionUrl(id), srv.stderr()
-//   await srv.stop();
+//   await srv.stop();      // SIGTERM (srv.kill(): SIGKILL)
 //
 // The binary is $PARLEY_BIN, else <repo>/build/parley. Each server gets its own --data dir
 // (mkdtemp), removed by stop(). Every server still running when the test process exits
 // (a crash, an unhandled rejection) is SIGKILLed by the exit hook below.
+//
+// startServer({ dataDir }) runs the server on the caller's data dir instead and never deletes
+// it (to restart a server on the same data: stop() one, start another with the same dataDir).
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,12 +38,13 @@ process.on('exit', () => {
   }
 });
 
-export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
+export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir } = {}) {
   if (!existsSync(parleyBin)) {
     throw new Error(`parley binary not found at ${parleyBin} (build it, or set PARLEY_BIN)`);
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-'));
-  dataDirs.add(dataDir);
+  const ownsDataDir = !givenDataDir;
+  const dataDir = givenDataDir ?? await mkdtemp(join(tmpdir(), 'parley-e2e-'));
+  if (ownsDataDir) dataDirs.add(dataDir);
   const argv = ['serve', '--port', '0', '--bind', '127.0.0.1', '--stage', stage,
     '--data', dataDir, ...args];
   const child = spawn(parleyBin, argv, {
@@ -95,8 +99,10 @@ export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
     });
   } catch (e) {
     await killAndWait(child, exitPromise, () => exited);
-    await rm(dataDir, { recursive: true, force: true });
-    dataDirs.delete(dataDir);
+    if (ownsDataDir) {
+      await rm(dataDir, { recursive: true, force: true });
+      dataDirs.delete(dataDir);
+    }
     throw e;
   }
 
@@ -126,19 +132,50 @@ export async function startServer({ args = [], stage = 'dev', env = {} } = {}) {
         throw new Error(`parley exited unexpectedly (code ${exited.code}, signal ${exited.signal})\n${describe()}`);
       }
     },
-    // SIGTERM, wait up to 5 s, then SIGKILL; removes the data dir. Resolves to the exit status.
+    // SIGTERM, wait up to 5 s, then SIGKILL; removes the data dir unless it was given by the
+    // caller. Resolves to the exit status ({code, signal, killed}).
     stop() {
       if (!stopped) {
         stopped = (async () => {
           const status = await killAndWait(child, exitPromise, () => exited);
-          await rm(dataDir, { recursive: true, force: true });
-          dataDirs.delete(dataDir);
+          if (ownsDataDir) {
+            await rm(dataDir, { recursive: true, force: true });
+            dataDirs.delete(dataDir);
+          }
+          return status;
+        })();
+      }
+      return stopped;
+    },
+    // SIGKILL (a crash: no shutdown at all), then the same clean-up as stop().
+    kill() {
+      if (!stopped) {
+        stopped = (async () => {
+          if (!exited) { try { child.kill('SIGKILL'); } catch { /* gone */ } }
+          const status = { ...(await exitPromise), killed: true };
+          if (ownsDataDir) {
+            await rm(dataDir, { recursive: true, force: true });
+            dataDirs.delete(dataDir);
+          }
           return status;
         })();
       }
       return stopped;
     },
   };
+}
+
+// A temp data dir for startServer({ dataDir }) that outlives the servers using it; removed by
+// removeDataDir() (call it in after()) or, at the latest, by the exit hook above.
+export async function makeDataDir(prefix = 'parley-e2e-keep-') {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dataDirs.add(dir);
+  return dir;
+}
+
+export async function removeDataDir(dir) {
+  await rm(dir, { recursive: true, force: true });
+  dataDirs.delete(dir);
 }
 
 async function killAndWait(child, exitPromise, exitedNow) {

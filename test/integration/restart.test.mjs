@@ -1,0 +1,132 @@
+// Durability (issue 3): history survives a restart of the server. A server runs on a fixed
+// --data dir, is stopped with SIGTERM, and a new server on the same dir serves the old
+// messages, continues their seqs, remembers clientMsgIds and the pairs' direct messages.
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, makeDataDir, removeDataDir } from './server.mjs';
+import { closeAll, terminateAll } from './client.mjs';
+import { uniq, range, seqsOf, enter, say, history, who } from './protocol.mjs';
+
+const T = { timeout: 15_000 };
+let dataDir;
+const servers = [];
+
+async function start() {
+  const srv = await startServer({ dataDir });
+  servers.push(srv);
+  return srv;
+}
+
+before(async () => { dataDir = await makeDataDir(); });
+afterEach(async () => { await closeAll(); });
+after(async () => {
+  await closeAll();
+  terminateAll();
+  for (const s of servers) await s.stop();
+  if (dataDir) await removeDataDir(dataDir);
+});
+
+test('history survives a restart: same seqs, ids, ts, names and texts; seqs and clientMsgIds carry on', T, async () => {
+  const room = uniq('durable');
+  const u = uniq('').slice(1);
+  const first = await start();
+  const a = await enter(first.wsUrl, { name: `amy${u}`, room });
+  const b = await enter(first.wsUrl, { name: `bob${u}`, room });
+  const acks = [];
+  for (let i = 1; i <= 8; i++) acks.push(await say(i % 2 ? a.client : b.client, room, `old ${i}`, { clientMsgId: `old-${u}-${i}` }));
+  assert.deepEqual(acks.map((x) => x.seq), range(1, 8));
+  a.client.send({ action: 'dm', to: `bob${u}`, message: 'secret', clientMsgId: `dm-${u}` });
+  const dmAck = await a.client.next((m) => (m.type === 'ack' || m.type === 'error') && m.clientMsgId === `dm-${u}`, 5000, 'dm ack');
+  assert.equal(dmAck.type, 'ack', JSON.stringify(dmAck));
+  const before = (await history(a.client, room)).messages;
+  assert.deepEqual(seqsOf(before), range(1, 8));
+
+  const status = await first.stop();
+  assert.equal(status.killed, false, `the server should stop on SIGTERM within 5 s: ${JSON.stringify(status)}`);
+  await closeAll();
+
+  const second = await start();
+  const c = await enter(second.wsUrl, { name: 'reader', room });
+  assert.equal(c.history.lastSeq, 8, JSON.stringify(c.history).slice(0, 300));
+  assert.deepEqual(c.history.messages, before, 'the history after the restart equals the one before');
+
+  // catch-up with since works on the old data
+  const d = await enter(second.wsUrl, { name: 'since', room, since: 5 });
+  assert.deepEqual(seqsOf(d.history.messages), [6, 7, 8]);
+
+  // a new message continues the seq; a retry of an old clientMsgId is still a duplicate
+  const next = await say(c.client, room, 'new after restart');
+  assert.equal(next.seq, 9);
+  c.client.send({ action: 'sendmessage', room, message: 'old 3', clientMsgId: `old-${u}-3` });
+  const dup = await c.client.next((m) => m.type === 'ack' && m.clientMsgId === `old-${u}-3`, 5000, 'the retry ack');
+  assert.deepEqual([dup.seq, dup.id, dup.duplicate], [acks[2].seq, acks[2].id, true], JSON.stringify(dup));
+
+  // the pair's direct messages are there for a party
+  const amy = await enter(second.wsUrl, { name: `amy${u}`, room: uniq('amyhome') });
+  const dm = await history(amy.client, dmAck.room);
+  assert.deepEqual(dm.messages.map((m) => [m.type, m.seq, m.id, m.text, m.to]), [['dm', dmAck.seq, dmAck.id, 'secret', `bob${u}`]]);
+  await second.stop();
+});
+
+test('after a restart, who lists only live connections (none of the old server\'s)', T, async () => {
+  const room = uniq('ghosts');
+  const first = await start();
+  const olds = await Promise.all(range(1, 3).map((i) => enter(first.wsUrl, { name: `ghost${i}`, room })));
+  await say(olds[0].client, room, 'before');
+  // stop without letting the clients close first: the server goes away under them
+  const status = await first.stop();
+  assert.equal(status.killed, false, JSON.stringify(status));
+  terminateAll();
+
+  const second = await start();
+  const live = await enter(second.wsUrl, { name: 'alive', room });
+  const w = await who(live.client, room);
+  assert.deepEqual(w.members.map((m) => m.connectionId), [live.id], `stale members after the restart: ${JSON.stringify(w)}`);
+  // a second live member gets messages; the old connections cost nothing
+  const other = await enter(second.wsUrl, { name: 'alive2', room });
+  await say(live.client, room, 'after');
+  const m = await other.client.next((x) => x.type === 'message' && x.text === 'after', 5000);
+  assert.equal(m.seq, 2);
+  // and "ghost1" is a free name again: not disambiguated
+  const g = await enter(second.wsUrl, { name: 'ghost1', room });
+  await say(g.client, room, 'reborn');
+  const r = await g.client.next((x) => x.type === 'message' && x.text === 'reborn', 5000);
+  assert.equal(r.name, 'ghost1');
+  await second.stop();
+});
+
+test('acked messages survive a crash (SIGKILL): stored before delivered', T, async () => {
+  const room = uniq('crash');
+  const first = await start();
+  const a = await enter(first.wsUrl, { name: 'crasher', room });
+  const acks = [];
+  for (let i = 1; i <= 20; i++) acks.push(await say(a.client, room, `c${i}`));
+  const seen = await a.client.next((m) => m.type === 'message' && m.text === 'c20', 5000);
+  await first.kill();
+  terminateAll();
+
+  const second = await start();
+  const r = await enter(second.wsUrl, { name: 'after-crash', room });
+  assert.deepEqual(r.history.messages.map((m) => [m.seq, m.id, m.text]), acks.map((x, i) => [x.seq, x.id, `c${i + 1}`]),
+    'every acked message is in the history after the crash');
+  assert.equal(r.history.lastSeq, seen.seq);
+  const next = await say(r.client, room, 'continues');
+  assert.equal(next.seq, 21);
+  await second.stop();
+});
+
+test('after a crash (SIGKILL), who lists only live connections and their names are free again', T, async () => {
+  const room = uniq('crashghost');
+  const first = await start();
+  await Promise.all(range(1, 3).map((i) => enter(first.wsUrl, { name: `cg${i}`, room })));
+  await first.kill();
+  terminateAll();
+
+  const second = await start();
+  const r = await enter(second.wsUrl, { name: 'cg1', room });
+  const w = await who(r.client, room);
+  assert.deepEqual(w.members.map((m) => [m.connectionId, m.name]), [[r.id, 'cg1']],
+    `members after the crash (the old server's connections are gone): ${JSON.stringify(w)}`);
+  await second.stop();
+});
