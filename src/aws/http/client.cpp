@@ -114,6 +114,8 @@ Client::~Client() = default;
 
 const ClientOptions& Client::options() const { return impl_->options; }
 
+net::any_io_executor Client::executor() const { return impl_->ex; }
+
 std::size_t Client::open_connections(const Endpoint& ep) const {
   auto it = impl_->pools.find(ep.pool_key());
   return it == impl_->pools.end() ? 0 : it->second.open;

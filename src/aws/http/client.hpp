@@ -48,6 +48,7 @@ class Client {
   void close_idle();
 
   const ClientOptions& options() const;
+  boost::asio::any_io_executor executor() const;
 
  private:
   struct Impl;
