@@ -13,6 +13,7 @@
 #include "handlers/router.hpp"
 #include "integration/in_process.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/timed_store.hpp"
 
 namespace app {
 
@@ -106,7 +107,8 @@ int serve_command(const std::vector<std::string>& args) {
               << "\n";
     return 1;
   }
-  integration::InProcess handlers(handlers::chat_routes(), **store, handler_threads);
+  store::Timed timed_store(**store);
+  integration::InProcess handlers(handlers::chat_routes(), timed_store, handler_threads);
   gateway::Server server(config, handlers);
   handlers.set_connections(server.context().connections);
 

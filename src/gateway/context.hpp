@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gateway/config.hpp"
+#include "gateway/gateway_metrics.hpp"
 #include "gateway/connection_registry.hpp"
 #include "gateway/integration.hpp"
 #include "gateway/local_connections.hpp"
@@ -15,12 +16,14 @@ struct Context {
   Context(Config c, Integration& i)
       : config(std::move(c)), integration(i),
         selector(config.route_selection_expression, integration.route_keys()),
-        connections(registry, config.max_post_bytes) {}
+        metrics(integration.route_keys()),
+        connections(registry, config.max_post_bytes, metrics) {}
 
   Config config;  // api_id is filled in before any session starts
   Integration& integration;
   RouteSelector selector;
   ConnectionRegistry registry;
+  GatewayMetrics metrics;
   LocalConnections connections;  // the Connections port for this node's sockets
   std::atomic<bool> stopping{false};
 };

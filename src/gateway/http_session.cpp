@@ -7,6 +7,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
+#include "core/metrics.hpp"
 #include "gateway/management_endpoint.hpp"
 #include "gateway/static_files.hpp"
 #include "gateway/ws_session.hpp"
@@ -112,7 +113,16 @@ net::awaitable<void> serve_http(Context& ctx, net::ip::tcp::socket socket) {
     } else if (route.kind == Route::Kind::management) {
       res = handle_management(ctx, req, route.connection_id, is_loopback(peer));
     } else if (path == "/healthz") {
-      res = plain(req, http::status::ok, "ok\n");
+      res = plain(req, ctx.stopping.load() ? http::status::service_unavailable : http::status::ok,
+                  ctx.stopping.load() ? "stopping\n" : "ok\n");
+    } else if (path == "/metrics") {
+      // Operators' data: loopback only, like the management API, unless that is public.
+      if (is_loopback(peer) || ctx.config.management_public) {
+        res = plain(req, http::status::ok, core::metrics::registry().render());
+        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      } else {
+        res = plain(req, http::status::forbidden, "forbidden\n");
+      }
     } else {
       res = serve_static(ctx.config, req, path);
     }

@@ -4,10 +4,18 @@ namespace gateway {
 
 core::result<void> LocalConnections::post(const std::string& connection_id,
                                           const apigw::SharedFrame& data) {
-  if (data->size() > max_post_bytes_) return core::errc::payload_too_large;
+  if (data->size() > max_post_bytes_) {
+    metrics_.posts_too_large.inc();
+    return core::errc::payload_too_large;
+  }
   auto s = registry_.find(connection_id);
-  if (!s) return core::errc::gone;
-  return s->send(data);
+  if (!s) {
+    metrics_.posts_gone.inc();
+    return core::errc::gone;
+  }
+  auto r = s->send(data);
+  (r ? metrics_.posts_ok : metrics_.posts_throttled).inc();
+  return r;
 }
 
 core::result<apigw::ConnectionInfo> LocalConnections::get(const std::string& connection_id) {

@@ -3,13 +3,15 @@
 // in-process integration call. Frames go to the session's queue; nothing blocks.
 #include "apigw/connections.hpp"
 #include "gateway/connection_registry.hpp"
+#include "gateway/gateway_metrics.hpp"
 
 namespace gateway {
 
 class LocalConnections final : public apigw::Connections {
  public:
-  LocalConnections(ConnectionRegistry& registry, std::size_t max_post_bytes)
-      : registry_(registry), max_post_bytes_(max_post_bytes) {}
+  LocalConnections(ConnectionRegistry& registry, std::size_t max_post_bytes,
+                   GatewayMetrics& metrics)
+      : registry_(registry), max_post_bytes_(max_post_bytes), metrics_(metrics) {}
 
   core::result<void> post(const std::string& connection_id, const apigw::SharedFrame& data) override;
   core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
@@ -18,6 +20,7 @@ class LocalConnections final : public apigw::Connections {
  private:
   ConnectionRegistry& registry_;
   std::size_t max_post_bytes_;
+  GatewayMetrics& metrics_;
 };
 
 }  // namespace gateway

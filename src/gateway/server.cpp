@@ -14,6 +14,7 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "gateway/context.hpp"
 #include "gateway/http_session.hpp"
 
@@ -61,6 +62,8 @@ struct Server::Impl {
     acceptor.set_option(net::socket_base::reuse_address(true));
     acceptor.bind(ep);
     acceptor.listen(net::socket_base::max_listen_connections);
+    core::metrics::registry().gauge("parley_connections_open", "Open WebSocket connections",
+                                    [this] { return static_cast<double>(ctx.registry.size()); });
   }
 
   static std::vector<std::unique_ptr<net::io_context>> make_loops(unsigned n) {

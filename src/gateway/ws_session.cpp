@@ -78,6 +78,9 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   // Idle timeout and maximum duration, as AWS enforces them; called by the server's sweep.
   void enforce_limits(Clock::time_point now) override {
     if (!open_.load()) return;
+    // A frame still being handled is not idleness: its handler may be slow (a store stall),
+    // and the client's next frames wait in the socket until it is done.
+    if (in_flight_.load() && now - started_ < ctx_.config.max_duration) return;
     const auto last = Clock::time_point(std::chrono::milliseconds(last_active_steady_.load()));
     if (now - last >= ctx_.config.idle_timeout || now - started_ >= ctx_.config.max_duration)
       close(websocket::close_code::going_away, "Going away");
@@ -101,6 +104,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   void start_close(unsigned short code, std::string reason);
   void finish(int code, std::string reason);
   void send_gateway_error(std::string_view message, const std::string& request_id);
+  void observe(std::string_view route_key, const InvokeResult& r, Clock::time_point started);
 
   Context& ctx_;
   websocket::stream<MeteredStream<beast::tcp_stream>> ws_;
@@ -110,6 +114,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::int64_t> last_active_wall_{0};
   std::atomic<std::int64_t> last_active_steady_{0};
+  std::atomic<bool> in_flight_{false};
   // Strand-only state.
   std::deque<apigw::SharedFrame> queue_;
   std::uint64_t messages_read_ = 0;
@@ -139,9 +144,12 @@ net::awaitable<bool> WsSession::run_connect(const http::request<http::string_bod
   if (!ctx_.selector.has(apigw::route_key::connect)) co_return true;
   auto event = connect_event(meta_, hs, core::now_ms());
   const std::string request_id = event.request_context.request_id;
+  const auto started = Clock::now();
   InvokeResult r = co_await invoke_with_timeout(ctx_.integration, std::move(event),
                                                 ctx_.config.integration_timeout);
+  observe(apigw::route_key::connect, r, started);
   if (r.status != InvokeResult::Status::ok) {
+    ctx_.metrics.connects_refused.inc();
     const bool timed_out = r.status == InvokeResult::Status::timeout;
     core::log::error("$connect integration failed",
                      {{"connectionId", meta_.connection_id}, {"requestId", request_id},
@@ -151,6 +159,7 @@ net::awaitable<bool> WsSession::run_connect(const http::request<http::string_bod
     co_return false;
   }
   if (!r.response.ok()) {
+    ctx_.metrics.connects_refused.inc();
     const int status = r.response.status_code;
     core::log::info("$connect refused", {{"connectionId", meta_.connection_id},
                                          {"requestId", request_id}, {"status", status}});
@@ -193,6 +202,7 @@ net::awaitable<void> WsSession::run(http::request<http::string_body> req, Handsh
   }
   open_.store(true);
   ctx_.registry.add(shared_from_this());
+  ctx_.metrics.connects.inc();
   core::log::debug("connected", {{"connectionId", meta_.connection_id},
                                  {"sourceIp", meta_.source_ip}});
   co_await read_loop();
@@ -244,6 +254,7 @@ net::awaitable<void> WsSession::read_loop() {
     }
     last_active_wall_.store(core::now_ms());
     last_active_steady_.store(steady_ms());
+    ctx_.metrics.frames_in.inc();
     if (ws_.next_layer().scanner().oversize(messages_read_++)) {
       // A frame over 32 KB inside a message under 128 KB: API Gateway closes with 1009 too.
       buffer.consume(buffer.size());
@@ -260,7 +271,10 @@ net::awaitable<void> WsSession::read_loop() {
     buffer.consume(buffer.size());
     if (local_close_) continue;  // closing: frames still in flight are not routed
     // One frame at a time per connection: a client's messages reach handlers in order.
+    in_flight_.store(true);
     co_await handle_frame(std::move(body));
+    last_active_steady_.store(steady_ms());
+    in_flight_.store(false);
   }
 }
 
@@ -273,8 +287,19 @@ net::awaitable<void> WsSession::handle_frame(std::string body) {
   auto event = message_event(meta_, *route, std::move(body), core::now_ms());
   const std::string request_id = event.request_context.request_id;
   const std::string route_key = event.request_context.route_key;
+  const auto started = Clock::now();
   InvokeResult r = co_await invoke_with_timeout(ctx_.integration, std::move(event),
                                                 ctx_.config.integration_timeout);
+  observe(route_key, r, started);
+  if (core::log::enabled(core::log::level::debug))
+    core::log::debug("message", {{"requestId", request_id},
+                                 {"connectionId", meta_.connection_id},
+                                 {"routeKey", route_key},
+                                 {"status", r.status == InvokeResult::Status::ok
+                                                ? r.response.status_code
+                                                : r.status == InvokeResult::Status::timeout ? 504 : 502},
+                                 {"latencyMs", std::chrono::duration<double, std::milli>(
+                                                   Clock::now() - started).count()}});
   if (r.status == InvokeResult::Status::error) {
     core::log::error("integration failed", {{"connectionId", meta_.connection_id},
                                             {"requestId", request_id},
@@ -288,6 +313,14 @@ net::awaitable<void> WsSession::handle_frame(std::string body) {
     send_gateway_error(apigw::frames::timed_out, request_id);
   }
   // One-way routes, as API Gateway's default: a successful result's body is not sent.
+}
+
+void WsSession::observe(std::string_view route_key, const InvokeResult& r,
+                        Clock::time_point started) {
+  ctx_.metrics.latency(std::string(route_key))
+      .observe(std::chrono::duration<double>(Clock::now() - started).count());
+  if (r.status == InvokeResult::Status::error) ctx_.metrics.integration_errors.inc();
+  if (r.status == InvokeResult::Status::timeout) ctx_.metrics.integration_timeouts.inc();
 }
 
 void WsSession::send_gateway_error(std::string_view message, const std::string& request_id) {
@@ -309,6 +342,7 @@ void WsSession::write_next() {
                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
                     self->queued_bytes_.fetch_sub(self->queue_.front()->size());
                     self->queue_.pop_front();
+                    if (!ec) self->ctx_.metrics.frames_out.inc();
                     if (ec) {
                       for (const auto& f : self->queue_) self->queued_bytes_.fetch_sub(f->size());
                       self->queue_.clear();
@@ -331,6 +365,7 @@ void WsSession::start_close(unsigned short code, std::string reason) {
 
 void WsSession::finish(int code, std::string reason) {
   open_.store(false);
+  ctx_.metrics.disconnects.inc();
   ctx_.registry.remove(meta_.connection_id);
   core::log::debug("disconnected", {{"connectionId", meta_.connection_id},
                                     {"disconnectStatusCode", code},

@@ -1,17 +1,20 @@
 #include "handlers/default_route.hpp"
 
+#include "handlers/body.hpp"
 #include "handlers/send_message.hpp"
 
 namespace handlers {
 
 apigw::Response default_route(const apigw::Event& e, Ports& p) {
-  const Request r(e, p, "");
+  // The action is named in any error, as the client sent it (cut to a sane length).
+  std::string action;
+  if (auto body = parse_body(e.body.value_or(""))) action = string_member(*body, "action").value_or("");
+  if (action.size() > 64) action = action.substr(0, 64) + "...";
+  const Request r(e, p, action);
   if (!r.body())
     return r.fail("bad_request",
                   "the frame is not a JSON object; send {\"action\":\"sendmessage\",\"message\":\"...\"}");
-  std::string action = r.string_field("action").value_or("");
-  if (r.body()->contains("message")) return send_message(Request(e, p, action));
-  if (action.size() > 64) action = action.substr(0, 64) + "...";
+  if (r.body()->contains("message")) return send_message(r);
   return r.fail("unknown_action", action.empty() ? "the frame has no \"action\""
                                                  : "unknown action \"" + action + "\"");
 }

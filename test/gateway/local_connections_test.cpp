@@ -11,20 +11,25 @@ using testing::FakeSession;
 
 struct LocalConnectionsTest : ::testing::Test {
   ConnectionRegistry registry;
-  LocalConnections connections{registry, 131072};
+  GatewayMetrics metrics{{}};
+  LocalConnections connections{registry, 131072, metrics};
   std::shared_ptr<FakeSession> a = std::make_shared<FakeSession>("a=");
   void SetUp() override { registry.add(a); }
 };
 
 TEST_F(LocalConnectionsTest, PostQueuesTheSharedFrame) {
   auto frame = apigw::make_frame("hi");
+  const auto ok_before = metrics.posts_ok.value();
   ASSERT_TRUE(connections.post("a=", frame));
+  EXPECT_EQ(metrics.posts_ok.value(), ok_before + 1);
   ASSERT_EQ(a->frames.size(), 1u);
   EXPECT_EQ(a->frames[0], frame);  // the same bytes, not a copy
 }
 
 TEST_F(LocalConnectionsTest, UnknownIdIsGone) {
+  const auto gone_before = metrics.posts_gone.value();
   auto r = connections.post("zz=", apigw::make_frame("hi"));
+  EXPECT_EQ(metrics.posts_gone.value(), gone_before + 1);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), core::errc::gone);
   EXPECT_EQ(connections.get("zz=").error(), core::errc::gone);

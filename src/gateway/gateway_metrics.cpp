@@ -1,0 +1,42 @@
+#include "gateway/gateway_metrics.hpp"
+
+namespace gateway {
+namespace {
+
+core::metrics::Counter& counter(const char* name, const char* help, const std::string& labels = {}) {
+  return core::metrics::registry().counter(name, help, labels);
+}
+
+constexpr const char* posts_help = "PostToConnection calls by result";
+constexpr const char* latency_help = "Integration (handler) latency seen by the gateway";
+
+}  // namespace
+
+GatewayMetrics::GatewayMetrics(const std::vector<std::string>& route_keys)
+    : connects(counter("parley_connects_total", "WebSocket connections accepted")),
+      connects_refused(counter("parley_connects_refused_total",
+                               "Handshakes refused by $connect or its failure")),
+      disconnects(counter("parley_disconnects_total", "WebSocket connections ended")),
+      frames_in(counter("parley_messages_in_total", "Text frames received from clients")),
+      frames_out(counter("parley_messages_out_total", "Messages written to clients")),
+      posts_ok(counter("parley_posts_total", posts_help, R"(result="ok")")),
+      posts_gone(counter("parley_posts_total", posts_help, R"(result="gone")")),
+      posts_too_large(counter("parley_posts_total", posts_help, R"(result="too_large")")),
+      posts_throttled(counter("parley_posts_total", posts_help, R"(result="throttled")")),
+      integration_errors(counter("parley_integration_failures_total", "Failed integrations",
+                                 R"(kind="error")")),
+      integration_timeouts(counter("parley_integration_failures_total", "Failed integrations",
+                                   R"(kind="timeout")")),
+      other_(core::metrics::registry().histogram("parley_integration_seconds", latency_help,
+                                                 R"(route="other")")) {
+  for (const auto& key : route_keys)
+    latency_[key] = &core::metrics::registry().histogram("parley_integration_seconds",
+                                                         latency_help, "route=\"" + key + "\"");
+}
+
+core::metrics::Histogram& GatewayMetrics::latency(const std::string& route_key) {
+  auto it = latency_.find(route_key);
+  return it == latency_.end() ? other_ : *it->second;
+}
+
+}  // namespace gateway
