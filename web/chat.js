@@ -1,7 +1,12 @@
 /*
  * Parley browser client. Speaks docs/protocol.md: JSON frames over one WebSocket, actions
- * `sendmessage`, `hello`, `ping`; events `message`, `welcome`, `pong`, `error`, plus the
- * gateway's type-less frames ({"message":"Forbidden",...}).
+ * `hello`, `sendmessage`, `join`, `leave`, `history`, `who`, `dm`, `ping`; events `welcome`,
+ * `message`, `dm`, `ack`, `history`, `joined`, `left`, `name`, `presence`, `members`, `pong`,
+ * `error`, plus the gateway's type-less frames ({"message":"Forbidden",...}).
+ *
+ * Every conversation (a room, or a direct-message pair `dm:<a>:<b>`) keeps the highest seq it
+ * shows and applies the *Ordering and catch-up* rules of protocol.md (see Sequencer below), so a
+ * message is shown exactly once and in order, also across reconnects.
  *
  * Runs under a strict CSP (no inline script or style, no eval): user data only ever reaches
  * the page through textContent. In the browser it defines no globals; under Node it exports
@@ -24,6 +29,12 @@
   const MAX_NOTICES = 4;
   const NEAR_BOTTOM_PX = 48;
   const NAME_KEY = 'parley.name';
+  const SESSION_KEY = 'parley.session'; // sessionStorage: the tab's rooms survive a reload
+  const GAP_WAIT_MS = 1000;            // a gap not filled by then is fetched with history/after
+  const FORWARD_RETRY_MS = 5000;       // a forward history request unanswered this long is resent
+  const PAGE_SIZE = 50;                // older pages
+  const CATCHUP_LIMIT = 100;           // history/after (the server's maximum)
+  const REJOIN_EVERY_MS = 10000;       // not_member on a room we think we are in: rejoin, at most this often
 
   const NAME_RE = /^[A-Za-z0-9 _.-]+$/;
   const ROOM_RE = /^[A-Za-z0-9_.-]+$/;
@@ -159,10 +170,95 @@
     return String(text).replace(/\s+$/, '').replace(/^(?:[ \t]*\r?\n)+/, '');
   }
 
+  /** Whether a room key names a direct-message pair. */
+  function isDmKey(key) {
+    return typeof key === 'string' && key.startsWith('dm:');
+  }
+
+  /** The room of a direct-message pair: "dm:<a>:<b>", the two names sorted (protocol.md). */
+  function dmKey(a, b) {
+    return 'dm:' + [String(a), String(b)].sort().join(':');
+  }
+
+  /** The other party of a dm room key, seen from `me` (names compare without case). */
+  function dmPeer(key, me) {
+    if (!isDmKey(key)) return '';
+    const parts = key.slice(3).split(':');
+    if (parts.length !== 2) return '';
+    const lower = String(me || '').toLowerCase();
+    if (parts[0].toLowerCase() === lower) return parts[1];
+    if (parts[1].toLowerCase() === lower) return parts[0];
+    return parts[1];
+  }
+
+  /**
+   * The ordering rules of protocol.md for one conversation. `last` is the highest seq shown;
+   * messages past a gap are held until the gap is filled. live() and history() return the
+   * messages to show now, in order, each exactly once. The first history page a conversation
+   * gets (the newest messages) is its starting point; after that, history pages are applied
+   * like live messages (rule 1 for contiguous pages, rule 4 if a page does not join up).
+   */
+  class Sequencer {
+    constructor() {
+      this.last = 0;          // highest seq shown
+      this.known = 0;         // highest seq known to exist (messages, acks, lastSeq)
+      this.started = false;   // a first history page has been applied
+      this.held = new Map();  // seq -> message, waiting for the gap before it
+    }
+
+    /** Rules 2–4: a live message. */
+    live(m) {
+      if (!m || typeof m.seq !== 'number' || m.seq <= this.last) return [];
+      this.note(m.seq);
+      this.held.set(m.seq, m);
+      return this.started ? this.drain() : [];
+    }
+
+    /** Rule 1: a forward history page (oldest first), with the room's lastSeq when read. */
+    history(messages, lastSeq) {
+      const list = (messages || []).filter((m) => m && typeof m.seq === 'number')
+        .sort((a, b) => a.seq - b.seq);
+      if (typeof lastSeq === 'number') this.note(lastSeq);
+      if (!this.started) {
+        this.started = true;
+        if (list.length && list[0].seq - 1 > this.last) this.last = list[0].seq - 1;
+      }
+      for (const m of list) {
+        if (m.seq > this.last) this.held.set(m.seq, m);
+      }
+      return this.drain();
+    }
+
+    /** A seq that exists (an ack, joined.lastSeq): if it is not shown yet, that is a gap. */
+    note(seq) {
+      if (typeof seq === 'number' && seq > this.known) this.known = seq;
+    }
+
+    drain() {
+      const out = [];
+      for (const seq of [...this.held.keys()]) {
+        if (seq <= this.last) this.held.delete(seq);
+      }
+      while (this.held.has(this.last + 1)) {
+        const m = this.held.get(this.last + 1);
+        this.held.delete(this.last + 1);
+        this.last += 1;
+        out.push(m);
+      }
+      return out;
+    }
+
+    /** Messages are missing: held ones wait for a gap, or a known seq is not shown. */
+    get gap() {
+      return this.held.size > 0 || this.known > this.last;
+    }
+  }
+
   const helpers = {
-    MAX_MESSAGE, BACKOFF_BASE_MS, BACKOFF_MAX_MS, PING_EVERY_MS,
+    MAX_MESSAGE, BACKOFF_BASE_MS, BACKOFF_MAX_MS, PING_EVERY_MS, GAP_WAIT_MS,
     validateName, validateRoom, backoffDelay, resolveEndpoint, socketUrl,
     formatClock, formatFull, newClientMsgId, classifyFrame, cleanOutgoing,
+    isDmKey, dmKey, dmPeer, Sequencer,
   };
 
   if (typeof module === 'object' && module && module.exports) {
@@ -177,12 +273,21 @@
     app: $('app'),
     status: $('status'), statusLabel: $('status-label'), statusExtra: $('status-extra'),
     retry: $('retry-button'), leave: $('leave-button'),
-    roomInfo: $('room-info'), roomName: $('room-name'), selfName: $('self-name'),
+    roomInfo: $('room-info'), roomHash: $('room-hash'), roomName: $('room-name'), selfName: $('self-name'),
     notices: $('notices'),
     joinView: $('join-view'), joinForm: $('join-form'),
     nameInput: $('name-input'), nameError: $('name-error'),
     roomInput: $('room-input'), roomError: $('room-error'),
-    chatView: $('chat-view'), scroller: $('scroller'), list: $('messages'), empty: $('empty-state'),
+    workspace: $('workspace'),
+    sidebar: $('sidebar'), roomList: $('room-list'), dmList: $('dm-list'), dmEmpty: $('dm-empty'),
+    joinRoomForm: $('join-room-form'), joinRoomInput: $('join-room-input'), joinRoomError: $('join-room-error'),
+    membersPanel: $('members-panel'), members: $('members'), membersCount: $('members-count'),
+    membersTitle: $('members-title'), membersNote: $('members-note'),
+    roomsToggle: $('rooms-toggle'), roomsToggleBadge: $('rooms-toggle-badge'), membersToggle: $('members-toggle'),
+    backdrop: $('backdrop'),
+    chatView: $('chat-view'), scroller: $('scroller'), empty: $('empty-state'),
+    historyMore: $('history-more'), historyStart: $('history-start'), announcer: $('announcer'),
+    drawerCloses: document.querySelectorAll('.drawer-close'),
     jump: $('jump-button'),
     composer: $('composer'), input: $('message-input'), send: $('send-button'), counter: $('counter'),
   };
@@ -192,23 +297,32 @@
 
   const state = {
     joined: false,
-    name: '',
-    room: DEFAULT_ROOM,
+    name: '',                // the name asked for (the server may show another in a room)
+    home: DEFAULT_ROOM,      // the room in the socket URL
     ws: null,
     conn: 'idle',            // idle | connecting | online | reconnecting | offline
+    welcomed: false,         // this socket got its welcome
     attempt: 0,
     retryTimer: 0, countdownTimer: 0, retryAt: 0,
     stableTimer: 0, pingTimer: 0, pongTimer: 0,
     connectionId: null,
     ownConnectionIds: new Set(), // every id this page had: echoes across reconnects stay "own"
     ownClientMsgIds: new Set(),
-    outbox: [],              // {cid, text, status: queued|sending|failed, why, node, ackTimer}
-    seenIds: new Set(),
-    lastSeq: 0,
-    unseenBelow: 0,           // messages added below the viewport while scrolled up
-    stuck: true,              // the view follows the newest message
-    closedNotice: null,       // the "disconnected by the server" notice, gone once back online
-    unread: 0,
+    // {cid, conv, text, status: queued|sending|stored|failed, why, node, ackTimer, seq}
+    outbox: [],
+    convs: new Map(),        // room key -> conversation (see makeConv), rooms and dms
+    current: '',             // key of the conversation on screen
+    // Requests whose answer names no request: matched in order per action (the server answers
+    // a connection's frames in order). history: {room, kind: newest|after|before, at, viaJoin}.
+    pending: { history: [], join: [], who: [], leave: [] },
+    unsupported: new Set(),  // actions the server answered unknown_action to
+    unseenBelow: 0,          // messages added below the viewport while scrolled up
+    stuck: true,             // the view follows the newest message
+    closedNotice: null,      // the "disconnected by the server" notice, gone once back online
+    drawer: '',              // '' | 'sidebar' | 'members' (phone and tablet widths)
+    listsDirty: false,
+    announceQueue: [],
+    announceTimer: 0,
   };
 
   // ---- Storage (may throw: private mode, disabled cookies) ----
@@ -225,6 +339,38 @@
     try {
       window.localStorage.setItem(NAME_KEY, name);
     } catch (e) { /* not remembered; harmless */ }
+  }
+
+  // The tab's session (name, rooms, dms, current) survives a reload, like a signed-in chat.
+  function loadSession() {
+    try {
+      const s = JSON.parse(window.sessionStorage.getItem(SESSION_KEY) || 'null');
+      if (!s || typeof s !== 'object' || !validateName(s.name).ok) return null;
+      return s;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function saveSession() {
+    if (!state.joined) return;
+    const rooms = [];
+    const dms = [];
+    for (const c of state.convs.values()) {
+      if (c.kind === 'room') rooms.push(c.key);
+      else dms.push({ key: c.key, peer: c.peer });
+    }
+    try {
+      window.sessionStorage.setItem(SESSION_KEY, JSON.stringify({
+        name: state.name, home: state.home, rooms, dms, current: state.current,
+      }));
+    } catch (e) { /* not kept across reloads; harmless */ }
+  }
+
+  function clearSession() {
+    try {
+      window.sessionStorage.removeItem(SESSION_KEY);
+    } catch (e) { /* ignore */ }
   }
 
   // ---- Status ----
@@ -289,6 +435,138 @@
     (state.joined ? el.input : el.nameInput).focus();
   }
 
+  // ---- Conversations ----
+  // One per room the user is in and per direct-message pair. Each has its own message list
+  // (only the current one is in the document) and its own Sequencer.
+
+  function makeConv(key, kind, peer) {
+    const list = document.createElement('ol');
+    list.className = 'messages';
+    list.dataset.testid = 'messages';
+    return {
+      key,
+      kind,                  // 'room' | 'dm'
+      peer: peer || '',      // dm: the other party's name
+      seq: new Sequencer(),
+      list,
+      seen: new Set(),       // message ids shown (a second guard besides seq)
+      oldest: null,          // lowest seq shown
+      exhausted: false,      // an older page said there is nothing before it
+      olderLoading: false,
+      ready: false,          // this socket is in the room (welcome/joined) or, for a dm, welcomed
+      myName: '',            // the name the server shows for us in this room
+      members: null,         // Map connectionId -> {name, joinedAt}, from who + presence
+      unread: 0,
+      stuck: true, scrollTop: 0,
+      draft: '',
+      gapTimer: 0,
+      rejoinAt: 0,
+      liveFrom: null,        // lowest seq that arrived live before the first history page
+    };
+  }
+
+  function cur() {
+    return state.convs.get(state.current) || null;
+  }
+
+  function convLabel(conv) {
+    return (conv.kind === 'dm' ? '@' : '#') + (conv.kind === 'dm' ? conv.peer : conv.key);
+  }
+
+  function roomConvs() {
+    return [...state.convs.values()].filter((c) => c.kind === 'room');
+  }
+
+  function dmConvs() {
+    return [...state.convs.values()].filter((c) => c.kind === 'dm');
+  }
+
+  /** The conversations in sidebar order: rooms, then direct messages. */
+  function orderedConvs() {
+    return roomConvs().concat(dmConvs());
+  }
+
+  function addRoom(key) {
+    let conv = state.convs.get(key);
+    if (!conv) {
+      conv = makeConv(key, 'room');
+      state.convs.set(key, conv);
+      markListsDirty();
+    }
+    return conv;
+  }
+
+  function findDmByPeer(peer) {
+    const lower = String(peer).toLowerCase();
+    return dmConvs().find((c) => c.peer.toLowerCase() === lower) || null;
+  }
+
+  function addDm(key, peer) {
+    let conv = state.convs.get(key);
+    if (!conv) {
+      conv = makeConv(key, 'dm', peer || dmPeer(key, state.name));
+      conv.ready = state.welcomed;
+      state.convs.set(key, conv);
+      markListsDirty();
+    }
+    return conv;
+  }
+
+  // The server names a dm pair's room; ours may have been a guess (the names the server pairs
+  // can differ from what a member list shows). A conversation that showed nothing yet moves to
+  // the server's key; one that did is another pair, so the server's key gets its own.
+  function rekeyDm(conv, key) {
+    if (conv.key === key) return conv;
+    const oldKey = conv.key;
+    const movable = conv.seq.last === 0 && conv.list.querySelector(':scope > .message:not(.pending)') === null;
+    if (movable && !state.convs.has(key)) {
+      state.convs.delete(oldKey);
+      conv.key = key;
+      conv.seq = new Sequencer();
+      conv.oldest = null;
+      conv.exhausted = false;
+      state.convs.set(key, conv);
+      for (const item of state.outbox) {
+        if (item.conv === oldKey) item.conv = key;
+      }
+      if (state.current === oldKey) state.current = key;
+      requestForward(conv);
+      markListsDirty();
+      saveSession();
+      return conv;
+    }
+    const target = state.convs.get(key) || addDm(key, conv.peer);
+    for (const item of state.outbox) {
+      if (item.conv === oldKey) {
+        item.conv = key;
+        target.list.append(item.node);
+      }
+    }
+    if (!target.seq.started) requestForward(target);
+    if (movable) {
+      removeConv(conv);
+      if (state.current === oldKey) switchTo(key);
+    }
+    markListsDirty();
+    saveSession();
+    return target;
+  }
+
+  function removeConv(conv) {
+    clearTimeout(conv.gapTimer);
+    state.convs.delete(conv.key);
+    state.outbox = state.outbox.filter((item) => {
+      if (item.conv !== conv.key) return true;
+      clearTimeout(item.ackTimer);
+      return false;
+    });
+    markListsDirty();
+  }
+
+  function hasOlder(conv) {
+    return conv.seq.started && !conv.exhausted && conv.oldest != null && conv.oldest > 1;
+  }
+
   // ---- Connection ----
 
   function connect() {
@@ -300,7 +578,7 @@
     }
     let ws;
     try {
-      ws = new WebSocket(socketUrl(endpoint.base, state.name, state.room));
+      ws = new WebSocket(socketUrl(endpoint.base, state.name, state.home));
     } catch (e) {
       setStatus('offline', String(e && e.message));
       notice('Cannot open the connection: ' + (e && e.message ? e.message : e));
@@ -325,10 +603,21 @@
       state.closedNotice.remove();
       state.closedNotice = null;
     }
-    sendFrame({ action: 'hello' });
+    // Catch-up: per room, the last seq shown. The server answers the home room's history
+    // with exactly the messages after it; the other rooms are rejoined with `since` on welcome.
+    const since = {};
+    for (const c of roomConvs()) {
+      if (c.seq.started) since[c.key] = c.seq.last;
+    }
+    const hello = { action: 'hello' };
+    if (Object.keys(since).length) hello.since = since;
+    state.welcomed = false;
+    if (sendFrame(hello)) {
+      const home = state.convs.get(state.home);
+      expect('history', { room: state.home, kind: home && home.seq.started ? 'after' : 'newest' });
+    }
     state.stableTimer = setTimeout(() => { state.attempt = 0; }, STABLE_AFTER_MS);
     state.pingTimer = setInterval(ping, PING_EVERY_MS);
-    flushOutbox();
   }
 
   function ping() {
@@ -348,6 +637,19 @@
     }
   }
 
+  function expect(action, entry) {
+    entry.at = Date.now();
+    state.pending[action].push(entry);
+  }
+
+  /** The oldest outstanding request of `action` (for `room`, when given), removed. */
+  function settle(action, room) {
+    const list = state.pending[action];
+    const i = room == null ? 0 : list.findIndex((e) => e.room === room);
+    if (i < 0 || i >= list.length) return null;
+    return list.splice(i, 1)[0];
+  }
+
   function stopSocketTimers() {
     clearTimeout(state.stableTimer);
     clearInterval(state.pingTimer);
@@ -364,11 +666,34 @@
     onClose(1006, reason);
   }
 
+  // Whatever this socket was doing is void: requests in flight get no answer, and each
+  // conversation is caught up again on the next welcome/joined.
+  function resetSocketState() {
+    state.welcomed = false;
+    state.connectionId = null;
+    for (const k of Object.keys(state.pending)) state.pending[k] = [];
+    for (const c of state.convs.values()) {
+      c.ready = false;
+      c.olderLoading = false;
+      clearTimeout(c.gapTimer);
+      c.gapTimer = 0;
+    }
+    // Messages handed to the dead socket are sent again with the same clientMsgId once
+    // reconnected: the server stores a clientMsgId once and acks a retry as a duplicate.
+    for (const item of state.outbox) {
+      if (item.status === 'sending') {
+        clearTimeout(item.ackTimer);
+        item.status = 'queued';
+      }
+    }
+    refreshOutboxLabels();
+    if (cur()) updateHistoryTop();
+  }
+
   function onClose(code, reason) {
     state.ws = null;
-    state.connectionId = null;
     stopSocketTimers();
-    failInFlight();
+    resetSocketState();
     if (!state.joined) return;
     if (code === 1000) {
       // DELETE @connections: the server meant to disconnect us; let the person decide.
@@ -410,69 +735,478 @@
     }
   }
 
+  // ---- Requests ----
+
+  function sendJoin(conv) {
+    const frame = { action: 'join', room: conv.key };
+    if (conv.seq.started) frame.since = conv.seq.last;
+    if (!sendFrame(frame)) return;
+    expect('join', { room: conv.key });
+    expect('history', { room: conv.key, kind: conv.seq.started ? 'after' : 'newest', viaJoin: true });
+  }
+
+  function sendWho(conv) {
+    if (conv.kind !== 'room' || !conv.ready || state.unsupported.has('who')) return;
+    if (sendFrame({ action: 'who', room: conv.key })) expect('who', { room: conv.key });
+  }
+
+  /** Asks for what follows `last` (or the newest page, for a conversation not loaded yet). */
+  function requestForward(conv) {
+    if (!conv.ready || state.unsupported.has('history')) return;
+    const inFlight = state.pending.history.find((e) => e.room === conv.key && e.kind !== 'before');
+    if (inFlight && Date.now() - inFlight.at < FORWARD_RETRY_MS) return;
+    const frame = { action: 'history', room: conv.key };
+    if (conv.seq.started) {
+      frame.after = conv.seq.last;
+      frame.limit = CATCHUP_LIMIT;
+    }
+    if (sendFrame(frame)) expect('history', { room: conv.key, kind: conv.seq.started ? 'after' : 'newest' });
+  }
+
+  function requestOlder(conv) {
+    if (!conv || conv.olderLoading || !conv.ready || !hasOlder(conv)) return;
+    if (!sendFrame({ action: 'history', room: conv.key, before: conv.oldest, limit: PAGE_SIZE })) return;
+    expect('history', { room: conv.key, kind: 'before' });
+    conv.olderLoading = true;
+    if (conv === cur()) updateHistoryTop();
+  }
+
+  // Rule 4: a gap (held messages, or a known seq not shown) not filled within GAP_WAIT_MS is
+  // fetched with history/after; checked again until it is closed.
+  function checkGap(conv) {
+    if (!conv.seq.gap) {
+      clearTimeout(conv.gapTimer);
+      conv.gapTimer = 0;
+      return;
+    }
+    if (conv.gapTimer || !conv.ready) return;
+    conv.gapTimer = setTimeout(() => {
+      conv.gapTimer = 0;
+      if (state.convs.get(conv.key) !== conv || !conv.seq.gap) return;
+      requestForward(conv);
+      checkGap(conv);
+    }, GAP_WAIT_MS);
+  }
+
+  // not_member for a room the list shows: the server forgot us (a restart, an expired row).
+  // Join again with `since`; queued messages go out once joined.
+  function tryRejoin(conv) {
+    if (!conv || conv.kind !== 'room' || !state.welcomed) return false;
+    if (Date.now() - conv.rejoinAt < REJOIN_EVERY_MS) return false;
+    conv.rejoinAt = Date.now();
+    conv.ready = false;
+    sendJoin(conv);
+    return true;
+  }
+
   // ---- Incoming frames ----
 
   function onFrame(raw) {
     if (typeof raw !== 'string') return;
     const f = classifyFrame(raw);
+    const d = f.data;
     switch (f.kind) {
+      case 'welcome': onWelcome(d); break;
       case 'message':
-        onMessage(f.data);
-        break;
-      case 'welcome':
-        if (typeof f.data.connectionId === 'string') {
-          state.connectionId = f.data.connectionId;
-          state.ownConnectionIds.add(f.data.connectionId);
-          el.status.dataset.connectionId = f.data.connectionId;
-        }
-        if (typeof f.data.name === 'string' && f.data.name) el.selfName.textContent = f.data.name;
-        if (typeof f.data.room === 'string' && f.data.room) el.roomName.textContent = f.data.room;
-        break;
+      case 'dm': onLive(d, f.kind); break;
+      case 'ack': onAck(d); break;
+      case 'history': onHistory(d); break;
+      case 'joined': onJoined(d); break;
+      case 'left': onLeft(d); break;
+      case 'name': onName(d); break;
+      case 'presence': onPresence(d); break;
+      case 'members': onMembers(d); break;
       case 'pong':
         clearTimeout(state.pongTimer);
         state.pongTimer = 0;
         break;
-      case 'error':
-        onErrorEvent(f.data);
-        break;
+      case 'error': onErrorEvent(d); break;
       case 'gateway':
-        notice('Server: ' + f.data.message, 'warn');
+        notice('Server: ' + d.message, 'warn');
         break;
       default:
         // Unknown event types are ignored for forward compatibility.
         break;
     }
+    flushLists();
+  }
+
+  function onWelcome(d) {
+    if (typeof d.connectionId === 'string') {
+      state.connectionId = d.connectionId;
+      state.ownConnectionIds.add(d.connectionId);
+      el.status.dataset.connectionId = d.connectionId;
+    }
+    state.welcomed = true;
+    const rooms = Array.isArray(d.rooms) ? d.rooms.filter((r) => typeof r === 'string')
+      : (typeof d.room === 'string' ? [d.room] : [state.home]);
+    if (!Array.isArray(d.rooms)) {
+      // A server before history/acks: it sends no history, so there is nothing to wait for.
+      const home = addRoom(state.home);
+      home.seq.started = true;
+    }
+    for (const r of rooms) {
+      const conv = addRoom(r);
+      conv.ready = true;
+      if (r === rooms[0] && typeof d.name === 'string' && d.name) conv.myName = d.name;
+    }
+    for (const conv of state.convs.values()) {
+      if (conv.kind === 'dm') {
+        conv.ready = true;
+        requestForward(conv);
+      } else if (!rooms.includes(conv.key)) {
+        sendJoin(conv);
+      } else {
+        sendWho(conv);
+        checkGap(conv);
+      }
+    }
+    if (!cur()) switchTo(state.home);
+    updateHeader();
+    flushOutbox();
+  }
+
+  function onJoined(d) {
+    if (typeof d.room !== 'string') return;
+    settle('join', d.room);
+    const conv = state.convs.get(d.room);
+    if (!conv || conv.kind !== 'room') return; // left meanwhile; our leave follows
+    conv.ready = true;
+    if (typeof d.name === 'string' && d.name) conv.myName = d.name;
+    conv.seq.note(d.lastSeq);
+    if (conv === cur()) updateHeader();
+    sendWho(conv);
+    checkGap(conv);
+    flushOutbox(conv.key);
+  }
+
+  function onLeft(d) {
+    if (typeof d.room !== 'string') return;
+    settle('leave', d.room);
+    const conv = state.convs.get(d.room);
+    if (conv && conv.kind === 'room') dropRoom(conv);
+  }
+
+  function onName(d) {
+    if (typeof d.name === 'string' && d.name) state.name = d.name;
+    if (d.rooms && typeof d.rooms === 'object') {
+      for (const [room, shown] of Object.entries(d.rooms)) {
+        const conv = state.convs.get(room);
+        if (conv && typeof shown === 'string') conv.myName = shown;
+      }
+    }
+    updateHeader();
+    saveSession();
+  }
+
+  function onMembers(d) {
+    if (typeof d.room !== 'string' || !Array.isArray(d.members)) return;
+    settle('who', d.room);
+    const conv = state.convs.get(d.room);
+    if (!conv) return;
+    conv.members = new Map();
+    for (const m of d.members) {
+      if (m && typeof m.name === 'string' && typeof m.connectionId === 'string') {
+        conv.members.set(m.connectionId, { name: m.name, joinedAt: m.joinedAt });
+        if (m.connectionId === state.connectionId && conv.myName !== m.name) {
+          conv.myName = m.name;
+          if (conv === cur()) updateHeader();
+        }
+      }
+    }
+    if (conv === cur()) renderMembers();
+    markListsDirty(); // dm presence dots
+  }
+
+  function onPresence(d) {
+    const conv = typeof d.room === 'string' ? state.convs.get(d.room) : null;
+    if (!conv || typeof d.name !== 'string') return;
+    const id = typeof d.connectionId === 'string' ? d.connectionId : '';
+    if (id && id === state.connectionId) return;
+    let line = '';
+    if (d.event === 'join') {
+      if (conv.members) conv.members.set(id, { name: d.name, joinedAt: Date.now() });
+      line = d.name + ' joined';
+    } else if (d.event === 'leave') {
+      if (conv.members) conv.members.delete(id);
+      line = d.name + ' left';
+    } else if (d.event === 'rename') {
+      if (conv.members) {
+        const m = conv.members.get(id);
+        if (m) m.name = d.name;
+        else conv.members.set(id, { name: d.name, joinedAt: Date.now() });
+      }
+      // A dm conversation keeps the old name: the pair's history is stored under it.
+      line = (typeof d.oldName === 'string' ? d.oldName : 'Someone') + ' is now ' + d.name;
+    } else {
+      return;
+    }
+    systemLine(conv, line);
+    if (conv === cur()) renderMembers();
+    markListsDirty();
+  }
+
+  function validMessage(m) {
+    return m && typeof m === 'object' && typeof m.text === 'string';
+  }
+
+  function onLive(m, type) {
+    if (!validMessage(m)) return;
+    const key = typeof m.room === 'string' && m.room ? m.room : state.home;
+    let conv = state.convs.get(key);
+    if (!conv && (type === 'dm' || isDmKey(key))) conv = dmConvFor(m, key);
+    if (!conv) return; // a room we left
+    if (typeof m.seq !== 'number') {
+      // No seq (an older server): show it once, by id.
+      render(conv, m, { live: true });
+      return;
+    }
+    for (const x of conv.seq.live(m)) render(conv, x, { live: true });
+    if (!conv.seq.started) {
+      if (conv.liveFrom == null || m.seq < conv.liveFrom) conv.liveFrom = m.seq;
+      requestForward(conv);
+    }
+    checkGap(conv);
+    afterRender(conv);
+  }
+
+  // The conversation of a dm event we have no conversation for: one opened with a guessed key
+  // for the same person (moved to the server's key), or a new one.
+  function dmConvFor(m, key) {
+    const own = state.ownConnectionIds.has(m.connectionId) ||
+      (typeof m.clientMsgId === 'string' && state.ownClientMsgIds.has(m.clientMsgId));
+    const peer = own ? (typeof m.to === 'string' ? m.to : dmPeer(key, state.name)) : m.name;
+    const existing = peer ? findDmByPeer(peer) : null;
+    if (existing) return rekeyDm(existing, key);
+    const conv = addDm(key, peer || dmPeer(key, state.name));
+    saveSession();
+    return conv;
+  }
+
+  function onHistory(d) {
+    if (typeof d.room !== 'string') return;
+    const req = settle('history', d.room);
+    const conv = state.convs.get(d.room);
+    if (!conv) return;
+    const msgs = Array.isArray(d.messages) ? d.messages.filter(validMessage) : [];
+    let kind = req ? req.kind : '';
+    if (!kind) {
+      // Unasked (a server sending more than we asked for): tell by its content.
+      const top = msgs.length ? msgs[msgs.length - 1].seq : null;
+      kind = conv.olderLoading && top != null && conv.oldest != null && top < conv.oldest ? 'before'
+        : (conv.seq.started ? 'after' : 'newest');
+    }
+    if (kind === 'before') {
+      applyOlder(conv, msgs, d.hasMore === true);
+      return;
+    }
+    if (conv.seq.started && typeof d.lastSeq === 'number' && d.lastSeq < conv.seq.last) {
+      // The room has fewer messages than we have shown: the server's store was reset.
+      resetConv(conv);
+      notice(convLabel(conv) + ' was reset by the server; showing its messages again.', 'warn');
+      requestForward(conv);
+      return;
+    }
+    const wasStarted = conv.seq.started;
+    // The first page is old news, except the live messages that came before it (a dm that
+    // opened the conversation).
+    for (const m of conv.seq.history(msgs, d.lastSeq)) {
+      render(conv, m, { live: wasStarted || (conv.liveFrom != null && m.seq >= conv.liveFrom) });
+    }
+    if (kind === 'after' && d.hasMore === true) requestForward(conv); // more than one page missed
+    checkGap(conv);
+    afterRender(conv);
+    if (!wasStarted && conv === cur()) {
+      scrollToBottom();
+      maybeLoadOlder();
+    }
+  }
+
+  function applyOlder(conv, msgs, hasMore) {
+    conv.olderLoading = false;
+    const older = msgs.filter((m) => typeof m.seq === 'number' && (conv.oldest == null || m.seq < conv.oldest) &&
+      !(m.id != null && conv.seen.has(String(m.id)))).sort((a, b) => a.seq - b.seq);
+    if (!hasMore || older.length === 0) conv.exhausted = true;
+    if (older.length) {
+      const frag = document.createDocumentFragment();
+      for (const m of older) {
+        if (m.id != null) conv.seen.add(String(m.id));
+        const node = buildMessage({ name: m.name, text: m.text, own: isOwn(m, conv) });
+        fillMessage(node, m);
+        frag.append(node);
+      }
+      conv.oldest = older[0].seq;
+      // Keep what is on screen where it is: the page grows above it.
+      const s = el.scroller;
+      const isCurrent = conv === cur();
+      const fromBottom = s.scrollHeight - s.scrollTop;
+      conv.list.prepend(frag);
+      if (isCurrent) s.scrollTop = s.scrollHeight - fromBottom;
+    }
+    if (conv === cur()) {
+      updateHistoryTop();
+      updateEmpty();
+      // A short page may leave the top still in view: keep going.
+      requestAnimationFrame(maybeLoadOlder);
+    }
+  }
+
+  function resetConv(conv) {
+    conv.seq = new Sequencer();
+    conv.seen.clear();
+    conv.oldest = null;
+    conv.exhausted = false;
+    for (const node of [...conv.list.children]) {
+      if (!node.classList.contains('pending')) node.remove();
+    }
+  }
+
+  function onAck(d) {
+    const cid = typeof d.clientMsgId === 'string' ? d.clientMsgId : '';
+    const item = cid ? state.outbox.find((x) => x.cid === cid) : null;
+    if (!item) return; // its message was shown already
+    clearTimeout(item.ackTimer);
+    let conv = state.convs.get(item.conv);
+    if (conv && conv.kind === 'dm' && typeof d.room === 'string' && d.room !== conv.key && isDmKey(d.room)) {
+      conv = rekeyDm(conv, d.room);
+    }
+    item.status = 'stored';
+    item.seq = typeof d.seq === 'number' ? d.seq : null;
+    if (conv && item.seq != null) {
+      if (item.seq <= conv.seq.last) {
+        // Shown already without its clientMsgId (should not happen): do not show it twice.
+        const shown = conv.list.querySelector('[data-seq="' + item.seq + '"]');
+        if (shown && shown !== item.node) {
+          state.outbox.splice(state.outbox.indexOf(item), 1);
+          item.node.remove();
+          updateEmpty();
+          return;
+        }
+      }
+      // Stored: its message follows (live, or through the gap rule if it got lost).
+      conv.seq.note(item.seq);
+      checkGap(conv);
+    }
+    refreshOutboxLabel(item);
   }
 
   function onErrorEvent(data) {
     const code = typeof data.code === 'string' ? data.code : 'error';
+    const action = typeof data.action === 'string' ? data.action : '';
     const text = typeof data.message === 'string' && data.message ? data.message : 'Something went wrong.';
-    notice(text + ' (' + code + ')', 'error');
-    // The server answers frames in order, and only sendmessage can be too long or malformed:
-    // the oldest message still waiting for its echo is the one refused.
-    if (code === 'too_long' || code === 'bad_request') {
-      const item = state.outbox.find((m) => m.status === 'sending');
-      if (item) markFailed(item, code === 'too_long' ? 'Too long for the server.' : 'Refused by the server.');
+    const cid = typeof data.clientMsgId === 'string' ? data.clientMsgId : '';
+    let item = cid ? state.outbox.find((m) => m.cid === cid) : null;
+    if (!item && !cid && (action === 'sendmessage' || action === 'dm' || (!action && (code === 'too_long' || code === 'bad_request')))) {
+      // No clientMsgId in the error: the server answers in order, so it is the oldest in flight.
+      item = state.outbox.find((m) => m.status === 'sending') || null;
     }
+
+    // Requests without a clientMsgId: the error answers the oldest one of that action.
+    const req = state.pending[action] ? settle(action) : null;
+    if (action === 'join' && req) {
+      // its history will not come either
+      const i = state.pending.history.findIndex((e) => e.room === req.room && e.viaJoin);
+      if (i >= 0) state.pending.history.splice(i, 1);
+    }
+    const reqConv = req ? state.convs.get(req.room) : null;
+
+    if (code === 'unknown_action' && action && action !== 'sendmessage') {
+      if (!state.unsupported.has(action)) {
+        state.unsupported.add(action);
+        notice('This server does not support “' + action + '” yet.', 'warn');
+      }
+      if (action === 'history' && reqConv) {
+        reqConv.seq.started = true;
+        reqConv.exhausted = true;
+        reqConv.olderLoading = false;
+        if (reqConv === cur()) { updateHistoryTop(); updateEmpty(); }
+      }
+      if (item) markFailed(item, 'Not supported by the server.');
+      return;
+    }
+
+    if (code === 'not_member') {
+      if (item) {
+        const conv = state.convs.get(item.conv);
+        if (conv && tryRejoin(conv)) {
+          item.status = 'queued';
+          refreshOutboxLabel(item);
+          return;
+        }
+        markFailed(item, 'You are not in ' + (conv ? convLabel(conv) : 'that room') + '.');
+        notice(text + ' (' + code + ')', 'error');
+        return;
+      }
+      if (action === 'leave') return; // out already
+      if (reqConv && reqConv.kind === 'room' && (action === 'history' || action === 'who')) {
+        if (req.kind === 'before') reqConv.olderLoading = false;
+        tryRejoin(reqConv);
+        return;
+      }
+      if (reqConv && reqConv.kind === 'dm' && action === 'history') {
+        // No stored pair yet (or not under that key): an empty conversation.
+        reqConv.olderLoading = false;
+        if (!reqConv.seq.started) reqConv.seq.history([], 0);
+        if (reqConv === cur()) { updateHistoryTop(); updateEmpty(); }
+        return;
+      }
+    }
+
+    if (action === 'history' && reqConv) {
+      reqConv.olderLoading = false;
+      if (reqConv === cur()) updateHistoryTop();
+    }
+
+    if (code === 'bad_room' && action === 'join') {
+      const room = req ? req.room : '';
+      const conv = room ? state.convs.get(room) : null;
+      if (conv && !conv.seq.started) leaveConv(conv, { quiet: true });
+      notice('Cannot join' + (room ? ' #' + room : '') + ': ' + text, 'error');
+      return;
+    }
+
+    if (item) {
+      const conv = state.convs.get(item.conv);
+      const why = {
+        too_long: 'Too long for the server.',
+        unknown_recipient: (conv && conv.peer ? conv.peer : 'They') + ' cannot be reached: offline, or no room in common.',
+        internal: 'The server could not store it.',
+        bad_request: 'Refused by the server.',
+      }[code] || 'Refused by the server.';
+      markFailed(item, why);
+    }
+    notice(text + ' (' + code + ')', code === 'unknown_recipient' ? 'warn' : 'error');
   }
 
-  function onMessage(m) {
-    if (typeof m.text !== 'string') return;
-    if (m.id != null) {
-      const key = String(m.room || '') + '/' + String(m.id);
-      if (state.seenIds.has(key)) return;
-      state.seenIds.add(key);
-    }
-    const seq = typeof m.seq === 'number' ? m.seq : 0;
-    if (seq && state.lastSeq && seq > state.lastSeq + 1) {
-      systemLine('Some messages were sent while you were disconnected and are not shown.');
-    }
-    if (seq > state.lastSeq) state.lastSeq = seq;
+  // ---- Rendering ----
 
+  // Ours: from one of this page's connections, or one of its clientMsgIds, or (messages from
+  // before a reload) under the name we have there: names are unique within a room, and a dm
+  // pair names its two parties.
+  function isOwn(m, conv) {
     const cid = typeof m.clientMsgId === 'string' ? m.clientMsgId : '';
-    const own = state.ownConnectionIds.has(m.connectionId) || (cid && state.ownClientMsgIds.has(cid));
-    const item = cid ? state.outbox.find((x) => x.cid === cid) : null;
-    const atBottom = isNearBottom();
+    if (state.ownConnectionIds.has(m.connectionId) || (cid !== '' && state.ownClientMsgIds.has(cid))) return true;
+    if (!conv || typeof m.name !== 'string') return false;
+    if (conv.kind === 'room') return conv.myName !== '' && m.name === conv.myName;
+    return m.name === state.name && m.name !== conv.peer;
+  }
+
+  /**
+   * Shows one message in its conversation, in order (the Sequencer decided it is next). The
+   * pending bubble of one of ours (same clientMsgId, or the seq its ack gave) becomes it.
+   */
+  function render(conv, m, opts) {
+    if (m.id != null) {
+      const id = String(m.id);
+      if (conv.seen.has(id)) return;
+      conv.seen.add(id);
+    }
+    const cid = typeof m.clientMsgId === 'string' ? m.clientMsgId : '';
+    const own = isOwn(m, conv);
+    const item = state.outbox.find((x) => x.conv === conv.key &&
+      ((cid && x.cid === cid) || (x.seq != null && x.seq === m.seq)));
+    const isCurrent = conv === cur();
+    const atBottom = isCurrent && isNearBottom();
 
     let node;
     if (item) {
@@ -484,18 +1218,32 @@
       delete node.dataset.delivery;
       const extra = node.querySelector('.message-status');
       if (extra) extra.remove();
-      fillMessage(node, m);
-      insertDelivered(node);
     } else {
       node = buildMessage({ name: m.name, text: m.text, own });
-      fillMessage(node, m);
-      insertDelivered(node);
     }
+    fillMessage(node, m);
+    insertDelivered(conv, node);
     if (own) node.classList.add('own');
-    afterInsert(atBottom || own, !own);
+    if (typeof m.seq === 'number' && (conv.oldest == null || m.seq < conv.oldest)) conv.oldest = m.seq;
+
+    const fresh = opts.live && !own;
+    if (isCurrent) afterInsert(atBottom || own, fresh);
+    if (fresh) {
+      if (!isCurrent || document.hidden) {
+        conv.unread += 1;
+        markListsDirty();
+      }
+      if (isCurrent) queueAnnouncement(m);
+    }
   }
 
-  // ---- Rendering ----
+  /** After a batch of renders into `conv`: the things that depend on its whole list. */
+  function afterRender(conv) {
+    if (conv === cur()) {
+      updateEmpty();
+      updateHistoryTop();
+    }
+  }
 
   function hueOf(name) {
     let h = 0;
@@ -557,20 +1305,64 @@
   }
 
   // Delivered messages go above the ones still waiting for the server, which stay at the end.
-  function insertDelivered(node) {
-    const firstPending = el.list.querySelector(':scope > .pending');
-    if (firstPending) el.list.insertBefore(node, firstPending);
-    else el.list.append(node);
-    el.empty.hidden = true;
+  function insertDelivered(conv, node) {
+    let firstPending = null;
+    for (let c = conv.list.lastElementChild; c && c.classList.contains('pending'); c = c.previousElementSibling) {
+      if (c !== node) firstPending = c;
+    }
+    if (firstPending) conv.list.insertBefore(node, firstPending);
+    else conv.list.append(node);
   }
 
-  function systemLine(text) {
-    const atBottom = isNearBottom();
+  function systemLine(conv, text) {
+    const isCurrent = conv === cur();
+    const atBottom = isCurrent && isNearBottom();
     const li = document.createElement('li');
     li.className = 'system-line';
+    li.dataset.testid = 'system-line';
     li.textContent = text;
-    insertDelivered(li);
-    afterInsert(atBottom, false);
+    insertDelivered(conv, li);
+    if (isCurrent) {
+      afterInsert(atBottom, false);
+      updateEmpty();
+    }
+  }
+
+  function updateEmpty() {
+    const conv = cur();
+    if (!conv) return;
+    const hasAny = conv.list.querySelector(':scope > .message') !== null;
+    el.empty.hidden = hasAny;
+    if (hasAny) return;
+    if (!conv.seq.started) el.empty.textContent = 'Loading messages…';
+    else if (conv.kind === 'dm') el.empty.textContent = 'No messages with ' + conv.peer + ' yet. Only the two of you see this conversation.';
+    else el.empty.textContent = 'No messages in #' + conv.key + ' yet. Say hello!';
+  }
+
+  function updateHistoryTop() {
+    const conv = cur();
+    if (!conv) return;
+    const more = hasOlder(conv);
+    el.historyMore.hidden = !more;
+    el.historyMore.disabled = conv.olderLoading;
+    el.historyMore.textContent = conv.olderLoading ? 'Loading older messages…' : 'Load older messages';
+    el.historyMore.setAttribute('aria-busy', conv.olderLoading ? 'true' : 'false');
+    const atStart = conv.seq.started && !more && conv.list.querySelector(':scope > .message') !== null;
+    el.historyStart.hidden = !atStart;
+    if (atStart) {
+      el.historyStart.textContent = conv.kind === 'dm'
+        ? 'This is the beginning of your conversation with ' + conv.peer + '.'
+        : 'This is the beginning of #' + conv.key + '.';
+    }
+  }
+
+  // Loads an older page when the top of the list is in view (or nearly).
+  function maybeLoadOlder() {
+    const conv = cur();
+    if (!conv || !hasOlder(conv) || conv.olderLoading || el.historyMore.hidden) return;
+    const s = el.scroller.getBoundingClientRect();
+    const b = el.historyMore.getBoundingClientRect();
+    if (b.bottom >= s.top - 200 && b.top <= s.bottom) requestOlder(conv);
   }
 
   function isNearBottom() {
@@ -593,24 +1385,447 @@
       el.jump.textContent = state.unseenBelow === 1 ? '1 new message ↓' : state.unseenBelow + ' new messages ↓';
       el.jump.hidden = false;
     }
-    if (countsAsNew && document.hidden) {
-      state.unread += 1;
-      updateTitle();
-    }
+  }
+
+  // New messages in the conversation on screen are read out by a polite live region (the
+  // message list itself is not live: switching rooms or loading older pages would read it all).
+  function queueAnnouncement(m) {
+    state.announceQueue.push(m);
+    if (state.announceTimer) return;
+    state.announceTimer = setTimeout(() => {
+      const q = state.announceQueue;
+      state.announceQueue = [];
+      state.announceTimer = 0;
+      if (!q.length) return;
+      const last = q[q.length - 1];
+      el.announcer.textContent = q.length === 1
+        ? (last.name || 'Someone') + ': ' + last.text
+        : q.length + ' new messages. Last from ' + (last.name || 'someone') + ': ' + last.text;
+    }, 150);
+  }
+
+  function totalUnread() {
+    let n = 0;
+    for (const c of state.convs.values()) n += c.unread;
+    return n;
   }
 
   function updateTitle() {
-    const base = state.joined ? '#' + state.room + ' · Parley' : 'Parley';
-    document.title = state.unread > 0 ? '(' + state.unread + ') ' + base : base;
+    const conv = cur();
+    const base = state.joined && conv ? convLabel(conv) + ' · Parley' : 'Parley';
+    const n = totalUnread();
+    document.title = n > 0 ? '(' + n + ') ' + base : base;
+  }
+
+  function updateHeader() {
+    const conv = cur();
+    if (!conv) return;
+    el.roomHash.textContent = conv.kind === 'dm' ? '@' : '#';
+    el.roomName.textContent = conv.kind === 'dm' ? conv.peer : conv.key;
+    el.selfName.textContent = (conv.kind === 'room' && conv.myName) || state.name;
+    el.input.placeholder = 'Message ' + convLabel(conv);
+  }
+
+  // ---- Sidebar: rooms and direct messages ----
+
+  function markListsDirty() {
+    state.listsDirty = true;
+  }
+
+  function flushLists() {
+    if (!state.listsDirty) return;
+    state.listsDirty = false;
+    renderConvLists();
+  }
+
+  function isOnline(name) {
+    const lower = String(name).toLowerCase();
+    for (const c of roomConvs()) {
+      if (!c.members) continue;
+      for (const m of c.members.values()) {
+        if (m.name.toLowerCase() === lower) return true;
+      }
+    }
+    return false;
+  }
+
+  function renderConvLists() {
+    const focused = document.activeElement;
+    const focusKey = focused && focused.closest && focused.closest('.conv-item') ? focused.closest('.conv-item').dataset.room : null;
+    const focusLeave = focused && focused.classList && focused.classList.contains('conv-leave');
+    const rooms = roomConvs();
+    el.roomList.textContent = '';
+    for (const c of rooms) el.roomList.append(convItem(c, rooms.length > 1));
+    el.dmList.textContent = '';
+    const dms = dmConvs();
+    for (const c of dms) el.dmList.append(convItem(c, false));
+    el.dmEmpty.hidden = dms.length > 0;
+    if (focusKey) {
+      const item = [...el.sidebar.querySelectorAll('.conv-item')].find((li) => li.dataset.room === focusKey);
+      const target = item && (focusLeave ? item.querySelector('.conv-leave') : item.querySelector('.conv-link'));
+      if (target) target.focus();
+    }
+    // The unread count of the other conversations, on the drawer toggle (phones).
+    let others = 0;
+    for (const c of state.convs.values()) if (c.key !== state.current) others += c.unread;
+    el.roomsToggleBadge.hidden = others === 0;
+    el.roomsToggleBadge.textContent = others > 99 ? '99+' : String(others);
+    el.roomsToggle.setAttribute('aria-label', 'Rooms and direct messages' + (others ? ', ' + others + ' unread' : ''));
+    updateTitle();
+  }
+
+  function convItem(conv, canLeave) {
+    const isCurrent = conv.key === state.current;
+    const li = document.createElement('li');
+    li.className = 'conv-item' + (isCurrent ? ' current' : '') + (conv.unread ? ' has-unread' : '');
+    li.dataset.testid = conv.kind === 'dm' ? 'dm-item' : 'room-item';
+    li.dataset.room = conv.key;
+    if (conv.kind === 'dm') li.dataset.name = conv.peer;
+
+    const link = document.createElement('button');
+    link.type = 'button';
+    link.className = 'conv-link';
+    if (isCurrent) link.setAttribute('aria-current', 'true');
+    const mark = document.createElement('span');
+    mark.setAttribute('aria-hidden', 'true');
+    if (conv.kind === 'dm') {
+      const online = isOnline(conv.peer);
+      mark.className = 'presence-dot' + (online ? ' online' : '');
+      li.dataset.online = online ? 'true' : 'false';
+    } else {
+      mark.className = 'conv-hash';
+      mark.textContent = '#';
+    }
+    const name = document.createElement('span');
+    name.className = 'conv-name';
+    name.textContent = conv.kind === 'dm' ? conv.peer : conv.key;
+    link.append(mark, name);
+    if (conv.kind === 'room' && conv.key === state.home) link.title = '#' + conv.key + ' (the room you signed in with)';
+    if (conv.unread > 0 && !isCurrent) {
+      const badge = document.createElement('span');
+      badge.className = 'unread-badge';
+      badge.dataset.testid = 'room-unread';
+      badge.setAttribute('aria-hidden', 'true');
+      badge.textContent = conv.unread > 99 ? '99+' : String(conv.unread);
+      const sr = document.createElement('span');
+      sr.className = 'visually-hidden';
+      sr.textContent = ', ' + conv.unread + ' unread';
+      link.append(badge, sr);
+    }
+    li.append(link);
+    if (conv.kind === 'room') {
+      const leave = document.createElement('button');
+      leave.type = 'button';
+      leave.className = 'conv-leave';
+      leave.dataset.testid = 'leave-room-button';
+      leave.setAttribute('aria-label', 'Leave #' + conv.key);
+      leave.title = canLeave ? 'Leave #' + conv.key : 'You are in no other room';
+      leave.disabled = !canLeave;
+      leave.textContent = '×';
+      li.append(leave);
+    } else {
+      const close = document.createElement('button');
+      close.type = 'button';
+      close.className = 'conv-leave';
+      close.dataset.testid = 'close-dm-button';
+      close.setAttribute('aria-label', 'Close the conversation with ' + conv.peer);
+      close.title = 'Close (its history stays on the server)';
+      close.textContent = '×';
+      li.append(close);
+    }
+    return li;
+  }
+
+  function onConvListClick(ev) {
+    const li = ev.target.closest('.conv-item');
+    if (!li) return;
+    const conv = state.convs.get(li.dataset.room);
+    if (!conv) return;
+    if (ev.target.closest('.conv-leave')) {
+      leaveConv(conv, {});
+      return;
+    }
+    switchTo(conv.key);
+    closeDrawers(false);
+    if (ev.detail > 0 || isDrawerMode('sidebar')) el.input.focus(); // by pointer: type right away
+  }
+
+  // Arrow keys move between conversations in the sidebar; Home/End to the first/last.
+  function onConvListKey(ev) {
+    const link = ev.target.closest && ev.target.closest('.conv-link');
+    if (!link) return;
+    const links = [...el.sidebar.querySelectorAll('.conv-link')];
+    const i = links.indexOf(link);
+    let j = -1;
+    if (ev.key === 'ArrowDown') j = Math.min(links.length - 1, i + 1);
+    else if (ev.key === 'ArrowUp') j = Math.max(0, i - 1);
+    else if (ev.key === 'Home') j = 0;
+    else if (ev.key === 'End') j = links.length - 1;
+    else if (ev.key === 'Delete') {
+      const leave = link.parentNode.querySelector('.conv-leave');
+      if (leave && !leave.disabled) {
+        ev.preventDefault();
+        leave.click();
+      }
+      return;
+    }
+    if (j < 0 || ev.altKey) return;
+    ev.preventDefault();
+    links[j].focus();
+  }
+
+  function switchTo(key) {
+    const next = state.convs.get(key);
+    if (!next) return;
+    const prev = cur();
+    if (prev && prev !== next) {
+      prev.stuck = state.stuck;
+      prev.scrollTop = el.scroller.scrollTop;
+      prev.draft = el.input.value;
+    }
+    state.current = key;
+    const attached = el.scroller.querySelector('ol.messages');
+    if (attached !== next.list) {
+      if (attached) {
+        attached.removeAttribute('id');
+        attached.replaceWith(next.list);
+      } else {
+        el.scroller.append(next.list);
+      }
+      next.list.id = 'messages';
+    }
+    next.unread = 0;
+    el.scroller.setAttribute('aria-label', 'Messages in ' + convLabel(next));
+    if (prev !== next) {
+      el.input.value = next.draft;
+      onInput();
+      state.unseenBelow = 0;
+      el.jump.hidden = true;
+      el.announcer.textContent = '';
+    }
+    updateHeader();
+    updateEmpty();
+    updateHistoryTop();
+    if (next.stuck) scrollToBottom();
+    else {
+      el.scroller.scrollTop = next.scrollTop;
+      state.stuck = isNearBottom();
+    }
+    renderMembers();
+    sendWho(next);
+    renderConvLists();
+    saveSession();
+    requestAnimationFrame(maybeLoadOlder);
+  }
+
+  /** Switches to the conversation `delta` steps away in sidebar order (Alt+↑/↓). */
+  function switchBy(delta) {
+    const all = orderedConvs();
+    if (all.length < 2) return;
+    const i = all.findIndex((c) => c.key === state.current);
+    const next = all[(i + delta + all.length) % all.length];
+    const fromList = document.activeElement && document.activeElement.closest && document.activeElement.closest('.conv-item');
+    switchTo(next.key);
+    if (fromList) {
+      const li = [...el.sidebar.querySelectorAll('.conv-item')].find((x) => x.dataset.room === next.key);
+      if (li) li.querySelector('.conv-link').focus();
+    }
+  }
+
+  function joinRoomFromInput() {
+    const raw = el.joinRoomInput.value.trim().replace(/^#/, '');
+    const r = raw ? validateRoom(raw) : { ok: false, error: 'Enter the name of a room.' };
+    showFieldError(el.joinRoomInput, el.joinRoomError, r.ok ? '' : r.error);
+    if (!r.ok) {
+      el.joinRoomInput.focus();
+      return;
+    }
+    el.joinRoomInput.value = '';
+    let conv = state.convs.get(r.room);
+    if (!conv) {
+      conv = addRoom(r.room);
+      if (state.welcomed) sendJoin(conv); // else: joined on the next welcome
+    }
+    switchTo(conv.key);
+    closeDrawers(false);
+    el.input.focus();
+  }
+
+  // Leaves a room (or closes a dm conversation). The list changes at once; the server's `left`
+  // follows. At least one room stays: the socket's URL needs a home room.
+  function leaveConv(conv, opts) {
+    if (conv.kind === 'room') {
+      const rooms = roomConvs();
+      if (rooms.length <= 1) return;
+      if (state.welcomed && sendFrame({ action: 'leave', room: conv.key })) expect('leave', { room: conv.key });
+    }
+    const order = orderedConvs();
+    const idx = order.indexOf(conv);
+    const hadFocus = el.sidebar.contains(document.activeElement);
+    dropRoom(conv);
+    if (!opts.quiet && hadFocus) {
+      const rest = orderedConvs();
+      const next = rest[Math.min(idx, rest.length - 1)];
+      const li = next && [...el.sidebar.querySelectorAll('.conv-item')].find((x) => x.dataset.room === next.key);
+      if (li) li.querySelector('.conv-link').focus();
+    }
+  }
+
+  function dropRoom(conv) {
+    if (!state.convs.has(conv.key)) return;
+    removeConv(conv);
+    if (conv.kind === 'room' && conv.key === state.home) {
+      const first = roomConvs()[0];
+      if (first) setHome(first.key);
+    }
+    if (state.current === conv.key) {
+      const home = state.convs.get(state.home) || orderedConvs()[0];
+      if (home) switchTo(home.key);
+    } else {
+      renderConvLists();
+    }
+    saveSession();
+  }
+
+  function setHome(room) {
+    state.home = room;
+    const u = new URL(window.location.href);
+    u.searchParams.set('room', room);
+    try { window.history.replaceState(null, '', u.href); } catch (e) { /* file:// and friends */ }
+  }
+
+  function openDm(name) {
+    if (!name) return;
+    let conv = findDmByPeer(name);
+    if (!conv) {
+      conv = addDm(dmKey(state.name, name), name);
+      requestForward(conv);
+    }
+    switchTo(conv.key);
+    closeDrawers(false);
+    el.input.focus();
+  }
+
+  // ---- Members ----
+
+  function renderMembers() {
+    const conv = cur();
+    el.members.textContent = '';
+    if (!conv) return;
+    if (conv.kind === 'dm') {
+      el.membersTitle.firstChild.textContent = 'Conversation ';
+      el.membersCount.textContent = '';
+      el.members.append(memberItem(conv.peer, false, isOnline(conv.peer)));
+      el.members.append(memberItem(state.name, true, state.conn === 'online'));
+      el.membersNote.hidden = false;
+      el.membersNote.textContent = 'Direct messages are seen only by the two of you.';
+      el.membersToggle.setAttribute('aria-label', 'Conversation');
+      return;
+    }
+    el.membersTitle.firstChild.textContent = 'Members ';
+    if (!conv.members) {
+      el.membersCount.textContent = '';
+      el.membersNote.hidden = false;
+      el.membersNote.textContent = state.unsupported.has('who') ? 'The member list is not available on this server.' : 'Loading members…';
+      el.membersToggle.setAttribute('aria-label', 'Members');
+      return;
+    }
+    const list = [...conv.members.entries()].map(([id, m]) => ({ id, name: m.name }))
+      .sort((a, b) => (a.id === state.connectionId ? -1 : b.id === state.connectionId ? 1 : a.name.localeCompare(b.name)));
+    for (const m of list) el.members.append(memberItem(m.name, m.id === state.connectionId, true));
+    el.membersCount.textContent = '(' + list.length + ')';
+    el.membersNote.hidden = true;
+    el.membersToggle.setAttribute('aria-label', 'Members of #' + conv.key + ', ' + list.length);
+  }
+
+  function memberItem(name, self, online) {
+    const li = document.createElement('li');
+    li.className = 'member' + (self ? ' self' : '');
+    li.dataset.testid = 'member';
+    li.dataset.name = name;
+    const avatar = document.createElement('span');
+    avatar.className = 'avatar member-avatar hue-' + hueOf(name);
+    avatar.setAttribute('aria-hidden', 'true');
+    avatar.textContent = (name.trim()[0] || '?').toUpperCase();
+    const dot = document.createElement('span');
+    dot.className = 'presence-dot' + (online ? ' online' : '');
+    dot.setAttribute('aria-hidden', 'true');
+    avatar.append(dot);
+    const label = document.createElement('span');
+    label.className = 'member-name';
+    label.textContent = name;
+    if (self) {
+      const you = document.createElement('span');
+      you.className = 'member-you';
+      you.textContent = '(you)';
+      li.append(avatar, label, you);
+      return li;
+    }
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'member-button';
+    button.title = 'Send ' + name + ' a direct message';
+    button.setAttribute('aria-label', name + (online ? '' : ' (offline)') + ': send a direct message');
+    button.append(avatar, label);
+    button.addEventListener('click', () => openDm(name));
+    li.append(button);
+    return li;
+  }
+
+  // ---- Drawers (the sidebar and the members on narrow screens) ----
+
+  const drawerQuery = {
+    sidebar: window.matchMedia('(max-width: 760px)'),
+    members: window.matchMedia('(max-width: 1099px)'),
+  };
+
+  function isDrawerMode(which) {
+    return drawerQuery[which].matches;
+  }
+
+  function openDrawer(which) {
+    closeDrawers(false);
+    const panel = which === 'sidebar' ? el.sidebar : el.membersPanel;
+    const toggle = which === 'sidebar' ? el.roomsToggle : el.membersToggle;
+    state.drawer = which;
+    panel.classList.add('open');
+    // Modal while open: the rest of the page is out of reach for Tab and screen readers.
+    for (const node of [document.querySelector('.topbar'), el.chatView, which === 'sidebar' ? el.membersPanel : el.sidebar]) {
+      node.inert = true;
+    }
+    toggle.setAttribute('aria-expanded', 'true');
+    el.backdrop.hidden = false;
+    const first = panel.querySelector('[aria-current="true"]') ||
+      panel.querySelector('.conv-link, .member-button, input') || panel.querySelector('button');
+    if (first) first.focus();
+  }
+
+  function closeDrawers(returnFocus) {
+    const which = state.drawer;
+    state.drawer = '';
+    el.sidebar.classList.remove('open');
+    el.membersPanel.classList.remove('open');
+    el.roomsToggle.setAttribute('aria-expanded', 'false');
+    el.membersToggle.setAttribute('aria-expanded', 'false');
+    el.backdrop.hidden = true;
+    for (const node of [document.querySelector('.topbar'), el.chatView, el.sidebar, el.membersPanel]) node.inert = false;
+    if (returnFocus && which) (which === 'sidebar' ? el.roomsToggle : el.membersToggle).focus();
+  }
+
+  function toggleDrawer(which) {
+    if (state.drawer === which) closeDrawers(true);
+    else openDrawer(which);
   }
 
   // ---- Outbox ----
   // Messages typed while disconnected are queued and sent, with the same clientMsgId, once the
-  // socket is open again. A message already handed to a socket that then died is not resent
-  // automatically (the server may have stored it; there is no dedup): it is marked "not
-  // confirmed" with Retry and Discard buttons, and a late echo still confirms it.
+  // conversation is ready again (welcome / joined). One handed to a socket that then died is
+  // sent again too: the server stores a clientMsgId once and acks a retry as a duplicate. An ack
+  // marks it stored; its message event (or the history that brings its seq) puts it in order.
 
   function submitMessage() {
+    const conv = cur();
+    if (!conv) return;
     const text = cleanOutgoing(el.input.value);
     if (!text.trim()) return;
     if (text.length > MAX_MESSAGE) {
@@ -619,13 +1834,14 @@
     }
     const cid = newClientMsgId();
     state.ownClientMsgIds.add(cid);
-    const node = buildMessage({ name: state.name, text, own: true });
+    const node = buildMessage({ name: (conv.kind === 'room' && conv.myName) || state.name, text, own: true });
     node.classList.add('pending');
     node.dataset.clientMsgId = cid;
     setTime(node, new Date());
-    const item = { cid, text, status: 'queued', node, ackTimer: 0 };
+    const item = { cid, conv: conv.key, text, status: 'queued', node, ackTimer: 0, seq: null };
     state.outbox.push(item);
-    el.list.append(node);
+    conv.list.append(node);
+    conv.draft = '';
     el.empty.hidden = true;
     el.input.value = '';
     onInput();
@@ -635,7 +1851,15 @@
   }
 
   function trySend(item) {
-    if (!sendFrame({ action: 'sendmessage', message: item.text, clientMsgId: item.cid })) {
+    const conv = state.convs.get(item.conv);
+    if (!conv || !conv.ready) {
+      item.status = 'queued';
+      return false;
+    }
+    const frame = conv.kind === 'dm'
+      ? { action: 'dm', to: conv.peer, message: item.text, clientMsgId: item.cid }
+      : { action: 'sendmessage', room: conv.key, message: item.text, clientMsgId: item.cid };
+    if (!sendFrame(frame)) {
       item.status = 'queued';
       return false;
     }
@@ -647,17 +1871,11 @@
     return true;
   }
 
-  function flushOutbox() {
+  function flushOutbox(key) {
     for (const item of state.outbox) {
-      if (item.status === 'queued') trySend(item);
+      if (item.status === 'queued' && (key == null || item.conv === key)) trySend(item);
     }
     refreshOutboxLabels();
-  }
-
-  function failInFlight() {
-    for (const item of state.outbox) {
-      if (item.status === 'sending') markFailed(item, 'Connection lost before the server confirmed it.');
-    }
   }
 
   function markFailed(item, why) {
@@ -678,6 +1896,10 @@
     if (box && box.dataset.key === key) return; // unchanged: keep focus on its buttons
     node.dataset.delivery = item.status;
     node.classList.toggle('failed', item.status === 'failed');
+    if (item.status === 'stored') {
+      if (box) box.remove();
+      return;
+    }
     if (!box) {
       box = document.createElement('div');
       box.className = 'message-status';
@@ -695,14 +1917,15 @@
       span.textContent = (item.why || 'Not confirmed.') + ' ';
       const retry = smallButton('Retry', () => {
         item.status = 'queued';
-        if (state.conn === 'online') trySend(item);
+        item.why = '';
+        trySend(item);
         refreshOutboxLabel(item);
       });
       const discard = smallButton('Discard', () => {
         const hadFocus = node.contains(document.activeElement);
         state.outbox.splice(state.outbox.indexOf(item), 1);
         node.remove();
-        el.empty.hidden = el.list.children.length > 0;
+        updateEmpty();
         if (hadFocus) el.input.focus();
       });
       retry.dataset.testid = 'message-retry';
@@ -742,7 +1965,7 @@
     el.input.style.height = Math.min(el.input.scrollHeight + 2, 200) + 'px';
   }
 
-  // ---- Join / leave ----
+  // ---- Join / sign out ----
 
   function showFieldError(input, box, message) {
     box.textContent = message || '';
@@ -770,47 +1993,54 @@
     }
     el.nameInput.value = n.name;
     saveName(n.name);
-    state.name = n.name;
-    state.room = r.room;
+    start({ name: n.name, home: r.room, rooms: [r.room], dms: [], current: r.room });
+  }
+
+  // Enters the chat: from the join form, or from the tab's saved session after a reload.
+  function start(s) {
+    state.name = s.name;
     state.joined = true;
     state.attempt = 0;
-    state.lastSeq = 0;
-    state.unread = 0;
-
-    const u = new URL(window.location.href);
-    u.searchParams.set('room', r.room);
-    try { window.history.replaceState(null, '', u.href); } catch (e) { /* file:// and friends */ }
-
-    el.roomName.textContent = r.room;
-    el.selfName.textContent = n.name;
+    state.convs.clear();
+    state.outbox = [];
+    addRoom(s.home);
+    for (const r of s.rooms || []) if (validateRoom(r).ok) addRoom(r);
+    for (const d of s.dms || []) {
+      if (d && isDmKey(d.key) && typeof d.peer === 'string' && d.peer) addDm(d.key, d.peer);
+    }
+    setHome(s.home);
     el.roomInfo.hidden = false;
     el.app.classList.add('is-joined');
     el.leave.hidden = false;
-    el.input.placeholder = 'Message #' + r.room;
     el.joinView.hidden = true;
-    el.chatView.hidden = false;
-    updateTitle();
+    el.workspace.hidden = false;
+    switchTo(state.convs.has(s.current) ? s.current : s.home);
     onInput();
     el.input.focus();
     connect();
   }
 
-  function leave() {
+  function signOut() {
     state.joined = false;
     closeSocket();
+    resetSocketState();
     for (const item of state.outbox) clearTimeout(item.ackTimer);
+    for (const c of state.convs.values()) clearTimeout(c.gapTimer);
     state.outbox = [];
-    state.seenIds.clear();
-    state.unread = 0;
-    el.list.textContent = '';
-    el.empty.hidden = false;
+    state.convs.clear();
+    state.current = '';
+    clearSession();
+    closeDrawers(false);
+    const attached = el.scroller.querySelector('ol.messages');
+    if (attached) attached.textContent = '';
     el.jump.hidden = true;
     el.notices.textContent = '';
     el.roomInfo.hidden = true;
     el.app.classList.remove('is-joined');
     el.leave.hidden = true;
-    el.chatView.hidden = true;
+    el.workspace.hidden = true;
     el.joinView.hidden = false;
+    el.roomInput.value = state.home === DEFAULT_ROOM ? '' : state.home;
     delete el.status.dataset.connectionId;
     setStatus('idle');
     updateTitle();
@@ -849,12 +2079,40 @@
     submitMessage();
   });
 
+  el.joinRoomForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    joinRoomFromInput();
+  });
+  el.joinRoomInput.addEventListener('input', () => {
+    if (!el.joinRoomError.hidden) showFieldError(el.joinRoomInput, el.joinRoomError, '');
+  });
+  el.roomList.addEventListener('click', onConvListClick);
+  el.dmList.addEventListener('click', onConvListClick);
+  el.sidebar.addEventListener('keydown', onConvListKey);
+
+  el.roomsToggle.addEventListener('click', () => toggleDrawer('sidebar'));
+  el.membersToggle.addEventListener('click', () => toggleDrawer('members'));
+  el.backdrop.addEventListener('click', () => closeDrawers(true));
+  for (const b of el.drawerCloses) b.addEventListener('click', () => closeDrawers(true));
+  for (const q of Object.values(drawerQuery)) {
+    q.addEventListener('change', () => {
+      if (state.drawer && !isDrawerMode(state.drawer)) closeDrawers(false);
+    });
+  }
+
   el.retry.addEventListener('click', () => {
     clearRetry();
     if (state.ws) return;
     connect();
   });
-  el.leave.addEventListener('click', leave);
+  el.leave.addEventListener('click', signOut);
+
+  el.historyMore.addEventListener('click', () => requestOlder(cur()));
+  if (typeof IntersectionObserver === 'function') {
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) maybeLoadOlder();
+    }, { root: el.scroller, rootMargin: '200px 0px 0px 0px' }).observe(el.historyMore);
+  }
 
   // Keep the newest message in view when the viewport shrinks (phone keyboard, header wrap).
   if (typeof ResizeObserver === 'function') {
@@ -868,6 +2126,7 @@
       state.unseenBelow = 0;
       el.jump.hidden = true;
     }
+    if (el.scroller.scrollTop < 300) maybeLoadOlder();
   }, { passive: true });
   el.jump.addEventListener('click', () => {
     scrollToBottom();
@@ -875,13 +2134,27 @@
   });
 
   document.addEventListener('keydown', (ev) => {
-    if (ev.key !== 'Escape') return;
-    const last = el.notices.lastElementChild;
-    if (last) dismissNotice(last);
+    if (ev.key === 'Escape') {
+      if (state.drawer) {
+        closeDrawers(true);
+        return;
+      }
+      const last = el.notices.lastElementChild;
+      if (last) dismissNotice(last);
+      return;
+    }
+    if (state.joined && ev.altKey && !ev.ctrlKey && !ev.metaKey && (ev.key === 'ArrowUp' || ev.key === 'ArrowDown')) {
+      ev.preventDefault();
+      switchBy(ev.key === 'ArrowUp' ? -1 : 1);
+    }
   });
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) {
-      state.unread = 0;
+      const conv = cur();
+      if (conv && conv.unread) {
+        conv.unread = 0;
+        renderConvLists();
+      }
       updateTitle();
       // Back from the background: no need to sit out the rest of a long backoff.
       if (state.joined && state.conn === 'reconnecting' && !state.ws) connect();
@@ -907,5 +2180,10 @@
   if (roomParam) el.roomInput.value = roomParam;
   if (!endpoint.ok) notice(endpoint.error);
   setStatus('idle');
-  el.nameInput.focus();
+  const saved = endpoint.ok ? loadSession() : null;
+  if (saved && validateRoom(saved.home).ok) {
+    start(saved);
+  } else {
+    el.nameInput.focus();
+  }
 })();

@@ -1,5 +1,9 @@
 // The web client in a real browser: Debian's chromium driven by playwright-core.
 // Two browser contexts join the lobby; one sends, both see the message (own one marked).
+// Rooms, direct messages, history after a reload, and catch-up after going offline
+// (docs/protocol.md, *Ordering and catch-up*): every message exactly once, in order.
+//
+// The server serves its embedded copy of web/; PARLEY_WEB=<repo>/web serves the files on disk.
 //
 // playwright-core is a devDependency of test/integration (one `npm ci --prefix test/integration`
 // installs everything); it is loaded from there. Chromium: $PARLEY_CHROMIUM or /usr/bin/chromium.
@@ -52,20 +56,89 @@ async function openPage(label) {
   return { context, page, response };
 }
 
-// Fills the name, joins, and waits until the page's WebSocket is connected.
-async function joinAs(page, name) {
+// Fills the name (and the room, when given), joins, and waits until the page's WebSocket is connected.
+async function joinAs(page, name, room) {
   await page.getByTestId('name-input').fill(name);
+  if (room) await page.getByTestId('room-input').fill(room);
   await page.getByTestId('join-button').click();
   await page.getByTestId('message-input').waitFor({ state: 'visible' });
-  // the status element says so when the socket is up (data-state, else its text)
+  await waitOnline(page);
+}
+
+// the status element says so when the socket is up (data-state, else its text)
+async function waitOnline(page, timeout = WAIT) {
   await page.waitForFunction(() => {
     const s = document.querySelector('[data-testid="status"]');
     if (!s) return false;
     const state = s.getAttribute('data-state') || '';
     return /^(open|connected|online|joined|ready)$/i.test(state) ||
       (!state && /connected|online/i.test(s.textContent) && !/not connected|disconnected/i.test(s.textContent));
-  }, null, { timeout: WAIT });
+  }, null, { timeout });
 }
+
+const uniq = () => Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+
+async function say(page, text) {
+  const input = page.getByTestId('message-input');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+// The texts of the messages shown (the current conversation), top to bottom.
+const shownTexts = (page) => page.$$eval('[data-testid="messages"] [data-testid="message-text"]',
+  (els) => els.map((e) => e.textContent));
+
+// A message with exactly this text in the current conversation.
+const shown = (page, text) => page.getByTestId('messages').getByTestId('message')
+  .filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
+
+// Waits until the server confirmed it: the message is in the list and no longer pending.
+async function delivered(page, text) {
+  await page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="messages"] [data-testid="message"]')]
+    .some((el) => el.querySelector('[data-testid="message-text"]')?.textContent === t && !el.classList.contains('pending')),
+  text, { timeout: WAIT });
+}
+
+async function closeAll(...pages) {
+  for (const p of pages) await p.context.close().catch(() => {});
+}
+
+// The client's ordering rules without a browser: web/chat.js exports its pure helpers under Node.
+test('the client\'s Sequencer applies the ordering rules of protocol.md', () => {
+  const { Sequencer } = require('../../web/chat.js');
+  const m = (seq) => ({ seq, text: `m${seq}` });
+  const seqs = (list) => list.map((x) => x.seq);
+
+  // a live message overtakes the first history that contains it: held, then shown once
+  let s = new Sequencer();
+  assert.deepEqual(seqs(s.live(m(8))), []);
+  assert.deepEqual(seqs(s.history([m(5), m(6), m(7), m(8)], 8)), [5, 6, 7, 8]);
+  assert.deepEqual(seqs(s.live(m(8))), [], 'rule 3: a duplicate is dropped');
+  assert.deepEqual(seqs(s.live(m(9))), [9], 'rule 2: the next one is shown');
+  assert.equal(s.gap, false);
+
+  // rule 4: a gap holds what follows until a history fills it
+  assert.deepEqual(seqs(s.live(m(11))), []);
+  assert.deepEqual(seqs(s.live(m(12))), []);
+  assert.equal(s.gap, true);
+  assert.deepEqual(seqs(s.history([m(10), m(11)], 12)), [10, 11, 12]);
+  assert.equal(s.last, 12);
+  assert.equal(s.gap, false);
+
+  // a catch-up page after a reconnect that overlaps what is shown: only the new ones
+  assert.deepEqual(seqs(s.history([m(11), m(12), m(13), m(14)], 14)), [13, 14]);
+
+  // an ack (or joined.lastSeq) for a seq not shown is a gap too: its message must be fetched
+  s.note(16);
+  assert.equal(s.gap, true);
+  assert.deepEqual(seqs(s.history([m(15), m(16)], 16)), [15, 16]);
+  assert.equal(s.gap, false);
+
+  // an empty room, then its first message live
+  s = new Sequencer();
+  assert.deepEqual(seqs(s.history([], 0)), []);
+  assert.deepEqual(seqs(s.live(m(1))), [1]);
+});
 
 test('GET / serves the web client with a Content-Security-Policy header', T, async () => {
   const res = await fetchT(`${srv.base}/`);
@@ -146,3 +219,150 @@ test('text is rendered as text, not HTML', T, async () => {
     await bob.context.close().catch(() => {});
   }
 });
+
+test('two users in two rooms see only their own room\'s messages', T, async () => {
+  const red = `red-${uniq()}`;
+  const blue = `blue-${uniq()}`;
+  const alice = await openPage('alice-rooms');
+  const bob = await openPage('bob-rooms');
+  const carol = await openPage('carol-rooms');
+  try {
+    await joinAs(alice.page, 'Alice', red);
+    await joinAs(bob.page, 'Bob', blue);
+    await joinAs(carol.page, 'Carol', red);
+    // Carol is in both rooms: she joins the second one from the room list
+    await carol.page.getByTestId('join-room-input').fill(blue);
+    await carol.page.getByTestId('join-room-button').click();
+    const roomList = carol.page.getByTestId('room-list');
+    await roomList.locator(`[data-testid="room-item"][data-room="${blue}"]`).waitFor();
+    await roomList.locator(`[data-testid="room-item"][data-room="${red}"]`).waitFor();
+    await carol.page.locator(`[data-testid="member"][data-name="Bob"]`).waitFor();
+
+    await say(alice.page, 'only in red');
+    await say(bob.page, 'only in blue');
+    await shown(alice.page, 'only in red').waitFor();
+    await shown(bob.page, 'only in blue').waitFor();
+
+    // Carol sees each in its own room: blue is on screen, red counts as unread
+    await shown(carol.page, 'only in blue').waitFor();
+    const redItem = carol.page.locator(`[data-testid="room-item"][data-room="${red}"]`);
+    await redItem.getByTestId('room-unread').filter({ hasText: '1' }).waitFor();
+    assert.equal(await shown(carol.page, 'only in red').count(), 0, 'red\'s message shown in blue');
+    await redItem.click();
+    await shown(carol.page, 'only in red').waitFor();
+    assert.equal(await shown(carol.page, 'only in blue').count(), 0, 'blue\'s message shown in red');
+    assert.equal(await redItem.getByTestId('room-unread').count(), 0, 'unread count not cleared on switching');
+
+    // once Carol has both, both fan-outs are done: neither sender got the other room's message
+    assert.equal(await shown(alice.page, 'only in blue').count(), 0, 'Alice sees blue\'s message');
+    assert.equal(await shown(bob.page, 'only in red').count(), 0, 'Bob sees red\'s message');
+    assert.equal(await alice.page.locator(`[data-testid="room-item"][data-room="${blue}"]`).count(), 0);
+    assert.deepEqual(pageErrors, [], 'page errors or CSP violations');
+  } finally {
+    await closeAll(alice, bob, carol);
+  }
+});
+
+test('a direct message appears for both parties and not for a third', T, async () => {
+  const room = `dm-${uniq()}`;
+  const [an, bo, cy] = ['Ann', 'Bo', 'Cy'].map((n) => `${n}${uniq().slice(-4)}`);
+  const ann = await openPage('ann-dm');
+  const bo_ = await openPage('bo-dm');
+  const cy_ = await openPage('cy-dm');
+  try {
+    await joinAs(ann.page, an, room);
+    await joinAs(bo_.page, bo, room);
+    await joinAs(cy_.page, cy, room);
+    // Ann opens a conversation with Bo from the member list
+    await ann.page.locator(`[data-testid="member"][data-name="${bo}"]`).click();
+    await ann.page.locator(`[data-testid="dm-list"] [data-testid="dm-item"]`).first().waitFor();
+    const secret = `just between us ${uniq()}`;
+    await say(ann.page, secret);
+    await delivered(ann.page, secret);
+
+    // Bo gets a conversation with Ann, unread until opened
+    const boItem = bo_.page.locator(`[data-testid="dm-item"][data-name="${an}"]`);
+    await boItem.getByTestId('room-unread').waitFor();
+    await boItem.click();
+    await shown(bo_.page, secret).waitFor();
+    assert.equal(await shown(bo_.page, secret).count(), 1);
+    assert.equal((await shown(bo_.page, secret).getByTestId('message-name').textContent()).trim(), an);
+
+    // and answers in it
+    const reply = `got it ${uniq()}`;
+    await say(bo_.page, reply);
+    await shown(ann.page, reply).waitFor();
+    assert.deepEqual((await shownTexts(ann.page)).filter((t) => t === secret || t === reply), [secret, reply]);
+    assert.ok(await shown(ann.page, secret).evaluate((el) => el.classList.contains('own')), 'own dm not marked own');
+
+    // Cy, in the same room, sees neither
+    await cy_.page.locator(`[data-testid="member"][data-name="${an}"]`).waitFor();
+    assert.equal(await cy_.page.getByTestId('dm-item').count(), 0, 'Cy has a dm conversation');
+    assert.equal(await cy_.page.getByText(secret).count(), 0, 'Cy sees the dm');
+    assert.equal(await cy_.page.getByText(reply).count(), 0, 'Cy sees the reply');
+    assert.deepEqual(pageErrors, [], 'page errors or CSP violations');
+  } finally {
+    await closeAll(ann, bo_, cy_);
+  }
+});
+
+test('a reload shows the history again', T, async () => {
+  const room = `reload-${uniq()}`;
+  const dana = await openPage('dana-reload');
+  try {
+    await joinAs(dana.page, 'Dana', room);
+    const texts = [`first ${uniq()}`, `second ${uniq()}`];
+    for (const t of texts) {
+      await say(dana.page, t);
+      await delivered(dana.page, t);
+    }
+    await dana.page.reload({ waitUntil: 'load' });
+    // the tab keeps its session; if a client asks again, join again
+    if (await dana.page.getByTestId('join-button').isVisible()) await joinAs(dana.page, 'Dana', room);
+    await waitOnline(dana.page);
+    for (const t of texts) await shown(dana.page, t).waitFor();
+    assert.deepEqual((await shownTexts(dana.page)).filter((t) => texts.includes(t)), texts,
+      'after a reload each message is shown once, in order');
+    assert.deepEqual(pageErrors, [], 'page errors or CSP violations');
+  } finally {
+    await closeAll(dana);
+  }
+});
+
+test('offline while 5 messages are sent: after reconnecting, all 5 appear exactly once, in order',
+  { timeout: 30_000 }, async () => {
+    const room = `offline-${uniq()}`;
+    const eve = await openPage('eve-offline');
+    const finn = await openPage('finn-offline');
+    try {
+      await joinAs(eve.page, 'Eve', room);
+      await joinAs(finn.page, 'Finn', room);
+      const before = `before ${uniq()}`;
+      await say(eve.page, before);
+      await shown(finn.page, before).waitFor();
+
+      await finn.context.setOffline(true);
+      await finn.page.waitForFunction(
+        () => document.querySelector('[data-testid="status"]')?.getAttribute('data-state') !== 'online', null,
+        { timeout: WAIT });
+      const five = [1, 2, 3, 4, 5].map((i) => `while away ${i} ${uniq()}`);
+      for (const t of five) {
+        await say(eve.page, t);
+        await delivered(eve.page, t);
+      }
+      await finn.context.setOffline(false);
+      await waitOnline(finn.page, 20_000);
+      await shown(finn.page, five[4]).waitFor({ timeout: 15_000 });
+      // late duplicates (a live copy racing the catch-up history) would show up within a moment
+      await new Promise((r) => setTimeout(r, 1500));
+      const texts = await shownTexts(finn.page);
+      assert.deepEqual(texts.filter((t) => t === before || five.includes(t)), [before, ...five]);
+      const seqs = await finn.page.$$eval('[data-testid="messages"] [data-testid="message"]',
+        (els) => els.map((e) => Number(e.dataset.seq)).filter((n) => n > 0));
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'messages out of seq order');
+      assert.equal(new Set(seqs).size, seqs.length, 'a seq shown twice');
+      assert.deepEqual(pageErrors, [], 'page errors or CSP violations');
+    } finally {
+      await closeAll(eve, finn);
+    }
+  });
