@@ -1,0 +1,204 @@
+#include "store/dynamodb/dynamo_append.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "store/dynamodb/dynamo_errors.hpp"
+#include "store/dynamodb/dynamo_items.hpp"
+
+namespace store {
+namespace {
+
+namespace json = boost::json;
+using aws::dynamodb::item_to_json;
+using aws::dynamodb::Item;
+using namespace dynamo_items;
+
+bool is_conditional(const aws::dynamodb::Error& e) {
+  return e.is(aws::dynamodb::errc::conditional_check_failed);
+}
+
+boost::system::error_code unavailable() {
+  return core::make_error_code(core::errc::store_unavailable);
+}
+
+json::object request(const std::string& table) {
+  json::object r;
+  r["TableName"] = table;
+  return r;
+}
+
+Item client_msg_key(const Message& m) {
+  return {{"room", s(m.room)}, {"clientMsgId", s(m.client_msg_id)}};
+}
+
+}  // namespace
+
+core::result<Appended> DynamoAppender::append(Message m) {
+  if (m.client_msg_id.empty()) return store_new(std::move(m), "");
+  return append_keyed(std::move(m));
+}
+
+core::result<Appended> DynamoAppender::append_keyed(Message m) {
+  // Each round tries to claim the key; it only comes round again when the key vanished under
+  // us (released by a failed attempt, or pointing at a message that expired).
+  for (int round = 0; round < 4; ++round) {
+    const std::string token = core::new_hex_id();
+    auto claim = request(tables_.clientmsgs);
+    Item item = client_msg_key(m);
+    item["claim"] = s(token);
+    item["claimedAt"] = n(core::now_ms());
+    if (m.ttl != 0) item["ttl"] = n(m.ttl);  // the key lives as long as its message
+    claim["Item"] = item_to_json(item);
+    claim["ConditionExpression"] = "attribute_not_exists(#k)";
+    claim["ExpressionAttributeNames"] = json::object{{"#k", "clientMsgId"}};
+    auto put = db_.put_item(std::move(claim));
+    if (put) return store_new(std::move(m), token);
+    if (!is_conditional(put.error())) return store_error(put.error(), "claim_client_msg", tables_.clientmsgs);
+
+    // Another attempt holds the key: wait for its seq, then return its message.
+    const auto deadline = std::chrono::steady_clock::now() + options_.claim_wait;
+    auto delay = std::chrono::milliseconds(5);
+    for (;;) {
+      auto get = request(tables_.clientmsgs);
+      get["Key"] = item_to_json(client_msg_key(m));
+      get["ConsistentRead"] = true;
+      auto earlier = db_.get_item(std::move(get));
+      if (!earlier) return store_error(earlier.error(), "read_client_msg", tables_.clientmsgs);
+      if (!*earlier) break;  // released meanwhile: claim it again
+      const Item& found = **earlier;
+      if (const auto seq = get_n(found, "seq"); seq > 0) {
+        auto read = request(tables_.messages);
+        read["Key"] = item_to_json({{"room", s(m.room)}, {"seq", n(seq)}});
+        read["ConsistentRead"] = true;
+        auto msg = db_.get_item(std::move(read));
+        if (!msg) return store_error(msg.error(), "read_earlier_message", tables_.messages);
+        if (*msg) return Appended{message_from(**msg), true};
+        // The key outlived its message: drop the key (unless someone re-pointed it) and store
+        // the message anew, as the SQLite adapter does.
+        auto drop = request(tables_.clientmsgs);
+        drop["Key"] = item_to_json(client_msg_key(m));
+        drop["ConditionExpression"] = "#s = :s";
+        drop["ExpressionAttributeNames"] = json::object{{"#s", "seq"}};
+        drop["ExpressionAttributeValues"] = json::object{{":s", n(seq).to_json()}};
+        if (auto d = db_.delete_item(std::move(drop)); !d && !is_conditional(d.error()))
+          return store_error(d.error(), "drop_client_msg", tables_.clientmsgs);
+        break;
+      }
+      // Claimed, not yet stored. A claim older than the lease belongs to an attempt that died.
+      const std::string theirs = get_s(found, "claim");
+      if (core::now_ms() - get_n(found, "claimedAt") > options_.claim_lease.count()) {
+        const std::string mine = core::new_hex_id();
+        auto take = request(tables_.clientmsgs);
+        take["Key"] = item_to_json(client_msg_key(m));
+        take["UpdateExpression"] = "SET #c = :mine, #at = :now";
+        take["ConditionExpression"] = "#c = :theirs AND attribute_not_exists(#s)";
+        take["ExpressionAttributeNames"] = json::object{{"#c", "claim"}, {"#at", "claimedAt"}, {"#s", "seq"}};
+        take["ExpressionAttributeValues"] = json::object{
+            {":mine", s(mine).to_json()}, {":now", n(core::now_ms()).to_json()}, {":theirs", s(theirs).to_json()}};
+        auto t = db_.update_item(std::move(take));
+        if (t) {
+          core::log::warn("took over a stale clientMsgId claim", {{"room", m.room}, {"clientMsgId", m.client_msg_id}});
+          return store_new(std::move(m), mine);
+        }
+        if (!is_conditional(t.error())) return store_error(t.error(), "take_over_claim", tables_.clientmsgs);
+        continue;  // someone else finished or took it: read again
+      }
+      if (std::chrono::steady_clock::now() + delay > deadline) {
+        core::log::warn("clientMsgId still being stored by an earlier attempt",
+                        {{"room", m.room}, {"clientMsgId", m.client_msg_id}});
+        return unavailable();
+      }
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(200));
+    }
+  }
+  return unavailable();
+}
+
+core::result<Appended> DynamoAppender::store_new(Message m, const std::string& token) {
+  auto seq = next_seq(m.room);
+  if (!seq) {
+    release_claim(m, token);
+    return seq.error();
+  }
+  m.seq = *seq;
+  if (auto put = put_message(m); !put) {
+    release_claim(m, token);
+    return put.error();
+  }
+  if (!token.empty()) {
+    auto done = request(tables_.clientmsgs);
+    done["Key"] = item_to_json(client_msg_key(m));
+    done["UpdateExpression"] = "SET #s = :s REMOVE #c, #at";
+    done["ConditionExpression"] = "#c = :token";
+    done["ExpressionAttributeNames"] = json::object{{"#s", "seq"}, {"#c", "claim"}, {"#at", "claimedAt"}};
+    done["ExpressionAttributeValues"] = json::object{{":s", n(m.seq).to_json()}, {":token", s(token).to_json()}};
+    // The message is durable whatever happens here, so the append succeeds (the sender gets its
+    // ack): failing it would make the client retry and store it twice all the same.
+    if (auto r = db_.update_item(std::move(done)); !r) {
+      core::log::warn(is_conditional(r.error()) ? "clientMsgId claim was taken over while storing"
+                                                : "message stored but its clientMsgId not recorded",
+                      {{"room", m.room}, {"seq", m.seq}, {"clientMsgId", m.client_msg_id}, {"error", r.error().what()}});
+    }
+  }
+  return Appended{std::move(m), false};
+}
+
+core::result<std::int64_t> DynamoAppender::next_seq(const std::string& room) {
+  auto r = request(tables_.rooms);
+  r["Key"] = item_to_json({{"room", s(room)}});
+  r["UpdateExpression"] = "ADD #s :one SET #c = if_not_exists(#c, :now)";
+  r["ExpressionAttributeNames"] = json::object{{"#s", "seq"}, {"#c", "createdAt"}};
+  r["ExpressionAttributeValues"] = json::object{{":one", n(1).to_json()}, {":now", n(core::now_ms()).to_json()}};
+  r["ReturnValues"] = "UPDATED_NEW";
+  auto u = db_.update_item(std::move(r));
+  if (!u) return store_error(u.error(), "next_seq", tables_.rooms);
+  auto attrs = u->find("Attributes");
+  if (attrs == u->end()) return core::make_error_code(core::errc::internal);
+  auto item = aws::dynamodb::item_from_json(attrs->value());
+  const std::int64_t seq = item ? get_n(*item, "seq") : 0;
+  if (seq <= 0) {
+    core::log::error("dynamodb counter update returned no seq", {{"room", room}});
+    return core::make_error_code(core::errc::internal);
+  }
+  return seq;
+}
+
+core::result<void> DynamoAppender::put_message(const Message& m) {
+  auto r = request(tables_.messages);
+  r["Item"] = item_to_json(message_item(m));
+  r["ConditionExpression"] = "attribute_not_exists(#s)";
+  r["ExpressionAttributeNames"] = json::object{{"#s", "seq"}};
+  auto put = db_.put_item(std::move(r));
+  if (put) return {};
+  if (!is_conditional(put.error())) return store_error(put.error(), "put_message", tables_.messages);
+  // The condition also fails when our own first try was applied but its response lost (the
+  // client retried it): then the stored item is ours.
+  auto get = request(tables_.messages);
+  get["Key"] = item_to_json({{"room", s(m.room)}, {"seq", n(m.seq)}});
+  get["ConsistentRead"] = true;
+  auto there = db_.get_item(std::move(get));
+  if (there && *there && get_s(**there, "id") == m.id) return {};
+  // Otherwise the rooms counter is behind the messages (its row was deleted or restored from
+  // an older backup): never overwrite history.
+  core::log::error("dynamodb seq already taken: the rooms counter is behind the messages table",
+                   {{"room", m.room}, {"seq", m.seq}, {"table", tables_.rooms}});
+  return core::make_error_code(core::errc::conflict);
+}
+
+void DynamoAppender::release_claim(const Message& m, const std::string& token) {
+  if (token.empty()) return;
+  // Best effort (the store is likely failing): a claim left behind is taken over after the lease.
+  auto r = request(tables_.clientmsgs);
+  r["Key"] = item_to_json(client_msg_key(m));
+  r["ConditionExpression"] = "#c = :token AND attribute_not_exists(#s)";
+  r["ExpressionAttributeNames"] = json::object{{"#c", "claim"}, {"#s", "seq"}};
+  r["ExpressionAttributeValues"] = json::object{{":token", s(token).to_json()}};
+  (void)db_.delete_item(std::move(r));
+}
+
+}  // namespace store

@@ -1,0 +1,46 @@
+#pragma once
+// append_message on DynamoDB: the idempotency claim in clientmsgs, the per-room counter in
+// rooms, the message in messages — four single-item writes rather than one transaction.
+//
+// Why not TransactWriteItems: the message's key contains the seq that the counter update
+// produces, and a transaction cannot feed one action's result into another's key; doing it in
+// one transaction would need a read of the counter first and a condition on it, which fails
+// for all but one of concurrent senders (retry storms on a busy room). dynalite, the test
+// backend, has no transactions either. Instead:
+//   1. keyed only: PutItem clientmsgs {room, clientMsgId, claim, claimedAt}
+//      if attribute_not_exists(clientMsgId) — exactly one attempt of a clientMsgId wins;
+//   2. UpdateItem rooms ADD seq :one (ReturnValues UPDATED_NEW) — atomic, unique per room;
+//   3. PutItem messages if attribute_not_exists(seq) — never overwrites a stored message;
+//   4. keyed only: UpdateItem clientmsgs SET seq, REMOVE claim — the key now finds the message.
+// A losing attempt reads clientmsgs (consistently) until the seq appears, then the message.
+// Costs of the split: a failure after step 2 leaves a gap in the room's seqs (readers never
+// rely on seqs being contiguous); a winner that dies between 1 and 4 leaves a claim that
+// retries take over after DynamoOptions::claim_lease.
+#include "aws/dynamodb/sync_client.hpp"
+#include "store/dynamodb/dynamo_options.hpp"
+#include "store/dynamodb/dynamo_tables.hpp"
+#include "store/store.hpp"
+
+namespace store {
+
+class DynamoAppender {
+ public:
+  DynamoAppender(aws::dynamodb::SyncClient& db, const DynamoTables& tables, const DynamoOptions& options)
+      : db_(db), tables_(tables), options_(options) {}
+
+  core::result<Appended> append(Message m);
+
+ private:
+  core::result<Appended> append_keyed(Message m);
+  // Steps 2-4 once this attempt holds the claim `token` (empty: no clientMsgId).
+  core::result<Appended> store_new(Message m, const std::string& token);
+  core::result<std::int64_t> next_seq(const std::string& room);
+  core::result<void> put_message(const Message& m);
+  void release_claim(const Message& m, const std::string& token);
+
+  aws::dynamodb::SyncClient& db_;
+  const DynamoTables& tables_;
+  const DynamoOptions& options_;
+};
+
+}  // namespace store

@@ -1,0 +1,34 @@
+#pragma once
+// The Store's rows as DynamoDB items, with the attribute names of docs/data-model.md.
+// Empty strings and zero ttls are left out of the item (and read back as ""/0): older
+// DynamoDB-compatible servers reject empty strings, and an absent ttl is "never expires"
+// without relying on DynamoDB ignoring ttl = 0 (a date more than five years past).
+#include <cstdint>
+#include <string>
+
+#include "aws/dynamodb/attribute_value.hpp"
+#include "store/store.hpp"
+
+namespace store::dynamo_items {
+
+using aws::dynamodb::AttributeValue;
+using aws::dynamodb::Item;
+
+AttributeValue s(std::string v);
+AttributeValue n(std::int64_t v);
+
+// Attribute readers that tolerate a missing or mistyped attribute (a row written by hand or
+// by an older version): "" / fallback rather than a failed read of the whole page.
+std::string get_s(const Item& item, const std::string& name);
+std::int64_t get_n(const Item& item, const std::string& name, std::int64_t fallback = 0);
+
+Item connection_item(const Connection& c);
+Connection connection_from(const Item& item);
+
+Item member_item(const Member& m);
+Member member_from(const Item& item);
+
+Item message_item(const Message& m);
+Message message_from(const Item& item);
+
+}  // namespace store::dynamo_items

@@ -1,0 +1,23 @@
+#pragma once
+// Tunables of store::Dynamo.
+#include <chrono>
+
+namespace store {
+
+struct DynamoOptions {
+  // Cap on messages_before/messages_after's limit, as SqliteOptions::max_page.
+  int max_page = 1000;
+  // HTTP timeouts of the store's client: short enough that a dead endpoint fails a handler well
+  // within API Gateway's 29 s integration limit (the client's defaults follow botocore: 60 s).
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds request_timeout{5000};
+  // A retry of a clientMsgId whose first attempt is still being stored waits this long for it
+  // to finish (polling the clientmsgs item) before giving up with store_unavailable.
+  std::chrono::milliseconds claim_wait{5000};
+  // A clientmsgs claim that never got its seq (its node died mid-append) is taken over by a
+  // retry once it is this old. Longer than any append can take with the timeouts above
+  // (4 writes × 3 attempts × request_timeout would be 60 s only if every attempt timed out).
+  std::chrono::milliseconds claim_lease{30000};
+};
+
+}  // namespace store

@@ -1,0 +1,199 @@
+#include "store/dynamodb/dynamo_store.hpp"
+
+#include <algorithm>
+
+#include "store/dynamodb/dynamo_errors.hpp"
+#include "store/dynamodb/dynamo_items.hpp"
+
+namespace store {
+namespace {
+
+namespace json = boost::json;
+using aws::dynamodb::item_to_json;
+using namespace dynamo_items;
+
+boost::system::error_code invalid() { return core::make_error_code(core::errc::invalid_argument); }
+
+json::object request(const std::string& table) {
+  json::object r;
+  r["TableName"] = table;
+  return r;
+}
+
+}  // namespace
+
+Dynamo::Dynamo(std::shared_ptr<aws::dynamodb::SyncClient> client, DynamoTables tables, DynamoOptions options)
+    : client_(std::move(client)),
+      tables_(std::move(tables)),
+      options_(options),
+      appender_(*client_, tables_, options_) {}
+
+core::result<void> Dynamo::put_connection(const Connection& c) {
+  return guarded("put_connection", [&]() -> core::result<void> {
+    if (c.connection_id.empty()) return invalid();
+    auto r = request(tables_.connections);
+    r["Item"] = item_to_json(connection_item(c));  // PutItem replaces the whole item
+    if (auto p = client_->put_item(std::move(r)); !p) return store_error(p.error(), "put_connection", tables_.connections);
+    return {};
+  });
+}
+
+core::result<Connection> Dynamo::get_connection(const std::string& connection_id) {
+  return guarded("get_connection", [&]() -> core::result<Connection> {
+    if (connection_id.empty()) return invalid();
+    auto r = request(tables_.connections);
+    r["Key"] = item_to_json({{"connectionid", s(connection_id)}});
+    r["ConsistentRead"] = true;  // $connect's put must be visible to the next frame's handler
+    auto g = client_->get_item(std::move(r));
+    if (!g) return store_error(g.error(), "get_connection", tables_.connections);
+    if (!*g) return core::make_error_code(core::errc::not_found);
+    return connection_from(**g);
+  });
+}
+
+core::result<void> Dynamo::delete_connection(const std::string& connection_id) {
+  return guarded("delete_connection", [&]() -> core::result<void> {
+    if (connection_id.empty()) return invalid();
+    auto r = request(tables_.connections);
+    r["Key"] = item_to_json({{"connectionid", s(connection_id)}});
+    if (auto d = client_->delete_item(std::move(r)); !d)
+      return store_error(d.error(), "delete_connection", tables_.connections);
+    return {};
+  });
+}
+
+core::result<void> Dynamo::put_member(const Member& m) {
+  return guarded("put_member", [&]() -> core::result<void> {
+    if (m.room.empty() || m.connection_id.empty()) return invalid();
+    auto r = request(tables_.members);
+    r["Item"] = item_to_json(member_item(m));
+    if (auto p = client_->put_item(std::move(r)); !p) return store_error(p.error(), "put_member", tables_.members);
+    return {};
+  });
+}
+
+core::result<void> Dynamo::delete_member(const std::string& room, const std::string& connection_id) {
+  return guarded("delete_member", [&]() -> core::result<void> {
+    if (room.empty() || connection_id.empty()) return invalid();
+    auto r = request(tables_.members);
+    r["Key"] = item_to_json({{"room", s(room)}, {"connectionid", s(connection_id)}});
+    if (auto d = client_->delete_item(std::move(r)); !d) return store_error(d.error(), "delete_member", tables_.members);
+    return {};
+  });
+}
+
+core::result<std::vector<Member>> Dynamo::members(const std::string& room) {
+  return guarded("members", [&]() -> core::result<std::vector<Member>> {
+    if (room.empty()) return invalid();
+    // The table's own key: the range key connectionid gives the order the port promises.
+    auto r = request(tables_.members);
+    r["KeyConditionExpression"] = "#r = :r";
+    r["ExpressionAttributeNames"] = json::object{{"#r", "room"}};
+    r["ExpressionAttributeValues"] = json::object{{":r", s(room).to_json()}};
+    r["ConsistentRead"] = true;  // a join is seen by the next fan-out
+    return query_members(std::move(r), "members");
+  });
+}
+
+core::result<std::vector<Member>> Dynamo::memberships(const std::string& connection_id) {
+  return guarded("memberships", [&]() -> core::result<std::vector<Member>> {
+    if (connection_id.empty()) return invalid();
+    // The GSI (connectionid, room), projection ALL: ordered by room. No ConsistentRead: a GSI
+    // refuses it (eventually consistent on real DynamoDB; see the header).
+    auto r = request(tables_.members);
+    r["IndexName"] = kConnectionIndex;
+    r["KeyConditionExpression"] = "#c = :c";
+    r["ExpressionAttributeNames"] = json::object{{"#c", "connectionid"}};
+    r["ExpressionAttributeValues"] = json::object{{":c", s(connection_id).to_json()}};
+    return query_members(std::move(r), "memberships");
+  });
+}
+
+core::result<std::vector<Member>> Dynamo::query_members(json::object request, const char* op) {
+  auto page = client_->query_all(std::move(request));  // every page: a room's whole fan-out list
+  if (!page) return store_error(page.error(), op, tables_.members);
+  std::vector<Member> out;
+  out.reserve(page->items.size());
+  for (const auto& item : page->items) out.push_back(member_from(item));
+  return out;
+}
+
+core::result<Appended> Dynamo::append_message(Message m) {
+  return guarded("append_message", [&]() -> core::result<Appended> {
+    if (m.room.empty()) return invalid();
+    return appender_.append(std::move(m));
+  });
+}
+
+core::result<std::vector<Message>> Dynamo::messages_before(const std::string& room, std::int64_t before_seq,
+                                                           int limit) {
+  return guarded("messages_before", [&]() -> core::result<std::vector<Message>> {
+    if (room.empty() || limit <= 0) return invalid();
+    return query_messages(room, before_seq, true, std::min(limit, options_.max_page));
+  });
+}
+
+core::result<std::vector<Message>> Dynamo::messages_after(const std::string& room, std::int64_t after_seq,
+                                                          int limit) {
+  return guarded("messages_after", [&]() -> core::result<std::vector<Message>> {
+    if (room.empty() || limit <= 0) return invalid();
+    return query_messages(room, after_seq, false, std::min(limit, options_.max_page));
+  });
+}
+
+core::result<std::vector<Message>> Dynamo::query_messages(const std::string& room, std::int64_t seq, bool before,
+                                                          int limit) {
+  auto r = request(tables_.messages);
+  json::object values{{":r", s(room).to_json()}};
+  if (before && seq <= 0) {
+    r["KeyConditionExpression"] = "#r = :r";  // no cursor: the newest
+  } else {
+    r["KeyConditionExpression"] = before ? "#r = :r AND #s < :s" : "#r = :r AND #s > :s";
+    values[":s"] = n(seq).to_json();
+  }
+  r["ExpressionAttributeNames"] = before && seq <= 0 ? json::object{{"#r", "room"}}
+                                                     : json::object{{"#r", "room"}, {"#s", "seq"}};
+  r["ExpressionAttributeValues"] = std::move(values);
+  // messages_before reads newest first to take the page just below `seq`, then reverses.
+  r["ScanIndexForward"] = !before;
+  r["Limit"] = limit;
+  r["ConsistentRead"] = true;  // an acked message is in the history read right after
+  // Limit bounds each page; query_all goes on only when a page stopped at 1 MB before `limit`.
+  auto page = client_->query_all(std::move(r), static_cast<std::size_t>(limit));
+  if (!page) return store_error(page.error(), before ? "messages_before" : "messages_after", tables_.messages);
+  std::vector<Message> out;
+  out.reserve(page->items.size());
+  for (const auto& item : page->items) out.push_back(message_from(item));
+  if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
+  if (before) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+core::result<std::int64_t> Dynamo::last_seq(const std::string& room) {
+  return guarded("last_seq", [&]() -> core::result<std::int64_t> {
+    if (room.empty()) return invalid();
+    auto r = request(tables_.rooms);
+    r["Key"] = item_to_json({{"room", s(room)}});
+    r["ConsistentRead"] = true;
+    auto g = client_->get_item(std::move(r));
+    if (!g) return store_error(g.error(), "last_seq", tables_.rooms);
+    return *g ? get_n(**g, "seq") : std::int64_t{0};  // no rooms item: nothing was appended
+  });
+}
+
+std::shared_ptr<aws::dynamodb::SyncClient> make_dynamo_client(aws::dynamodb::ClientConfig config,
+                                                              const DynamoOptions& options) {
+  aws::http::ClientOptions http;
+  http.connect_timeout = options.connect_timeout;
+  http.request_timeout = options.request_timeout;
+  // Handler threads call at once: more than the default pool of 10 would only queue.
+  http.max_connections_per_endpoint = 32;
+  return std::make_shared<aws::dynamodb::SyncClient>(std::move(config), std::move(http));
+}
+
+std::unique_ptr<Dynamo> open_dynamodb(aws::dynamodb::ClientConfig config, DynamoTables tables, DynamoOptions options) {
+  auto client = make_dynamo_client(std::move(config), options);
+  return std::make_unique<Dynamo>(std::move(client), std::move(tables), options);
+}
+
+}  // namespace store

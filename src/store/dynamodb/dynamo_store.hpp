@@ -1,0 +1,70 @@
+#pragma once
+// store::Dynamo: the Store port on DynamoDB (or any server speaking its JSON protocol: DynamoDB
+// Local, dynalite, Alternator), over the tables of docs/data-model.md. What the SQLite adapter
+// does in one transaction is done here with single-item operations; see dynamo_append.hpp for
+// append_message, the one place where that matters.
+//
+// Consistency: reads on a table's own key are strongly consistent (ConsistentRead), so a
+// handler sees its own writes. memberships() reads the GSI connection-index, which on real
+// DynamoDB is eventually consistent (a GSI refuses ConsistentRead): a join a few hundred ms
+// old may be missing from it. Only $disconnect uses it, long after the joins; dynalite and
+// DynamoDB Local update the index synchronously.
+//
+// Expiry: rows carry `ttl` (epoch seconds) for DynamoDB's TTL sweeper (rows of a crashed node),
+// but reads do not filter expired rows, as the SQLite adapter does not: the handlers keep
+// ttl ahead of the connection's life, and tests rely on fixed timestamps.
+#include <memory>
+
+#include "aws/dynamodb/client_config.hpp"
+#include "aws/dynamodb/sync_client.hpp"
+#include "store/dynamodb/dynamo_append.hpp"
+#include "store/dynamodb/dynamo_options.hpp"
+#include "store/dynamodb/dynamo_tables.hpp"
+#include "store/store.hpp"
+
+namespace store {
+
+// Thread-safe: SyncClient takes calls from any thread (one I/O thread, a connection pool).
+class Dynamo final : public Store {
+ public:
+  Dynamo(std::shared_ptr<aws::dynamodb::SyncClient> client, DynamoTables tables, DynamoOptions options = {});
+
+  core::result<void> put_connection(const Connection& c) override;
+  core::result<Connection> get_connection(const std::string& connection_id) override;
+  core::result<void> delete_connection(const std::string& connection_id) override;
+
+  core::result<void> put_member(const Member& m) override;
+  core::result<void> delete_member(const std::string& room, const std::string& connection_id) override;
+  core::result<std::vector<Member>> members(const std::string& room) override;
+  core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
+
+  core::result<Appended> append_message(Message m) override;
+  core::result<std::vector<Message>> messages_before(const std::string& room, std::int64_t before_seq,
+                                                     int limit) override;
+  core::result<std::vector<Message>> messages_after(const std::string& room, std::int64_t after_seq,
+                                                    int limit) override;
+  core::result<std::int64_t> last_seq(const std::string& room) override;
+
+  const DynamoTables& tables() const { return tables_; }
+  aws::dynamodb::SyncClient& client() { return *client_; }
+
+ private:
+  core::result<std::vector<Member>> query_members(boost::json::object request, const char* op);
+  core::result<std::vector<Message>> query_messages(const std::string& room, std::int64_t seq, bool before,
+                                                    int limit);
+
+  std::shared_ptr<aws::dynamodb::SyncClient> client_;
+  const DynamoTables tables_;
+  const DynamoOptions options_;
+  DynamoAppender appender_;
+};
+
+// A SyncClient with the store's HTTP timeouts (DynamoOptions) for `config`.
+std::shared_ptr<aws::dynamodb::SyncClient> make_dynamo_client(aws::dynamodb::ClientConfig config,
+                                                              const DynamoOptions& options = {});
+
+// The entry point the composition root calls.
+std::unique_ptr<Dynamo> open_dynamodb(aws::dynamodb::ClientConfig config, DynamoTables tables,
+                                      DynamoOptions options = {});
+
+}  // namespace store

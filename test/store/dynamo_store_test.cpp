@@ -1,0 +1,176 @@
+// store::Dynamo: the Store contract against a real DynamoDB-compatible server (dynalite from
+// npm, on a free loopback port), the table creation, and what only a network store shows: the
+// endpoint going away and coming back. Skipped without node/dynalite, except under CI.
+#include "store/dynamodb/dynamo_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+#include "core/clock.hpp"
+
+#include "dynalite_server.hpp"
+#include "store/dynamodb/dynamo_create_tables.hpp"
+#include "store_contract.hpp"
+
+namespace {
+
+using store_contract::failed_with;
+
+// One dynalite for the whole executable: every contract test uses keys of its own.
+class DynaliteEnv {
+ public:
+  static DynaliteEnv& get() {
+    static DynaliteEnv env;
+    return env;
+  }
+  aws::test::DynaliteServer* server() { return server_.get(); }
+  const std::string& why() const { return why_; }
+  const store::DynamoTables& tables() const { return tables_; }
+  bool ready() const { return ready_; }
+
+ private:
+  DynaliteEnv() {
+    server_ = aws::test::DynaliteServer::start(why_);
+    if (!server_) return;
+    auto client = store::make_dynamo_client(aws::dynamodb::ClientConfig::local(server_->url()).value());
+    std::ostringstream progress;
+    auto made = store::create_tables(*client, tables_, progress);
+    if (!made) {
+      why_ = "create_tables failed: " + made.error().message() + "\n" + progress.str();
+      return;
+    }
+    ready_ = true;
+  }
+  std::unique_ptr<aws::test::DynaliteServer> server_;
+  std::string why_;
+  store::DynamoTables tables_ = store::DynamoTables::with_prefix("contract-");
+  bool ready_ = false;
+};
+
+struct DynamoHarness {
+  std::unique_ptr<store::Store> open() {
+    auto& env = DynaliteEnv::get();
+    if (!env.ready()) {
+      if (std::getenv("CI")) ADD_FAILURE() << env.why();
+      return nullptr;  // skipped: dynalite is not installed here
+    }
+    auto config = aws::dynamodb::ClientConfig::local(env.server()->url()).value();
+    return store::open_dynamodb(std::move(config), env.tables());
+  }
+};
+
+}  // namespace
+
+namespace store_contract {
+INSTANTIATE_TYPED_TEST_SUITE_P(Dynamo, StoreContract, ::testing::Types<DynamoHarness>);
+}
+
+namespace {
+
+#define REQUIRE_DYNALITE(server, why)      \
+  if (!(server)) {                          \
+    if (std::getenv("CI")) FAIL() << (why); \
+    GTEST_SKIP() << (why);                  \
+  }
+
+store::Message msg(const std::string& room, const std::string& client_msg_id = "") {
+  return {room, 0, "id-" + client_msg_id, "sender=", "alice", "hi", 1700000000000, 0, client_msg_id, ""};
+}
+
+// Its own dynalite, stopped and restarted by the tests.
+class DynamoFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = aws::test::DynaliteServer::start(why_);
+    REQUIRE_DYNALITE(server_, why_);
+    client_ = store::make_dynamo_client(aws::dynamodb::ClientConfig::local(server_->url()).value());
+    std::ostringstream progress;
+    ASSERT_TRUE(store::create_tables(*client_, tables_, progress)) << progress.str();
+    store_ = std::make_unique<store::Dynamo>(client_, tables_);
+  }
+  std::string why_;
+  std::unique_ptr<aws::test::DynaliteServer> server_;
+  store::DynamoTables tables_ = store::DynamoTables::with_prefix("faults-");
+  std::shared_ptr<aws::dynamodb::SyncClient> client_;
+  std::unique_ptr<store::Dynamo> store_;
+};
+
+TEST_F(DynamoFaults, CreateTablesIsIdempotentAndReportsProgress) {
+  std::ostringstream progress;
+  ASSERT_TRUE(store::create_tables(*client_, tables_, progress));
+  const auto text = progress.str();
+  EXPECT_NE(text.find("[1/5] table faults-connections: already there, ACTIVE"), std::string::npos) << text;
+  EXPECT_NE(text.find("[5/5] table faults-clientmsgs: already there"), std::string::npos) << text;
+  EXPECT_NE(text.find("TTL"), std::string::npos) << text;
+  auto gsi = client_->describe_table(tables_.members);
+  ASSERT_TRUE(gsi);
+  EXPECT_EQ(gsi->at("GlobalSecondaryIndexes").as_array().at(0).at("IndexName").as_string(), "connection-index");
+}
+
+TEST_F(DynamoFaults, MissingTableIsStoreUnavailable) {
+  store::Dynamo other(client_, store::DynamoTables::with_prefix("absent-"));
+  EXPECT_TRUE(failed_with(other.get_connection("c1"), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(other.append_message(msg("lobby", "k1")), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(other.members("lobby"), core::errc::store_unavailable));
+}
+
+// The endpoint dies mid-run: every kind of call fails with store_unavailable, quickly (no hang,
+// no crash); back on the same port, the same Store object works again.
+TEST_F(DynamoFaults, EndpointStoppedAndRestarted) {
+  ASSERT_TRUE(store_->append_message(msg("lobby", "k1")));
+  ASSERT_TRUE(store_->put_member({"lobby", "c1", "ann", 1, 0}));
+  server_->stop();
+
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(failed_with(store_->append_message(msg("lobby", "k2")), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(store_->append_message(msg("lobby")), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(store_->get_connection("c1"), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(store_->put_connection({"c1", "ann", 1, "", 0, "lobby", -1}), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(store_->members("lobby"), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(store_->memberships("c1"), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(store_->messages_after("lobby", 0, 10), core::errc::store_unavailable));
+  EXPECT_TRUE(failed_with(store_->last_seq("lobby"), core::errc::store_unavailable));
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(took, std::chrono::seconds(10)) << "failing calls must not hang";
+
+  ASSERT_TRUE(server_->restart()) << "dynalite did not come back on port " << server_->port();
+  // This fixture's dynalite keeps its tables in memory: back, it has none. Calls say so (the
+  // log line names the table) until they are created again, then work on the same object.
+  EXPECT_TRUE(failed_with(store_->last_seq("lobby"), core::errc::store_unavailable));
+  std::ostringstream progress;
+  ASSERT_TRUE(store::create_tables(*client_, tables_, progress)) << progress.str();
+  auto again = store_->append_message(msg("lobby", "k2"));
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(again->message.seq, 1);
+  EXPECT_FALSE(again->duplicate);
+  EXPECT_TRUE(store_->append_message(msg("lobby", "k2")).value().duplicate);
+  EXPECT_EQ(store_->last_seq("lobby").value(), 1);
+}
+
+// A clientMsgId whose first attempt died after claiming it (claim, no seq): a retry waits up to
+// claim_wait, then fails; once the claim is older than claim_lease, a retry takes it over.
+TEST_F(DynamoFaults, StaleClaimIsTakenOverAfterTheLease) {
+  store::DynamoOptions o;
+  o.claim_wait = std::chrono::milliseconds(200);
+  o.claim_lease = std::chrono::milliseconds(600);
+  store::Dynamo s(client_, tables_, o);
+  namespace json = boost::json;
+  ASSERT_TRUE(client_->put_item({{"TableName", tables_.clientmsgs},
+                                 {"Item", {{"room", {{"S", "attic"}}},
+                                           {"clientMsgId", {{"S", "k1"}}},
+                                           {"claim", {{"S", "dead-node"}}},
+                                           {"claimedAt", {{"N", std::to_string(core::now_ms())}}}}}}));
+  EXPECT_TRUE(failed_with(s.append_message(msg("attic", "k1")), core::errc::store_unavailable));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  auto r = s.append_message(msg("attic", "k1"));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_FALSE(r->duplicate);
+  EXPECT_EQ(r->message.seq, 1);
+  EXPECT_TRUE(s.append_message(msg("attic", "k1")).value().duplicate);
+}
+
+}  // namespace
