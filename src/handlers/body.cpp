@@ -51,4 +51,11 @@ std::size_t code_points(std::string_view utf8) {
   return n;
 }
 
+std::string shorten(std::string_view utf8, std::size_t max_bytes) {
+  if (utf8.size() <= max_bytes) return std::string(utf8);
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(utf8[n]) & 0xC0) == 0x80) --n;  // not mid-character
+  return std::string(utf8.substr(0, n)) + "...";
+}
+
 }  // namespace handlers

@@ -26,4 +26,9 @@ IntMember int_member(const boost::json::object& o, std::string_view key, std::in
 // Number of Unicode code points in UTF-8 text (the gateway has already rejected invalid UTF-8).
 std::size_t code_points(std::string_view utf8);
 
+// A client's value as an error message may echo it: at most `max_bytes` of it, cut at a
+// character boundary (the event must stay valid UTF-8), with "..." when cut. An echo of a huge
+// value would make the error itself too large to post.
+std::string shorten(std::string_view utf8, std::size_t max_bytes = 64);
+
 }  // namespace handlers

@@ -9,7 +9,7 @@ apigw::Response default_route(const apigw::Event& e, Ports& p) {
   // The action is named in any error, as the client sent it (cut to a sane length).
   std::string action;
   if (auto body = parse_body(e.body.value_or(""))) action = string_member(*body, "action").value_or("");
-  if (action.size() > 64) action = action.substr(0, 64) + "...";
+  action = shorten(action);
   const Request r(e, p, action);
   if (!r.body())
     return r.fail("bad_request",

@@ -4,6 +4,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "handlers/body.hpp"
 #include "handlers/events.hpp"
 #include "handlers/names.hpp"
 #include "handlers/request.hpp"
@@ -26,7 +27,9 @@ core::result<std::set<std::string>> recipients(Ports& p, const std::string& send
         ids.insert(m.connection_id);
   }
   if (ids.empty() && to != sender) {
-    if (auto c = p.store.get_connection(to)) ids.insert(c->connection_id);
+    auto c = p.store.get_connection(to);
+    if (c) ids.insert(c->connection_id);
+    else if (c.error() != core::errc::not_found) return c.error();  // the store failed
   }
   return ids;
 }
@@ -43,11 +46,13 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
   auto targets = recipients(p, r.connection_id(), *to);
   if (!targets) return r.fail_store(targets.error(), "find the recipient");
   if (targets->empty())
-    return r.fail("unknown_recipient", "nobody called \"" + *to + "\" shares a room with you");
+    return r.fail("unknown_recipient", "nobody called \"" + shorten(*to) + "\" shares a room with you");
   auto me = p.store.get_connection(r.connection_id());
   if (!me) return r.fail_store(me.error(), "find your connection");
   auto them = p.store.get_connection(*targets->begin());
-  if (!them) return r.fail("unknown_recipient", "\"" + *to + "\" has left");
+  if (!them && them.error() != core::errc::not_found)
+    return r.fail_store(them.error(), "find the recipient");
+  if (!them) return r.fail("unknown_recipient", "\"" + shorten(*to) + "\" has left");
 
   store::Message m;
   m.room = dm_room(me->name, them->name);

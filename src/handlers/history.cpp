@@ -26,11 +26,11 @@ apigw::Response history(const apigw::Event& e, Ports& p) {
     auto conn = p.store.get_connection(r.connection_id());
     if (!conn) return r.fail_store(conn.error(), "find your connection");
     if (!dm_party(*room, conn->name))
-      return r.fail("not_member", "you are not a party of \"" + *room + "\"");
+      return r.fail("not_member", "you are not a party of \"" + shorten(*room) + "\"");
   } else {
     auto member = find_membership(p, r.connection_id(), *room);
     if (!member) return r.fail_store(member.error(), "read your rooms");
-    if (!*member) return r.fail("not_member", "you are not in room \"" + *room + "\"");
+    if (!*member) return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
   }
 
   const int n = limit.present ? static_cast<int>(limit.value) : 50;

@@ -32,10 +32,11 @@ core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
 }
 
 core::result<void> exit_room(Ports& p, const store::Member& m) {
+  // Read before the delete: a failure then leaves the member in the room, as the error says.
+  auto members = p.store.members(m.room);
+  if (!members) return members.error();
   if (auto r = p.store.delete_member(m.room, m.connection_id); !r) return r.error();
-  auto rest = p.store.members(m.room);
-  if (!rest) return rest.error();
-  broadcast(p, *rest, apigw::make_frame(events::presence(m, "leave")), m.connection_id);
+  broadcast(p, *members, apigw::make_frame(events::presence(m, "leave")), m.connection_id);
   return {};
 }
 

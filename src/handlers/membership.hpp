@@ -14,7 +14,8 @@ namespace handlers {
 core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
                                        const std::string& room);
 
-// Removes the member row and announces the leave to the remaining members.
+// Removes the member row and announces the leave to the remaining members. On failure the row
+// is still there and nothing was announced.
 core::result<void> exit_room(Ports& p, const store::Member& m);
 
 // The member row of `connection_id` in `room`, or nullopt when it is not a member.

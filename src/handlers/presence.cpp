@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "handlers/body.hpp"
 #include "handlers/events.hpp"
 #include "handlers/fanout.hpp"
 #include "handlers/membership.hpp"
@@ -14,11 +15,13 @@ apigw::Response who(const apigw::Event& e, Ports& p) {
   const Request r(e, p, "who");
   auto room = r.string_field("room");
   if (!room) return r.fail("bad_request", "\"room\" must be a string");
+  // Nobody is in a room with a bad name: no store query with a key it would refuse.
+  if (!valid_room(*room)) return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
   auto members = p.store.members(*room);
   if (!members) return r.fail_store(members.error(), "read the room");
   bool in = false;
   for (const auto& m : *members) in = in || m.connection_id == r.connection_id();
-  if (!in) return r.fail("not_member", "you are not in room \"" + *room + "\"");
+  if (!in) return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
   r.reply(events::members(*room, *members));
   return {};
 }

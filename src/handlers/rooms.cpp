@@ -20,6 +20,10 @@ apigw::Response join(const apigw::Event& e, Ports& p) {
 
   auto existing = find_membership(p, r.connection_id(), *room);
   if (!existing) return r.fail_store(existing.error(), "read your rooms");
+  // Every read before the join: a failure then leaves the connection out of the room, as the
+  // internal error says.
+  auto last = p.store.last_seq(*room);
+  if (!last) return r.fail_store(last.error(), "read the room");
   store::Member me;
   if (*existing) {
     me = **existing;
@@ -30,8 +34,6 @@ apigw::Response join(const apigw::Event& e, Ports& p) {
     if (!entered) return r.fail_store(entered.error(), "join the room");
     me = std::move(*entered);
   }
-  auto last = p.store.last_seq(*room);
-  if (!last) return r.fail_store(last.error(), "read the room");
   r.reply(events::joined(me, *last));
   if (auto h = send_history(p, r.connection_id(), *room, since.present ? since.value : -1); !h)
     return r.fail_store(h.error(), "read the room's history");
@@ -44,7 +46,7 @@ apigw::Response leave(const apigw::Event& e, Ports& p) {
   if (!room) return r.fail("bad_request", "\"room\" must be a string");
   auto existing = find_membership(p, r.connection_id(), *room);
   if (!existing) return r.fail_store(existing.error(), "read your rooms");
-  if (!*existing) return r.fail("not_member", "you are not in room \"" + *room + "\"");
+  if (!*existing) return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
   if (auto x = exit_room(p, **existing); !x) return r.fail_store(x.error(), "leave the room");
   r.reply(events::left(*room));
   return {};

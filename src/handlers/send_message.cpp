@@ -5,6 +5,7 @@
 #include "handlers/body.hpp"
 #include "handlers/events.hpp"
 #include "handlers/fanout.hpp"
+#include "handlers/names.hpp"
 
 namespace handlers {
 
@@ -34,6 +35,8 @@ apigw::Response send_message(const Request& r) {
   if (auto given = r.body()->find("room"); given != r.body()->end()) {
     if (!given->value().is_string()) return r.fail("bad_request", "\"room\" must be a string");
     room = given->value().get_string();
+    // Nobody is in a room with a bad name: no store query with a key it would refuse.
+    if (!valid_room(room)) return r.fail("not_member", "you are not in room \"" + shorten(room) + "\"");
   } else {
     auto conn = store.get_connection(r.connection_id());
     if (!conn) return r.fail_store(conn.error(), "find your connection");
@@ -44,7 +47,7 @@ apigw::Response send_message(const Request& r) {
   const store::Member* me = nullptr;
   for (const auto& m : *members)
     if (m.connection_id == r.connection_id()) me = &m;
-  if (!me) return r.fail("not_member", "you are not in room \"" + room + "\"");
+  if (!me) return r.fail("not_member", "you are not in room \"" + shorten(room) + "\"");
 
   store::Message m;
   m.room = room;

@@ -1,7 +1,8 @@
 #pragma once
 // An in-memory apigw::Connections for handler tests: records every post per connection id
-// (the SharedFrame itself, so a test can check that recipients share one encoding), and
-// answers errc::gone for ids it was told are gone.
+// (the SharedFrame itself, so a test can check that recipients share one encoding), answers
+// errc::gone for ids it was told are gone, and payload_too_large for a frame over
+// apigw::max_post_bytes (as PostToConnection does).
 #include <functional>
 #include <map>
 #include <mutex>
@@ -54,9 +55,23 @@ class FakeConnections final : public apigw::Connections {
     std::lock_guard lock(mu_);
     return attempts_;
   }
+  // Every post tried to one connection, delivered or not.
+  std::vector<Post> attempts_to(const std::string& id) const {
+    std::lock_guard lock(mu_);
+    std::vector<Post> out;
+    for (const auto& p : attempts_)
+      if (p.connection_id == id) out.push_back(p);
+    return out;
+  }
   std::vector<std::string> removed() const {
     std::lock_guard lock(mu_);
     return removed_;
+  }
+  // Forgets the posts and attempts so far (not the gone or failing ids).
+  void clear() {
+    std::lock_guard lock(mu_);
+    posts_.clear();
+    attempts_.clear();
   }
 
   core::result<void> post(const std::string& id, const apigw::SharedFrame& data) override {
@@ -67,6 +82,7 @@ class FakeConnections final : public apigw::Connections {
       attempts_.push_back(p);
       if (gone_.count(id)) return core::errc::gone;
       if (auto it = failing_.find(id); it != failing_.end()) return it->second;
+      if (data && data->size() > apigw::max_post_bytes) return core::errc::payload_too_large;
       posts_.push_back(p);
       hook = on_post_;
     }

@@ -1,13 +1,16 @@
 #pragma once
-// An in-memory store::Store for handler tests: map-based, thread-safe, and able to fail on
-// demand with errc::store_unavailable (every call, or chosen operations only).
-// fake_store_test.cpp holds it to the same contract as the real adapters.
+// An in-memory store::Store for handler tests: map-based, thread-safe (one mutex, so every call is
+// atomic, idempotent appends included), and able to fail on demand with errc::store_unavailable
+// (every call, or chosen operations only, or an operation from its n-th call on).
+// fake_store_test.cpp holds it to the same contract as the real adapters (test/store).
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/store.hpp"
@@ -20,10 +23,14 @@ class FakeStore final : public store::Store {
     put_connection,
     get_connection,
     delete_connection,
-    connections_in_room,
+    put_member,
+    delete_member,
+    members,
+    memberships,
     append_message,
     messages_before,
     messages_after,
+    last_seq,
   };
 
   // While on, every call fails with store_unavailable.
@@ -36,9 +43,21 @@ class FakeStore final : public store::Store {
     std::lock_guard lock(mu_);
     if (on) failing_.insert(op);
     else failing_.erase(op);
+    fail_from_.erase(op);
+  }
+  // Calls of `op` fail from the n-th call on, counted from now (n = 1: the next one).
+  void fail_from(Op op, int n) {
+    std::lock_guard lock(mu_);
+    fail_from_[op] = calls_[op] + n;
+  }
+  // Runs `f` at the start of every call of `op`, before the lock is taken (so `f` may call the
+  // store): a way to make something happen "between two reads" of a handler.
+  void before(Op op, std::function<void()> f) {
+    std::lock_guard lock(mu_);
+    hooks_[op] = std::move(f);
   }
 
-  // ---- inspection, bypassing the failure switches ----
+  // ---- inspection and setup, bypassing the failure switches and the call counts ----
 
   std::optional<store::Connection> connection(const std::string& id) const {
     std::lock_guard lock(mu_);
@@ -49,6 +68,32 @@ class FakeStore final : public store::Store {
   std::size_t connection_count() const {
     std::lock_guard lock(mu_);
     return connections_.size();
+  }
+  std::optional<store::Member> member(const std::string& room, const std::string& id) const {
+    std::lock_guard lock(mu_);
+    auto it = members_.find({room, id});
+    if (it == members_.end()) return std::nullopt;
+    return it->second;
+  }
+  // Connection ids in `room`, ordered.
+  std::vector<std::string> member_ids(const std::string& room) const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [key, m] : members_)
+      if (key.first == room) out.push_back(key.second);
+    return out;
+  }
+  // Rooms `id` is in, ordered.
+  std::vector<std::string> rooms_of(const std::string& id) const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [key, m] : members_)
+      if (key.second == id) out.push_back(key.first);
+    return out;
+  }
+  std::size_t member_count() const {
+    std::lock_guard lock(mu_);
+    return members_.size();
   }
   std::vector<store::Message> messages(const std::string& room) const {
     std::lock_guard lock(mu_);
@@ -66,18 +111,25 @@ class FakeStore final : public store::Store {
     auto it = calls_.find(op);
     return it == calls_.end() ? 0 : it->second;
   }
+  // Every call so far, in order.
+  std::vector<Op> call_log() const {
+    std::lock_guard lock(mu_);
+    return log_;
+  }
 
   // ---- store::Store ----
 
   core::result<void> put_connection(const store::Connection& c) override {
+    hook(Op::put_connection);
     std::lock_guard lock(mu_);
     if (auto e = enter(Op::put_connection)) return *e;
-    if (c.connection_id.empty() || c.room.empty()) return core::errc::invalid_argument;
+    if (c.connection_id.empty()) return core::errc::invalid_argument;
     connections_[c.connection_id] = c;
     return {};
   }
 
   core::result<store::Connection> get_connection(const std::string& id) override {
+    hook(Op::get_connection);
     std::lock_guard lock(mu_);
     if (auto e = enter(Op::get_connection)) return *e;
     if (id.empty()) return core::errc::invalid_argument;
@@ -87,36 +139,76 @@ class FakeStore final : public store::Store {
   }
 
   core::result<void> delete_connection(const std::string& id) override {
+    hook(Op::delete_connection);
     std::lock_guard lock(mu_);
     if (auto e = enter(Op::delete_connection)) return *e;
     if (id.empty()) return core::errc::invalid_argument;
-    connections_.erase(id);
+    connections_.erase(id);  // member rows stay: the caller deletes them
     return {};
   }
 
-  core::result<std::vector<std::string>> connections_in_room(const std::string& room) override {
+  core::result<void> put_member(const store::Member& m) override {
+    hook(Op::put_member);
     std::lock_guard lock(mu_);
-    if (auto e = enter(Op::connections_in_room)) return *e;
-    if (room.empty()) return core::errc::invalid_argument;
-    std::vector<std::string> ids;
-    for (const auto& [id, c] : connections_)
-      if (c.room == room) ids.push_back(id);
-    return ids;
+    if (auto e = enter(Op::put_member)) return *e;
+    if (m.room.empty() || m.connection_id.empty()) return core::errc::invalid_argument;
+    members_[{m.room, m.connection_id}] = m;
+    return {};
   }
 
-  core::result<store::Message> append_message(store::Message m) override {
+  core::result<void> delete_member(const std::string& room, const std::string& id) override {
+    hook(Op::delete_member);
+    std::lock_guard lock(mu_);
+    if (auto e = enter(Op::delete_member)) return *e;
+    if (room.empty() || id.empty()) return core::errc::invalid_argument;
+    members_.erase({room, id});
+    return {};
+  }
+
+  core::result<std::vector<store::Member>> members(const std::string& room) override {
+    hook(Op::members);
+    std::lock_guard lock(mu_);
+    if (auto e = enter(Op::members)) return *e;
+    if (room.empty()) return core::errc::invalid_argument;
+    std::vector<store::Member> out;  // the map's order: by connection id within the room
+    for (auto it = members_.lower_bound({room, ""}); it != members_.end() && it->first.first == room;
+         ++it)
+      out.push_back(it->second);
+    return out;
+  }
+
+  core::result<std::vector<store::Member>> memberships(const std::string& id) override {
+    hook(Op::memberships);
+    std::lock_guard lock(mu_);
+    if (auto e = enter(Op::memberships)) return *e;
+    if (id.empty()) return core::errc::invalid_argument;
+    std::vector<store::Member> out;  // the map's order: by room
+    for (const auto& [key, m] : members_)
+      if (key.second == id) out.push_back(m);
+    return out;
+  }
+
+  core::result<store::Appended> append_message(store::Message m) override {
+    hook(Op::append_message);
     std::lock_guard lock(mu_);
     if (auto e = enter(Op::append_message)) return *e;
     if (m.room.empty()) return core::errc::invalid_argument;
     auto& history = messages_[m.room];
+    if (!m.client_msg_id.empty()) {
+      auto it = keys_.find({m.room, m.client_msg_id});
+      if (it != keys_.end())
+        return store::Appended{history.at(static_cast<std::size_t>(it->second - 1)), true};
+    }
     m.seq = static_cast<std::int64_t>(history.size()) + 1;
     history.push_back(m);
-    return m;
+    if (!m.client_msg_id.empty()) keys_[{m.room, m.client_msg_id}] = m.seq;
+    return store::Appended{m, false};
   }
 
   core::result<std::vector<store::Message>> messages_before(const std::string& room,
                                                             std::int64_t before_seq,
                                                             int limit) override {
+    hook(Op::messages_before);
     std::lock_guard lock(mu_);
     if (auto e = enter(Op::messages_before)) return *e;
     if (room.empty() || limit <= 0) return core::errc::invalid_argument;
@@ -133,6 +225,7 @@ class FakeStore final : public store::Store {
   core::result<std::vector<store::Message>> messages_after(const std::string& room,
                                                            std::int64_t after_seq,
                                                            int limit) override {
+    hook(Op::messages_after);
     std::lock_guard lock(mu_);
     if (auto e = enter(Op::messages_after)) return *e;
     if (room.empty() || limit <= 0) return core::errc::invalid_argument;
@@ -147,19 +240,45 @@ class FakeStore final : public store::Store {
     return out;
   }
 
+  core::result<std::int64_t> last_seq(const std::string& room) override {
+    hook(Op::last_seq);
+    std::lock_guard lock(mu_);
+    if (auto e = enter(Op::last_seq)) return *e;
+    if (room.empty()) return core::errc::invalid_argument;
+    auto it = messages_.find(room);
+    return it == messages_.end() ? std::int64_t{0} : static_cast<std::int64_t>(it->second.size());
+  }
+
  private:
+  void hook(Op op) {
+    std::function<void()> f;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = hooks_.find(op); it != hooks_.end()) f = it->second;
+    }
+    if (f) f();
+  }
+
   // Counts the call; the error to answer when a failure switch covers `op`. Caller holds mu_.
   std::optional<core::errc> enter(Op op) {
-    ++calls_[op];
+    const int n = ++calls_[op];
+    log_.push_back(op);
     if (fail_all_ || failing_.count(op)) return core::errc::store_unavailable;
+    if (auto it = fail_from_.find(op); it != fail_from_.end() && n >= it->second)
+      return core::errc::store_unavailable;
     return std::nullopt;
   }
 
   mutable std::mutex mu_;
   std::map<std::string, store::Connection> connections_;
-  std::map<std::string, std::vector<store::Message>> messages_;  // per room, in seq order
+  std::map<std::pair<std::string, std::string>, store::Member> members_;  // (room, connection id)
+  std::map<std::string, std::vector<store::Message>> messages_;  // per room, seq i at [i - 1]
+  std::map<std::pair<std::string, std::string>, std::int64_t> keys_;  // (room, clientMsgId) → seq
   std::map<Op, int> calls_;
+  std::vector<Op> log_;
   std::set<Op> failing_;
+  std::map<Op, int> fail_from_;
+  std::map<Op, std::function<void()>> hooks_;
   bool fail_all_ = false;
 };
 

@@ -6,13 +6,19 @@
 
 namespace {
 
+using handlers::dm_party;
+using handlers::dm_room;
 using handlers::guest_name;
+using handlers::is_dm_room;
+using handlers::same_name;
+using handlers::unique_name;
 using handlers::valid_name;
 using handlers::valid_room;
 
 TEST(Names, Defaults) {
   EXPECT_EQ(handlers::default_room, "lobby");
   EXPECT_EQ(handlers::max_name_length, 32u);
+  EXPECT_EQ(handlers::max_room_length, 64u);
   EXPECT_TRUE(valid_room(handlers::default_room));
 }
 
@@ -44,7 +50,7 @@ TEST(ValidRoom, AcceptsLettersDigitsUnderscoreDashDot) {
 TEST(ValidRoom, RefusesEverythingElse) {
   for (const std::string& r : {std::string(), std::string(65, 'r'), std::string("a b"), std::string("a/b"),
                               std::string("#x"), std::string("\xC3\xA9"), std::string("a\0b", 3),
-                              std::string("a\nb")}) {
+                              std::string("a\nb"), std::string("dm:ann:bob"), std::string("a:b")}) {
     EXPECT_FALSE(valid_room(r)) << r;
   }
 }
@@ -59,6 +65,98 @@ TEST(GuestName, IsAValidName) {
   for (const char* id : {"R1kmxc2VNjMCFIA=", "___-___-_a=", "", "="}) {
     EXPECT_TRUE(valid_name(guest_name(id))) << id;
   }
+}
+
+// ---- same_name: equal without case ----
+
+TEST(SameName, IgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(same_name("ann", "ann"));
+  EXPECT_TRUE(same_name("Ann", "aNN"));
+  EXPECT_TRUE(same_name("Mr. Smith_2", "MR. SMITH_2"));
+  EXPECT_TRUE(same_name("", ""));
+  EXPECT_FALSE(same_name("ann", "anne"));
+  EXPECT_FALSE(same_name("ann", "an"));
+  EXPECT_FALSE(same_name("ann", ""));
+  EXPECT_FALSE(same_name("ann", "ann "));
+  EXPECT_FALSE(same_name("a-b", "a_b"));
+}
+
+// ---- unique_name: the wanted name, or wanted-XXXX from the connection id ----
+
+TEST(UniqueName, FreeNameIsKept) {
+  EXPECT_EQ(unique_name("ann", {}, "R1kmxc2VNjMCFIA="), "ann");
+  EXPECT_EQ(unique_name("ann", {"bob", "anne", "ann-R1km"}, "R1kmxc2VNjMCFIA="), "ann");
+}
+
+TEST(UniqueName, TakenNameGetsTheFirstFourLettersOrDigitsOfTheId) {
+  EXPECT_EQ(unique_name("ann", {"bob", "ann"}, "R1kmxc2VNjMCFIA="), "ann-R1km");
+  EXPECT_EQ(unique_name("ann", {"ANN"}, "R1kmxc2VNjMCFIA="), "ann-R1km");  // without case
+  EXPECT_EQ(unique_name("Ann", {"ann"}, "Mg_ugfpqPHcCIVA="), "Ann-Mgug");  // '_' skipped
+}
+
+TEST(UniqueName, TakenSuffixSlidesAlongTheId) {
+  EXPECT_EQ(unique_name("ann", {"ann", "ann-R1km"}, "R1kmxc2VNjMCFIA="), "ann-1kmx");
+  EXPECT_EQ(unique_name("ann", {"ann", "ANN-r1km", "ann-1kmx"}, "R1kmxc2VNjMCFIA="), "ann-kmxc");
+}
+
+TEST(UniqueName, IsAlwaysAValidNameOfAtMost32) {
+  for (const std::string& wanted : {std::string(32, 'z'), std::string(31, 'z'), std::string("a"),
+                                    std::string(26, 'a') + " b" + std::string(4, 'c'),
+                                    std::string("x y")}) {
+    const auto got = unique_name(wanted, {wanted}, "R1kmxc2VNjMCFIA=");
+    EXPECT_TRUE(valid_name(got)) << got;
+    EXPECT_LE(got.size(), 32u) << got;
+    EXPECT_FALSE(same_name(got, wanted)) << got;
+  }
+  EXPECT_EQ(unique_name(std::string(32, 'z'), {std::string(32, 'Z')}, "R1kmxc2VNjMCFIA="),
+            std::string(27, 'z') + "-R1km");
+}
+
+TEST(UniqueName, DiffersForTwoConnectionsWantingOneName) {
+  const std::string a = unique_name("ann", {"ann"}, "R1kmxc2VNjMCFIA=");
+  const std::string b = unique_name("ann", {"ann", a}, "R1kmQQQQNjMCFIA=");
+  EXPECT_FALSE(same_name(a, b)) << a << " " << b;
+  EXPECT_NE(b, "ann");
+}
+
+// ---- direct-message rooms ----
+
+TEST(DmRoom, SortsTheTwoNames) {
+  EXPECT_EQ(dm_room("ann", "bob"), "dm:ann:bob");
+  EXPECT_EQ(dm_room("bob", "ann"), "dm:ann:bob");
+  EXPECT_EQ(dm_room("ann", "ann"), "dm:ann:ann");
+  EXPECT_EQ(dm_room("Mr. Smith", "al"), "dm:Mr. Smith:al");  // byte order: 'M' < 'a'
+  EXPECT_EQ(dm_room("al", "Mr. Smith"), "dm:Mr. Smith:al");
+}
+
+TEST(DmRoom, IsNeverAValidRoomName) {
+  EXPECT_FALSE(valid_room(dm_room("ann", "bob")));
+  EXPECT_TRUE(is_dm_room(dm_room("ann", "bob")));
+}
+
+TEST(IsDmRoom, OnlyTheDmPrefix) {
+  EXPECT_TRUE(is_dm_room("dm:ann:bob"));
+  EXPECT_TRUE(is_dm_room("dm:"));
+  EXPECT_FALSE(is_dm_room("dm"));
+  EXPECT_FALSE(is_dm_room("DM:ann:bob"));
+  EXPECT_FALSE(is_dm_room("lobby"));
+  EXPECT_FALSE(is_dm_room("dmann"));
+  EXPECT_FALSE(is_dm_room(""));
+}
+
+TEST(DmParty, IsEitherOfTheTwoNamesExactly) {
+  EXPECT_TRUE(dm_party("dm:ann:bob", "ann"));
+  EXPECT_TRUE(dm_party("dm:ann:bob", "bob"));
+  EXPECT_TRUE(dm_party(dm_room("Mr. Smith", "al"), "Mr. Smith"));
+  EXPECT_TRUE(dm_party(dm_room("Mr. Smith", "al"), "al"));
+  EXPECT_FALSE(dm_party("dm:ann:bob", "Ann"));  // the key holds the exact names
+  EXPECT_FALSE(dm_party("dm:ann:bob", "an"));
+  EXPECT_FALSE(dm_party("dm:ann:bob", "carol"));
+  EXPECT_FALSE(dm_party("dm:ann:bob", "ann:bob"));
+  EXPECT_FALSE(dm_party("dm:ann:bob", ""));
+  EXPECT_FALSE(dm_party("dm:annbob", "annbob"));
+  EXPECT_FALSE(dm_party("lobby", "lobby"));
+  EXPECT_FALSE(dm_party("ann:bob", "ann"));
 }
 
 }  // namespace

@@ -12,21 +12,27 @@ namespace {
 
 using fakes::message_event;
 
-TEST(ChatRoutes, HasExactlyTheApisRoutes) {
+const std::vector<std::string> all_routes{"$connect", "$default", "$disconnect", "dm",    "hello", "history",
+                                          "join",     "leave",    "ping",        "setname", "sendmessage", "who"};
+
+TEST(ChatRoutes, HasExactlyTheApisTwelveRoutes) {
   auto keys = handlers::chat_routes().route_keys();
   std::sort(keys.begin(), keys.end());
-  EXPECT_EQ(keys, (std::vector<std::string>{"$connect", "$default", "$disconnect", "hello", "ping",
-                                            "sendmessage"}));
+  auto want = all_routes;
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(keys.size(), 12u);
+  EXPECT_EQ(keys, want);
 }
 
 TEST(ChatRoutes, FindsEachRouteAndNothingElse) {
   const auto r = handlers::chat_routes();
-  for (const char* key : {"$connect", "$disconnect", "$default", "sendmessage", "hello", "ping"}) {
+  for (const auto& key : all_routes) {
     const auto* h = r.find(key);
     ASSERT_NE(h, nullptr) << key;
     EXPECT_TRUE(static_cast<bool>(*h)) << key;
   }
-  for (const char* key : {"", "default", "$DEFAULT", "SendMessage", "sendmessage ", "connect", "$ping"}) {
+  for (const char* key : {"", "default", "$DEFAULT", "SendMessage", "sendmessage ", "connect", "$ping", "Join",
+                          "send_message", "message", "welcome", "$join"}) {
     EXPECT_EQ(r.find(key), nullptr) << key;
   }
 }
@@ -38,34 +44,59 @@ class RoutedChat : public fakes::ChatTest {
     EXPECT_NE(h, nullptr) << e.request_context.route_key;
     return h ? (*h)(e, ports_) : apigw::Response{};
   }
+  apigw::Response act(const std::string& from, const std::string& route, const std::string& body) {
+    return dispatch(message_event(from, body, route));
+  }
+  std::string last_type(const std::string& id) {
+    const auto posts = connections_.posts_to(id);
+    return posts.empty() ? "" : fakes::str(fakes::parse_frame(posts.back()).at("type"));
+  }
   handlers::Router routes_ = handlers::chat_routes();
 };
 
 TEST_F(RoutedChat, EachKeyRunsItsHandler) {
-  // $connect stores a row.
-  EXPECT_TRUE(dispatch(fakes::connect_event("DDDDddddDDDDddd=", apigw::HeaderMap{{"name", "dave"}})).ok());
-  ASSERT_TRUE(store_.connection("DDDDddddDDDDddd="));
-  EXPECT_EQ(store_.connection("DDDDddddDDDDddd=")->room, "lobby");
+  // $connect stores a row and joins the home room.
+  EXPECT_TRUE(dispatch(fakes::connect_event(D, apigw::HeaderMap{{"name", "dave"}})).ok());
+  ASSERT_TRUE(store_.connection(D));
+  EXPECT_EQ(store_.connection(D)->home_room, "lobby");
+  EXPECT_EQ(store_.rooms_of(D), std::vector<std::string>{"lobby"});
 
-  // ping answers pong.
-  dispatch(message_event(A, R"({"action":"ping"})", "ping"));
+  act(A, "ping", R"({"action":"ping"})");
   EXPECT_EQ(*connections_.posts_to(A).back().frame, R"({"type":"pong"})");
 
-  // hello answers welcome.
-  dispatch(message_event(A, R"({"action":"hello"})", "hello"));
-  EXPECT_EQ(fakes::parse_frame(connections_.posts_to(A).back()).at("type"), "welcome");
+  act(D, "hello", R"({"action":"hello"})");
+  EXPECT_EQ(fakes::parse_frame(connections_.posts_to(D).at(0)).at("type"), "welcome");
 
-  // sendmessage reaches the room, dave included.
-  dispatch(message_event(B, R"({"action":"sendmessage","message":"hi"})", "sendmessage"));
-  EXPECT_EQ(fakes::parse_frame(connections_.posts_to("DDDDddddDDDDddd=").back()).at("text"), "hi");
+  act(B, "sendmessage", R"({"action":"sendmessage","message":"hi"})");
+  EXPECT_EQ(fakes::parse_frame(connections_.posts_to(D).back()).at("text"), "hi");
 
-  // $default answers unknown actions.
-  dispatch(message_event(B, R"({"action":"nope"})", "$default"));
+  act(D, "join", R"({"action":"join","room":"kitchen"})");
+  EXPECT_EQ(last_type(D), "history");
+  EXPECT_EQ(last_type(C), "presence");
+
+  act(D, "who", R"({"action":"who","room":"kitchen"})");
+  EXPECT_EQ(last_type(D), "members");
+
+  act(D, "setname", R"({"action":"setname","name":"david"})");
+  EXPECT_EQ(last_type(D), "name");
+
+  act(D, "history", R"({"action":"history","room":"lobby"})");
+  EXPECT_EQ(last_type(D), "history");
+
+  act(D, "dm", R"({"action":"dm","to":"carol","message":"psst"})");
+  EXPECT_EQ(last_type(C), "dm");
+
+  act(D, "leave", R"({"action":"leave","room":"kitchen"})");
+  EXPECT_EQ(last_type(D), "left");
+
+  act(B, "$default", R"({"action":"nope"})");
   EXPECT_EQ(fakes::parse_frame(connections_.posts_to(B).back()).at("code"), "unknown_action");
 
-  // $disconnect removes the row.
-  dispatch(fakes::disconnect_event("DDDDddddDDDDddd="));
-  EXPECT_FALSE(store_.connection("DDDDddddDDDDddd="));
+  // $disconnect leaves the rooms and removes the row.
+  dispatch(fakes::disconnect_event(D));
+  EXPECT_FALSE(store_.connection(D));
+  EXPECT_TRUE(store_.rooms_of(D).empty());
+  EXPECT_EQ(last_type(A), "presence");
 }
 
 TEST(Router, AddReplacesAnExistingRoute) {
