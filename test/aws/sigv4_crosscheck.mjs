@@ -1,13 +1,16 @@
-// Cross-checks Parley's SigV4 signer (the sigv4_tool executable) against an independent
-// implementation, @smithy/signature-v4 (the AWS SDK for JavaScript v3's signer), on random
-// requests: odd methods, paths with reserved characters, escapes, dot segments and UTF-8, query
-// strings with repeated names and characters encoded in either form, headers with runs of spaces
-// and tabs, bodies, session tokens. Run from test/integration (its node_modules):
+// Cross-checks Parley's SigV4 signer and verifier (the sigv4_tool executable) against an
+// independent implementation, @smithy/signature-v4 (the AWS SDK for JavaScript v3's signer), on
+// random requests: odd methods, paths with reserved characters, escapes, dot segments and UTF-8,
+// query strings with repeated names and characters encoded in either form, headers with runs of
+// spaces and tabs, bodies, session tokens. Both ways: the same Authorization from both signers,
+// and our verifier accepting what smithy signed (and rejecting it once tampered with).
+// Run from test/integration (its node_modules):
 //   SIGV4_TOOL=build/test/aws/sigv4_tool node ../aws/sigv4_crosscheck.mjs
 // SIGV4_SEED and SIGV4_CASES change the seed (printed on failure) and the number of requests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -99,7 +102,7 @@ function randomQuery() {
 }
 
 const forbiddenHeaders = new Set(['x-amz-date', 'authorization', 'x-amz-security-token', 'host', 'date']);
-function randomHeaders() {
+function randomHeaders(body) {
   const headers = [['Host', pick(['example.amazonaws.com', '127.0.0.1:8000', 'dynamodb.eu-west-1.amazonaws.com'])]];
   const used = new Set(['host']);
   const n = int(6);
@@ -110,7 +113,12 @@ function randomHeaders() {
       'Proxy-Authorization', 'Connection', null, null, null, null]) ?? ('X-' + word(10, tokenChars, 0));
     if (used.has(name.toLowerCase()) || forbiddenHeaders.has(name.toLowerCase())) continue;
     used.add(name.toLowerCase());
-    let value = name === 'x-amz-content-sha256' ? 'UNSIGNED-PAYLOAD' : word(16, printable, 0).replace(/^ +| +$/g, 'v');
+    if (name === 'x-amz-content-sha256') {
+      // A declared payload hash is signed in place of the body's: either the real one or S3's marker.
+      headers.push([name, chance(0.5) ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body, 'utf8').digest('hex')]);
+      continue;
+    }
+    let value = word(16, printable, 0).replace(/^ +| +$/g, 'v');
     const ws = () => pick([' ', '  ', '\t', ' \t ', '   ']);
     if (chance(0.4)) value = ws() + value;
     if (chance(0.4)) value = value + ws();
@@ -122,12 +130,13 @@ function randomHeaders() {
 
 function randomCase() {
   const hasToken = chance(0.4);
+  const body = pick(['', '', '{}', '{"TableName":"messages","Key":{"room":{"S":"lobby"}}}', word(200), 'ሴ😀é body']);
   return {
     method: pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']),
     path: randomPath(),
     ...(() => { const q = randomQuery(); return { query: q.raw, queryObject: q.obj }; })(),
-    headers: randomHeaders(),
-    body: pick(['', '', '{}', '{"TableName":"messages","Key":{"room":{"S":"lobby"}}}', word(200), 'ሴ😀é body']),
+    headers: randomHeaders(body),
+    body,
     region: pick(['us-east-1', 'eu-west-1', 'ap-southeast-2']),
     service: pick(['dynamodb', 'execute-api', 'service']),
     epoch: 1420070400 + int(20 * 365 * 86400),
@@ -137,7 +146,7 @@ function randomCase() {
   };
 }
 
-async function smithySign(c) {
+async function smithySigned(c) {
   const signer = new SignatureV4({
     credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey,
       ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) },
@@ -152,17 +161,21 @@ async function smithySign(c) {
     method: c.method, protocol: 'https:', hostname: 'example.amazonaws.com', path: c.path,
     query: c.queryObject, headers, body: c.body,
   }, { signingDate: new Date(c.epoch * 1000) });
-  return signed.headers.authorization;
+  return signed.headers;
+}
+
+function runTool(mode, requests) {
+  return JSON.parse(execFileSync(tool, [mode], { input: JSON.stringify(requests), maxBuffer: 64 << 20 }).toString());
 }
 
 test(`SigV4 signer agrees with @smithy/signature-v4 on ${cases} random requests (seed ${seed})`, async () => {
   assert.ok(tool, 'SIGV4_TOOL must name the sigv4_tool executable');
   const all = Array.from({ length: cases }, randomCase);
-  const ours = JSON.parse(execFileSync(tool, { input: JSON.stringify(all), maxBuffer: 64 << 20 }).toString());
+  const ours = runTool('sign', all);
   assert.equal(ours.length, all.length);
   const mismatches = [];
   for (let i = 0; i < all.length; i++) {
-    const theirs = await smithySign(all[i]);
+    const theirs = (await smithySigned(all[i])).authorization;
     if (theirs !== ours[i].authorization) {
       mismatches.push({ index: i, request: all[i], smithy: theirs, parley: ours[i].authorization,
         parleyCanonicalRequest: ours[i].canonicalRequest });
@@ -170,4 +183,33 @@ test(`SigV4 signer agrees with @smithy/signature-v4 on ${cases} random requests 
   }
   if (mismatches.length) console.error(JSON.stringify(mismatches.slice(0, 3), null, 2));
   assert.equal(mismatches.length, 0, `${mismatches.length} of ${all.length} signatures differ (seed ${seed})`);
+});
+
+test(`SigV4 verifier accepts what @smithy/signature-v4 signed, and nothing tampered (seed ${seed})`, async () => {
+  assert.ok(tool, 'SIGV4_TOOL must name the sigv4_tool executable');
+  const signed = [];
+  for (const c of Array.from({ length: cases }, randomCase)) {
+    // The verifier sees the request as it arrives: the caller's headers plus smithy's.
+    const headers = Object.entries(await smithySigned(c));
+    signed.push({ ...c, headers });
+  }
+  const tampered = signed.map((c, i) => {
+    const unsigned = c.headers.some(([n, v]) => n === 'x-amz-content-sha256' && v === 'UNSIGNED-PAYLOAD');
+    const kinds = [
+      // With UNSIGNED-PAYLOAD the body is not covered by design: tamper with the path instead.
+      () => (unsigned ? { ...c, path: c.path + 'y' } : { ...c, body: c.body + 'x' }),
+      () => ({ ...c, path: c.path + 'x' }),
+      () => ({ ...c, query: c.query + (c.query ? '&' : '') + 'extra=1' }),
+      () => ({ ...c, method: c.method === 'GET' ? 'PUT' : 'GET' }),
+      () => ({ ...c, secretAccessKey: c.secretAccessKey + 'x' }),
+    ];
+    return kinds[i % kinds.length]();
+  });
+  const good = runTool('verify', signed);
+  const bad = runTool('verify', tampered);
+  const rejected = good.map((r, i) => ({ ...r, i })).filter((r) => !r.ok);
+  if (rejected.length) console.error(JSON.stringify({ request: signed[rejected[0].i], result: rejected[0] }, null, 2));
+  assert.equal(rejected.length, 0, `${rejected.length} of ${signed.length} smithy-signed requests rejected`);
+  const accepted = bad.filter((r) => r.ok).length;
+  assert.equal(accepted, 0, `${accepted} of ${tampered.length} tampered requests accepted`);
 });

@@ -90,3 +90,36 @@ TEST(Sigv4Verify, ErrorCategory) {
 }
 
 }  // namespace
+
+namespace {
+using namespace aws::sigv4;
+
+TEST(Sigv4Verify, DeclaredPayloadHashMustMatchTheBody) {
+  SigningOptions o;
+  o.region = "us-east-1";
+  o.service = "execute-api";
+  o.time = std::chrono::sys_days{std::chrono::year{2026} / 1 / 2};
+  o.add_content_sha256 = true;
+  const aws::Credentials c{"AKID", "secret", ""};
+  auto lookup = [&](std::string_view) { return std::optional<aws::Credentials>(c); };
+  VerifyOptions v;
+  v.service = "execute-api";
+  v.now = o.time;
+
+  std::string body = "payload";
+  Request r{"POST", "/", "", {{"Host", "h"}}, body};
+  sign(r, c, o);
+  EXPECT_TRUE(verify(r, lookup, v));
+  std::string other = "tampered";
+  r.body = other;  // the signature still matches (it covers the declared hash), the body does not
+  EXPECT_EQ(verify(r, lookup, v).error(), verify_errc::payload_hash_mismatch);
+
+  Request u{"POST", "/", "", {{"Host", "h"}, {"X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"}}, body};
+  o.add_content_sha256 = false;
+  sign(u, c, o);
+  EXPECT_EQ(verify(u, lookup, v).error(), verify_errc::payload_hash_mismatch);
+  v.allow_unsigned_payload = true;
+  EXPECT_TRUE(verify(u, lookup, v));
+}
+
+}  // namespace

@@ -76,8 +76,8 @@ net::awaitable<result<json::object>> Client::attempt(const std::string& target, 
   co_return std::move(v.as_object());
 }
 
-net::awaitable<result<json::object>> Client::call(std::string_view operation, json::object request) {
-  const std::string target = "DynamoDB_20120810." + std::string(operation);
+net::awaitable<result<json::object>> Client::call(std::string operation, json::object request) {
+  const std::string target = "DynamoDB_20120810." + operation;
   const std::string body = json::serialize(request);
   int last_retry_cost = 0;
   for (int n = 1;; ++n) {
@@ -146,7 +146,7 @@ net::awaitable<result<Page>> Client::scan(json::object r) {
   co_return page_from_json(*res);
 }
 
-net::awaitable<result<Page>> Client::paginate(std::string_view op, json::object request, std::size_t max_items) {
+net::awaitable<result<Page>> Client::paginate(std::string op, json::object request, std::size_t max_items) {
   Page all;
   for (;;) {
     auto res = co_await call(op, request);

@@ -36,7 +36,7 @@ class Client {
 
   // Any operation, with signing, CRC32 check and retries (standard mode). The request is the
   // operation's JSON input; the result its JSON output.
-  boost::asio::awaitable<result<boost::json::object>> call(std::string_view operation, boost::json::object request);
+  boost::asio::awaitable<result<boost::json::object>> call(std::string operation, boost::json::object request);
 
   boost::asio::awaitable<result<boost::json::object>> put_item(boost::json::object request);
   // The item, or nullopt when no item has that key.
@@ -67,7 +67,7 @@ class Client {
 
  private:
   boost::asio::awaitable<result<boost::json::object>> attempt(const std::string& target, const std::string& body);
-  boost::asio::awaitable<result<Page>> paginate(std::string_view op, boost::json::object request, std::size_t max_items);
+  boost::asio::awaitable<result<Page>> paginate(std::string op, boost::json::object request, std::size_t max_items);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
 
   http::Client& http_;

@@ -20,7 +20,7 @@ SyncClient::~SyncClient() = default;
 Client& SyncClient::async_client() { return impl_->client; }
 
 // Each call builds its coroutine here and runs it on the I/O thread, blocking this one.
-result<json::object> SyncClient::call(std::string_view op, json::object r) { return impl_->io.run(impl_->client.call(op, std::move(r))); }
+result<json::object> SyncClient::call(std::string_view op, json::object r) { return impl_->io.run(impl_->client.call(std::string(op), std::move(r))); }
 result<json::object> SyncClient::put_item(json::object r) { return impl_->io.run(impl_->client.put_item(std::move(r))); }
 result<std::optional<Item>> SyncClient::get_item(json::object r) { return impl_->io.run(impl_->client.get_item(std::move(r))); }
 result<json::object> SyncClient::delete_item(json::object r) { return impl_->io.run(impl_->client.delete_item(std::move(r))); }

@@ -128,7 +128,7 @@ void Client::close_idle() {
   }
 }
 
-net::awaitable<core::result<Response>> Client::request(const Endpoint& ep, Request req) {
+net::awaitable<core::result<Response>> Client::request(Endpoint ep, Request req) {
   auto self = impl_;  // keeps the pools alive while this coroutine runs
   if (!find_header(req.headers, "Host")) req.headers.push_back({"Host", ep.host_header()});
 

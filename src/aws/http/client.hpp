@@ -39,8 +39,9 @@ class Client {
 
   // Sends `req` and reads the response. Errors are transport failures only (resolve, connect,
   // TLS, timeout = beast::error::timeout, reset); any HTTP status is a Response. A pooled
-  // connection that the server had closed is replaced once, transparently.
-  boost::asio::awaitable<core::result<Response>> request(const Endpoint& ep, Request req);
+  // connection that the server had closed is replaced once, transparently. Parameters are taken
+  // by value: the coroutine may outlive the caller's temporaries.
+  boost::asio::awaitable<core::result<Response>> request(Endpoint ep, Request req);
 
   // Connections to `ep` that are open (idle or busy); for tests and metrics.
   std::size_t open_connections(const Endpoint& ep) const;

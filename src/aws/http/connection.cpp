@@ -51,7 +51,9 @@ net::awaitable<boost::system::error_code> Connection::open(const Endpoint& ep,
 
   if (tls_) {
     // SNI, so that virtual-hosted endpoints present the right certificate.
-    if (!SSL_set_tlsext_host_name(tls_->native_handle(), ep.host.c_str()))
+    boost::system::error_code not_ip;
+    net::ip::make_address(ep.host, not_ip);
+    if (not_ip && !SSL_set_tlsext_host_name(tls_->native_handle(), ep.host.c_str()))
       co_return boost::system::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category());
     tls_->set_verify_callback(net::ssl::host_name_verification(ep.host));
     auto [hec] = co_await tls_->async_handshake(net::ssl::stream_base::client, use_tuple);

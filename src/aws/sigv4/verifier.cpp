@@ -19,6 +19,7 @@ class verify_category_impl final : public boost::system::error_category {
       case verify_errc::scope_mismatch: return "Credential should be scoped to a valid region, service and date";
       case verify_errc::signature_expired: return "Signature expired";
       case verify_errc::signature_mismatch: return "The request signature we calculated does not match the signature you provided";
+      case verify_errc::payload_hash_mismatch: return "The provided 'x-amz-content-sha256' header does not match what was computed";
     }
     return "unknown sigv4 error";
   }
@@ -112,6 +113,12 @@ core::result<Verified> verify(const Request& req, const CredentialLookup& lookup
   if (!when) return verify_errc::incomplete_signature;
   if (*when < opts.now - opts.max_skew || *when > opts.now + opts.max_skew)
     return verify_errc::signature_expired;
+  // The signature covers the declared hash, not the body: check that they agree.
+  if (const Header* declared = find_header(req.headers, "x-amz-content-sha256")) {
+    const auto value = canonical_header_value(declared->value);
+    if (value == "UNSIGNED-PAYLOAD" ? !opts.allow_unsigned_payload : value != sha256_hex(req.body))
+      return verify_errc::payload_hash_mismatch;
+  }
   auto creds = lookup(parsed->access_key_id);
   if (!creds) return verify_errc::unknown_access_key;
   const auto s = compute(req, *creds, date->value, parsed->region, parsed->service,

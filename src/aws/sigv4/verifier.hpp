@@ -19,6 +19,7 @@ enum class verify_errc {
   scope_mismatch,              // wrong service or region, or scope date != X-Amz-Date
   signature_expired,           // X-Amz-Date further than max_skew from now
   signature_mismatch,          // AWS: InvalidSignatureException / SignatureDoesNotMatch
+  payload_hash_mismatch,       // x-amz-content-sha256 is not the body's hash (or is UNSIGNED-PAYLOAD)
 };
 const boost::system::error_category& verify_category() noexcept;
 inline boost::system::error_code make_error_code(verify_errc e) noexcept {
@@ -40,6 +41,9 @@ struct VerifyOptions {
   std::chrono::seconds max_skew{300};  // AWS rejects requests older (or newer) than 5 minutes
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   bool normalize_path = true;
+  // A declared x-amz-content-sha256 of UNSIGNED-PAYLOAD leaves the body unprotected: refused
+  // unless allowed. Any other declared hash must be the body's.
+  bool allow_unsigned_payload = false;
 };
 
 // `req.path` and `req.query` must be the raw (undecoded) request target, as the client signed it.
