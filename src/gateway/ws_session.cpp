@@ -1,14 +1,11 @@
 #include "gateway/ws_session.hpp"
 
-#include <deque>
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -20,7 +17,8 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "gateway/event_builder.hpp"
-#include "gateway/frame_meter.hpp"
+#include "gateway/frame_parser.hpp"
+#include "gateway/frame_queue.hpp"
 #include "gateway/invoke.hpp"
 
 namespace gateway {
@@ -29,26 +27,36 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using net::use_awaitable;
+using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(use_awaitable);
-
 // AWS fragments PostToConnection payloads into frames of at most 32 KB.
 constexpr std::size_t max_out_frame = 32768;
-// How much of a message one read takes at most.
-constexpr std::size_t read_chunk = 16384;
+// How long a closing handshake may take before the socket is cut.
+constexpr std::chrono::seconds close_timeout{5};
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
       .count();
 }
 
+// One receive buffer per socket thread, shared by all its connections: a connection reads only
+// when the socket is readable and parses the bytes at once, so it never holds the buffer across
+// a suspension, and an idle connection costs no buffer at all.
+std::uint8_t* receive_buffer() {
+  thread_local std::array<std::uint8_t, 65536> buffer;
+  return buffer.data();
+}
+constexpr std::size_t receive_buffer_size = 65536;
+
 class WsSession final : public Session, public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(Context& ctx, beast::tcp_stream&& stream, ConnectionMeta meta)
-      : ctx_(ctx), ws_(ctx.config.max_frame_bytes, std::move(stream)), meta_(std::move(meta)),
+  WsSession(Context& ctx, const net::any_io_executor& ex, ConnectionMeta meta)
+      : ctx_(ctx), socket_(ex), meta_(std::move(meta)),
+        parser_({ctx.config.max_frame_bytes, ctx.config.max_message_bytes}),
         started_(Clock::now()) {
     last_active_wall_ = meta_.connected_at;
     last_active_steady_ = steady_ms();
@@ -63,65 +71,83 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
       queued_bytes_.fetch_sub(n);
       return core::errc::limit_exceeded;
     }
-    net::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
-      self->enqueue(std::move(f));
+    net::post(socket_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
+      self->enqueue(std::move(f), ws::Opcode::text);
     });
     return {};
   }
 
   void close(unsigned short code, std::string reason) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
-      self->start_close(code, std::move(r));
-    });
+    net::post(socket_.get_executor(),
+              [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+                self->start_close(code, std::move(r));
+              });
   }
 
-  // Idle timeout and maximum duration, as AWS enforces them; called by the server's sweep.
+  // Idle timeout and maximum duration, as AWS enforces them; and the closing handshake's own
+  // deadline. Called by the server's sweep.
   void enforce_limits(Clock::time_point now) override {
+    if (closing_since_ms_.load() != 0) {
+      if (steady_ms() - closing_since_ms_.load() > close_timeout.count() * 1000)
+        net::post(socket_.get_executor(), [self = shared_from_this()] { self->cut(); });
+      return;
+    }
     if (!open_.load()) return;
     // A frame still being handled is not idleness: its handler may be slow (a store stall),
     // and the client's next frames wait in the socket until it is done.
     if (in_flight_.load() && now - started_ < ctx_.config.max_duration) return;
     const auto last = Clock::time_point(std::chrono::milliseconds(last_active_steady_.load()));
     if (now - last >= ctx_.config.idle_timeout || now - started_ >= ctx_.config.max_duration)
-      close(websocket::close_code::going_away, "Going away");
+      close(ws::close_code::going_away, "Going away");
   }
 
   apigw::ConnectionInfo info() const override {
     return {meta_.connected_at, last_active_wall_.load(), meta_.source_ip, meta_.user_agent};
   }
 
-  net::awaitable<void> run(http::request<http::string_body> req, Handshake hs);
+  net::awaitable<void> run(beast::tcp_stream stream, http::request<http::string_body> req,
+                           Handshake hs);
 
  private:
-  net::awaitable<bool> run_connect(const http::request<http::string_body>& req,
+  net::awaitable<bool> run_connect(beast::tcp_stream& stream,
+                                   const http::request<http::string_body>& req,
                                    const Handshake& hs, std::string& subprotocol);
-  net::awaitable<void> refuse(const http::request<http::string_body>& req, unsigned status,
-                              std::string_view message);
+  net::awaitable<void> refuse(beast::tcp_stream& stream, const http::request<http::string_body>& req,
+                              unsigned status, std::string_view message);
   net::awaitable<void> read_loop();
+  net::awaitable<void> on_event(ws::FrameParser::Event& ev);
   net::awaitable<void> handle_frame(std::string body);
-  void enqueue(apigw::SharedFrame f);
-  void write_next();
-  void start_close(unsigned short code, std::string reason);
+  void enqueue(apigw::SharedFrame f, ws::Opcode op);
+  void write_pending();
+  void start_close(std::uint16_t code, std::string reason);
+  void cut();
   void finish(int code, std::string reason);
   void send_gateway_error(std::string_view message, const std::string& request_id);
   void observe(std::string_view route_key, const InvokeResult& r, Clock::time_point started);
 
   Context& ctx_;
-  websocket::stream<MeteredStream<beast::tcp_stream>> ws_;
+  tcp::socket socket_;
   ConnectionMeta meta_;
+  ws::FrameParser parser_;
   const Clock::time_point started_;
   std::atomic<bool> open_{false};
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::int64_t> last_active_wall_{0};
   std::atomic<std::int64_t> last_active_steady_{0};
+  std::atomic<std::int64_t> closing_since_ms_{0};
   std::atomic<bool> in_flight_{false};
-  // Strand-only state.
-  std::deque<apigw::SharedFrame> queue_;
-  std::uint64_t messages_read_ = 0;
-  std::optional<websocket::close_reason> local_close_;
+  // Loop-only state.
+  FrameQueue queue_;
+  std::vector<net::const_buffer> write_buffers_;
+  std::size_t writing_ = 0;          // entries in the write under way; 0 = none
+  bool close_queued_ = false;        // no data frame may follow our close frame
+  bool peer_closed_ = false;         // the peer's close frame has been received
+  bool hard_failure_ = false;        // framing broken: nothing more can be read
+  std::optional<std::pair<int, std::string>> end_;  // the $disconnect code and reason
 };
 
-net::awaitable<void> WsSession::refuse(const http::request<http::string_body>& req,
+net::awaitable<void> WsSession::refuse(beast::tcp_stream& stream,
+                                       const http::request<http::string_body>& req,
                                        unsigned status, std::string_view message) {
   http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
   res.set(http::field::server, "Parley");
@@ -131,15 +157,15 @@ net::awaitable<void> WsSession::refuse(const http::request<http::string_body>& r
   res.body() = boost::json::serialize(body);
   res.keep_alive(false);
   res.prepare_payload();
-  auto& stream = beast::get_lowest_layer(ws_);
   stream.expires_after(std::chrono::seconds(5));
   co_await http::async_write(stream, res, use_tuple);
   beast::error_code ec;
-  stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
 // The upgrade is held until $connect answers; a non-2xx answer refuses it with that status.
-net::awaitable<bool> WsSession::run_connect(const http::request<http::string_body>& req,
+net::awaitable<bool> WsSession::run_connect(beast::tcp_stream& stream,
+                                            const http::request<http::string_body>& req,
                                             const Handshake& hs, std::string& subprotocol) {
   if (!ctx_.selector.has(apigw::route_key::connect)) co_return true;
   auto event = connect_event(meta_, hs, core::now_ms());
@@ -154,7 +180,7 @@ net::awaitable<bool> WsSession::run_connect(const http::request<http::string_bod
     core::log::error("$connect integration failed",
                      {{"connectionId", meta_.connection_id}, {"requestId", request_id},
                       {"error", timed_out ? "timeout" : r.error_message}});
-    co_await refuse(req, timed_out ? 504 : 502,
+    co_await refuse(stream, req, timed_out ? 504 : 502,
                     timed_out ? apigw::frames::timed_out : apigw::frames::internal_error);
     co_return false;
   }
@@ -163,7 +189,8 @@ net::awaitable<bool> WsSession::run_connect(const http::request<http::string_bod
     const int status = r.response.status_code;
     core::log::info("$connect refused", {{"connectionId", meta_.connection_id},
                                          {"requestId", request_id}, {"status", status}});
-    co_await refuse(req, (status >= 100 && status <= 599) ? static_cast<unsigned>(status) : 502,
+    co_await refuse(stream, req,
+                    (status >= 100 && status <= 599) ? static_cast<unsigned>(status) : 502,
                     r.response.body.value_or("Forbidden"));
     co_return false;
   }
@@ -172,34 +199,36 @@ net::awaitable<bool> WsSession::run_connect(const http::request<http::string_bod
   co_return true;
 }
 
-net::awaitable<void> WsSession::run(http::request<http::string_body> req, Handshake hs) {
+net::awaitable<void> WsSession::run(beast::tcp_stream stream,
+                                    http::request<http::string_body> req, Handshake hs) {
   std::string subprotocol;
-  if (!co_await run_connect(req, hs, subprotocol)) co_return;
+  if (!co_await run_connect(stream, req, hs, subprotocol)) co_return;
 
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = ctx_.config.handshake_timeout;
-  timeouts.idle_timeout = websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  // Only echo a subprotocol the $connect handler chose: browsers fail a connection whose
-  // requested protocol is not echoed, exactly as on AWS.
-  ws_.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
-    res.set(http::field::server, "Parley");
-    if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
-  }));
-  // Messages are measured in read_loop; Beast's limit is a backstop for absurd frame headers.
-  ws_.read_message_max(2 * ctx_.config.max_message_bytes + read_chunk);
-  ws_.auto_fragment(true);
-  ws_.write_buffer_bytes(max_out_frame);
-  ws_.text(true);
-
-  auto [ec] = co_await ws_.async_accept(req, use_tuple);
-  if (ec) {
-    core::log::warn("handshake failed", {{"connectionId", meta_.connection_id},
-                                         {"error", ec.message()}});
-    finish(1006, "Handshake failed");
-    co_return;
+  {
+    // Beast answers the upgrade (key, version, 101); the frames after it are ours.
+    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = ctx_.config.handshake_timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws.set_option(timeouts);
+    // Only echo a subprotocol the $connect handler chose: browsers fail a connection whose
+    // requested protocol is not echoed, exactly as on AWS.
+    ws.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
+      res.set(http::field::server, "Parley");
+      if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
+    }));
+    auto [ec] = co_await ws.async_accept(req, use_tuple);
+    if (ec) {
+      core::log::warn("handshake failed", {{"connectionId", meta_.connection_id},
+                                           {"error", ec.message()}});
+      finish(ws::close_code::abnormal, "Handshake failed");
+      co_return;
+    }
+    socket_ = beast::get_lowest_layer(ws).release_socket();
   }
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);
   open_.store(true);
   ctx_.registry.add(shared_from_this());
   ctx_.metrics.connects.inc();
@@ -209,72 +238,75 @@ net::awaitable<void> WsSession::run(http::request<http::string_body> req, Handsh
 }
 
 net::awaitable<void> WsSession::read_loop() {
-  beast::flat_buffer buffer;
-  for (;;) {
-    // Read the message piece by piece so that one over the limit is refused with a closing
-    // handshake (Beast's own limit drops the TCP connection while the client may still be
-    // sending, and the client then never sees the 1009).
-    beast::error_code ec;
-    bool too_big = false;
-    do {
-      auto [rec, n] = co_await ws_.async_read_some(buffer, read_chunk, use_tuple);
-      ec = rec;
-      too_big = buffer.size() > ctx_.config.max_message_bytes;
-    } while (!ec && !too_big && !ws_.is_message_done());
-    if (!ec && too_big) {
-      buffer.consume(buffer.size());
-      ++messages_read_;
-      start_close(websocket::close_code::too_big, "Message too big");
-      continue;
+  std::vector<ws::FrameParser::Event> events;
+  while (socket_.is_open()) {
+    auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+    if (wec) break;
+    boost::system::error_code ec;
+    std::uint8_t* buffer = receive_buffer();
+    const std::size_t n = socket_.read_some(net::buffer(buffer, receive_buffer_size), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) continue;
+    if (ec) break;  // end of stream or reset
+    // Parse the whole read before any await: the buffer is shared with other connections.
+    events.clear();
+    for (std::size_t off = 0; off < n && !hard_failure_;) {
+      ws::FrameParser::Event ev;
+      off += parser_.parse(buffer + off, n - off, ev);
+      if (ev.kind == ws::FrameParser::Kind::none) continue;
+      if (ev.kind == ws::FrameParser::Kind::error && ev.code == ws::close_code::protocol_error)
+        hard_failure_ = true;
+      events.push_back(std::move(ev));
     }
-    if (ec) {
-      int code = 1006;
-      std::string reason = "Connection lost";
-      if (local_close_) {
-        code = local_close_->code;
-        reason = std::string(local_close_->reason.data(), local_close_->reason.size());
-      } else if (ec == websocket::error::closed) {
-        const auto& r = ws_.reason();
-        code = r.code == websocket::close_code::none ? 1005 : r.code;
-        reason = r.code == websocket::close_code::none
-                     ? "Client-side close frame status not set"
-                     : std::string(r.reason.data(), r.reason.size());
-      } else if (ec == websocket::error::message_too_big) {
-        code = 1009;
-        reason = "Message too big";
-      } else if (ec == websocket::error::bad_frame_payload) {
-        code = 1007;
-        reason = "Invalid frame payload data";
-      } else if (ec == websocket::condition::protocol_violation) {
-        code = 1002;
-        reason = "Protocol error";
-      }
-      finish(code, std::move(reason));
+    for (auto& ev : events) {
+      co_await on_event(ev);
+      if (!socket_.is_open()) break;
+    }
+  }
+  const auto [code, reason] = end_.value_or(std::pair<int, std::string>{
+      ws::close_code::abnormal, "Connection lost"});
+  cut();
+  finish(code, reason);
+}
+
+net::awaitable<void> WsSession::on_event(ws::FrameParser::Event& ev) {
+  using Kind = ws::FrameParser::Kind;
+  switch (ev.kind) {
+    case Kind::text:
+      if (close_queued_) co_return;  // closing: frames still in flight are not routed
+      last_active_wall_.store(core::now_ms());
+      last_active_steady_.store(steady_ms());
+      ctx_.metrics.frames_in.inc();
+      // One frame at a time per connection: a client's messages reach handlers in order.
+      in_flight_.store(true);
+      co_await handle_frame(std::move(ev.payload));
+      last_active_steady_.store(steady_ms());
+      in_flight_.store(false);
       co_return;
-    }
-    last_active_wall_.store(core::now_ms());
-    last_active_steady_.store(steady_ms());
-    ctx_.metrics.frames_in.inc();
-    if (ws_.next_layer().scanner().oversize(messages_read_++)) {
-      // A frame over 32 KB inside a message under 128 KB: API Gateway closes with 1009 too.
-      buffer.consume(buffer.size());
-      start_close(websocket::close_code::too_big, "Frame too big");
-      continue;
-    }
-    if (!ws_.got_text()) {
-      // API Gateway does not take binary frames: close 1003 (aws-contract.md §1.6).
-      buffer.consume(buffer.size());
-      start_close(websocket::close_code::unknown_data, "Binary frames are not supported");
-      continue;
-    }
-    std::string body = beast::buffers_to_string(buffer.data());
-    buffer.consume(buffer.size());
-    if (local_close_) continue;  // closing: frames still in flight are not routed
-    // One frame at a time per connection: a client's messages reach handlers in order.
-    in_flight_.store(true);
-    co_await handle_frame(std::move(body));
-    last_active_steady_.store(steady_ms());
-    in_flight_.store(false);
+    case Kind::ping:
+      if (!close_queued_) enqueue(apigw::make_frame(std::move(ev.payload)), ws::Opcode::pong);
+      co_return;
+    case Kind::pong:
+      co_return;
+    case Kind::close:
+      peer_closed_ = true;
+      if (close_queued_) {
+        cut();  // the answer to our close: the handshake is complete
+      } else {
+        // The peer closes: echo its code (none for 1005) and report it to $disconnect.
+        end_ = {ev.code, ev.code == ws::close_code::no_status
+                             ? std::string("Client-side close frame status not set")
+                             : ev.payload};
+        close_queued_ = true;
+        closing_since_ms_.store(steady_ms());
+        open_.store(false);
+        enqueue(apigw::make_frame(ws::close_payload(ev.code, ev.payload)), ws::Opcode::close);
+      }
+      co_return;
+    case Kind::error:
+      start_close(ev.code, ev.payload);
+      co_return;
+    case Kind::none:
+      co_return;
   }
 }
 
@@ -328,43 +360,71 @@ void WsSession::send_gateway_error(std::string_view message, const std::string& 
                                                             request_id)));
 }
 
-void WsSession::enqueue(apigw::SharedFrame f) {
-  if (!open_.load() || local_close_) {
-    queued_bytes_.fetch_sub(f->size());
+void WsSession::enqueue(apigw::SharedFrame f, ws::Opcode op) {
+  if (close_queued_ && op != ws::Opcode::close) {
+    if (op == ws::Opcode::text) queued_bytes_.fetch_sub(f->size());
     return;
   }
-  queue_.push_back(std::move(f));
-  if (queue_.size() == 1) write_next();
+  if (!socket_.is_open()) {
+    if (op == ws::Opcode::text) queued_bytes_.fetch_sub(f->size());
+    return;
+  }
+  queue_.push(std::move(f), op);
+  write_pending();
 }
 
-void WsSession::write_next() {
-  ws_.async_write(net::buffer(*queue_.front()),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->queued_bytes_.fetch_sub(self->queue_.front()->size());
-                    self->queue_.pop_front();
-                    if (!ec) self->ctx_.metrics.frames_out.inc();
-                    if (ec) {
-                      for (const auto& f : self->queue_) self->queued_bytes_.fetch_sub(f->size());
-                      self->queue_.clear();
-                      return;
-                    }
-                    if (!self->queue_.empty()) self->write_next();
-                  });
+// Writes everything pending in one gathered write; frames queued meanwhile go in the next.
+void WsSession::write_pending() {
+  if (writing_ > 0 || queue_.empty() || !socket_.is_open()) return;
+  writing_ = queue_.prepare(write_buffers_, max_out_frame);
+  net::async_write(socket_, write_buffers_,
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                     const auto written = self->queue_.consume(self->writing_);
+                     self->writing_ = 0;
+                     self->queued_bytes_.fetch_sub(written.bytes);
+                     self->ctx_.metrics.frames_out.inc(written.messages);
+                     if (ec) {
+                       self->cut();
+                       return;
+                     }
+                     if (written.close) {
+                       // Our echo ends a close the peer began; after our own close we wait
+                       // for the peer's answer, unless nothing more can be read from it.
+                       if (self->peer_closed_ || self->hard_failure_) {
+                         boost::system::error_code ignored;
+                         self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
+                         if (self->peer_closed_) self->cut();
+                       }
+                       return;
+                     }
+                     self->write_pending();
+                   });
 }
 
-void WsSession::start_close(unsigned short code, std::string reason) {
-  if (!open_.load() || local_close_) return;
-  local_close_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-  ws_.async_close(*local_close_, [self = shared_from_this()](beast::error_code ec) {
-    if (ec && ec != net::error::operation_aborted) {
-      beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
-    }
-  });
+void WsSession::start_close(std::uint16_t code, std::string reason) {
+  if (close_queued_ || !socket_.is_open()) return;
+  end_ = {code, reason};
+  close_queued_ = true;
+  open_.store(false);
+  closing_since_ms_.store(steady_ms());
+  enqueue(apigw::make_frame(ws::close_payload(code, reason)), ws::Opcode::close);
+}
+
+void WsSession::cut() {
+  if (!socket_.is_open()) return;
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  // A write under way completes with an error and cleans up then.
+  if (writing_ == 0) {
+    queue_.clear();
+    queued_bytes_.store(0);
+  }
 }
 
 void WsSession::finish(int code, std::string reason) {
   open_.store(false);
+  closing_since_ms_.store(0);
   ctx_.metrics.disconnects.inc();
   ctx_.registry.remove(meta_.connection_id);
   core::log::debug("disconnected", {{"connectionId", meta_.connection_id},
@@ -403,8 +463,8 @@ net::awaitable<void> serve_websocket(Context& ctx, beast::tcp_stream stream,
   meta.stage = ctx.config.stage;
   meta.api_id = ctx.config.api_id;
 
-  auto session = std::make_shared<WsSession>(ctx, std::move(stream), std::move(meta));
-  co_await session->run(std::move(request), std::move(hs));
+  auto session = std::make_shared<WsSession>(ctx, stream.get_executor(), std::move(meta));
+  co_await session->run(std::move(stream), std::move(request), std::move(hs));
 }
 
 }  // namespace gateway

@@ -1,0 +1,66 @@
+#pragma once
+// Parses what a client sends after the upgrade (RFC 6455 §5): masked frames, fragmented
+// messages, interleaved control frames; enforces API Gateway's limits (32 KB frame, 128 KB
+// message: 1009), text only (binary: 1003), valid UTF-8 (1007) and the protocol (1002).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "gateway/utf8_validator.hpp"
+#include "gateway/ws_frame.hpp"
+
+namespace gateway::ws {
+
+struct ParserLimits {
+  std::size_t max_frame = 32768;
+  std::size_t max_message = 131072;
+};
+
+class FrameParser {
+ public:
+  enum class Kind { none, text, ping, pong, close, error };
+  struct Event {
+    Kind kind = Kind::none;
+    std::string payload;          // text message; ping/pong data; close reason; error reason
+    std::uint16_t code = 0;       // close: the peer's code (1005 when none); error: ours to send
+  };
+
+  explicit FrameParser(ParserLimits limits) : limits_(limits) {}
+
+  // Parses from `data` (n bytes) and returns how many bytes it consumed, storing at most one
+  // event in `out`. Incomplete frames are kept internally: call again with the next bytes.
+  // After an error event no text event follows. When the framing itself is intact (over-size,
+  // binary, invalid UTF-8) the parser goes on skipping data frames and still reports control
+  // frames, so the peer's close frame is seen and the closing handshake can complete; after a
+  // protocol error (1002) it swallows everything.
+  std::size_t parse(const std::uint8_t* data, std::size_t n, Event& out);
+
+ private:
+  enum class State { header, payload, failed };
+  Event fail(std::uint16_t code, std::string reason);    // framing broken: read nothing more
+  Event reject(std::uint16_t code, std::string reason);  // framing intact: skip data frames
+  bool is_data() const { return frame_op_ == Opcode::text || frame_op_ == Opcode::continuation; }
+  bool on_header(Event& out);
+  void on_payload_chunk(const std::uint8_t* p, std::size_t n);
+  bool skip(std::uint64_t len);
+  bool on_frame_end(Event& out);
+
+  ParserLimits limits_;
+  State state_ = State::header;
+  std::uint8_t header_[14] = {};
+  std::size_t have_ = 0;    // header bytes collected
+  std::size_t need_ = 2;    // header bytes needed
+  Opcode frame_op_ = Opcode::text;  // opcode of the frame being read
+  bool fin_ = false;
+  std::uint8_t mask_[4] = {};
+  std::uint64_t remaining_ = 0;  // payload bytes still to come in this frame
+  std::uint64_t offset_ = 0;     // payload bytes seen in this frame (for the mask)
+  bool in_message_ = false;      // a fragmented text message is open
+  bool discarding_ = false;      // rejected: data frames are skipped from now on
+  bool invalid_utf8_ = false;
+  std::string message_;
+  std::string control_;
+  Utf8Validator utf8_;
+};
+
+}  // namespace gateway::ws
