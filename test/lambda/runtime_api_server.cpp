@@ -88,6 +88,9 @@ struct RuntimeApiServer::State {
       fail_next.reset();
       return reply(req, status, error_json("Runtime.TestFailure", "failing on purpose"));
     }
+    // A stand-in @connections endpoint ("/{stage}/@connections/{id}"), so that a bootstrap
+    // under test can post through connections::Http to this same server: 200, recorded.
+    if (target.find("/@connections/") != std::string::npos) return reply(req, 200, "");
     if (!target.starts_with(prefix)) return reply(req, 404, error_json("NotFound", "no route"));
     const std::string path = target.substr(prefix.size());
 

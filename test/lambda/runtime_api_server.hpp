@@ -3,7 +3,8 @@
 // Runtime Interface Emulator answers it): events are queued by the test, handed out by
 // GET /next with their Lambda-Runtime-* headers, and every answer is recorded. A second answer
 // for one id is 403 InvalidStateTransition, an unknown id 400 InvalidRequestID. Plain
-// blocking Beast, a thread per connection: a runtime holds one connection.
+// blocking Beast, a thread per connection: a runtime holds one connection. Any path with
+// "/@connections/" in it is answered 200 (and recorded): a stand-in management API.
 #include <chrono>
 #include <cstdint>
 #include <map>

@@ -1,0 +1,151 @@
+// The `bootstrap` executable as Lambda runs it: a separate process with AWS_LAMBDA_RUNTIME_API,
+// _HANDLER and the store's variables, against the test Runtime API server. The executable is
+// PARLEY_BOOTSTRAP, or the `bootstrap` at the root of PARLEY_PACKAGE_ZIP, unzipped into an
+// empty directory first (the package test: what `make package` builds runs as shipped).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "../aws/process.hpp"
+#include "apigw/event_codec.hpp"
+#include "runtime_api_server.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace lambda {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using test::RuntimeApiServer;
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+class Bootstrap : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("parley-bootstrap-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    bootstrap_ = env_or_empty("PARLEY_BOOTSTRAP");
+    if (const auto zip = env_or_empty("PARLEY_PACKAGE_ZIP"); !zip.empty()) {
+      ASSERT_TRUE(fs::exists(zip)) << zip << " is missing: run `make package`";
+      const auto unzip_dir = dir_ / "task";
+      fs::create_directories(unzip_dir);
+      const std::string cmd = "cd '" + unzip_dir.string() + "' && '" + env_or_empty("CMAKE_COMMAND") +
+                              "' -E tar xf '" + fs::absolute(zip).string() + "'";
+      ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+      const std::vector<fs::path> entries{fs::directory_iterator(unzip_dir), fs::directory_iterator{}};
+      ASSERT_EQ(entries.size(), 1u) << "the zip holds bootstrap and nothing else";
+      bootstrap_ = (unzip_dir / "bootstrap").string();
+      ASSERT_TRUE((fs::status(bootstrap_).permissions() & fs::perms::owner_exec) != fs::perms::none)
+          << "bootstrap is executable in the zip";
+    }
+    ASSERT_FALSE(bootstrap_.empty()) << "set PARLEY_BOOTSTRAP or PARLEY_PACKAGE_ZIP";
+    bootstrap_ = fs::absolute(bootstrap_).string();  // the process starts in dir_
+    ASSERT_TRUE(fs::exists(bootstrap_)) << bootstrap_;
+  }
+  void TearDown() override {
+    process_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Starts bootstrap for `handler` with the environment Lambda (or the process mode) sets.
+  void start(const std::string& handler) {
+    ::setenv("AWS_LAMBDA_RUNTIME_API", server_.address().c_str(), 1);
+    ::setenv("_HANDLER", handler.c_str(), 1);
+    ::setenv("PARLEY_SQLITE_FILE", (dir_ / "parley.db").c_str(), 1);
+    ::setenv("PARLEY_MANAGEMENT_ENDPOINT", ("http://" + server_.address() + "/dev").c_str(), 1);
+    ::setenv("AWS_REGION", "us-east-1", 1);
+    ::setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    ::setenv("LAMBDA_TASK_ROOT", fs::path(bootstrap_).parent_path().c_str(), 1);
+    process_ = aws::test::Process::start({bootstrap_}, dir_.string());
+    ASSERT_TRUE(process_);
+  }
+
+  static std::string event(const std::string& route, const std::string& type,
+                           const std::string& extra = "") {
+    return R"({"requestContext":{"routeKey":")" + route + R"(","eventType":")" + type +
+           R"(","extendedRequestId":"Xq1aBcDeFgHiJkA=","requestTime":"01/Feb/2025:10:00:00 +0000",)"
+           R"("messageDirection":"IN","stage":"dev","connectedAt":1738404000000,)"
+           R"("requestTimeEpoch":1738404000012,"identity":{"sourceIp":"203.0.113.9"},)"
+           R"("requestId":"Xq1aBcDeFgHiJkA=","domainName":"abc123.execute-api.us-east-1.amazonaws.com",)"
+           R"("connectionId":"Xq1aAbCdEfGhIjA=","apiId":"abc123"},"isBase64Encoded":false)" + extra + "}";
+  }
+
+  RuntimeApiServer server_;
+  fs::path dir_;
+  std::string bootstrap_;
+  std::unique_ptr<aws::test::Process> process_;
+};
+
+TEST_F(Bootstrap, ConnectStoresTheConnectionInSqlite) {
+  start("connect");
+  const auto id = server_.invoke(test::event(
+      event("$connect", "CONNECT",
+            R"(,"headers":{"Host":"abc123"},"queryStringParameters":{"name":"alice","room":"lobby"})"),
+      test::deadline_in(10s)));
+  auto answer = server_.wait_answer(id, 20s);
+  ASSERT_TRUE(answer) << "no answer from bootstrap";
+  ASSERT_FALSE(answer->is_error) << answer->body;
+  auto response = apigw::decode_response(answer->body);
+  ASSERT_TRUE(response) << answer->body;
+  EXPECT_EQ(response->status_code, 200);
+
+  auto db = store::Sqlite::open(dir_ / "parley.db");
+  ASSERT_TRUE(db);
+  auto row = (*db)->get_connection("Xq1aAbCdEfGhIjA=");
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->name, "alice");
+  EXPECT_EQ(row->home_room, "lobby");
+}
+
+TEST_F(Bootstrap, PingPostsAPongThroughTheManagementApiSigned) {
+  start("ping");
+  const auto id = server_.invoke(test::event(
+      event("ping", "MESSAGE", R"(,"body":"{\"action\":\"ping\"}")"), test::deadline_in(10s)));
+  auto answer = server_.wait_answer(id, 20s);
+  ASSERT_TRUE(answer) << "no answer from bootstrap";
+  ASSERT_FALSE(answer->is_error) << answer->body;
+  bool posted = false;
+  for (const auto& r : server_.requests()) {
+    if (r.target != "/dev/@connections/Xq1aAbCdEfGhIjA%3D") continue;
+    posted = true;
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_NE(r.body.find("pong"), std::string::npos) << r.body;
+    ASSERT_TRUE(r.headers.count("authorization"));
+    EXPECT_NE(r.headers.at("authorization").find("/us-east-1/execute-api/aws4_request"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(posted) << "no POST to the connection";
+}
+
+TEST_F(Bootstrap, AnUnknownHandlerIsAnInitError) {
+  start("nope");
+  auto e = server_.wait_init_error(20s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->error_type_header, "Runtime.NoSuchHandler");
+  auto body = boost::json::parse(e->body).as_object();
+  EXPECT_EQ(body.at("errorType"), "Runtime.NoSuchHandler");
+}
+
+TEST_F(Bootstrap, AnEventThatIsNotAnApiGatewayEventIsAFunctionError) {
+  start("who");
+  const auto id = server_.invoke(test::event("[1,2,3]", test::deadline_in(10s)));
+  auto answer = server_.wait_answer(id, 20s);
+  ASSERT_TRUE(answer);
+  EXPECT_TRUE(answer->is_error);
+  EXPECT_EQ(answer->error_type_header, "Parley.InvalidEvent");
+}
+
+}  // namespace
+}  // namespace lambda
