@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/bench_command.hpp"
 #include "app/serve_command.hpp"
 
 namespace {
