@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "serve") return app::serve_command(args);
+    if (command == "bench") return app::bench_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "parley " << PARLEY_VERSION << "\n";
       return 0;
