@@ -12,9 +12,10 @@ constexpr const char* usage = R"(Usage: parley <command> [options]
 
 Commands:
   serve      run the chat server (gateway, handlers, SQLite store, browser client)
+  bench      load generator: connect rate, fan-out latency, throughput, memory of a server
   version    print the version
 
-Run 'parley serve --help' for the server's options.
+Run 'parley serve --help' or 'parley bench --help' for their options.
 )";
 
 }  // namespace
