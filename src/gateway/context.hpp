@@ -1,13 +1,16 @@
 #pragma once
 // What every session of one gateway shares (Beast's chat-multi calls it shared_state).
 #include <atomic>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "gateway/config.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/connection_registry.hpp"
 #include "gateway/integration.hpp"
 #include "gateway/local_connections.hpp"
+#include "gateway/loop_inbox.hpp"
 #include "gateway/route_selector.hpp"
 
 namespace gateway {
@@ -26,6 +29,8 @@ struct Context {
   GatewayMetrics metrics;
   LocalConnections connections;  // the Connections port for this node's sockets
   std::atomic<bool> stopping{false};
+  // One per socket thread, filled by the server before the first connection.
+  std::vector<std::unique_ptr<LoopInbox>> inboxes;
 };
 
 }  // namespace gateway

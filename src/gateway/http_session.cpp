@@ -68,7 +68,7 @@ bool is_loopback(const net::ip::tcp::endpoint& ep) {
 
 }  // namespace
 
-net::awaitable<void> serve_http(Context& ctx, net::ip::tcp::socket socket) {
+net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   beast::error_code ec;
@@ -102,7 +102,8 @@ net::awaitable<void> serve_http(Context& ctx, net::ip::tcp::socket socket) {
           res = plain(req, http::status::service_unavailable, "shutting down\n");
         } else {
           stream.expires_never();
-          co_await serve_websocket(ctx, std::move(stream), std::move(req));
+          buffer = beast::flat_buffer();  // held for the connection's life otherwise
+          co_await serve_websocket(ctx, inbox, std::move(stream), std::move(req));
           co_return;
         }
       } else {

@@ -8,6 +8,8 @@
 
 namespace gateway {
 
-boost::asio::awaitable<void> serve_http(Context& ctx, boost::asio::ip::tcp::socket socket);
+// `inbox` is the socket thread's, for a connection that becomes a WebSocket.
+boost::asio::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox,
+                                        boost::asio::ip::tcp::socket socket);
 
 }  // namespace gateway

@@ -62,6 +62,7 @@ struct Server::Impl {
     acceptor.set_option(net::socket_base::reuse_address(true));
     acceptor.bind(ep);
     acceptor.listen(net::socket_base::max_listen_connections);
+    for (auto& l : loops) ctx.inboxes.push_back(std::make_unique<LoopInbox>(*l));
     core::metrics::registry().gauge("parley_connections_open", "Open WebSocket connections",
                                     [this] { return static_cast<double>(ctx.registry.size()); });
   }
@@ -75,7 +76,8 @@ struct Server::Impl {
   net::awaitable<void> accept_loop() {
     std::size_t next = 0;
     for (;;) {
-      net::io_context& loop = *loops[next++ % loops.size()];
+      const std::size_t index = next++ % loops.size();
+      net::io_context& loop = *loops[index];
       auto [ec, socket] =
           co_await acceptor.async_accept(loop, net::as_tuple(net::use_awaitable));
       if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -88,7 +90,8 @@ struct Server::Impl {
       }
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      net::co_spawn(loop, serve_http(ctx, tcp::socket(std::move(socket))), log_exception);
+      net::co_spawn(loop, serve_http(ctx, *ctx.inboxes[index], tcp::socket(std::move(socket))),
+                    log_exception);
     }
   }
 

@@ -52,10 +52,12 @@ std::uint8_t* receive_buffer() {
 }
 constexpr std::size_t receive_buffer_size = 65536;
 
-class WsSession final : public Session, public std::enable_shared_from_this<WsSession> {
+class WsSession final : public Session,
+                        public Deliverable,
+                        public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(Context& ctx, const net::any_io_executor& ex, ConnectionMeta meta)
-      : ctx_(ctx), socket_(ex), meta_(std::move(meta)),
+  WsSession(Context& ctx, LoopInbox& inbox, const net::any_io_executor& ex, ConnectionMeta meta)
+      : ctx_(ctx), inbox_(inbox), socket_(ex), meta_(std::move(meta)),
         parser_({ctx.config.max_frame_bytes, ctx.config.max_message_bytes}),
         started_(Clock::now()) {
     last_active_wall_ = meta_.connected_at;
@@ -71,11 +73,12 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
       queued_bytes_.fetch_sub(n);
       return core::errc::limit_exceeded;
     }
-    net::post(socket_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
-      self->enqueue(std::move(f), ws::Opcode::text);
-    });
+    inbox_.post(shared_from_this(), std::move(frame));
     return {};
   }
+
+  void deliver(apigw::SharedFrame frame) override { push(std::move(frame), ws::Opcode::text); }
+  void flush() override { write_pending(); }
 
   void close(unsigned short code, std::string reason) override {
     net::post(socket_.get_executor(),
@@ -118,6 +121,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   net::awaitable<void> on_event(ws::FrameParser::Event& ev);
   net::awaitable<void> handle_frame(std::string body);
   void enqueue(apigw::SharedFrame f, ws::Opcode op);
+  bool push(apigw::SharedFrame f, ws::Opcode op);
   void write_pending();
   void start_close(std::uint16_t code, std::string reason);
   void cut();
@@ -126,6 +130,7 @@ class WsSession final : public Session, public std::enable_shared_from_this<WsSe
   void observe(std::string_view route_key, const InvokeResult& r, Clock::time_point started);
 
   Context& ctx_;
+  LoopInbox& inbox_;
   tcp::socket socket_;
   ConnectionMeta meta_;
   ws::FrameParser parser_;
@@ -227,6 +232,9 @@ net::awaitable<void> WsSession::run(beast::tcp_stream stream,
     }
     socket_ = beast::get_lowest_layer(ws).release_socket();
   }
+  // The request and its headers are done with; the connection may live for hours.
+  req = {};
+  hs = Handshake{};
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);
   open_.store(true);
@@ -360,17 +368,18 @@ void WsSession::send_gateway_error(std::string_view message, const std::string& 
                                                             request_id)));
 }
 
-void WsSession::enqueue(apigw::SharedFrame f, ws::Opcode op) {
-  if (close_queued_ && op != ws::Opcode::close) {
+// Queues a frame without writing; false when the connection no longer takes frames.
+bool WsSession::push(apigw::SharedFrame f, ws::Opcode op) {
+  if ((close_queued_ && op != ws::Opcode::close) || !socket_.is_open()) {
     if (op == ws::Opcode::text) queued_bytes_.fetch_sub(f->size());
-    return;
-  }
-  if (!socket_.is_open()) {
-    if (op == ws::Opcode::text) queued_bytes_.fetch_sub(f->size());
-    return;
+    return false;
   }
   queue_.push(std::move(f), op);
-  write_pending();
+  return true;
+}
+
+void WsSession::enqueue(apigw::SharedFrame f, ws::Opcode op) {
+  if (push(std::move(f), op)) write_pending();
 }
 
 // Writes everything pending in one gathered write; frames queued meanwhile go in the next.
@@ -442,7 +451,7 @@ void WsSession::finish(int code, std::string reason) {
 
 }  // namespace
 
-net::awaitable<void> serve_websocket(Context& ctx, beast::tcp_stream stream,
+net::awaitable<void> serve_websocket(Context& ctx, LoopInbox& inbox, beast::tcp_stream stream,
                                      http::request<http::string_body> request) {
   Handshake hs;
   for (const auto& field : request) hs.headers.emplace_back(field.name_string(), field.value());
@@ -463,7 +472,8 @@ net::awaitable<void> serve_websocket(Context& ctx, beast::tcp_stream stream,
   meta.stage = ctx.config.stage;
   meta.api_id = ctx.config.api_id;
 
-  auto session = std::make_shared<WsSession>(ctx, stream.get_executor(), std::move(meta));
+  auto session =
+      std::make_shared<WsSession>(ctx, inbox, stream.get_executor(), std::move(meta));
   co_await session->run(std::move(stream), std::move(request), std::move(hs));
 }
 

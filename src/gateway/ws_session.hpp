@@ -13,7 +13,7 @@ namespace gateway {
 // Takes over a stream on which an Upgrade request to the stage was read. Returns when the
 // connection is over and $disconnect has been dispatched.
 boost::asio::awaitable<void> serve_websocket(
-    Context& ctx, boost::beast::tcp_stream stream,
+    Context& ctx, LoopInbox& inbox, boost::beast::tcp_stream stream,
     boost::beast::http::request<boost::beast::http::string_body> request);
 
 }  // namespace gateway
