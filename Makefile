@@ -56,3 +56,25 @@ unit: build
 
 clean:
 	rm -rf $(BUILD)
+
+# The Lambda package (docs/deploy.md): deploy/build/parley-lambda.zip with a statically linked
+# `bootstrap` at its root, for provided.al2023 on x86_64. Its own build directory, because every
+# library there is the static one that Debian's -dev packages ship.
+PACKAGE_BUILD ?= build-package
+PACKAGE_ZIP   := deploy/build/parley-lambda.zip
+PACKAGE_LIBS  := /usr/lib/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+
+.PHONY: package
+package: deps
+	@[ -f $(PACKAGE_BUILD)/build.ninja ] || cmake -S . -B $(PACKAGE_BUILD) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=Release -DPARLEY_TESTS=OFF \
+	  -DBoost_USE_STATIC_LIBS=ON -DOPENSSL_USE_STATIC_LIBS=ON \
+	  -DSQLite3_LIBRARY=$(PACKAGE_LIBS)/libsqlite3.a \
+	  -DCMAKE_EXE_LINKER_FLAGS=-static
+	cmake --build $(PACKAGE_BUILD) --target bootstrap -j $(JOBS)
+	rm -rf deploy/build/package && mkdir -p deploy/build/package
+	strip -o deploy/build/package/bootstrap $(PACKAGE_BUILD)/bootstrap
+	chmod 755 deploy/build/package/bootstrap
+	rm -f $(PACKAGE_ZIP)
+	cd deploy/build/package && cmake -E tar cf ../parley-lambda.zip --format=zip bootstrap
+	@echo "$(PACKAGE_ZIP): $$(du -h $(PACKAGE_ZIP) | cut -f1), bootstrap: $$(file -b deploy/build/package/bootstrap | cut -d, -f1-2)"

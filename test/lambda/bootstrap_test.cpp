@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <memory>
 #include <string>
 
@@ -58,17 +60,22 @@ class Bootstrap : public ::testing::Test {
     fs::remove_all(dir_, ec);
   }
 
-  // Starts bootstrap for `handler` with the environment Lambda (or the process mode) sets.
-  void start(const std::string& handler) {
-    ::setenv("AWS_LAMBDA_RUNTIME_API", server_.address().c_str(), 1);
+  // Starts bootstrap for `handler` with the environment Lambda (or the process mode) sets;
+  // `prefix` runs it through another program (chroot).
+  void start(const std::string& handler, std::vector<std::string> prefix = {},
+             const std::string& runtime_api = {}, const std::string& sqlite_file = {}) {
+    ::setenv("AWS_LAMBDA_RUNTIME_API",
+             (runtime_api.empty() ? server_.address() : runtime_api).c_str(), 1);
     ::setenv("_HANDLER", handler.c_str(), 1);
-    ::setenv("PARLEY_SQLITE_FILE", (dir_ / "parley.db").c_str(), 1);
+    ::setenv("PARLEY_SQLITE_FILE",
+             (sqlite_file.empty() ? (dir_ / "parley.db").string() : sqlite_file).c_str(), 1);
     ::setenv("PARLEY_MANAGEMENT_ENDPOINT", ("http://" + server_.address() + "/dev").c_str(), 1);
     ::setenv("AWS_REGION", "us-east-1", 1);
     ::setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
     ::setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
     ::setenv("LAMBDA_TASK_ROOT", fs::path(bootstrap_).parent_path().c_str(), 1);
-    process_ = aws::test::Process::start({bootstrap_}, dir_.string());
+    prefix.push_back(prefix.empty() ? bootstrap_ : "/bootstrap");
+    process_ = aws::test::Process::start(prefix, dir_.string());
     ASSERT_TRUE(process_);
   }
 
@@ -107,6 +114,32 @@ TEST_F(Bootstrap, ConnectStoresTheConnectionInSqlite) {
   ASSERT_TRUE(row);
   EXPECT_EQ(row->name, "alice");
   EXPECT_EQ(row->home_room, "lobby");
+}
+
+// Nothing of Debian's user land but what the zip carries: bootstrap in an otherwise empty root
+// (plus /etc/hosts and nsswitch.conf, /tmp for the database) connects to the Runtime API by
+// host name and serves an event. No shared library, no loader, no NSS module can be found
+// there, so this is what provided.al2023 will see. Needs root (chroot); the package test only.
+TEST_F(Bootstrap, RunsAloneInAnEmptyRoot) {
+  if (env_or_empty("PARLEY_PACKAGE_ZIP").empty()) GTEST_SKIP() << "the package test only";
+  if (::geteuid() != 0) GTEST_SKIP() << "chroot needs root";
+  const auto root = dir_ / "root";
+  fs::create_directories(root / "etc");
+  fs::create_directories(root / "tmp");
+  fs::copy_file(bootstrap_, root / "bootstrap");
+  {
+    std::ofstream(root / "etc" / "hosts") << "127.0.0.1 localhost runtime.local\n";
+    std::ofstream(root / "etc" / "nsswitch.conf") << "hosts: files dns\n";
+  }
+  const auto port = server_.address().substr(server_.address().rfind(':') + 1);
+  start("connect", {"chroot", root.string()}, "runtime.local:" + port, "/tmp/parley.db");
+  const auto id = server_.invoke(test::event(
+      event("$connect", "CONNECT", R"(,"headers":{"Host":"abc123"},"queryStringParameters":{"name":"bo"})"),
+      test::deadline_in(10s)));
+  auto answer = server_.wait_answer(id, 20s);
+  ASSERT_TRUE(answer) << "no answer from bootstrap in the empty root";
+  ASSERT_FALSE(answer->is_error) << answer->body;
+  EXPECT_TRUE(fs::exists(root / "tmp" / "parley.db"));
 }
 
 TEST_F(Bootstrap, PingPostsAPongThroughTheManagementApiSigned) {
