@@ -1,0 +1,149 @@
+// Turns bench/compare.sh's JSON lines into the comparison table (stdout) and, with --out, the
+// Markdown report docs/performance.md (machine, command, load, table, date).
+// Usage: node bench/report.mjs RESULTS.jsonl [--command CMD] [--elapsed S] [--out FILE]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, loadavg } from 'node:os';
+import { execSync } from 'node:child_process';
+
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const lines = readFileSync(args[0], 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const find = (target, scale) => lines.find((l) => l.target === target && l.scale === scale)?.result;
+
+const PARLEY = ['parley-t1', 'parley-t2'];
+const PEERS = ['uws', 'ws', 'sls'];
+const NAMES = {
+  'parley-t1': 'Parley 1 thread', 'parley-t2': 'Parley 2 threads', uws: 'uWebSockets.js',
+  ws: 'Node ws', sls: 'serverless-offline + dynalite',
+};
+
+// Each metric: how to read it from a result, whether more is better, how to print it.
+const get = (path) => (r) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), r);
+const METRICS = [
+  { name: 'connect rate (conn/s)', read: get('connect_rate'), higher: true, digits: 0 },
+  { name: 'fan-out completion p50 (ms)', read: get('fanout.completion.p50_ms'), digits: 2 },
+  { name: 'fan-out completion p99 (ms)', read: get('fanout.completion.p99_ms'), digits: 2 },
+  { name: 'fan-out delivery p99 (ms)', read: get('fanout.delivery.p99_ms'), digits: 2 },
+  { name: 'fan-out complete / sent', read: (r) => r.fanout && `${r.fanout.complete}/${r.fanout.messages}`, text: true },
+  { name: 'fan-out missing deliveries', read: get('fanout.missing'), digits: 0, noRatio: true },
+  { name: 'throughput (frames/s)', read: get('throughput.frames_per_second'), higher: true, digits: 0 },
+  { name: 'throughput delivery p99 (ms)', read: get('throughput.delivery.p99_ms'), digits: 2 },
+  { name: 'throughput missing deliveries', read: get('throughput.missing'), digits: 0, noRatio: true },
+  { name: 'server CPU in throughput (%)', read: get('throughput.cpu.server_pct'), digits: 0, noRatio: true },
+  { name: 'generator CPU in throughput (%)', read: get('throughput.cpu.client_pct'), digits: 0, noRatio: true },
+  { name: 'server peak RSS (MB)', read: (r) => r.peak_rss_kb && r.peak_rss_kb / 1024, digits: 1 },
+];
+const IDLE_METRICS = [
+  { name: 'connected', read: get('connected'), digits: 0, noRatio: true },
+  { name: 'connect rate (conn/s)', read: get('connect_rate'), higher: true, digits: 0 },
+  { name: 'RSS per idle connection (KiB)', read: (r) => r.idle && r.idle.bytes_per_connection / 1024, digits: 2 },
+  { name: 'server RSS idle (MB)', read: (r) => r.idle && r.idle.rss_kb / 1024, digits: 1 },
+];
+
+const fmt = (v, digits) => {
+  if (v === undefined || v === null || Number.isNaN(v)) return '–';
+  if (typeof v === 'string') return v;
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+};
+const ratio = (p, q) => {
+  if (typeof p !== 'number' || typeof q !== 'number' || q === 0) return '–';
+  const r = p / q;
+  return r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
+};
+
+function table(scales, metrics) {
+  const head = ['figure', ...PARLEY.map((t) => NAMES[t]), ...PEERS.map((t) => NAMES[t]),
+    ...PEERS.map((t) => `Parley/${NAMES[t]} (1 thr / 2 thr)`)];
+  const rows = [];
+  for (const scale of scales) {
+    for (const m of metrics) {
+      const value = (t) => {
+        const r = find(t, scale);
+        return r && !r.error ? m.read(r) : undefined;
+      };
+      const cells = [`${m.name}, ${scale}`];
+      for (const t of [...PARLEY, ...PEERS]) cells.push(fmt(value(t), m.digits));
+      for (const peer of PEERS)
+        cells.push(m.text || m.noRatio ? '' :
+          `${ratio(value('parley-t1'), value(peer))} / ${ratio(value('parley-t2'), value(peer))}`);
+      rows.push(cells);
+    }
+  }
+  return [head, ...rows];
+}
+
+const markdown = (t) => [
+  `| ${t[0].join(' | ')} |`, `|${t[0].map(() => '---').join('|')}|`,
+  ...t.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const plain = (t) => {
+  const widths = t[0].map((_, i) => Math.max(...t.map((r) => String(r[i]).length)));
+  return t.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ')).join('\n');
+};
+
+const scales = [...new Set(lines.map((l) => l.scale))];
+const loadScales = scales.filter((s) => /^\d+$/.test(s));
+const idleScales = scales.filter((s) => s.startsWith('idle'));
+const main = table(loadScales.map(String), METRICS);
+const idle = idleScales.length ? table(idleScales, IDLE_METRICS) : null;
+const capacity = find('uws', 'capacity');
+
+console.log(plain(main));
+if (idle) console.log(`\n${plain(idle)}`);
+if (capacity) {
+  const t = capacity.throughput || {};
+  console.log(`\ngenerator capacity (uWebSockets.js, N=${capacity.connections}): ` +
+    `${fmt(t.frames_per_second, 0)} frames/s, generator CPU ${fmt(t.cpu?.client_pct, 0)} %, ` +
+    `server CPU ${fmt(t.cpu?.server_pct, 0)} %`);
+}
+
+const out = option('--out');
+if (out) {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const sh = (c) => { try { return execSync(c, { encoding: 'utf8' }).trim(); } catch { return '?'; } };
+  const doc = `# Performance: Parley against the servers its users compare it with
+
+Generated by \`${option('--command') ?? 'bench/compare.sh'}\` on ${new Date().toISOString()}
+(${option('--elapsed') ?? '?'} s for the whole comparison). Re-run it to refresh this page.
+
+## Machine
+
+- ${sh('nproc')} cores (\`nproc\`), ${cpu}
+- ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory; descriptors per process: ${sh('bash -c "ulimit -Hn"')}
+- load average when the report was written: ${loadavg().map((l) => l.toFixed(2)).join(', ')}
+  (other work shares these 2 cores; see the notes)
+- Linux ${sh('uname -r')}, Node ${process.version}
+
+The load generator (\`parley bench\`) runs on the same two cores as the server.
+
+## Loads
+
+Every server gets N connections in one room (Parley: \`?room=bench\`, then \`hello\`; the peers
+have one room). **Fan-out**: one connection sends a message and waits until all N connections
+(itself included) have it, then sends the next; *completion* is the time until the last of the N
+received it, *delivery* each single receipt. **Throughput**: 4 senders keep 4 messages each in
+flight (the next goes when the sender gets its own copy back) for the stated seconds; frames/s
+counts the deliveries; *missing* ones had not arrived 3 s after sending stopped. Payload 64 bytes. Parley runs with \`--threads 1\` and \`--threads 2\`;
+ratios are Parley/peer for each (above 1 is better for rates, below 1 for times and memory).
+
+## Results
+
+${markdown(main)}
+${idle ? `\n### Idle connections (memory)\n\n${markdown(idle)}\n` : ''}
+${capacity ? `\n### The load generator's capacity\n\nAgainst uWebSockets.js with ${capacity.connections} connections, 4 senders × 4 in flight: ` +
+  `**${fmt(capacity.throughput?.frames_per_second, 0)} frames/s** received, generator CPU ` +
+  `${fmt(capacity.throughput?.cpu?.client_pct, 0)} % and server CPU ${fmt(capacity.throughput?.cpu?.server_pct, 0)} % ` +
+  `(100 % = one core).\n` : ''}
+## Raw results
+
+One JSON line per run, as \`parley bench --json\` printed it:
+
+\`\`\`
+${lines.map((l) => JSON.stringify(l)).join('\n')}
+\`\`\`
+`;
+  writeFileSync(out, doc);
+  console.log(`\nwrote ${out}`);
+}
