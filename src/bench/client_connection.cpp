@@ -25,6 +25,23 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+// A distinct Sec-WebSocket-Key per connection (RFC 6455 §4.1: 16 random bytes, base64): some
+// servers (serverless-offline) use the key to tell concurrent handshakes apart.
+std::string websocket_key(std::size_t index) {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::mt19937_64 rng(index * 0x9E3779B97F4A7C15ull + 0x5bd1e995);
+  std::uint8_t bytes[18] = {};
+  for (int i = 0; i < 16; ++i) bytes[i] = static_cast<std::uint8_t>(rng());
+  std::string key;
+  for (int i = 0; i < 18; i += 3) {
+    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) key.push_back(alphabet[(v >> shift) & 63]);
+  }
+  key.resize(22);
+  return key + "==";
+}
+
 }  // namespace
 
 ClientConnection::ClientConnection(Worker& worker, RunContext& ctx, std::size_t index,
@@ -41,15 +58,20 @@ ClientConnection::ClientConnection(Worker& worker, RunContext& ctx, std::size_t 
   for (auto& b : mask_) b = static_cast<std::uint8_t>(rng());
 }
 
+std::string ClientConnection::room() const {
+  const Config& c = ctx_.config;
+  return c.rooms > 1 ? c.room + "-" + std::to_string(index_ % c.rooms) : c.room;
+}
+
 std::string ClientConnection::request() const {
   const Config& c = ctx_.config;
   std::string target = c.path;
   if (c.protocol == PeerProtocol::parley)
-    target += "?name=b" + std::to_string(index_) + "&room=" + c.room;
-  // The key is fixed and the Accept answer not checked: the bench trusts the server it measures.
+    target += "?name=b" + std::to_string(index_) + "&room=" + room();
+  // The Accept answer is not checked: the bench trusts the server it measures.
   return "GET " + target + " HTTP/1.1\r\nHost: " + c.host + ":" + std::to_string(c.port) +
-         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
+         websocket_key(index_) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
 void ClientConnection::start(std::function<void(bool)> done) {
@@ -178,11 +200,12 @@ void ClientConnection::send_message(std::uint64_t seq) {
   if (c.protocol == PeerProtocol::raw) {
     body = text;
   } else {
-    body.reserve(text.size() + 96 + c.room.size());
+    const std::string to = room();
+    body.reserve(text.size() + 96 + to.size());
     body += R"({"action":"sendmessage","message":)";
     append_json_string(body, text);
     body += R"(,"room":)";
-    append_json_string(body, c.room);
+    append_json_string(body, to);
     // The run tag keeps Parley's idempotency (clientMsgId per room) from merging two runs.
     body += R"(,"clientMsgId":")" + ctx_.marker.run() + std::to_string(seq) + "\"}";
   }

@@ -48,6 +48,7 @@ class ClientConnection final : public FrameSink {
   void send_frame(Opcode opcode, std::string_view payload);
   void flush();
   std::string request() const;
+  std::string room() const;
 
   Worker& worker_;
   RunContext& ctx_;

@@ -14,6 +14,7 @@ struct Config {
   std::uint16_t port = 8080;
   std::string path = "/dev";           // stage path; the query is added per connection
   std::string room = "bench";
+  std::size_t rooms = 1;               // > 1: connection i joins room "<room>-<i % rooms>"
   std::size_t connections = 100;
   std::size_t senders = 4;             // throughput mode
   std::size_t window = 4;              // messages in flight per sender (throughput mode)
