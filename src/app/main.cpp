@@ -5,13 +5,15 @@
 
 #include "app/bench_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/tables_command.hpp"
 
 namespace {
 
 constexpr const char* usage = R"(Usage: parley <command> [options]
 
 Commands:
-  serve      run the chat server (gateway, handlers, SQLite store, browser client)
+  serve      run the chat server (gateway, handlers, SQLite or DynamoDB store, browser client)
+  tables     create the DynamoDB tables: parley tables create [--dynamodb-endpoint URL]
   bench      load generator: connect rate, fan-out latency, throughput, memory of a server
   version    print the version
 
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "serve") return app::serve_command(args);
+    if (command == "tables") return app::tables_command(args);
     if (command == "bench") return app::bench_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "parley " << PARLEY_VERSION << "\n";

@@ -7,11 +7,14 @@
 #include <thread>
 
 #include "app/options.hpp"
+#include "app/tables_command.hpp"
 #include "core/log.hpp"
 #include "gateway/context.hpp"
 #include "gateway/server.hpp"
 #include "handlers/router.hpp"
 #include "integration/in_process.hpp"
+#include "store/dynamodb/dynamo_create_tables.hpp"
+#include "store/dynamodb/dynamo_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/timed_store.hpp"
 
@@ -20,13 +23,19 @@ namespace app {
 const char* const serve_usage = R"(Usage: parley serve [options]
 
 Runs the chat: the WebSocket gateway (API Gateway contract), the handlers in-process and the
-SQLite store, and serves the browser client.
+store (SQLite, or DynamoDB shared by several nodes), and serves the browser client.
 
 Options:
   --port N                 listening port (default 8080; 0 picks a free one)
   --bind ADDR              listening address (default 0.0.0.0)
   --stage NAME             API stage, the WebSocket path (default dev)
   --data DIR               state directory; the database is DIR/parley.db (default ./data)
+  --store KIND             sqlite (default) or dynamodb
+  --dynamodb-endpoint URL  DynamoDB endpoint, e.g. http://127.0.0.1:8000 (DynamoDB Local,
+                           dynalite); default AWS_ENDPOINT_URL_DYNAMODB, else AWS in the region
+  --region R               AWS region (default: AWS_REGION, else us-east-1)
+  --table-prefix P         DynamoDB table names P + connections, ... (default parley-)
+  --create-tables          create missing DynamoDB tables first (as `parley tables create`)
   --threads N              socket threads (default: one per core)
   --handler-threads N      handler threads, like Lambda environments (default 4)
   --idle-timeout S         close a connection silent for S seconds (default 600)
@@ -50,6 +59,8 @@ const std::map<std::string, bool> known = {
     {"max-frame", true},
     {"integration-timeout", true}, {"api-id", true},   {"domain-name", true},
     {"management-public", false},  {"web", true},      {"log-level", true},
+    {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
+    {"table-prefix", true},  {"create-tables", false},
     {"help", false}};
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
@@ -82,6 +93,46 @@ gateway::Config config_from(const Options& o) {
   return c;
 }
 
+// The store the flags ask for; nullptr after printing why it cannot be used. `description`
+// is for the banner.
+std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem::path& data,
+                                         std::string& description) {
+  const std::string kind = o.get("store", "sqlite");
+  if (kind == "sqlite") {
+    if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix"))
+      throw std::invalid_argument("--dynamodb-endpoint, --table-prefix and --create-tables need --store dynamodb");
+    auto db = store::Sqlite::open(data / "parley.db");
+    if (!db) {
+      std::cerr << "parley: cannot open the database in " << data << ": " << db.error().message() << "\n";
+      return nullptr;
+    }
+    // One serve holds every connection of its file: rows left by a crash would be ghosts.
+    if (auto r = (*db)->clear_connections(); !r) {
+      std::cerr << "parley: cannot clear the connections of the previous run: " << r.error().message() << "\n";
+      return nullptr;
+    }
+    description = "sqlite " + (data / "parley.db").string();
+    return std::move(*db);
+  }
+  if (kind != "dynamodb") throw std::invalid_argument("--store must be sqlite or dynamodb, not '" + kind + "'");
+  auto settings = dynamo_settings(o);
+  const auto& ep = settings.client.endpoint;
+  description = std::string("dynamodb ") + (ep.tls ? "https://" : "http://") + ep.host_header() + " (tables " +
+                settings.tables.connections + ", ...)";
+  auto client = store::make_dynamo_client(std::move(settings.client));
+  if (o.has("create-tables")) {
+    std::cout << "Creating missing DynamoDB tables" << std::endl;
+    if (auto r = store::create_tables(*client, settings.tables, std::cout); !r) {
+      std::cerr << "parley: cannot create the DynamoDB tables: " << r.error().message() << "\n";
+      return nullptr;
+    }
+  }
+  // No clear_connections here: the tables are shared by every node, so one node's start must
+  // not drop the others' rows. Rows of a crashed node expire through their ttl (DynamoDB TTL;
+  // dynalite has none: there they stay until that connection id is reused or deleted).
+  return std::make_unique<store::Dynamo>(std::move(client), std::move(settings.tables));
+}
+
 }  // namespace
 
 int serve_command(const std::vector<std::string>& args) {
@@ -96,18 +147,10 @@ int serve_command(const std::vector<std::string>& args) {
   const std::filesystem::path data = o.get("data", "./data");
   raise_descriptor_limit();
 
-  auto store = store::Sqlite::open(data / "parley.db");
-  if (!store) {
-    std::cerr << "parley: cannot open the database in " << data << ": " << store.error().message()
-              << "\n";
-    return 1;
-  }
-  if (auto r = (*store)->clear_connections(); !r) {
-    std::cerr << "parley: cannot clear the connections of the previous run: " << r.error().message()
-              << "\n";
-    return 1;
-  }
-  store::Timed timed_store(**store);
+  std::string store_description;
+  auto store = open_store(o, data, store_description);
+  if (!store) return 1;
+  store::Timed timed_store(*store);
   integration::InProcess handlers(handlers::chat_routes(), timed_store, handler_threads);
   gateway::Server server(config, handlers);
   handlers.set_connections(server.context().connections);
@@ -118,8 +161,7 @@ int serve_command(const std::vector<std::string>& args) {
   const std::string base = host + ":" + std::to_string(server.port());
   const auto& c = server.config();
   std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, "
-            << handler_threads << " handler threads, store sqlite " << (data / "parley.db").string()
-            << "\n"
+            << handler_threads << " handler threads, store " << store_description << "\n"
             << "  Web client:      http://" << base << "/\n"
             << "  WebSocket:       ws://" << base << "/" << c.stage << "\n"
             << "  Management API:  http://" << base << "/" << c.stage

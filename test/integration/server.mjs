@@ -11,6 +11,12 @@
 //
 // startServer({ dataDir }) runs the server on the caller's data dir instead and never deletes
 // it (to restart a server on the same data: stop() one, start another with the same dataDir).
+//
+// With PARLEY_STORE=dynamodb in the environment (or startServer({ store: 'dynamodb' })) each
+// server gets its own dynalite on a free port, keeping its tables in <dataDir>/dynalite (so a
+// restart on the same dataDir finds the old data), and runs with --store dynamodb
+// --dynamodb-endpoint <it> --create-tables. srv.dynalite is that dynalite (kill()/restart() for
+// fault tests); stop() and kill() stop it after the server.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +24,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDynalite } from './dynalite.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -38,15 +45,30 @@ process.on('exit', () => {
   }
 });
 
-export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir } = {}) {
+export const defaultStore = process.env.PARLEY_STORE || 'sqlite';
+// For the few tests whose expectations differ on DynamoDB (see where they use it).
+export const onDynamo = defaultStore === 'dynamodb';
+
+export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir, store = defaultStore } = {}) {
   if (!existsSync(parleyBin)) {
     throw new Error(`parley binary not found at ${parleyBin} (build it, or set PARLEY_BIN)`);
   }
   const ownsDataDir = !givenDataDir;
   const dataDir = givenDataDir ?? await mkdtemp(join(tmpdir(), 'parley-e2e-'));
   if (ownsDataDir) dataDirs.add(dataDir);
+  let dynalite = null;
+  const storeArgs = [];
+  if (store === 'dynamodb') {
+    try {
+      dynalite = await startDynalite({ path: join(dataDir, 'dynalite') });
+    } catch (e) {
+      if (ownsDataDir) { await rm(dataDir, { recursive: true, force: true }); dataDirs.delete(dataDir); }
+      throw e;
+    }
+    storeArgs.push('--store', 'dynamodb', '--dynamodb-endpoint', dynalite.url, '--create-tables');
+  }
   const argv = ['serve', '--port', '0', '--bind', '127.0.0.1', '--stage', stage,
-    '--data', dataDir, ...args];
+    '--data', dataDir, ...storeArgs, ...args];
   const child = spawn(parleyBin, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
@@ -99,6 +121,7 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
     });
   } catch (e) {
     await killAndWait(child, exitPromise, () => exited);
+    if (dynalite) await dynalite.kill();
     if (ownsDataDir) {
       await rm(dataDir, { recursive: true, force: true });
       dataDirs.delete(dataDir);
@@ -119,6 +142,8 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
     base,
     stage,
     dataDir,
+    store,
+    dynalite,
     wsUrl: `ws://127.0.0.1:${port}/${stage}`,
     mgmtUrl: `${base}/${stage}`,
     connectionUrl: (id) => `${base}/${stage}/@connections/${encodeURIComponent(id)}`,
@@ -138,6 +163,7 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
       if (!stopped) {
         stopped = (async () => {
           const status = await killAndWait(child, exitPromise, () => exited);
+          if (dynalite) await dynalite.kill();
           if (ownsDataDir) {
             await rm(dataDir, { recursive: true, force: true });
             dataDirs.delete(dataDir);
@@ -153,6 +179,7 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
         stopped = (async () => {
           if (!exited) { try { child.kill('SIGKILL'); } catch { /* gone */ } }
           const status = { ...(await exitPromise), killed: true };
+          if (dynalite) await dynalite.kill();
           if (ownsDataDir) {
             await rm(dataDir, { recursive: true, force: true });
             dataDirs.delete(dataDir);

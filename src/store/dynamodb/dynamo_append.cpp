@@ -90,7 +90,8 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
       }
       // Claimed, not yet stored. A claim older than the lease belongs to an attempt that died.
       const std::string theirs = get_s(found, "claim");
-      if (core::now_ms() - get_n(found, "claimedAt") > options_.claim_lease.count()) {
+      const auto given_up = take_abandoned(theirs);
+      if (given_up || core::now_ms() - get_n(found, "claimedAt") > options_.claim_lease.count()) {
         const std::string mine = core::new_hex_id();
         auto take = request(tables_.clientmsgs);
         take["Key"] = item_to_json(client_msg_key(m));
@@ -102,6 +103,20 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
         auto t = db_.update_item(std::move(take));
         if (t) {
           core::log::warn("took over a stale clientMsgId claim", {{"room", m.room}, {"clientMsgId", m.client_msg_id}});
+          if (given_up && given_up->seq > 0) {
+            // That attempt's message write failed without an answer: it may have been stored.
+            // If so, it is this message (never acked nor fanned out yet): record and return it.
+            auto read = request(tables_.messages);
+            read["Key"] = item_to_json({{"room", s(m.room)}, {"seq", n(given_up->seq)}});
+            read["ConsistentRead"] = true;
+            auto there = db_.get_item(std::move(read));
+            if (!there) return store_error(there.error(), "read_given_up_message", tables_.messages);
+            if (*there && get_s(**there, "id") == given_up->id) {
+              Message stored = message_from(**there);
+              finish_claim(stored, mine);
+              return Appended{std::move(stored), false};
+            }
+          }
           return store_new(std::move(m), mine);
         }
         if (!is_conditional(t.error())) return store_error(t.error(), "take_over_claim", tables_.clientmsgs);
@@ -120,6 +135,7 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
 }
 
 core::result<Appended> DynamoAppender::store_new(Message m, const std::string& token) {
+  m.seq = 0;  // the input's is ignored; 0 = not allocated yet (see give_up)
   auto seq = next_seq(m.room);
   if (!seq) {
     release_claim(m, token);
@@ -127,25 +143,33 @@ core::result<Appended> DynamoAppender::store_new(Message m, const std::string& t
   }
   m.seq = *seq;
   if (auto put = put_message(m); !put) {
-    release_claim(m, token);
+    if (put.error() == core::make_error_code(core::errc::store_unavailable) && !token.empty()) {
+      // No answer: the message may be stored all the same. Keep the claim (releasing it would
+      // let a retry store a second copy) and let a retry through this process check first.
+      give_up(token, m);
+    } else {
+      release_claim(m, token);
+    }
     return put.error();
   }
-  if (!token.empty()) {
-    auto done = request(tables_.clientmsgs);
-    done["Key"] = item_to_json(client_msg_key(m));
-    done["UpdateExpression"] = "SET #s = :s REMOVE #c, #at";
-    done["ConditionExpression"] = "#c = :token";
-    done["ExpressionAttributeNames"] = json::object{{"#s", "seq"}, {"#c", "claim"}, {"#at", "claimedAt"}};
-    done["ExpressionAttributeValues"] = json::object{{":s", n(m.seq).to_json()}, {":token", s(token).to_json()}};
-    // The message is durable whatever happens here, so the append succeeds (the sender gets its
-    // ack): failing it would make the client retry and store it twice all the same.
-    if (auto r = db_.update_item(std::move(done)); !r) {
-      core::log::warn(is_conditional(r.error()) ? "clientMsgId claim was taken over while storing"
-                                                : "message stored but its clientMsgId not recorded",
-                      {{"room", m.room}, {"seq", m.seq}, {"clientMsgId", m.client_msg_id}, {"error", r.error().what()}});
-    }
-  }
+  if (!token.empty()) finish_claim(m, token);
   return Appended{std::move(m), false};
+}
+
+void DynamoAppender::finish_claim(const Message& m, const std::string& token) {
+  auto done = request(tables_.clientmsgs);
+  done["Key"] = item_to_json(client_msg_key(m));
+  done["UpdateExpression"] = "SET #s = :s REMOVE #c, #at";
+  done["ConditionExpression"] = "#c = :token";
+  done["ExpressionAttributeNames"] = json::object{{"#s", "seq"}, {"#c", "claim"}, {"#at", "claimedAt"}};
+  done["ExpressionAttributeValues"] = json::object{{":s", n(m.seq).to_json()}, {":token", s(token).to_json()}};
+  // The message is durable whatever happens here, so the append succeeds (the sender gets its
+  // ack): failing it would make the client retry and store it twice all the same.
+  if (auto r = db_.update_item(std::move(done)); !r) {
+    core::log::warn(is_conditional(r.error()) ? "clientMsgId claim was taken over while storing"
+                                              : "message stored but its clientMsgId not recorded",
+                    {{"room", m.room}, {"seq", m.seq}, {"clientMsgId", m.client_msg_id}, {"error", r.error().what()}});
+  }
 }
 
 core::result<std::int64_t> DynamoAppender::next_seq(const std::string& room) {
@@ -198,7 +222,22 @@ void DynamoAppender::release_claim(const Message& m, const std::string& token) {
   r["ConditionExpression"] = "#c = :token AND attribute_not_exists(#s)";
   r["ExpressionAttributeNames"] = json::object{{"#c", "claim"}, {"#s", "seq"}};
   r["ExpressionAttributeValues"] = json::object{{":token", s(token).to_json()}};
-  (void)db_.delete_item(std::move(r));
+  if (auto d = db_.delete_item(std::move(r)); !d && !is_conditional(d.error())) give_up(token, m);
+}
+
+void DynamoAppender::give_up(const std::string& token, const Message& m) {
+  std::lock_guard lock(given_up_mutex_);
+  if (given_up_.size() >= 10000) given_up_.clear();  // bounded: the lease still applies
+  given_up_[token] = GivenUp{m.seq, m.id};
+}
+
+std::optional<DynamoAppender::GivenUp> DynamoAppender::take_abandoned(const std::string& token) {
+  std::lock_guard lock(given_up_mutex_);
+  auto it = given_up_.find(token);
+  if (it == given_up_.end()) return std::nullopt;
+  auto g = it->second;
+  given_up_.erase(it);
+  return g;
 }
 
 }  // namespace store

@@ -13,9 +13,17 @@
 //   3. PutItem messages if attribute_not_exists(seq) — never overwrites a stored message;
 //   4. keyed only: UpdateItem clientmsgs SET seq, REMOVE claim — the key now finds the message.
 // A losing attempt reads clientmsgs (consistently) until the seq appears, then the message.
-// Costs of the split: a failure after step 2 leaves a gap in the room's seqs (readers never
-// rely on seqs being contiguous); a winner that dies between 1 and 4 leaves a claim that
-// retries take over after DynamoOptions::claim_lease.
+// Costs of the split: a failure between steps 2 and 3 leaves a gap in the room's seqs (the
+// protocol's "no gaps" then does not hold; clients asking history after the gap move on); a
+// winner that dies between 1 and 4 leaves a claim that retries take over after
+// DynamoOptions::claim_lease. A step-3 write without an answer (network failure) may have been
+// stored: the claim is kept, not released, and a retry through the same process takes it over
+// at once after checking whether that message is there (then it is the one returned).
+#include <mutex>
+#include <string>
+#include <optional>
+#include <unordered_map>
+
 #include "aws/dynamodb/sync_client.hpp"
 #include "store/dynamodb/dynamo_options.hpp"
 #include "store/dynamodb/dynamo_tables.hpp"
@@ -36,11 +44,26 @@ class DynamoAppender {
   core::result<Appended> store_new(Message m, const std::string& token);
   core::result<std::int64_t> next_seq(const std::string& room);
   core::result<void> put_message(const Message& m);
+  // Step 4: the key now finds the message.
+  void finish_claim(const Message& m, const std::string& token);
   void release_claim(const Message& m, const std::string& token);
+
+  // Claims this process gave up without deleting them (the store was failing), with the seq
+  // their message may have been written at (0: none allocated). A retry through this process
+  // takes such a claim over at once instead of waiting for the lease, and first looks whether
+  // that message was stored after all.
+  struct GivenUp {
+    std::int64_t seq = 0;
+    std::string id;
+  };
+  void give_up(const std::string& token, const Message& m);
+  std::optional<GivenUp> take_abandoned(const std::string& token);
 
   aws::dynamodb::SyncClient& db_;
   const DynamoTables& tables_;
   const DynamoOptions& options_;
+  std::mutex given_up_mutex_;
+  std::unordered_map<std::string, GivenUp> given_up_;  // guarded by given_up_mutex_
 };
 
 }  // namespace store

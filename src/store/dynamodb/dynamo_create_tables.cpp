@@ -80,7 +80,7 @@ core::result<void> create_tables(aws::dynamodb::SyncClient& client, const Dynamo
           // until deleted (reads never depend on the sweep): worth a line, not a failure.
           const std::string why = ttl ? "not supported by this endpoint" : ttl.error().what();
           progress << "; TTL not enabled (" << why << ")";
-          core::log::warn("dynamodb ttl not enabled", {{"table", spec.name}, {"reason", why}});
+          core::log::debug("dynamodb ttl not enabled", {{"table", spec.name}, {"reason", why}});
         }
       }
       progress << std::endl;
