@@ -8,13 +8,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <unistd.h>
 #include <memory>
 #include <string>
 
+#include "../aws/dynalite_server.hpp"
 #include "../aws/process.hpp"
 #include "apigw/event_codec.hpp"
 #include "runtime_api_server.hpp"
+#include "store/dynamodb/dynamo_create_tables.hpp"
+#include "store/dynamodb/dynamo_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace lambda {
@@ -67,8 +71,12 @@ class Bootstrap : public ::testing::Test {
     ::setenv("AWS_LAMBDA_RUNTIME_API",
              (runtime_api.empty() ? server_.address() : runtime_api).c_str(), 1);
     ::setenv("_HANDLER", handler.c_str(), 1);
-    ::setenv("PARLEY_SQLITE_FILE",
-             (sqlite_file.empty() ? (dir_ / "parley.db").string() : sqlite_file).c_str(), 1);
+    if (sqlite_file == "none") {
+      ::unsetenv("PARLEY_SQLITE_FILE");
+    } else {
+      ::setenv("PARLEY_SQLITE_FILE",
+               (sqlite_file.empty() ? (dir_ / "parley.db").string() : sqlite_file).c_str(), 1);
+    }
     ::setenv("PARLEY_MANAGEMENT_ENDPOINT", ("http://" + server_.address() + "/dev").c_str(), 1);
     ::setenv("AWS_REGION", "us-east-1", 1);
     ::setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
@@ -114,6 +122,44 @@ TEST_F(Bootstrap, ConnectStoresTheConnectionInSqlite) {
   ASSERT_TRUE(row);
   EXPECT_EQ(row->name, "alice");
   EXPECT_EQ(row->home_room, "lobby");
+}
+
+// Without PARLEY_SQLITE_FILE the store is DynamoDB: the tables named by the template's
+// variables, at DYNAMODB_ENDPOINT (a dynalite here).
+TEST_F(Bootstrap, ConnectStoresTheConnectionInDynamoDb) {
+  std::string why;
+  auto dynalite = aws::test::DynaliteServer::start(why);
+  if (!dynalite) GTEST_SKIP() << why;
+  auto config = aws::dynamodb::ClientConfig::local(dynalite->url());
+  ASSERT_TRUE(config);
+  auto client = store::make_dynamo_client(*config);
+  const auto tables = store::DynamoTables::with_prefix("boot-");
+  std::ostringstream progress;
+  ASSERT_TRUE(store::create_tables(*client, tables, progress)) << progress.str();
+  ::setenv("WEBSOCKET_TABLE", tables.connections.c_str(), 1);
+  ::setenv("MEMBERS_TABLE", tables.members.c_str(), 1);
+  ::setenv("MESSAGES_TABLE", tables.messages.c_str(), 1);
+  ::setenv("ROOMS_TABLE", tables.rooms.c_str(), 1);
+  ::setenv("CLIENTMSGS_TABLE", tables.clientmsgs.c_str(), 1);
+  ::setenv("DYNAMODB_ENDPOINT", dynalite->url().c_str(), 1);
+  start("connect", {}, {}, "none");
+  const auto id = server_.invoke(test::event(
+      event("$connect", "CONNECT", R"(,"headers":{"Host":"abc123"},"queryStringParameters":{"name":"dyn","room":"ddb"})"),
+      test::deadline_in(10s)));
+  auto answer = server_.wait_answer(id, 20s);
+  for (const char* v : {"WEBSOCKET_TABLE", "MEMBERS_TABLE", "MESSAGES_TABLE", "ROOMS_TABLE",
+                        "CLIENTMSGS_TABLE", "DYNAMODB_ENDPOINT"})
+    ::unsetenv(v);
+  ASSERT_TRUE(answer) << "no answer from bootstrap";
+  ASSERT_FALSE(answer->is_error) << answer->body;
+  EXPECT_EQ(apigw::decode_response(answer->body)->status_code, 200);
+  store::Dynamo db(client, tables);
+  auto row = db.get_connection("Xq1aAbCdEfGhIjA=");
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->name, "dyn");
+  auto members = db.members("ddb");
+  ASSERT_TRUE(members);
+  ASSERT_EQ(members->size(), 1u);
 }
 
 // Nothing of Debian's user land but what the zip carries: bootstrap in an otherwise empty root
