@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <memory>
 #include <string>
@@ -206,6 +208,21 @@ TEST_F(Bootstrap, PingPostsAPongThroughTheManagementApiSigned) {
               std::string::npos);
   }
   EXPECT_TRUE(posted) << "no POST to the connection";
+}
+
+// Lambda's contract: a 500 from the Runtime API means the environment is broken; exit.
+TEST_F(Bootstrap, ExitsWhenTheRuntimeApiAnswers500) {
+  server_.fail_next_request(500);
+  start("ping");
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 1000 && done == 0; ++i) {
+    done = ::waitpid(process_->pid(), &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(done, process_->pid()) << "bootstrap still runs after the 500";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
 }
 
 TEST_F(Bootstrap, AnUnknownHandlerIsAnInitError) {
