@@ -239,6 +239,25 @@ test('the expectation table covers every Store method the handlers call', () => 
   for (const m of called) assert.ok(STORE_OPS[m], `STORE_OPS has ${m}`);
 });
 
+test('append_message\'s operations are what store::Dynamo\'s appender calls', () => {
+  // Each `request(tables_.<table>)` in dynamo_append.cpp is sent by the next `db_.<op>(`.
+  const src = readFileSync(join(root, 'src', 'store', 'dynamodb', 'dynamo_append.cpp'), 'utf8');
+  const table = { clientmsgs: 'ClientMsgsTable', messages: 'MessagesTable', rooms: 'RoomsTable' };
+  const op = { put_item: 'PutItem', get_item: 'GetItem', update_item: 'UpdateItem', delete_item: 'DeleteItem', query_all: 'Query' };
+  const found = new Set();
+  let pending = null;
+  for (const m of src.matchAll(/request\(tables_\.(\w+)\)|db_\.(\w+)\(/g)) {
+    if (m[1]) pending = m[1];
+    else if (pending) {
+      assert.ok(table[pending] && op[m[2]], `unknown ${pending} / ${m[2]}`);
+      found.add(`${table[pending]} ${op[m[2]]}`);
+      pending = null;
+    }
+  }
+  const listed = new Set(STORE_OPS.append_message.map(([t, a]) => `${t} ${a}`));
+  assert.deepEqual([...found].sort(), [...listed].sort());
+});
+
 test('outputs: the wss URL and the @connections URL', () => {
   assert.equal(template.Outputs.WebSocketURL.Value['Fn::Sub'],
     'wss://${ChatApi}.execute-api.${AWS::Region}.amazonaws.com/${StageName}');
