@@ -11,7 +11,7 @@ BUILD_PACKAGES := cmake ninja-build g++ make libboost1.81-dev libboost-json1.81-
                   libboost-url1.81-dev libssl-dev libsqlite3-dev
 TEST_PACKAGES  := libgtest-dev libgmock-dev chromium
 
-.PHONY: all deps test-deps configure build run test unit clean
+.PHONY: all deps test-deps configure build run test unit clean package-test
 
 all: build
 
@@ -46,9 +46,14 @@ build: deps configure
 run: build
 	$(BUILD)/parley serve --port $(PORT) --data $(DATA)
 
-# Every test (unit, integration over real sockets, browser) through ctest.
+# Every test (unit, integration over real sockets and DynamoDB-compatible dynalite, browser)
+# through ctest. The Lambda package's own tests rebuild everything statically: `make package-test`.
 test: test-deps build
-	cd $(BUILD) && ctest --output-on-failure -j 2
+	cd $(BUILD) && ctest --output-on-failure -j 2 -LE package
+
+# Builds deploy/build/parley-lambda.zip and runs its bootstrap from an empty folder.
+package-test: test-deps build
+	cd $(BUILD) && ctest --output-on-failure -L package
 
 # Only the GoogleTest suites.
 unit: build
