@@ -12,7 +12,15 @@ constexpr const char* script =
 
 }  // namespace
 
-std::string npm_dir() { return PARLEY_NPM_DIR; }
+std::string npm_dir() {
+#ifdef PARLEY_NPM_DIR
+  return PARLEY_NPM_DIR;
+#else
+  // Other test executables reuse this fixture; without the definition, find test/integration
+  // beside this file.
+  return (std::filesystem::path(__FILE__).parent_path() / ".." / "integration").lexically_normal().string();
+#endif
+}
 
 std::unique_ptr<DynaliteServer> DynaliteServer::start(std::string& why, std::uint16_t port) {
   if (!std::filesystem::exists(std::filesystem::path(npm_dir()) / "node_modules" / "dynalite")) {
