@@ -161,6 +161,7 @@ else
 fi
 port=$PORT_BASE
 START=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for n in "${SCALES[@]}"; do
   for target in "${TARGETS[@]}"; do
     messages=$MESSAGES; timeout=5; duration=$DURATION
@@ -189,4 +190,5 @@ ELAPSED=$(( $(date +%s) - START ))
 cp "$RESULTS" "${RESULTS_COPY:-/tmp/parley-compare-results.jsonl}"
 
 node "$ROOT/bench/report.mjs" "$RESULTS" --command "$COMMAND" --elapsed "$ELAPSED" \
+  --load "at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)" \
   ${OUT:+--out "$OUT"}
