@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/chat_command.hpp"
 #include "app/bench_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/tables_command.hpp"
@@ -14,10 +15,11 @@ constexpr const char* usage = R"(Usage: parley <command> [options]
 Commands:
   serve      run the chat server (gateway, handlers, SQLite or DynamoDB store, browser client)
   tables     create the DynamoDB tables: parley tables create [--dynamodb-endpoint URL]
+  chat       the terminal client: interactive, or JSON lines in a pipe
   bench      load generator: connect rate, fan-out latency, throughput, memory of a server
   version    print the version
 
-Run 'parley serve --help' or 'parley bench --help' for their options.
+Run 'parley serve --help', 'parley chat --help' or 'parley bench --help' for their options.
 )";
 
 }  // namespace
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return app::serve_command(args);
     if (command == "tables") return app::tables_command(args);
     if (command == "bench") return app::bench_command(args);
+    if (command == "chat") return app::chat_command(args);
     if (command == "version" || command == "--version") {
       std::cout << "parley " << PARLEY_VERSION << "\n";
       return 0;

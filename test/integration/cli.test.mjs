@@ -1,0 +1,478 @@
+// The terminal client (issue 9): `parley chat` against a real `parley serve`.
+//
+// Pipe mode (standard input a pipe): input lines become messages, every server event is a JSON
+// line on stdout, exit codes 0 / 1 / 2. Interactive mode runs on a pseudo-terminal made by
+// util-linux `script`: /join, /who, /dm, /history, /quit, Ctrl+D, and a reconnect that catches up
+// after the server restarts.
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { startServer, makeDataDir, removeDataDir, parleyBin, fetchT, sleep } from './server.mjs';
+import { closeAll, terminateAll } from './client.mjs';
+import { uniq, enter, say, joinRoom, range, seqsOf } from './protocol.mjs';
+
+const T = { timeout: 30_000 };
+let srv;
+const children = new Set();
+
+let haveScript = true;
+try { execFileSync('script', ['--version'], { stdio: 'ignore' }); } catch { haveScript = false; }
+const TTY = { ...T, skip: haveScript ? false : 'util-linux script is not installed' };
+
+before(async () => { srv = await startServer({ args: ['--log-level', 'debug'] }); });
+afterEach(async () => {
+  await closeAll();
+  for (const c of children) c.kill();
+  children.clear();
+  srv.assertAlive();
+});
+after(async () => {
+  terminateAll();
+  await srv?.stop();
+});
+
+// A running `parley chat` (or `script` around it): its output as it comes, and its exit.
+class Proc {
+  constructor(child, what) {
+    this.child = child;
+    this.what = what;
+    this.out = '';
+    this.err = '';
+    this.waiters = new Set();
+    this.exitInfo = null;
+    children.add(this);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d) => { this.out += d; this.#wake(); });
+    child.stderr.on('data', (d) => { this.err += d; this.#wake(); });
+    child.stdin.on('error', () => { /* the process is gone: the test sees its exit */ });
+    this.exitPromise = new Promise((res) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        children.delete(this);
+        res(this.exitInfo);
+        this.#wake();
+      });
+    });
+  }
+
+  #wake() { for (const w of [...this.waiters]) w(); }
+
+  write(s) { this.child.stdin.write(s); }
+  end() { this.child.stdin.end(); }
+  kill() { if (!this.exitInfo) this.child.kill('SIGKILL'); }
+
+  // stdout as lines (for the pty: without \r and terminal escapes).
+  get text() { return this.out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, ''); }
+  get lines() { return this.text.split('\n').filter((l) => l.length > 0); }
+  get json() { return this.lines.map((l) => JSON.parse(l)); }
+
+  describe() {
+    return `${this.what}\n--- stdout ---\n${this.text.slice(-3000)}\n--- stderr ---\n${this.err.slice(-2000)}`;
+  }
+
+  // Resolves with the first value of check() that is truthy, re-checked on every output.
+  until(check, timeoutMs, what) {
+    return new Promise((res, rej) => {
+      const run = () => {
+        let v;
+        try { v = check(); } catch { v = undefined; }
+        if (v) { done(); res(v); return true; }
+        if (this.exitInfo) {
+          done();
+          rej(new Error(`exited (${JSON.stringify(this.exitInfo)}) before ${what}\n${this.describe()}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => { done(); rej(new Error(`timed out waiting for ${what}\n${this.describe()}`)); }, timeoutMs);
+      const done = () => { clearTimeout(timer); this.waiters.delete(run); };
+      if (!run()) this.waiters.add(run);
+    });
+  }
+
+  // The first stdout JSON line matching pred (pipe mode).
+  nextJson(pred, timeoutMs = 5000, what = 'a matching JSON line') {
+    return this.until(() => this.json.find(pred), timeoutMs, what);
+  }
+
+  // The first output line matching re (interactive mode).
+  line(re, timeoutMs = 5000) {
+    return this.until(() => this.lines.find((l) => re.test(l)), timeoutMs, `a line matching ${re}`);
+  }
+
+  count(re) { return this.lines.filter((l) => re.test(l)).length; }
+
+  exited(timeoutMs = 10_000) {
+    let timer;
+    return Promise.race([
+      this.exitPromise,
+      new Promise((_, rej) => {
+        timer = setTimeout(() => rej(new Error(`still running after ${timeoutMs} ms\n${this.describe()}`)), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+}
+
+function chat(args, env = {}) {
+  const child = spawn(parleyBin, ['chat', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  return new Proc(child, `parley chat ${args.join(' ')}`);
+}
+
+const shq = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+// `parley chat` on a pseudo-terminal: `script` gives it one, -e passes its exit status on.
+function tty(args) {
+  const cmd = [parleyBin, 'chat', ...args].map(shq).join(' ');
+  const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, TERM: 'dumb', TZ: 'UTC' },
+  });
+  return new Proc(child, `script: parley chat ${args.join(' ')}`);
+}
+
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipe mode
+
+test('pipe: input lines reach a ws client; its messages come out as JSON lines; EOF exits 0', T, async () => {
+  const room = uniq('cli');
+  const w = await enter(srv.wsUrl, { name: 'watcher', room });
+  const cli = chat([srv.wsUrl, '--room', room, '--name', 'piper']);
+  const welcome = await cli.nextJson((m) => m.type === 'welcome', 5000, 'the welcome');
+  assert.equal(welcome.name, 'piper');
+  assert.deepEqual(welcome.rooms, [room]);
+  await cli.nextJson((m) => m.type === 'history' && m.room === room, 5000, 'the home history');
+
+  cli.write('hello from the pipe\nsecond line\n');
+  const m1 = await w.client.next((m) => m.type === 'message' && m.name === 'piper', 5000, 'the first line');
+  const m2 = await w.client.next((m) => m.type === 'message' && m.name === 'piper', 5000, 'the second line');
+  assert.equal(m1.room, room);
+  assert.equal(m1.text, 'hello from the pipe');
+  assert.equal(m2.text, 'second line');
+  assert.equal(m2.seq, m1.seq + 1);
+  assert.ok(m1.clientMsgId && m2.clientMsgId && m1.clientMsgId !== m2.clientMsgId, 'a clientMsgId per line');
+  await cli.nextJson((m) => m.type === 'ack' && m.seq === m2.seq, 5000, 'the second ack');
+
+  const ack = await say(w.client, room, 'hello, pipe');
+  const got = await cli.nextJson((m) => m.type === 'message' && m.text === 'hello, pipe', 5000, 'the watcher message');
+  assert.equal(got.seq, ack.seq);
+  assert.equal(got.name, 'watcher');
+  // The watcher's arrival and messages are printed exactly as received.
+  assert.ok(cli.json.some((m) => m.type === 'message' && m.text === 'second line' && m.seq === m2.seq));
+
+  cli.end();
+  const { code } = await cli.exited();
+  assert.equal(code, 0, cli.describe());
+  // Every stdout line is one JSON object with a type (JSON.parse would have thrown above).
+  for (const m of cli.json) assert.equal(typeof m.type, 'string', JSON.stringify(m));
+  assert.equal(cli.err, '');
+  await w.client.next((m) => m.type === 'presence' && m.event === 'leave' && m.name === 'piper', 5000, 'piper leaving');
+});
+
+test('pipe: lines written before the connection is up are all sent and acked before the close', T, async () => {
+  const room = uniq('cli');
+  const w = await enter(srv.wsUrl, { name: 'watcher', room });
+  const cli = chat([srv.wsUrl, '--room', room, '--name', 'burst']);
+  const texts = range(1, 40).map((i) => `line ${i} ünïcödé ✓`);
+  cli.write(`${texts.join('\n')}\n\nlast line without a newline`);
+  cli.end();
+  const { code } = await cli.exited();
+  assert.equal(code, 0, cli.describe());
+  const acks = cli.json.filter((m) => m.type === 'ack');
+  assert.equal(acks.length, 41, cli.describe());
+  const seen = [];
+  while (seen.length < 41) seen.push(await w.client.next((m) => m.type === 'message' && m.name === 'burst', 5000, `message ${seen.length + 1}`));
+  assert.deepEqual(seen.map((m) => m.text), [...texts, 'last line without a newline']);
+  assert.deepEqual(seqsOf(seen), range(seen[0].seq, seen[0].seq + 40));
+});
+
+test('pipe: --since prints the history after it; name and token are percent-encoded', T, async () => {
+  const room = uniq('cli');
+  const w = await enter(srv.wsUrl, { name: 'writer', room });
+  for (const t of ['one', 'two', 'three']) await say(w.client, room, t);
+  const cli = chat([srv.wsUrl, `--room=${room}`, '--name', 'Ann Smith.1', '--token', 'x&name=evil', '--since', '1']);
+  const welcome = await cli.nextJson((m) => m.type === 'welcome', 5000, 'the welcome');
+  assert.equal(welcome.name, 'Ann Smith.1');
+  const h = await cli.nextJson((m) => m.type === 'history', 5000, 'the history');
+  assert.deepEqual(h.messages.map((m) => m.text), ['two', 'three']);
+  cli.end();
+  assert.equal((await cli.exited()).code, 0, cli.describe());
+});
+
+test('pipe: a refused handshake exits 1 with the HTTP status on stderr', T, async () => {
+  const cli = chat([srv.wsUrl, '--name', 'bad/name']);
+  cli.end();
+  const { code } = await cli.exited();
+  assert.equal(code, 1, cli.describe());
+  assert.match(cli.err, /HTTP 400/);
+  assert.match(cli.err, /invalid name/);
+  assert.equal(cli.out, '');
+});
+
+test('pipe: nothing listening exits 1', T, async () => {
+  const port = await freePort();
+  const cli = chat([`ws://127.0.0.1:${port}/dev`]);
+  cli.end();
+  const { code } = await cli.exited();
+  assert.equal(code, 1, cli.describe());
+  assert.match(cli.err, /cannot connect/);
+});
+
+test('pipe: the server closing the connection exits 1', T, async () => {
+  const room = uniq('cli');
+  const cli = chat([srv.wsUrl, '--room', room]);
+  const welcome = await cli.nextJson((m) => m.type === 'welcome', 5000, 'the welcome');
+  const res = await fetchT(srv.connectionUrl(welcome.connectionId), { method: 'DELETE' });
+  assert.equal(res.status, 204);
+  const { code } = await cli.exited();
+  assert.equal(code, 1, cli.describe());
+  assert.match(cli.err, /connection ended: 1000/);
+});
+
+test('usage errors exit 2', T, async () => {
+  for (const args of [[], ['http://127.0.0.1:1/dev'], [srv.wsUrl, '--bogus'], [srv.wsUrl, '--since', '-1'],
+    [srv.wsUrl, srv.wsUrl], [srv.wsUrl, '--room']]) {
+    const cli = chat(args);
+    cli.end();
+    const { code } = await cli.exited();
+    assert.equal(code, 2, `${JSON.stringify(args)}\n${cli.describe()}`);
+    assert.match(cli.err, /parley chat: /);
+  }
+  const help = chat(['--help']);
+  help.end();
+  assert.equal((await help.exited()).code, 0);
+  assert.match(help.out, /Usage: parley chat URL/);
+});
+
+let haveOpenssl = true;
+try { execFileSync('openssl', ['version'], { stdio: 'ignore' }); } catch { haveOpenssl = false; }
+
+// A stand-in server on TLS (parley serve speaks plain HTTP): it answers hello and sendmessage
+// the way Parley does, and records the handshakes it saw.
+async function tlsStub() {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cli-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
+  const wss = new WebSocketServer({ server });
+  const seen = [];
+  wss.on('connection', (ws, req) => {
+    seen.push({ url: req.url, servername: req.socket.servername });
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString());
+      if (m.action === 'hello') ws.send(JSON.stringify({ type: 'welcome', connectionId: 'stub', name: 'tls', rooms: ['lobby'] }));
+      if (m.action === 'sendmessage') ws.send(JSON.stringify({ type: 'ack', clientMsgId: m.clientMsgId, id: 'x', seq: 1, room: 'lobby', duplicate: false }));
+    });
+  });
+  await new Promise((res) => server.listen(0, '127.0.0.1', res));
+  return {
+    port: server.address().port,
+    caFile: join(dir, 'cert.pem'),
+    seen,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((res) => server.close(res));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('pipe: wss:// with SNI and the certificate checked against the system CAs (SSL_CERT_FILE)', { ...T, skip: haveOpenssl ? false : 'no openssl' }, async () => {
+  const stub = await tlsStub();
+  try {
+    const ok = chat([`wss://localhost:${stub.port}/prod`, '--room', 'lobby', '--name', 'tls'], { SSL_CERT_FILE: stub.caFile });
+    ok.write('over tls\n');
+    ok.end();
+    assert.equal((await ok.exited()).code, 0, ok.describe());
+    assert.deepEqual(ok.json.map((m) => m.type), ['welcome', 'ack']);
+    assert.equal(stub.seen[0].servername, 'localhost');
+    assert.equal(stub.seen[0].url, '/prod?room=lobby&name=tls');
+
+    // An unknown issuer, and a name the certificate is not for, are both refused.
+    const unknown = chat([`wss://localhost:${stub.port}/prod`], { SSL_CERT_FILE: '/dev/null', SSL_CERT_DIR: '/nonexistent' });
+    unknown.end();
+    assert.equal((await unknown.exited()).code, 1, unknown.describe());
+    assert.match(unknown.err, /certificate verify failed/);
+    const wrongName = chat([`wss://127.0.0.1:${stub.port}/prod`], { SSL_CERT_FILE: stub.caFile });
+    wrongName.end();
+    assert.equal((await wrongName.exited()).code, 1, wrongName.describe());
+    assert.match(wrongName.err, /certificate verify failed/);
+    assert.equal(stub.seen.length, 1, 'no upgrade over an unverified connection');
+  } finally {
+    await stub.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Interactive mode, on a pseudo-terminal
+
+test('tty: messages, /join, /who, /dm, /room, /leave, /quit', TTY, async () => {
+  const room = uniq('tty');
+  const dev = uniq('dev');
+  const bob = await enter(srv.wsUrl, { name: 'bob', room });
+  const ann = tty([srv.wsUrl, '--room', room, '--name', 'ann']);
+  ann.write('typed before the welcome\n');  // kept until the client knows its rooms
+  await ann.line(/^Parley chat on ws:/);
+  await ann.line(new RegExp(`^\\* connected as ann in #${esc(room)}$`));
+  const annId = (await bob.client.next((m) => m.type === 'presence' && m.event === 'join' && m.name === 'ann', 5000, 'ann joining')).connectionId;
+  const early = await bob.client.next((m) => m.type === 'message' && m.name === 'ann', 5000, 'the line typed early');
+  assert.equal(early.text, 'typed before the welcome');
+
+  await say(bob.client, room, 'hi ann');
+  await ann.line(new RegExp(`^\\[\\d\\d:\\d\\d\\] #${esc(room)} bob: hi ann$`));
+  ann.write('hello bob\n');
+  const hello = await bob.client.next((m) => m.type === 'message' && m.name === 'ann', 5000, 'ann\'s message');
+  assert.equal(hello.text, 'hello bob');
+  assert.equal(hello.room, room);
+  assert.match(hello.clientMsgId, /^[0-9a-f]{32}$/);
+  await ann.line(new RegExp(`#${esc(room)} ann: hello bob$`));
+
+  ann.write(`/join ${dev}\n`);
+  await ann.line(new RegExp(`^\\* you joined #${esc(dev)} as ann$`));
+  await joinRoom(bob.client, dev);
+  await ann.line(new RegExp(`^\\* bob joined #${esc(dev)}$`));
+  ann.write('in dev now\n');  // /join made dev the current room
+  const inDev = await bob.client.next((m) => m.type === 'message' && m.name === 'ann' && m.room === dev, 5000, 'ann in dev');
+  assert.equal(inDev.text, 'in dev now');
+
+  ann.write('/who\n');
+  await ann.line(new RegExp(`^\\* #${esc(dev)} \\(2\\): (ann, bob|bob, ann)$`));
+  ann.write(`/who ${room}\n`);
+  await ann.line(new RegExp(`^\\* #${esc(room)} \\(2\\): (ann, bob|bob, ann)$`));
+
+  ann.write('/dm bob psst\n');
+  const dm = await bob.client.next((m) => m.type === 'dm' && m.name === 'ann', 5000, 'the dm');
+  assert.equal(dm.to, 'bob');
+  assert.equal(dm.text, 'psst');
+  await ann.line(/^\[\d\d:\d\d\] ann → bob: psst$/);
+  bob.client.send({ action: 'dm', to: 'ann', message: 'right back' });
+  await ann.line(/^\[\d\d:\d\d\] bob → ann: right back$/);
+
+  ann.write(`/room ${room}\n`);
+  await ann.line(new RegExp(`^\\* now talking in #${esc(room)}$`));
+  ann.write('back in the first room\n');
+  const back = await bob.client.next((m) => m.type === 'message' && m.name === 'ann' && m.text === 'back in the first room', 5000, 'the message after /room');
+  assert.equal(back.room, room);
+
+  ann.write(`/leave ${dev}\n`);
+  await bob.client.next((m) => m.type === 'presence' && m.event === 'leave' && m.room === dev && m.name === 'ann', 5000, 'ann leaving dev');
+  await ann.line(new RegExp(`^\\* you left #${esc(dev)}$`));
+  ann.write('/frobnicate\n');
+  await ann.line(/^! unknown command \/frobnicate/);
+  ann.write(`/who ${dev}\n`);
+  await ann.line(/^! not_member: /);
+
+  ann.write('/quit\n');
+  assert.equal((await ann.exited()).code, 0, ann.describe());
+  await bob.client.next((m) => m.type === 'presence' && m.event === 'leave' && m.room === room && m.name === 'ann', 5000, 'ann leaving');
+  // Nothing printed twice: each message line once.
+  assert.equal(ann.count(/#.* bob: hi ann$/), 1, ann.describe());
+  assert.equal(ann.count(/ ann: hello bob$/), 1, ann.describe());
+  assert.equal(ann.count(/ann → bob: psst$/), 1, ann.describe());
+  // /quit closes with 1000 (the gateway logs the close code of each connection at debug level).
+  const closed = await waitFor(() => srv.stderr().split('\n').find((l) => l.includes(annId) && l.includes('disconnectStatusCode')));
+  assert.match(closed, /"disconnectStatusCode":1000/);
+});
+
+test('tty: /history pages back from the oldest message shown; Ctrl+D leaves', TTY, async () => {
+  const room = uniq('tty');
+  const bob = await enter(srv.wsUrl, { name: 'bob', room });
+  for (let i = 1; i <= 60; i++) await say(bob.client, room, `m${i}`);
+  const ann = tty([srv.wsUrl, '--room', room, '--name', 'ann']);
+  await ann.line(new RegExp(`#${esc(room)} bob: m60$`));
+  assert.equal(ann.count(/ bob: m10$/), 0);
+  assert.equal(ann.count(/ bob: m11$/), 1);
+  ann.write('/history\n');
+  await ann.line(new RegExp(`^--- 10 older messages in #${esc(room)} \\(from the first\\) ---$`));
+  await ann.line(/ bob: m10$/);
+  const order = ann.lines.filter((l) => / bob: m\d+$/.test(l)).map((l) => Number(/m(\d+)$/.exec(l)[1]));
+  assert.deepEqual(order, [...range(11, 60), ...range(1, 10)]);
+  ann.write('/history\n');
+  await ann.line(new RegExp(`^\\* no older messages in #${esc(room)}$`));
+  ann.write('\x04');  // Ctrl+D: the end of input
+  assert.equal((await ann.exited()).code, 0, ann.describe());
+});
+
+test('tty: a refused connection says why and exits 1', TTY, async () => {
+  const ann = tty([srv.wsUrl, '--name', 'bad/name']);
+  assert.equal((await ann.exited()).code, 1, ann.describe());
+  assert.match(ann.text, /HTTP 400/);
+});
+
+test('tty: reconnects after a server restart and catches up, each message once', TTY, async () => {
+  const dataDir = await makeDataDir();
+  const port = await freePort();
+  const servers = [];
+  const start = async () => {
+    const s = await startServer({ dataDir, args: ['--port', String(port)] });
+    servers.push(s);
+    return s;
+  };
+  try {
+    const room = uniq('tty');
+    const dev = uniq('dev');
+    const one = await start();
+    const bob = await enter(one.wsUrl, { name: 'bob', room });
+    await say(bob.client, room, 'before');
+    const ann = tty([one.wsUrl, '--room', room, '--name', 'ann']);
+    await ann.line(new RegExp(`#${esc(room)} bob: before$`));
+    ann.write(`/join ${dev}\n`);
+    await ann.line(new RegExp(`^\\* you joined #${esc(dev)} as ann$`));
+
+    await one.stop();
+    await ann.line(/^! disconnected: /);
+    await ann.line(/^\* reconnecting in \d+ s$/);
+    const two = await start();
+    // Written while ann is away: the catch-up brings them.
+    const bob2 = await enter(two.wsUrl, { name: 'bob', room });
+    await joinRoom(bob2.client, dev);
+    await say(bob2.client, room, 'while you were away');
+    await say(bob2.client, dev, 'dev while away');
+    await ann.line(/^\* reconnected as ann$/, 15_000);
+    await ann.line(new RegExp(`#${esc(room)} bob: while you were away$`));
+    await ann.line(new RegExp(`#${esc(dev)} bob: dev while away$`));
+    await say(bob2.client, room, 'after the reconnect');
+    await ann.line(new RegExp(`#${esc(room)} bob: after the reconnect$`));
+    // ann is back in dev too, where she was talking.
+    ann.write('still in dev\n');
+    const m = await bob2.client.next((x) => x.type === 'message' && x.name === 'ann', 5000, 'ann after the reconnect');
+    assert.equal(m.room, dev);
+    assert.equal(m.text, 'still in dev');
+    for (const text of ['before', 'while you were away', 'dev while away', 'after the reconnect'])
+      assert.equal(ann.count(new RegExp(` bob: ${esc(text)}$`)), 1, `"${text}" once\n${ann.describe()}`);
+    // Rejoining dev after the reconnect is silent.
+    assert.equal(ann.count(new RegExp(`you joined #${esc(dev)}`)), 1, ann.describe());
+    ann.write('/quit\n');
+    assert.equal((await ann.exited()).code, 0, ann.describe());
+  } finally {
+    await closeAll();
+    for (const s of servers) await s.stop();
+    await removeDataDir(dataDir);
+  }
+});
+
+async function waitFor(fn, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v || Date.now() > deadline) return v;
+    await sleep(50);
+  }
+}
