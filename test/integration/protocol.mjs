@@ -157,11 +157,12 @@ export function assertMessage(m, { room, text, from, name, seq, type = 'message'
   if (seq !== undefined) assert.equal(m.seq, seq, `seq: ${ctx}`);
 }
 
-// A name disambiguated per docs/protocol.md "Names": base-XXXX, XXXX taken from the connection id.
+// A name disambiguated per docs/protocol.md "Names": base-XXXX, XXXX four successive letters or
+// digits of the connection id (letters and digits only, so that the suffix reads as one word).
 export function assertDisambiguated(shown, base, connectionId, ctx = '') {
-  const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(.{4})$`).exec(shown);
+  const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-([A-Za-z0-9]{4})$`).exec(shown);
   assert.ok(m, `expected "${base}-XXXX", got ${JSON.stringify(shown)} ${ctx}`);
-  assert.ok(connectionId.includes(m[1]),
+  assert.ok(connectionId.replace(/[^A-Za-z0-9]/g, '').includes(m[1]),
     `the suffix "${m[1]}" of ${JSON.stringify(shown)} should come from the connection id ${connectionId} ${ctx}`);
 }
 
