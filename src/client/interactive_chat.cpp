@@ -1,7 +1,6 @@
 #include "client/interactive_chat.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <ostream>
 #include <random>
 #include <utility>
@@ -10,9 +9,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+
+#include "client/run_loop.hpp"
 
 namespace client {
 namespace net = boost::asio;
@@ -62,17 +62,7 @@ InteractiveChat::InteractiveChat(ChatOptions options, int input_fd, std::ostream
 }
 
 int InteractiveChat::run() {
-  net::signal_set signals(io_, SIGINT, SIGTERM);
-  signals.async_wait([this](boost::system::error_code ec, int) {
-    if (!ec) quit();
-  });
-  net::co_spawn(io_, main(), [this, &signals](std::exception_ptr e) {
-    signals.cancel();
-    reader_.stop();
-    io_.stop();
-    if (e) std::rethrow_exception(e);
-  });
-  io_.run();
+  run_until_done(io_, reader_, main(), [this] { quit(); });
   return exit_code_;
 }
 

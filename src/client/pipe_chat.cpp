@@ -1,17 +1,16 @@
 #include "client/pipe_chat.hpp"
 
-#include <csignal>
 #include <ostream>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "client/command.hpp"
+#include "client/run_loop.hpp"
 #include "core/ids.hpp"
 
 namespace client {
@@ -37,17 +36,7 @@ PipeChat::PipeChat(ChatOptions options, int input_fd, std::ostream& out, std::os
       drain_timer_(io_), ping_timer_(io_) {}
 
 int PipeChat::run() {
-  net::signal_set signals(io_, SIGINT, SIGTERM);
-  signals.async_wait([this](boost::system::error_code ec, int) {
-    if (!ec) close_now();
-  });
-  net::co_spawn(io_, main(), [this, &signals](std::exception_ptr e) {
-    signals.cancel();
-    reader_.stop();
-    io_.stop();
-    if (e) std::rethrow_exception(e);
-  });
-  io_.run();
+  run_until_done(io_, reader_, main(), [this] { close_now(); });
   return exit_code_;
 }
 

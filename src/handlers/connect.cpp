@@ -10,8 +10,6 @@
 namespace handlers {
 namespace {
 
-constexpr std::int64_t ttl_seconds = 2 * 3600 + 600;
-
 apigw::Response refuse(int status, std::string message) {
   apigw::Response r;
   r.status_code = status;
@@ -43,7 +41,7 @@ apigw::Response connect(const apigw::Event& e, Ports& p) {
       return refuse(400, "invalid since");
   }
   c.connected_at = ctx.connected_at;
-  c.ttl = ctx.connected_at / 1000 + ttl_seconds;
+  c.ttl = ctx.connected_at / 1000 + row_ttl_seconds;
 
   if (auto r = p.store.put_connection(c); !r) {
     core::log::error("connect: cannot store connection",

@@ -7,8 +7,6 @@
 
 namespace handlers {
 namespace {
-// Rows outlive the 2-hour connection limit by a margin; TTL then sweeps rows of crashed nodes.
-constexpr std::int64_t ttl_seconds = 2 * 3600 + 600;
 constexpr int catch_up_page = 200;
 }  // namespace
 
@@ -25,7 +23,7 @@ core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
   me.connection_id = c.connection_id;
   me.name = unique_name(c.name, taken, c.connection_id);
   me.joined_at = core::now_ms();
-  me.ttl = me.joined_at / 1000 + ttl_seconds;
+  me.ttl = me.joined_at / 1000 + row_ttl_seconds;
   if (auto r = p.store.put_member(me); !r) return r.error();
   broadcast(p, *members, apigw::make_frame(events::presence(me, "join")), c.connection_id);
   return me;

@@ -9,6 +9,10 @@
 
 namespace handlers {
 
+// Connection and member rows outlive the 2-hour connection limit by a margin; TTL then sweeps
+// the rows of crashed nodes.
+inline constexpr std::int64_t row_ttl_seconds = 2 * 3600 + 600;
+
 // Adds the connection to `room` under its name made unique there, and announces the join to the
 // room's other members. Returns the member row (with the name shown in that room).
 core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
