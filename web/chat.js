@@ -905,6 +905,8 @@
     const conv = state.convs.get(d.room);
     if (!conv) return;
     conv.members = new Map();
+    // A large room (over 1,000 members) lists its earliest arrivals and sends no presence events.
+    conv.memberCount = Number.isInteger(d.count) && d.count >= d.members.length ? d.count : null;
     for (const m of d.members) {
       if (m && typeof m.name === 'string' && typeof m.connectionId === 'string') {
         conv.members.set(m.connectionId, { name: m.name, joinedAt: m.joinedAt });
@@ -1733,9 +1735,12 @@
     const list = [...conv.members.entries()].map(([id, m]) => ({ id, name: m.name }))
       .sort((a, b) => (a.id === state.connectionId ? -1 : b.id === state.connectionId ? 1 : a.name.localeCompare(b.name)));
     for (const m of list) el.members.append(memberItem(m.name, m.id === state.connectionId, true));
-    el.membersCount.textContent = '(' + list.length + ')';
-    el.membersNote.hidden = true;
-    el.membersToggle.setAttribute('aria-label', 'Members of #' + conv.key + ', ' + list.length);
+    const large = conv.memberCount !== null && conv.memberCount !== undefined && conv.memberCount > list.length;
+    const total = large ? conv.memberCount : list.length;
+    el.membersCount.textContent = '(' + total + ')';
+    el.membersNote.hidden = !large;
+    if (large) el.membersNote.textContent = 'A large room: ' + list.length + ' of ' + total + ' shown, and the list is not live.';
+    el.membersToggle.setAttribute('aria-label', 'Members of #' + conv.key + ', ' + total);
   }
 
   function memberItem(name, self, online) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "app/options.hpp"
@@ -15,6 +16,7 @@
 #include "integration/in_process.hpp"
 #include "store/dynamodb/dynamo_create_tables.hpp"
 #include "store/dynamodb/dynamo_store.hpp"
+#include "store/member_cache.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/timed_store.hpp"
 
@@ -151,7 +153,12 @@ int serve_command(const std::vector<std::string>& args) {
   auto store = open_store(o, data, store_description);
   if (!store) return 1;
   store::Timed timed_store(*store);
-  integration::InProcess handlers(handlers::chat_routes(), timed_store, handler_threads);
+  // This process alone writes a SQLite file, so its rooms can be read from memory. DynamoDB is
+  // shared by every node: there the store is read each time.
+  std::optional<store::MemberCache> member_cache;
+  store::Store* handler_store = &timed_store;
+  if (o.get("store", "sqlite") == "sqlite") handler_store = &member_cache.emplace(timed_store);
+  integration::InProcess handlers(handlers::chat_routes(), *handler_store, handler_threads);
   gateway::Server server(config, handlers);
   handlers.set_connections(server.context().connections);
 

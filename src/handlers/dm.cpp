@@ -20,9 +20,9 @@ core::result<std::set<std::string>> recipients(Ports& p, const std::string& send
   auto rooms = p.store.memberships(sender);
   if (!rooms) return rooms.error();
   for (const auto& mine : *rooms) {
-    auto members = p.store.members(mine.room);
+    auto members = p.store.room_members(mine.room);
     if (!members) return members.error();
-    for (const auto& m : *members)
+    for (const auto& m : (*members)->members)
       if (m.connection_id != sender && (same_name(m.name, to) || m.connection_id == to))
         ids.insert(m.connection_id);
   }

@@ -95,7 +95,8 @@ std::string presence(const store::Member& m, std::string_view event, std::string
   return json::serialize(o);
 }
 
-std::string members(const std::string& room, const std::vector<store::Member>& members) {
+std::string members(const std::string& room, const std::vector<store::Member>& members,
+                    std::size_t count) {
   json::object o;
   o["type"] = "members";
   o["room"] = room;
@@ -108,6 +109,7 @@ std::string members(const std::string& room, const std::vector<store::Member>& m
     list.emplace_back(std::move(e));
   }
   o["members"] = std::move(list);
+  o["count"] = count;
   return json::serialize(o);
 }
 

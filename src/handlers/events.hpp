@@ -27,7 +27,10 @@ std::string left(const std::string& room);
 std::string name(const std::string& name, const std::map<std::string, std::string>& per_room);
 // event: "join", "leave" or "rename" (with old_name).
 std::string presence(const store::Member& m, std::string_view event, std::string_view old_name = {});
-std::string members(const std::string& room, const std::vector<store::Member>& members);
+// `members` lists who is in the room (at most presence_room_limit of them: a larger list would
+// pass the 128 KB frame limit); `count` says how many there are in all.
+std::string members(const std::string& room, const std::vector<store::Member>& members,
+                    std::size_t count);
 std::string pong();
 
 // {"type":"error","code","message"} plus "action" and "clientMsgId" when known.

@@ -8,22 +8,29 @@ namespace {
 constexpr std::int64_t connect_grace_ms = 30000;  // the longest a $connect may run (29 s)
 }
 
-void broadcast(Ports& p, const std::vector<store::Member>& members, const apigw::SharedFrame& frame,
+void broadcast(Ports& p, const store::RoomMembers& members, const apigw::SharedFrame& frame,
                std::string_view except) {
-  std::vector<std::string> ids;
+  // The room's own id list when nobody is left out (a message reaches its sender too): no copy.
+  std::vector<std::string> others;
   std::vector<const store::Member*> targets;
-  ids.reserve(members.size());
-  targets.reserve(members.size());
-  for (const auto& m : members) {
-    if (m.connection_id == except) continue;
-    ids.push_back(m.connection_id);
-    targets.push_back(&m);
+  const bool skip = !except.empty() && members.find(except) != nullptr;
+  if (skip) {
+    others.reserve(members.ids.size());
+    targets.reserve(members.ids.size());
+    for (const auto& m : members.members) {
+      if (m.connection_id == except) continue;
+      others.push_back(m.connection_id);
+      targets.push_back(&m);
+    }
   }
+  const std::span<const std::string> ids = skip ? std::span<const std::string>(others)
+                                                : std::span<const std::string>(members.ids);
   const auto results = p.connections.post_many(ids, frame);
   const auto now = core::now_ms();
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i] || results[i].error() != core::errc::gone) continue;
-    if (now - targets[i]->joined_at < connect_grace_ms) continue;
+    const auto& target = skip ? *targets[i] : members.members[i];
+    if (now - target.joined_at < connect_grace_ms) continue;
     core::log::info("removing a gone connection", {{"connectionId", ids[i]}});
     forget_connection(p, ids[i]);
   }

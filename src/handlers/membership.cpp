@@ -1,6 +1,9 @@
 #include "handlers/membership.hpp"
 
+#include <optional>
+
 #include "core/clock.hpp"
+#include "core/log.hpp"
 #include "handlers/events.hpp"
 #include "handlers/fanout.hpp"
 #include "handlers/names.hpp"
@@ -10,31 +13,52 @@ namespace {
 constexpr int catch_up_page = 200;
 }  // namespace
 
+core::result<std::string> name_in_room(Ports& p, const std::string& room, std::string_view wanted,
+                                       const std::string& connection_id) {
+  std::optional<boost::system::error_code> failed;
+  auto shown = unique_name(
+      wanted,
+      [&](std::string_view candidate) {
+        if (failed) return false;
+        auto taken = p.store.name_taken(room, candidate, connection_id);
+        if (!taken) failed = taken.error();
+        return taken && *taken;
+      },
+      connection_id);
+  if (failed) return *failed;
+  return shown;
+}
+
+void announce(Ports& p, const std::string& room, const apigw::SharedFrame& frame,
+              const std::string& except) {
+  auto members = p.store.room_members(room);
+  if (!members) {
+    core::log::warn("cannot read a room to announce presence",
+                    {{"room", room}, {"error", members.error().message()}});
+    return;
+  }
+  if ((*members)->members.size() > presence_room_limit) return;
+  broadcast(p, **members, frame, except);
+}
+
 core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
                                        const std::string& room) {
-  auto members = p.store.members(room);
-  if (!members) return members.error();
-  std::vector<std::string> taken;
-  for (const auto& m : *members)
-    if (m.connection_id != c.connection_id) taken.push_back(m.name);
-
   store::Member me;
   me.room = room;
   me.connection_id = c.connection_id;
-  me.name = unique_name(c.name, taken, c.connection_id);
+  auto name = name_in_room(p, room, c.name, c.connection_id);
+  if (!name) return name.error();
+  me.name = std::move(*name);
   me.joined_at = core::now_ms();
   me.ttl = me.joined_at / 1000 + row_ttl_seconds;
   if (auto r = p.store.put_member(me); !r) return r.error();
-  broadcast(p, *members, apigw::make_frame(events::presence(me, "join")), c.connection_id);
+  announce(p, room, apigw::make_frame(events::presence(me, "join")), c.connection_id);
   return me;
 }
 
 core::result<void> exit_room(Ports& p, const store::Member& m) {
-  // Read before the delete: a failure then leaves the member in the room, as the error says.
-  auto members = p.store.members(m.room);
-  if (!members) return members.error();
   if (auto r = p.store.delete_member(m.room, m.connection_id); !r) return r.error();
-  broadcast(p, *members, apigw::make_frame(events::presence(m, "leave")), m.connection_id);
+  announce(p, m.room, apigw::make_frame(events::presence(m, "leave")), m.connection_id);
   return {};
 }
 

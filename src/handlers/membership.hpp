@@ -13,6 +13,21 @@ namespace handlers {
 // the rows of crashed nodes.
 inline constexpr std::int64_t row_ttl_seconds = 2 * 3600 + 600;
 
+// Rooms with more members than this do not announce joins, leaves and renames: in a room of N
+// members N arrivals would cost N^2/2 frames (50 million for 10,000). Their members see who is
+// there with `who` (docs/protocol.md).
+inline constexpr std::size_t presence_room_limit = 1000;
+
+// The name `wanted` shows as in `room` for this connection: itself, or with a suffix when another
+// member shows it already.
+core::result<std::string> name_in_room(Ports& p, const std::string& room, std::string_view wanted,
+                                       const std::string& connection_id);
+
+// Posts a presence event to the room's members except `except`, unless the room is larger than
+// presence_room_limit. A room the store cannot read is logged and skipped.
+void announce(Ports& p, const std::string& room, const apigw::SharedFrame& frame,
+              const std::string& except);
+
 // Adds the connection to `room` under its name made unique there, and announces the join to the
 // room's other members. Returns the member row (with the name shown in that room).
 core::result<store::Member> enter_room(Ports& p, const store::Connection& c,

@@ -35,19 +35,20 @@ std::string guest_name(std::string_view connection_id) {
   return "guest-" + suffix;
 }
 
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::string unique_name(std::string_view wanted, const std::vector<std::string>& taken,
                         std::string_view connection_id) {
-  auto is_taken = [&](std::string_view n) {
-    return std::any_of(taken.begin(), taken.end(),
-                       [&](const std::string& t) { return same_name(t, n); });
-  };
+  return unique_name(
+      wanted,
+      [&](std::string_view n) {
+        return std::any_of(taken.begin(), taken.end(),
+                           [&](const std::string& t) { return same_name(t, n); });
+      },
+      connection_id);
+}
+
+std::string unique_name(std::string_view wanted,
+                        const std::function<bool(std::string_view)>& is_taken,
+                        std::string_view connection_id) {
   if (!is_taken(wanted)) return std::string(wanted);
   // Suffixes from successive characters of the connection id, which is unique.
   std::string alnum;

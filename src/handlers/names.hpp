@@ -1,8 +1,11 @@
 #pragma once
 // Display names, room names, and the room key of a direct-message pair.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "store/store.hpp"
 
 namespace handlers {
 
@@ -17,10 +20,15 @@ bool valid_room(std::string_view room);
 // "guest-" plus four characters derived from the connection id.
 std::string guest_name(std::string_view connection_id);
 
-// Case-insensitive equality of names ("Ann" and "ann" are the same person to a reader).
-bool same_name(std::string_view a, std::string_view b);
+// Case-insensitive equality of names ("Ann" and "ann" are the same person to a reader): the
+// store's rule, since it indexes names.
+using store::same_name;
 // `wanted`, or `wanted-XXXX` (XXXX from the connection id) when another member has it.
 std::string unique_name(std::string_view wanted, const std::vector<std::string>& taken,
+                        std::string_view connection_id);
+// The same, asking `is_taken` about each candidate.
+std::string unique_name(std::string_view wanted,
+                        const std::function<bool(std::string_view)>& is_taken,
                         std::string_view connection_id);
 
 // "dm:<a>:<b>" with the two names sorted: the room holding the pair's direct messages.

@@ -1,5 +1,6 @@
 #include "handlers/presence.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "handlers/body.hpp"
@@ -17,12 +18,23 @@ apigw::Response who(const apigw::Event& e, Ports& p) {
   if (!room) return r.fail("bad_request", "\"room\" must be a string");
   // Nobody is in a room with a bad name: no store query with a key it would refuse.
   if (!valid_room(*room)) return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
-  auto members = p.store.members(*room);
+  auto members = p.store.room_members(*room);
   if (!members) return r.fail_store(members.error(), "read the room");
-  bool in = false;
-  for (const auto& m : *members) in = in || m.connection_id == r.connection_id();
-  if (!in) return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
-  r.reply(events::members(*room, *members));
+  if (!(*members)->find(r.connection_id()))
+    return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
+  // The earliest arrivals first, at most presence_room_limit of them.
+  std::vector<store::Member> shown = (*members)->members;
+  const auto first = [](const store::Member& a, const store::Member& b) {
+    return a.joined_at != b.joined_at ? a.joined_at < b.joined_at : a.connection_id < b.connection_id;
+  };
+  const std::size_t count = shown.size();
+  if (count > presence_room_limit) {
+    std::partial_sort(shown.begin(), shown.begin() + presence_room_limit, shown.end(), first);
+    shown.resize(presence_room_limit);
+  } else {
+    std::sort(shown.begin(), shown.end(), first);
+  }
+  r.reply(events::members(*room, shown, count));
   return {};
 }
 
@@ -43,18 +55,15 @@ apigw::Response setname(const apigw::Event& e, Ports& p) {
   if (!rooms) return r.fail_store(rooms.error(), "read your rooms");
   std::map<std::string, std::string> shown;
   for (auto me : *rooms) {
-    auto members = p.store.members(me.room);
-    if (!members) return r.fail_store(members.error(), "read the room");
-    std::vector<std::string> taken;
-    for (const auto& m : *members)
-      if (m.connection_id != me.connection_id) taken.push_back(m.name);
+    auto shown_name = name_in_room(p, me.room, *name, me.connection_id);
+    if (!shown_name) return r.fail_store(shown_name.error(), "read the room");
     const std::string old_name = me.name;
-    me.name = unique_name(*name, taken, me.connection_id);
+    me.name = std::move(*shown_name);
     shown[me.room] = me.name;
     if (me.name == old_name) continue;
     if (auto w = p.store.put_member(me); !w) return r.fail_store(w.error(), "save your name");
-    broadcast(p, *members, apigw::make_frame(events::presence(me, "rename", old_name)),
-              me.connection_id);
+    announce(p, me.room, apigw::make_frame(events::presence(me, "rename", old_name)),
+             me.connection_id);
   }
   r.reply(events::name(*name, shown));
   return {};

@@ -42,11 +42,9 @@ apigw::Response send_message(const Request& r) {
     if (!conn) return r.fail_store(conn.error(), "find your connection");
     room = conn->home_room;
   }
-  auto members = store.members(room);
+  auto members = store.room_members(room);
   if (!members) return r.fail_store(members.error(), "read the room");
-  const store::Member* me = nullptr;
-  for (const auto& m : *members)
-    if (m.connection_id == r.connection_id()) me = &m;
+  const store::Member* me = (*members)->find(r.connection_id());
   if (!me) return r.fail("not_member", "you are not in room \"" + shorten(room) + "\"");
 
   store::Message m;
@@ -62,7 +60,7 @@ apigw::Response send_message(const Request& r) {
   if (!stored) return r.fail_store(stored.error(), "store your message");
   r.reply(events::ack(*stored));
   if (stored->duplicate) return {};  // delivered when it was first stored
-  broadcast(r.ports, *members, apigw::make_frame(events::message(stored->message)));
+  broadcast(r.ports, **members, apigw::make_frame(events::message(stored->message)));
   return {};
 }
 

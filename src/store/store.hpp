@@ -4,7 +4,9 @@
 // `messages`, `rooms`; SQLite mirrors them). Every adapter is thread-safe: handlers call it from
 // several threads at once.
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -47,6 +49,20 @@ struct Message {
   std::string to;              // direct messages: the recipient's name; "" otherwise
 };
 
+// A room's members as one immutable list shared by every reader: a fan-out posts to `ids`
+// without copying a row. `ids[i]` is `members[i].connection_id`.
+struct RoomMembers {
+  std::vector<Member> members;
+  std::vector<std::string> ids;
+
+  // The member row of `connection_id`, or nullptr.
+  const Member* find(std::string_view connection_id) const;
+};
+using RoomMembersPtr = std::shared_ptr<const RoomMembers>;
+
+// Display names compare ASCII case-insensitively: "Bob" and "bob" are the same name in a room.
+bool same_name(std::string_view a, std::string_view b);
+
 struct Appended {
   Message message;         // as stored (the earlier one when duplicate)
   bool duplicate = false;  // (room, client_msg_id) had been stored before: nothing new stored
@@ -71,6 +87,13 @@ class Store {
                                            const std::string& connection_id) = 0;
   // The members of `room` through its key (a Query, never a Scan), ordered by connection id.
   virtual core::result<std::vector<Member>> members(const std::string& room) = 0;
+  // The same members as one shared list, in no particular order. Adapters that keep rooms in
+  // memory (store::MemberCache) answer without a copy; the default copies members(room).
+  virtual core::result<RoomMembersPtr> room_members(const std::string& room);
+  // Whether a member of `room` other than `except_connection_id` shows `name` (same_name).
+  // The default reads members(room).
+  virtual core::result<bool> name_taken(const std::string& room, std::string_view name,
+                                        std::string_view except_connection_id);
   // The rooms `connection_id` is in, through the connection index, ordered by room.
   virtual core::result<std::vector<Member>> memberships(const std::string& connection_id) = 0;
 

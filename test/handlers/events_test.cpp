@@ -179,10 +179,12 @@ TEST(PresenceEvent, RenameHasOldName) {
   EXPECT_EQ(o.size(), 6u);
 }
 
-TEST(MembersEvent, ListsNameConnectionIdAndJoinedAt) {
+TEST(MembersEvent, ListsNameConnectionIdAndJoinedAtAndTheCount) {
   const auto o = parse(events::members(
-      "lobby", {store::Member{"lobby", "A=", "ann", 1738404000000, 9}, store::Member{"lobby", "B=", "bob", 7, 9}}));
-  EXPECT_EQ(keys(o), (std::set<std::string>{"type", "room", "members"}));
+      "lobby", {store::Member{"lobby", "A=", "ann", 1738404000000, 9}, store::Member{"lobby", "B=", "bob", 7, 9}},
+      1500));
+  EXPECT_EQ(keys(o), (std::set<std::string>{"type", "room", "members", "count"}));
+  EXPECT_EQ(o.at("count"), 1500);
   EXPECT_EQ(o.at("type"), "members");
   EXPECT_EQ(o.at("room"), "lobby");
   EXPECT_EQ(o.at("members"),

@@ -14,7 +14,10 @@ class Fanout : public fakes::ChatTest {
  protected:
   std::vector<store::Member> lobby() { return store_.members("lobby").value(); }
   void broadcast(const std::vector<store::Member>& to, std::string_view except = {}) {
-    handlers::broadcast(ports_, to, frame_, except);
+    store::RoomMembers room;
+    room.members = to;
+    for (const auto& m : to) room.ids.push_back(m.connection_id);
+    handlers::broadcast(ports_, room, frame_, except);
   }
   apigw::SharedFrame frame_ = apigw::make_frame(R"({"type":"pong"})");
 };

@@ -84,7 +84,7 @@ TEST(SameName, IgnoresAsciiCaseOnly) {
 // ---- unique_name: the wanted name, or wanted-XXXX from the connection id ----
 
 TEST(UniqueName, FreeNameIsKept) {
-  EXPECT_EQ(unique_name("ann", {}, "R1kmxc2VNjMCFIA="), "ann");
+  EXPECT_EQ(unique_name("ann", std::vector<std::string>{}, "R1kmxc2VNjMCFIA="), "ann");
   EXPECT_EQ(unique_name("ann", {"bob", "anne", "ann-R1km"}, "R1kmxc2VNjMCFIA="), "ann");
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "chat_fixture.hpp"
+#include "handlers/membership.hpp"
 
 namespace {
 
@@ -20,7 +21,7 @@ class Who : public fakes::ChatTest {
   }
 };
 
-TEST_F(Who, ListsTheMembersOrderedByConnectionIdToTheAskerOnly) {
+TEST_F(Who, ListsTheMembersInOrderOfArrivalToTheAskerOnly) {
   add_member(D, "lobby", "alice-DDDD", 1738404000999);
   EXPECT_EQ(who(B, R"({"action":"who","room":"lobby"})").status_code, 200);
   EXPECT_EQ(only_event_to(B),
@@ -28,8 +29,27 @@ TEST_F(Who, ListsTheMembersOrderedByConnectionIdToTheAskerOnly) {
                           {"room", "lobby"},
                           {"members", json::array{json::object{{"name", "alice"}, {"connectionId", A}, {"joinedAt", fakes::connected_at}},
                                                   json::object{{"name", "bob"}, {"connectionId", B}, {"joinedAt", fakes::connected_at}},
-                                                  json::object{{"name", "alice-DDDD"}, {"connectionId", D}, {"joinedAt", 1738404000999}}}}}));
+                                                  json::object{{"name", "alice-DDDD"}, {"connectionId", D}, {"joinedAt", 1738404000999}}}},
+                          {"count", 3}}));
   EXPECT_EQ(connections_.posts().size(), 1u);
+}
+
+// Past presence_room_limit the list would pass the 128 KB frame limit: the earliest arrivals,
+// and how many there are in all.
+TEST_F(Who, ALargeRoomListsItsEarliestArrivalsAndTheCount) {
+  const std::size_t n = handlers::presence_room_limit + 5;
+  for (std::size_t i = 0; i < n; ++i)
+    add_member("late" + std::to_string(i), "lobby", "m" + std::to_string(i),
+               fakes::connected_at + 1000 + static_cast<std::int64_t>(i));
+  who(A, R"({"action":"who","room":"lobby"})");
+  const auto m = only_event_to(A);
+  const auto& list = m.at("members").as_array();
+  ASSERT_EQ(list.size(), handlers::presence_room_limit);
+  EXPECT_EQ(m.at("count").as_int64(), static_cast<std::int64_t>(n + 2));
+  EXPECT_EQ(list.at(0).at("connectionId"), A);  // alice and bob came first
+  EXPECT_EQ(list.at(1).at("connectionId"), B);
+  EXPECT_EQ(list.at(2).at("name"), "m0");
+  EXPECT_LT(json::serialize(m).size(), 131072u);
 }
 
 TEST_F(Who, AloneInARoom) {

@@ -31,7 +31,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     // members
     PutMemberThenMembersRoundTripsEveryField, MembersListsExactlyThatRoomOrderedByConnectionId,
     MembershipsListsAConnectionsRoomsOrderedByRoom, PutMemberReplacesTheRow,
-    DeleteMemberRemovesOnlyThatRow, DeleteOfMissingMemberSucceeds, EmptyKeysAreInvalidArgument,
+    DeleteMemberRemovesOnlyThatRow, DeleteOfMissingMemberSucceeds, RoomMembersListsTheRowsOfMembers,
+    NameTakenComparesWithoutCaseAndLeavesOutTheAsker, EmptyKeysAreInvalidArgument,
     // messages
     NonPositiveLimitIsInvalidArgument, AppendAllocatesSeqsFromOnePerRoom,
     AppendIgnoresInputSeqAndKeepsEveryField, RetriedClientMsgIdReturnsTheEarlierMessage,

@@ -1,6 +1,8 @@
 #pragma once
 // The Store contract for the connections and members tables. Include store_contract.hpp, not
 // this: the suite is only complete (registered) there.
+#include <algorithm>
+
 #include "store_contract_fixture.hpp"
 
 namespace store_contract {
@@ -145,6 +147,41 @@ TYPED_TEST_P(StoreContract, DeleteOfMissingMemberSucceeds) {
   ASSERT_TRUE(this->store().put_member(this->member("lobby", "c1")));
   EXPECT_TRUE(this->store().delete_member(this->key("kitchen"), this->key("c1")));
   EXPECT_EQ(this->store().members(this->key("lobby")).value().size(), 1u);
+}
+
+// room_members is members as one shared list (any order), with ids[i] naming members[i].
+TYPED_TEST_P(StoreContract, RoomMembersListsTheRowsOfMembers) {
+  for (auto id : {"c", "a", "b"}) ASSERT_TRUE(this->store().put_member(this->member("lobby", id)));
+  ASSERT_TRUE(this->store().put_member(this->member("kitchen", "d")));
+  ASSERT_TRUE(this->store().delete_member(this->key("lobby"), this->key("b")));
+  auto got = this->store().room_members(this->key("lobby"));
+  ASSERT_TRUE(got) << got.error();
+  auto ids = connection_ids((*got)->members);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector{this->key("a"), this->key("c")}));
+  EXPECT_EQ((*got)->ids, connection_ids((*got)->members));
+  ASSERT_NE((*got)->find(this->key("c")), nullptr);
+  EXPECT_EQ((*got)->find(this->key("c"))->name, "name of c");
+  EXPECT_EQ((*got)->find(this->key("b")), nullptr);
+  EXPECT_TRUE(this->store().room_members(this->key("empty")).value()->members.empty());
+}
+
+TYPED_TEST_P(StoreContract, NameTakenComparesWithoutCaseAndLeavesOutTheAsker) {
+  auto ann = this->member("lobby", "c1");
+  ann.name = "Ann";
+  ASSERT_TRUE(this->store().put_member(ann));
+  auto& s = this->store();
+  EXPECT_TRUE(s.name_taken(ann.room, "ann", this->key("c2")).value());
+  EXPECT_TRUE(s.name_taken(ann.room, "ANN", "").value());
+  EXPECT_FALSE(s.name_taken(ann.room, "ann", ann.connection_id).value());  // her own name
+  EXPECT_FALSE(s.name_taken(ann.room, "anne", this->key("c2")).value());
+  EXPECT_FALSE(s.name_taken(this->key("kitchen"), "ann", this->key("c2")).value());
+  ann.name = "Annie";  // renamed: the old name is free again
+  ASSERT_TRUE(s.put_member(ann));
+  EXPECT_FALSE(s.name_taken(ann.room, "ann", this->key("c2")).value());
+  EXPECT_TRUE(s.name_taken(ann.room, "annie", this->key("c2")).value());
+  ASSERT_TRUE(s.delete_member(ann.room, ann.connection_id));
+  EXPECT_FALSE(s.name_taken(ann.room, "annie", this->key("c2")).value());
 }
 
 TYPED_TEST_P(StoreContract, EmptyKeysAreInvalidArgument) {

@@ -1,0 +1,168 @@
+#include "store/member_cache.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace store {
+namespace {
+
+std::string folded(std::string_view name) {
+  std::string out(name);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<MemberCache::Room> MemberCache::room(const std::string& name) {
+  std::lock_guard lock(rooms_mutex_);
+  auto& r = rooms_[name];
+  if (!r) r = std::make_shared<Room>();
+  return r;
+}
+
+std::size_t MemberCache::cached_rooms() const {
+  std::lock_guard lock(rooms_mutex_);
+  return rooms_.size();
+}
+
+core::result<void> MemberCache::load(Room& r, const std::string& name) {
+  if (r.loaded.load(std::memory_order_acquire)) return {};
+  auto rows = inner_.members(name);
+  if (!rows) return rows.error();
+  std::lock_guard data(r.data);
+  for (const auto& m : *rows) insert(r, m);
+  r.loaded.store(true, std::memory_order_release);
+  return {};
+}
+
+RoomMembers& MemberCache::writable(Room& r) {
+  if (r.list.use_count() > 1) {
+    r.list = std::make_shared<RoomMembers>(*r.list);
+  } else {
+    // The last reader let go of the list (a release decrement): see its reads as finished.
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+  return *r.list;
+}
+
+void MemberCache::insert(Room& r, const Member& m) {
+  auto& list = writable(r);
+  if (auto it = r.index.find(m.connection_id); it != r.index.end()) {
+    auto& row = list.members[it->second];
+    if (!same_name(row.name, m.name)) {
+      if (auto n = r.names.find(folded(row.name)); n != r.names.end() && --n->second == 0)
+        r.names.erase(n);
+      ++r.names[folded(m.name)];
+    }
+    row = m;
+    return;
+  }
+  r.index.emplace(m.connection_id, list.members.size());
+  list.members.push_back(m);
+  list.ids.push_back(m.connection_id);
+  ++r.names[folded(m.name)];
+}
+
+void MemberCache::erase(Room& r, const std::string& connection_id) {
+  auto it = r.index.find(connection_id);
+  if (it == r.index.end()) return;
+  auto& list = writable(r);
+  const std::size_t pos = it->second, last = list.members.size() - 1;
+  if (auto n = r.names.find(folded(list.members[pos].name)); n != r.names.end() && --n->second == 0)
+    r.names.erase(n);
+  r.index.erase(it);
+  if (pos != last) {
+    list.members[pos] = std::move(list.members[last]);
+    list.ids[pos] = std::move(list.ids[last]);
+    r.index[list.ids[pos]] = pos;
+  }
+  list.members.pop_back();
+  list.ids.pop_back();
+}
+
+core::result<void> MemberCache::put_member(const Member& m) {
+  auto r = room(m.room);
+  std::lock_guard write(r->write);
+  if (auto w = inner_.put_member(m); !w) return w;
+  // A room never read is loaded from the store, with this row, when it is first read.
+  if (r->loaded.load(std::memory_order_acquire)) {
+    std::lock_guard data(r->data);
+    insert(*r, m);
+  }
+  return {};
+}
+
+core::result<void> MemberCache::delete_member(const std::string& room_name,
+                                              const std::string& connection_id) {
+  {
+    auto r = room(room_name);
+    std::lock_guard write(r->write);
+    if (auto w = inner_.delete_member(room_name, connection_id); !w) return w;
+    if (r->loaded.load(std::memory_order_acquire)) {
+      std::lock_guard data(r->data);
+      erase(*r, connection_id);
+    }
+  }
+  release_if_empty(room_name);
+  return {};
+}
+
+void MemberCache::release_if_empty(const std::string& name) {
+  std::lock_guard lock(rooms_mutex_);
+  auto it = rooms_.find(name);
+  // use_count 1: only the map holds it, so nobody is between room() and their update.
+  if (it == rooms_.end() || it->second.use_count() != 1) return;
+  std::lock_guard data(it->second->data);
+  if (it->second->list->members.empty()) rooms_.erase(it);
+}
+
+core::result<RoomMembersPtr> MemberCache::room_members(const std::string& name) {
+  RoomMembersPtr out;
+  {
+    auto r = room(name);
+    if (!r->loaded.load(std::memory_order_acquire)) {
+      std::lock_guard write(r->write);
+      if (auto l = load(*r, name); !l) return l.error();
+    }
+    std::lock_guard data(r->data);
+    out = r->list;
+  }
+  // Reading a room nobody is in (`who` on any name) must not leave an entry behind.
+  if (out->members.empty()) release_if_empty(name);
+  return out;
+}
+
+core::result<std::vector<Member>> MemberCache::members(const std::string& name) {
+  auto list = room_members(name);
+  if (!list) return list.error();
+  std::vector<Member> out = (*list)->members;
+  std::sort(out.begin(), out.end(),
+            [](const Member& a, const Member& b) { return a.connection_id < b.connection_id; });
+  return out;
+}
+
+core::result<bool> MemberCache::name_taken(const std::string& name, std::string_view shown,
+                                           std::string_view except_connection_id) {
+  int holders = 0;
+  bool empty = false;
+  {
+    auto r = room(name);
+    if (!r->loaded.load(std::memory_order_acquire)) {
+      std::lock_guard write(r->write);
+      if (auto l = load(*r, name); !l)
+        return core::result<bool>(boost::system::in_place_error, l.error());
+    }
+    std::lock_guard data(r->data);
+    empty = r->list->members.empty();
+    if (auto n = r->names.find(folded(shown)); n != r->names.end()) holders = n->second;
+    if (auto self = r->index.find(std::string(except_connection_id));
+        holders > 0 && self != r->index.end() &&
+        same_name(r->list->members[self->second].name, shown))
+      --holders;
+  }
+  if (empty) release_if_empty(name);
+  return holders > 0;
+}
+
+}  // namespace store

@@ -1,0 +1,86 @@
+#pragma once
+// A Store that keeps each room's members in memory in front of the Store that holds them, so a
+// fan-out reads a room as one shared list instead of a query, and a join checks its name
+// against an index instead of every row (issue 6: the member list "is an index lookup held in
+// memory; the store stays the source of truth").
+//
+// Only for a store this process alone writes (SQLite under `parley serve`): rows another
+// process writes would never reach the cache. Writes go to the store first, then to the cache,
+// each room's writes one at a time, so the cache never shows a row the store refused.
+// Readers share an immutable list; a write copies it only while a reader still holds it.
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "store/store.hpp"
+
+namespace store {
+
+class MemberCache final : public Store {
+ public:
+  explicit MemberCache(Store& inner) : inner_(inner) {}
+
+  core::result<void> put_connection(const Connection& c) override {
+    return inner_.put_connection(c);
+  }
+  core::result<Connection> get_connection(const std::string& id) override {
+    return inner_.get_connection(id);
+  }
+  core::result<void> delete_connection(const std::string& id) override {
+    return inner_.delete_connection(id);
+  }
+  core::result<void> put_member(const Member& m) override;
+  core::result<void> delete_member(const std::string& room,
+                                   const std::string& connection_id) override;
+  core::result<std::vector<Member>> members(const std::string& room) override;
+  core::result<RoomMembersPtr> room_members(const std::string& room) override;
+  core::result<bool> name_taken(const std::string& room, std::string_view name,
+                                std::string_view except_connection_id) override;
+  core::result<std::vector<Member>> memberships(const std::string& id) override {
+    return inner_.memberships(id);
+  }
+  core::result<Appended> append_message(Message m) override {
+    return inner_.append_message(std::move(m));
+  }
+  core::result<std::vector<Message>> messages_before(const std::string& room,
+                                                     std::int64_t before_seq,
+                                                     int limit) override {
+    return inner_.messages_before(room, before_seq, limit);
+  }
+  core::result<std::vector<Message>> messages_after(const std::string& room,
+                                                    std::int64_t after_seq, int limit) override {
+    return inner_.messages_after(room, after_seq, limit);
+  }
+  core::result<std::int64_t> last_seq(const std::string& room) override {
+    return inner_.last_seq(room);
+  }
+
+  // Rooms held in memory (rooms with members that were read or written since the start).
+  std::size_t cached_rooms() const;
+
+ private:
+  struct Room {
+    std::mutex write;                 // one store write (or the load) of this room at a time
+    std::mutex data;                  // guards what follows
+    std::atomic<bool> loaded{false};  // set under both locks
+    std::shared_ptr<RoomMembers> list = std::make_shared<RoomMembers>();
+    std::unordered_map<std::string, std::size_t> index;  // connection id -> position in list
+    std::unordered_map<std::string, int> names;          // lower-cased name -> members showing it
+  };
+
+  std::shared_ptr<Room> room(const std::string& name);
+  // With room.write held: reads the room from the store once.
+  core::result<void> load(Room& r, const std::string& name);
+  // With room.data held: the list to change, copied first if a reader still holds it.
+  static RoomMembers& writable(Room& r);
+  static void insert(Room& r, const Member& m);
+  static void erase(Room& r, const std::string& connection_id);
+  // Drops the entry of a room left empty that nobody else is using.
+  void release_if_empty(const std::string& name);
+
+  Store& inner_;
+  mutable std::mutex rooms_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Room>> rooms_;
+};
+
+}  // namespace store

@@ -1,0 +1,40 @@
+#include "store/store.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace store {
+
+const Member* RoomMembers::find(std::string_view connection_id) const {
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] == connection_id) return &members[i];
+  return nullptr;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+core::result<RoomMembersPtr> Store::room_members(const std::string& room) {
+  auto rows = members(room);
+  if (!rows) return rows.error();
+  auto out = std::make_shared<RoomMembers>();
+  out->ids.reserve(rows->size());
+  for (const auto& m : *rows) out->ids.push_back(m.connection_id);
+  out->members = std::move(*rows);
+  return RoomMembersPtr(std::move(out));
+}
+
+core::result<bool> Store::name_taken(const std::string& room, std::string_view name,
+                                     std::string_view except_connection_id) {
+  auto rows = members(room);
+  if (!rows) return core::result<bool>(boost::system::in_place_error, rows.error());
+  return std::any_of(rows->begin(), rows->end(), [&](const Member& m) {
+    return m.connection_id != except_connection_id && same_name(m.name, name);
+  });
+}
+
+}  // namespace store

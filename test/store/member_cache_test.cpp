@@ -1,0 +1,155 @@
+// store::MemberCache in front of a SQLite file: the Store contract, and what only the cache
+// can break: lists shared with readers, rooms released when empty, writers racing readers.
+#include "store/member_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "sqlite_test_support.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store_contract.hpp"
+
+namespace {
+
+using namespace sqlite_test;
+
+struct CachedSqliteHarness {
+  TempDir dir;
+  std::unique_ptr<store::Store> inner;
+  std::unique_ptr<store::Store> open() {
+    auto s = store::open_sqlite(dir.path() / "parley.db");
+    if (!s) {
+      ADD_FAILURE() << "open_sqlite: " << s.error();
+      return nullptr;
+    }
+    inner = std::move(*s);
+    return std::make_unique<store::MemberCache>(*inner);
+  }
+};
+
+}  // namespace
+
+namespace store_contract {
+INSTANTIATE_TYPED_TEST_SUITE_P(CachedSqlite, StoreContract, ::testing::Types<CachedSqliteHarness>);
+}
+
+namespace {
+
+store::Member member(const std::string& room, const std::string& id, const std::string& name) {
+  return {room, id, name, 1700000000789, 1700007200};
+}
+
+std::set<std::string> ids_of(const std::vector<store::Member>& ms) {
+  std::set<std::string> out;
+  for (const auto& m : ms) out.insert(m.connection_id);
+  return out;
+}
+
+class MemberCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::open_sqlite(dir_.path() / "parley.db");
+    ASSERT_TRUE(s) << s.error();
+    inner_ = std::move(*s);
+    cache_ = std::make_unique<store::MemberCache>(*inner_);
+  }
+  TempDir dir_;
+  std::unique_ptr<store::Store> inner_;
+  std::unique_ptr<store::MemberCache> cache_;
+};
+
+TEST_F(MemberCacheTest, AListHeldByAReaderNeverChanges) {
+  ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
+  auto held = cache_->room_members("lobby").value();
+  ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bob")));
+  ASSERT_TRUE(cache_->delete_member("lobby", "a"));
+  EXPECT_EQ(held->ids, std::vector<std::string>{"a"});
+  EXPECT_EQ(cache_->room_members("lobby").value()->ids, std::vector<std::string>{"b"});
+}
+
+TEST_F(MemberCacheTest, UnheldListIsUpdatedInPlace) {
+  ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
+  const store::RoomMembers* before = cache_->room_members("lobby").value().get();
+  ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bob")));
+  // Nobody held the list: the cache grew it instead of copying it (a join storm stays O(N)).
+  EXPECT_EQ(cache_->room_members("lobby").value().get(), before);
+}
+
+TEST_F(MemberCacheTest, WritesReachTheStoreBehindIt) {
+  ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
+  ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bob")));
+  ASSERT_TRUE(cache_->delete_member("lobby", "a"));
+  EXPECT_EQ(ids_of(inner_->members("lobby").value()), std::set<std::string>{"b"});
+}
+
+TEST_F(MemberCacheTest, RowsWrittenBeforeTheFirstReadAreLoadedFromTheStore) {
+  ASSERT_TRUE(inner_->put_member(member("lobby", "old", "olga")));  // e.g. a previous run
+  ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
+  EXPECT_EQ(ids_of(cache_->room_members("lobby").value()->members),
+            (std::set<std::string>{"a", "old"}));
+  EXPECT_TRUE(cache_->name_taken("lobby", "OLGA", "a").value());
+}
+
+TEST_F(MemberCacheTest, EmptyRoomsAreNotKept) {
+  for (int i = 0; i < 100; ++i) {
+    const std::string room = "r" + std::to_string(i);
+    EXPECT_TRUE(cache_->room_members(room).value()->members.empty());  // `who` on any name
+    EXPECT_FALSE(cache_->name_taken(room, "ann", "").value());
+  }
+  EXPECT_EQ(cache_->cached_rooms(), 0u);
+  ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
+  ASSERT_TRUE(cache_->room_members("lobby"));
+  EXPECT_EQ(cache_->cached_rooms(), 1u);
+  ASSERT_TRUE(cache_->delete_member("lobby", "a"));
+  EXPECT_EQ(cache_->cached_rooms(), 0u);
+}
+
+TEST_F(MemberCacheTest, DuplicateNamesCountUntilTheLastHolderLeaves) {
+  ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
+  ASSERT_TRUE(cache_->put_member(member("lobby", "b", "Ann")));
+  ASSERT_TRUE(cache_->delete_member("lobby", "a"));
+  EXPECT_TRUE(cache_->name_taken("lobby", "ann", "c").value());
+  ASSERT_TRUE(cache_->delete_member("lobby", "b"));
+  EXPECT_FALSE(cache_->name_taken("lobby", "ann", "c").value());
+}
+
+// Handler threads join, leave and read at once; afterwards the cache and the file agree, and
+// every list a reader saw was whole (ids matching rows).
+TEST_F(MemberCacheTest, ConcurrentWritersAndReadersLeaveTheCacheEqualToTheStore) {
+  constexpr int writers = 4, per_writer = 300;
+  std::atomic<bool> done{false};
+  std::atomic<int> torn{0};
+  std::thread reader([&] {
+    while (!done) {
+      auto list = cache_->room_members("lobby");
+      if (!list) continue;
+      const auto& l = **list;
+      if (l.ids.size() != l.members.size()) ++torn;
+      for (std::size_t i = 0; i < l.ids.size(); ++i)
+        if (l.ids[i] != l.members[i].connection_id) ++torn;
+    }
+  });
+  std::vector<std::thread> ts;
+  for (int w = 0; w < writers; ++w) {
+    ts.emplace_back([&, w] {
+      for (int i = 0; i < per_writer; ++i) {
+        const std::string id = "w" + std::to_string(w) + "-" + std::to_string(i);
+        ASSERT_TRUE(cache_->put_member(member("lobby", id, id)));
+        if (i % 3 == 0) ASSERT_TRUE(cache_->delete_member("lobby", id));
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  done = true;
+  reader.join();
+  EXPECT_EQ(torn.load(), 0);
+  EXPECT_EQ(ids_of(cache_->room_members("lobby").value()->members),
+            ids_of(inner_->members("lobby").value()));
+  EXPECT_EQ(cache_->room_members("lobby").value()->members.size(),
+            static_cast<std::size_t>(writers * (per_writer - per_writer / 3)));
+}
+
+}  // namespace
