@@ -3,6 +3,7 @@
 // several handler threads does not contend on one lock; no lock is held while sending.
 #include <array>
 #include <memory>
+#include <span>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -18,6 +19,8 @@ class ConnectionRegistry {
   void remove(const std::string& id);
   // nullptr when the id is unknown or closed.
   std::shared_ptr<Session> find(const std::string& id) const;
+  // find() of each id, taking each shard's lock once for all its ids (a fan-out).
+  std::vector<std::shared_ptr<Session>> find_many(std::span<const std::string> ids) const;
   std::vector<std::shared_ptr<Session>> all() const;
   std::size_t size() const;
 

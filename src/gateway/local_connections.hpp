@@ -14,6 +14,9 @@ class LocalConnections final : public apigw::Connections {
       : registry_(registry), max_post_bytes_(max_post_bytes), metrics_(metrics) {}
 
   core::result<void> post(const std::string& connection_id, const apigw::SharedFrame& data) override;
+  // The fan-out path: the registry's shards locked once each, every loop handed its frames at once.
+  std::vector<core::result<void>> post_many(std::span<const std::string> ids,
+                                            const apigw::SharedFrame& data) override;
   core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
   core::result<void> remove(const std::string& connection_id) override;
 

@@ -3,15 +3,57 @@
 #include <boost/asio/post.hpp>
 
 namespace gateway {
+namespace {
+
+// This thread's open Batch: the frames held back, by inbox (a node has one inbox per socket
+// thread, so a short list).
+struct Held {
+  int depth = 0;
+  std::vector<std::pair<LoopInbox*, std::vector<LoopInbox::Item>>> by_inbox;
+};
+thread_local Held held;
+
+}  // namespace
+
+LoopInbox::Batch::Batch() { ++held.depth; }
+
+LoopInbox::Batch::~Batch() {
+  if (--held.depth > 0) return;
+  for (auto& [inbox, items] : held.by_inbox)
+    if (!items.empty()) inbox->push(items);
+}
 
 void LoopInbox::post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame) {
+  if (held.depth > 0) {
+    for (auto& [inbox, items] : held.by_inbox) {
+      if (inbox == this) {
+        items.push_back({std::move(to), std::move(frame)});
+        return;
+      }
+    }
+    held.by_inbox.emplace_back(this, std::vector<Item>{});
+    held.by_inbox.back().second.push_back({std::move(to), std::move(frame)});
+    return;
+  }
+  std::vector<Item> one;
+  one.push_back({std::move(to), std::move(frame)});
+  push(one);
+}
+
+void LoopInbox::push(std::vector<Item>& items) {
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    items_.push_back({std::move(to), std::move(frame)});
+    if (items_.empty()) {
+      items_.swap(items);  // the loop's spent vector comes back to this thread: no allocation
+    } else {
+      items_.insert(items_.end(), std::make_move_iterator(items.begin()),
+                    std::make_move_iterator(items.end()));
+    }
     wake = !scheduled_;
     scheduled_ = true;
   }
+  items.clear();
   if (wake) boost::asio::post(loop_, [this] { drain(); });
 }
 

@@ -24,15 +24,31 @@ class LoopInbox {
  public:
   explicit LoopInbox(boost::asio::io_context& loop) : loop_(loop) {}
 
-  // Thread-safe; never blocks on I/O.
+  // Thread-safe; never blocks on I/O. Within a Batch on this thread the frame is held back
+  // until the Batch ends.
   void post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame);
 
- private:
+  // While one is alive on a thread, that thread's posts to every inbox are gathered and each
+  // inbox gets its share when it ends: one lock and at most one wake-up per loop for a whole
+  // fan-out, instead of one lock per frame that four handler threads and the loop fight over.
+  // Nestable; frames to one connection keep their order.
+  class Batch {
+   public:
+    Batch();
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+  };
+
   struct Item {
     std::shared_ptr<Deliverable> to;
     apigw::SharedFrame frame;
   };
+
+ private:
   void drain();
+  // Hands `items` over to the loop (moves them out).
+  void push(std::vector<Item>& items);
 
   boost::asio::io_context& loop_;
   std::mutex mutex_;

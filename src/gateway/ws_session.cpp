@@ -123,6 +123,8 @@ class WsSession final : public Session,
   void enqueue(apigw::SharedFrame f, ws::Opcode op);
   bool push(apigw::SharedFrame f, ws::Opcode op);
   void write_pending();
+  // Bookkeeping once `entries` of the queue are written; false when nothing more may follow.
+  bool written(std::size_t entries);
   void start_close(std::uint16_t code, std::string reason);
   void cut();
   void finish(int code, std::string reason);
@@ -383,31 +385,57 @@ void WsSession::enqueue(apigw::SharedFrame f, ws::Opcode op) {
 }
 
 // Writes everything pending in one gathered write; frames queued meanwhile go in the next.
+// The socket is non-blocking: the write is tried at once, and only what the kernel did not take
+// waits for an asynchronous write (no operation, allocation or completion per socket otherwise).
 void WsSession::write_pending() {
-  if (writing_ > 0 || queue_.empty() || !socket_.is_open()) return;
-  writing_ = queue_.prepare(write_buffers_, max_out_frame);
-  net::async_write(socket_, write_buffers_,
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                     const auto written = self->queue_.consume(self->writing_);
-                     self->writing_ = 0;
-                     self->queued_bytes_.fetch_sub(written.bytes);
-                     self->ctx_.metrics.frames_out.inc(written.messages);
-                     if (ec) {
-                       self->cut();
-                       return;
-                     }
-                     if (written.close) {
-                       // Our echo ends a close the peer began; after our own close we wait
-                       // for the peer's answer, unless nothing more can be read from it.
-                       if (self->peer_closed_ || self->hard_failure_) {
-                         boost::system::error_code ignored;
-                         self->socket_.shutdown(tcp::socket::shutdown_send, ignored);
-                         if (self->peer_closed_) self->cut();
+  while (writing_ == 0 && !queue_.empty() && socket_.is_open()) {
+    const std::size_t entries = queue_.prepare(write_buffers_, max_out_frame);
+    boost::system::error_code ec;
+    std::size_t sent = socket_.write_some(write_buffers_, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+      sent = 0;
+    }
+    if (ec) {
+      cut();
+      return;
+    }
+    if (sent == net::buffer_size(write_buffers_)) {
+      if (!written(entries)) return;
+      continue;
+    }
+    // The kernel took part of it: the rest goes when the socket can take it.
+    auto first = write_buffers_.begin();
+    while (sent >= first->size()) sent -= (first++)->size();
+    *first += sent;
+    write_buffers_.erase(write_buffers_.begin(), first);
+    writing_ = entries;
+    net::async_write(socket_, write_buffers_,
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                       const std::size_t entries = std::exchange(self->writing_, 0);
+                       if (ec) {
+                         self->cut();
+                         return;
                        }
-                       return;
-                     }
-                     self->write_pending();
-                   });
+                       if (self->written(entries)) self->write_pending();
+                     });
+    return;
+  }
+}
+
+bool WsSession::written(std::size_t entries) {
+  const auto w = queue_.consume(entries);
+  queued_bytes_.fetch_sub(w.bytes);
+  ctx_.metrics.frames_out.inc(w.messages);
+  if (!w.close) return true;
+  // Our echo ends a close the peer began; after our own close we wait for the peer's answer,
+  // unless nothing more can be read from it.
+  if (peer_closed_ || hard_failure_) {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    if (peer_closed_) cut();
+  }
+  return false;
 }
 
 void WsSession::start_close(std::uint16_t code, std::string reason) {

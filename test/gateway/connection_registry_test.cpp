@@ -31,6 +31,21 @@ TEST(ConnectionRegistry, AllListsEverySession) {
   EXPECT_EQ(r.size(), 100u);
 }
 
+TEST(ConnectionRegistry, FindManyAnswersEachIdInItsPlace) {
+  ConnectionRegistry r;
+  std::vector<std::shared_ptr<FakeSession>> held;
+  for (int i = 0; i < 500; ++i) {
+    held.push_back(std::make_shared<FakeSession>("id" + std::to_string(i)));
+    r.add(held.back());
+  }
+  std::vector<std::string> ids;
+  for (int i = 999; i >= 0; i -= 3) ids.push_back("id" + std::to_string(i));  // half unknown
+  const auto found = r.find_many(ids);
+  ASSERT_EQ(found.size(), ids.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) EXPECT_EQ(found[k], r.find(ids[k])) << ids[k];
+  EXPECT_TRUE(r.find_many({}).empty());
+}
+
 TEST(ConnectionRegistry, ConcurrentUseFromManyThreads) {
   ConnectionRegistry r;
   std::vector<std::thread> threads;

@@ -43,6 +43,28 @@ TEST_F(LocalConnectionsTest, OverSizeIsPayloadTooLarge) {
   EXPECT_EQ(r.error(), core::errc::payload_too_large);
 }
 
+TEST_F(LocalConnectionsTest, PostManyAnswersEachIdAndCountsEachResult) {
+  auto b = std::make_shared<FakeSession>("b=");
+  registry.add(b);
+  b->full = true;
+  auto frame = apigw::make_frame("hi");
+  const auto ok = metrics.posts_ok.value(), gone = metrics.posts_gone.value(),
+             throttled = metrics.posts_throttled.value();
+  const std::vector<std::string> ids{"a=", "zz=", "b=", "a="};
+  const auto r = connections.post_many(ids, frame);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_TRUE(r[0]);
+  EXPECT_EQ(r[1].error(), core::errc::gone);
+  EXPECT_EQ(r[2].error(), core::errc::limit_exceeded);
+  EXPECT_TRUE(r[3]);
+  EXPECT_EQ(a->frames, (std::vector<apigw::SharedFrame>{frame, frame}));
+  EXPECT_EQ(metrics.posts_ok.value(), ok + 2);
+  EXPECT_EQ(metrics.posts_gone.value(), gone + 1);
+  EXPECT_EQ(metrics.posts_throttled.value(), throttled + 1);
+  const auto big = connections.post_many(ids, apigw::make_frame(std::string(131073, 'x')));
+  for (const auto& x : big) EXPECT_EQ(x.error(), core::errc::payload_too_large);
+}
+
 TEST_F(LocalConnectionsTest, FullQueueIsLimitExceeded) {
   a->full = true;
   EXPECT_EQ(connections.post("a=", apigw::make_frame("x")).error(), core::errc::limit_exceeded);
