@@ -1,5 +1,6 @@
 #include "gateway/http_session.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -7,6 +8,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
+#include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "gateway/management_endpoint.hpp"
 #include "gateway/static_files.hpp"
@@ -102,8 +104,19 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::so
           res = plain(req, http::status::service_unavailable, "shutting down\n");
         } else {
           stream.expires_never();
-          buffer = beast::flat_buffer();  // held for the connection's life otherwise
-          co_await serve_websocket(ctx, inbox, std::move(stream), std::move(req));
+          // A coroutine of its own, so that this frame (parser, buffer, stream) ends now
+          // instead of living as long as the connection.
+          auto ex = stream.get_executor();
+          net::co_spawn(ex, serve_websocket(ctx, inbox, std::move(stream), std::move(req)),
+                        [](std::exception_ptr e) {
+                          if (!e) return;
+                          try {
+                            std::rethrow_exception(e);
+                          } catch (const std::exception& x) {
+                            core::log::error("websocket session ended by an exception",
+                                             {{"error", x.what()}});
+                          }
+                        });
           co_return;
         }
       } else {

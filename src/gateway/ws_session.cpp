@@ -3,6 +3,7 @@
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -117,7 +118,7 @@ class WsSession final : public Session,
                                    const Handshake& hs, std::string& subprotocol);
   net::awaitable<void> refuse(beast::tcp_stream& stream, const http::request<http::string_body>& req,
                               unsigned status, std::string_view message);
-  net::awaitable<void> read_loop();
+  net::awaitable<void> read_loop(std::shared_ptr<WsSession> self);
   net::awaitable<void> on_event(ws::FrameParser::Event& ev);
   net::awaitable<void> handle_frame(std::string body);
   void enqueue(apigw::SharedFrame f, ws::Opcode op);
@@ -244,10 +245,20 @@ net::awaitable<void> WsSession::run(beast::tcp_stream stream,
   ctx_.metrics.connects.inc();
   core::log::debug("connected", {{"connectionId", meta_.connection_id},
                                  {"sourceIp", meta_.source_ip}});
-  co_await read_loop();
+  // A coroutine of its own: the frames of the handshake (this one, serve_websocket's and the
+  // HTTP session's, a few KiB with the parser and the request) end here, and an idle
+  // connection keeps only the read loop's.
+  net::co_spawn(socket_.get_executor(), read_loop(shared_from_this()), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      core::log::error("read loop ended by an exception", {{"error", x.what()}});
+    }
+  });
 }
 
-net::awaitable<void> WsSession::read_loop() {
+net::awaitable<void> WsSession::read_loop(std::shared_ptr<WsSession> self) {
   std::vector<ws::FrameParser::Event> events;
   while (socket_.is_open()) {
     auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);

@@ -46,36 +46,74 @@ RoomMembers& MemberCache::writable(Room& r) {
   return *r.list;
 }
 
+std::size_t MemberCache::position(const Room& r, std::string_view connection_id) {
+  if (r.index) {
+    auto it = r.index->position.find(std::string(connection_id));
+    return it == r.index->position.end() ? std::string::npos : it->second;
+  }
+  const auto& ids = r.list->ids;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] == connection_id) return i;
+  return std::string::npos;
+}
+
+int MemberCache::holders(const Room& r, std::string_view name) {
+  if (r.index) {
+    auto it = r.index->names.find(folded(name));
+    return it == r.index->names.end() ? 0 : it->second;
+  }
+  int n = 0;
+  for (const auto& m : r.list->members) n += same_name(m.name, name) ? 1 : 0;
+  return n;
+}
+
+void MemberCache::build_index(Room& r) {
+  r.index = std::make_unique<Index>();
+  const auto& list = *r.list;
+  for (std::size_t i = 0; i < list.members.size(); ++i) {
+    r.index->position.emplace(list.ids[i], i);
+    ++r.index->names[folded(list.members[i].name)];
+  }
+}
+
 void MemberCache::insert(Room& r, const Member& m) {
+  const std::size_t at = position(r, m.connection_id);
   auto& list = writable(r);
-  if (auto it = r.index.find(m.connection_id); it != r.index.end()) {
-    auto& row = list.members[it->second];
-    if (!same_name(row.name, m.name)) {
-      if (auto n = r.names.find(folded(row.name)); n != r.names.end() && --n->second == 0)
-        r.names.erase(n);
-      ++r.names[folded(m.name)];
+  if (at != std::string::npos) {
+    auto& row = list.members[at];
+    if (r.index && !same_name(row.name, m.name)) {
+      if (auto n = r.index->names.find(folded(row.name)); n != r.index->names.end() && --n->second == 0)
+        r.index->names.erase(n);
+      ++r.index->names[folded(m.name)];
     }
     row = m;
     return;
   }
-  r.index.emplace(m.connection_id, list.members.size());
   list.members.push_back(m);
   list.ids.push_back(m.connection_id);
-  ++r.names[folded(m.name)];
+  if (r.index) {
+    r.index->position.emplace(m.connection_id, list.members.size() - 1);
+    ++r.index->names[folded(m.name)];
+  } else if (list.members.size() >= index_from) {
+    build_index(r);
+  }
 }
 
 void MemberCache::erase(Room& r, const std::string& connection_id) {
-  auto it = r.index.find(connection_id);
-  if (it == r.index.end()) return;
+  const std::size_t pos = position(r, connection_id);
+  if (pos == std::string::npos) return;
   auto& list = writable(r);
-  const std::size_t pos = it->second, last = list.members.size() - 1;
-  if (auto n = r.names.find(folded(list.members[pos].name)); n != r.names.end() && --n->second == 0)
-    r.names.erase(n);
-  r.index.erase(it);
+  const std::size_t last = list.members.size() - 1;
+  if (r.index) {
+    if (auto n = r.index->names.find(folded(list.members[pos].name));
+        n != r.index->names.end() && --n->second == 0)
+      r.index->names.erase(n);
+    r.index->position.erase(connection_id);
+  }
   if (pos != last) {
     list.members[pos] = std::move(list.members[last]);
     list.ids[pos] = std::move(list.ids[last]);
-    r.index[list.ids[pos]] = pos;
+    if (r.index) r.index->position[list.ids[pos]] = pos;
   }
   list.members.pop_back();
   list.ids.pop_back();
@@ -144,7 +182,7 @@ core::result<std::vector<Member>> MemberCache::members(const std::string& name) 
 
 core::result<bool> MemberCache::name_taken(const std::string& name, std::string_view shown,
                                            std::string_view except_connection_id) {
-  int holders = 0;
+  int showing = 0;
   bool empty = false;
   {
     auto r = room(name);
@@ -155,14 +193,14 @@ core::result<bool> MemberCache::name_taken(const std::string& name, std::string_
     }
     std::lock_guard data(r->data);
     empty = r->list->members.empty();
-    if (auto n = r->names.find(folded(shown)); n != r->names.end()) holders = n->second;
-    if (auto self = r->index.find(std::string(except_connection_id));
-        holders > 0 && self != r->index.end() &&
-        same_name(r->list->members[self->second].name, shown))
-      --holders;
+    showing = holders(*r, shown);
+    if (showing > 0) {
+      const std::size_t self = position(*r, except_connection_id);
+      if (self != std::string::npos && same_name(r->list->members[self].name, shown)) --showing;
+    }
   }
   if (empty) release_if_empty(name);
-  return holders > 0;
+  return showing > 0;
 }
 
 }  // namespace store

@@ -59,13 +59,19 @@ class MemberCache final : public Store {
   std::size_t cached_rooms() const;
 
  private:
+  // Lookups in a room of this many members or more go through hash indexes; smaller rooms
+  // (most rooms, and every DM-sized one) are scanned and cost no index memory.
+  static constexpr std::size_t index_from = 32;
+  struct Index {
+    std::unordered_map<std::string, std::size_t> position;  // connection id -> place in list
+    std::unordered_map<std::string, int> names;             // lower-cased name -> its holders
+  };
   struct Room {
     std::mutex write;                 // one store write (or the load) of this room at a time
     std::mutex data;                  // guards what follows
     std::atomic<bool> loaded{false};  // set under both locks
     std::shared_ptr<RoomMembers> list = std::make_shared<RoomMembers>();
-    std::unordered_map<std::string, std::size_t> index;  // connection id -> position in list
-    std::unordered_map<std::string, int> names;          // lower-cased name -> members showing it
+    std::unique_ptr<Index> index;     // from index_from members on
   };
 
   std::shared_ptr<Room> room(const std::string& name);
@@ -75,6 +81,11 @@ class MemberCache final : public Store {
   static RoomMembers& writable(Room& r);
   static void insert(Room& r, const Member& m);
   static void erase(Room& r, const std::string& connection_id);
+  // With room.data held: where `connection_id` is in the list (npos: absent), and how many
+  // members show `name`.
+  static std::size_t position(const Room& r, std::string_view connection_id);
+  static int holders(const Room& r, std::string_view name);
+  static void build_index(Room& r);
   // Drops the entry of a room left empty that nobody else is using.
   void release_if_empty(const std::string& name);
 

@@ -116,6 +116,25 @@ TEST_F(MemberCacheTest, DuplicateNamesCountUntilTheLastHolderLeaves) {
   EXPECT_FALSE(cache_->name_taken("lobby", "ann", "c").value());
 }
 
+// Rooms of 32 members or more are looked up through indexes, smaller ones by scanning: both
+// answer alike, across the threshold both ways.
+TEST_F(MemberCacheTest, LookupsAgreeAboveAndBelowTheIndexThreshold) {
+  for (int i = 0; i < 40; ++i)
+    ASSERT_TRUE(cache_->put_member(member("lobby", "c" + std::to_string(i), "Name" + std::to_string(i))));
+  EXPECT_TRUE(cache_->name_taken("lobby", "name39", "c1").value());
+  EXPECT_FALSE(cache_->name_taken("lobby", "name39", "c39").value());
+  ASSERT_TRUE(cache_->put_member(member("lobby", "c39", "renamed")));
+  EXPECT_FALSE(cache_->name_taken("lobby", "name39", "c1").value());
+  for (int i = 0; i < 37; ++i) ASSERT_TRUE(cache_->delete_member("lobby", "c" + std::to_string(i)));
+  EXPECT_EQ(ids_of(cache_->room_members("lobby").value()->members),
+            (std::set<std::string>{"c37", "c38", "c39"}));
+  EXPECT_TRUE(cache_->name_taken("lobby", "RENAMED", "c1").value());
+  EXPECT_FALSE(cache_->name_taken("lobby", "name5", "c1").value());
+  const auto list = cache_->room_members("lobby").value();
+  ASSERT_NE(list->find("c38"), nullptr);
+  EXPECT_EQ(list->find("c38")->name, "Name38");
+}
+
 // Handler threads join, leave and read at once; afterwards the cache and the file agree, and
 // every list a reader saw was whole (ids matching rows).
 TEST_F(MemberCacheTest, ConcurrentWritersAndReadersLeaveTheCacheEqualToTheStore) {
