@@ -57,16 +57,37 @@ void LoopInbox::push(std::vector<Item>& items) {
   if (wake) boost::asio::post(loop_, [this] { drain(); });
 }
 
+namespace {
+// Connections flushed before the loop turns to its other work.
+constexpr std::size_t flush_slice = 256;
+}  // namespace
+
 void LoopInbox::drain() {
   {
     std::lock_guard lock(mutex_);
     batch_.swap(items_);
     scheduled_ = false;
   }
-  for (auto& item : batch_) item.to->deliver(std::move(item.frame));
-  // Flushing after the whole batch lets a connection's frames share one write.
-  for (auto& item : batch_) item.to->flush();
+  // Every frame is queued before any is written: a connection's frames share one write.
+  for (auto& item : batch_) {
+    item.to->deliver(std::move(item.frame));
+    to_flush_.push_back(std::move(item.to));
+  }
   batch_.clear();
+  if (!flushing_) flush_some();
+}
+
+void LoopInbox::flush_some() {
+  flushing_ = true;
+  const std::size_t end = std::min(to_flush_.size(), flushed_ + flush_slice);
+  for (; flushed_ < end; ++flushed_) to_flush_[flushed_]->flush();
+  if (flushed_ < to_flush_.size()) {
+    boost::asio::post(loop_, [this] { flush_some(); });
+    return;
+  }
+  to_flush_.clear();
+  flushed_ = 0;
+  flushing_ = false;
 }
 
 }  // namespace gateway

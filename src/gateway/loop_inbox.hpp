@@ -55,6 +55,13 @@ class LoopInbox {
   std::vector<Item> items_;  // guarded by mutex_
   bool scheduled_ = false;   // guarded by mutex_: a drain is posted and has not started
   std::vector<Item> batch_;  // loop-only
+  // Loop-only: connections given frames and not flushed yet, flushed a slice at a time so that
+  // the loop's other work (a handler's answer letting a sender's next message in) runs in
+  // between; frames that arrive for a connection meanwhile leave in the same write.
+  std::vector<std::shared_ptr<Deliverable>> to_flush_;
+  std::size_t flushed_ = 0;
+  bool flushing_ = false;
+  void flush_some();
 };
 
 }  // namespace gateway
