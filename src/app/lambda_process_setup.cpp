@@ -1,0 +1,116 @@
+#include "app/lambda_process_setup.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "integration/lambda_process/sam_template.hpp"
+
+namespace app {
+namespace fs = std::filesystem;
+namespace lp = integration::lambda_process;
+namespace sam = integration::sam;
+
+namespace {
+
+fs::path self_directory() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+fs::path default_template() {
+  const fs::path relative = fs::path("deploy") / "template.yaml";
+  std::error_code ec;
+  if (fs::exists(relative, ec)) return fs::absolute(relative);
+  // build/parley → <repo>/deploy/template.yaml
+  auto beside = self_directory().parent_path() / relative;
+  if (fs::exists(beside, ec)) return beside;
+  throw std::invalid_argument("no deploy/template.yaml in the working directory or beside " +
+                              self_directory().parent_path().string() + "; give --template FILE");
+}
+
+// A !Ref's local value: a table → its local name (ConnectionsTable → the connections table),
+// a parameter → its Default, AWS::Region → the region.
+std::string resolve_ref(const sam::Template& t, const std::string& ref, const LambdaStore& store,
+                        const std::string& where) {
+  if (ref == "AWS::Region") return store.region;
+  if (ref == "AWS::AccountId") return "123456789012";
+  if (auto p = t.parameter_defaults.find(ref); p != t.parameter_defaults.end()) return p->second;
+  auto type = t.resource_types.find(ref);
+  if (type != t.resource_types.end() && type->second == "AWS::DynamoDB::Table") {
+    std::string name = ref;
+    if (name.ends_with("Table")) name.resize(name.size() - 5);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto& tb = store.tables;
+    for (const auto& [suffix, local] :
+         {std::pair{"connections", &tb.connections}, {"members", &tb.members},
+          {"messages", &tb.messages}, {"rooms", &tb.rooms}, {"clientmsgs", &tb.clientmsgs}})
+      if (name == suffix) return *local;
+    throw std::invalid_argument(where + ": table " + ref +
+                                " is none of Parley's tables (connections, members, messages, "
+                                "rooms, clientmsgs)");
+  }
+  throw std::invalid_argument(where + ": !Ref " + ref +
+                              " names no table, parameter with a Default, or AWS::Region");
+}
+
+}  // namespace
+
+LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store) {
+  LambdaProcessSetup out;
+  out.template_file = o.has("template") ? fs::path(o.get("template", "")) : default_template();
+  out.bootstrap = o.has("bootstrap") ? fs::path(o.get("bootstrap", "")) : self_directory() / "bootstrap";
+  std::error_code ec;
+  out.bootstrap = fs::absolute(out.bootstrap, ec);
+  if (::access(out.bootstrap.c_str(), X_OK) != 0)
+    throw std::invalid_argument("the bootstrap " + out.bootstrap.string() +
+                                " is missing or not executable; give --bootstrap PATH");
+  const sam::Template t = sam::load_template(out.template_file);
+  out.route_selection_expression = t.route_selection_expression;
+
+  lp::ProcessOptions options;
+  options.bootstrap = out.bootstrap;
+  options.region = store.region;
+  options.account_concurrency =
+      static_cast<unsigned>(o.number("lambda-concurrency", 1000, 1, 100000));
+  auto& local = options.local_variables;
+  if (store.sqlite_file) {
+    local.emplace_back("PARLEY_SQLITE_FILE", fs::absolute(*store.sqlite_file).string());
+  } else if (!store.dynamodb_endpoint.empty()) {
+    local.emplace_back("DYNAMODB_ENDPOINT", store.dynamodb_endpoint);
+  }
+  // The role's credentials on AWS; here the gateway's own, for SigV4 (and DynamoDB).
+  local.emplace_back("AWS_ACCESS_KEY_ID", store.access_key_id);
+  local.emplace_back("AWS_SECRET_ACCESS_KEY", store.secret_access_key);
+  if (!store.session_token.empty()) local.emplace_back("AWS_SESSION_TOKEN", store.session_token);
+  if (const char* level = std::getenv("PARLEY_LOG_LEVEL")) local.emplace_back("PARLEY_LOG_LEVEL", level);
+  if (o.has("log-level")) local.emplace_back("PARLEY_LOG_LEVEL", o.get("log-level", "info"));
+
+  std::vector<lp::FunctionConfig> functions;
+  for (const auto& [id, f] : t.functions) {
+    lp::FunctionConfig c;
+    c.name = id;
+    c.handler = f.handler;
+    c.timeout = std::chrono::seconds(f.timeout_s);
+    c.memory_mb = f.memory_mb;
+    if (f.reserved_concurrency) c.reserved_concurrency = static_cast<unsigned>(*f.reserved_concurrency);
+    for (const auto& [name, value] : f.environment)
+      c.variables.emplace_back(
+          name, value.is_ref() ? resolve_ref(t, value.ref, store, id + " variable " + name)
+                               : value.literal);
+    functions.push_back(std::move(c));
+  }
+  std::map<std::string, std::string> routes;
+  for (const auto& r : t.routes) routes[r.route_key] = r.function;
+  out.functions = functions.size();
+  out.integration = std::make_unique<lp::LambdaProcess>(std::move(options), std::move(functions),
+                                                        std::move(routes));
+  return out;
+}
+
+}  // namespace app

@@ -1,0 +1,66 @@
+#include "integration/lambda_process/function_pool.hpp"
+
+#include <algorithm>
+
+#include "core/log.hpp"
+
+namespace integration::lambda_process {
+
+FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
+                           std::optional<unsigned> reserved, UnreservedConcurrency& unreserved)
+    : io_(io), setup_(std::move(setup)), reserved_(reserved), unreserved_(unreserved) {}
+
+FunctionPool::~FunctionPool() {
+  if (!reserved_) unreserved_.in_use -= static_cast<unsigned>(environments_.size());
+}
+
+std::size_t FunctionPool::busy() const {
+  return static_cast<std::size_t>(std::count_if(environments_.begin(), environments_.end(),
+                                                [](const auto& e) { return e->busy(); }));
+}
+
+bool FunctionPool::may_start_another() const {
+  if (reserved_) return environments_.size() < *reserved_;
+  return unreserved_.in_use < unreserved_.limit;
+}
+
+void FunctionPool::invoke(Invocation inv) {
+  // The most recently used free environment first: the others can then be reclaimed.
+  for (auto it = environments_.rbegin(); it != environments_.rend(); ++it) {
+    if ((*it)->available()) {
+      (*it)->assign(std::move(inv));
+      return;
+    }
+  }
+  if (!may_start_another()) {
+    core::log::warn("lambda throttled", {{"function", setup_.function_name},
+                                         {"environments", environments_.size()}});
+    inv.done(lambda_error("TooManyRequestsException", "Rate Exceeded."));
+    return;
+  }
+  auto env = std::make_shared<ExecutionEnvironment>(
+      io_, setup_, next_serial_++, [this](ExecutionEnvironment& e) { remove(e); });
+  environments_.push_back(env);
+  if (!reserved_) ++unreserved_.in_use;
+  env->start(std::move(inv));
+}
+
+void FunctionPool::remove(ExecutionEnvironment& env) {
+  auto it = std::find_if(environments_.begin(), environments_.end(),
+                         [&](const auto& e) { return e.get() == &env; });
+  if (it == environments_.end()) return;
+  environments_.erase(it);
+  if (!reserved_) --unreserved_.in_use;
+}
+
+void FunctionPool::stop_all(std::chrono::milliseconds grace) {
+  for (auto& e : environments_) e->stop(grace);
+}
+
+void FunctionPool::set_variable(const std::string& name, const std::string& value) {
+  const std::string prefix = name + "=";
+  std::erase_if(setup_.env, [&](const std::string& e) { return e.starts_with(prefix); });
+  setup_.env.push_back(prefix + value);
+}
+
+}  // namespace integration::lambda_process

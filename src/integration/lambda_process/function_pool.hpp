@@ -1,0 +1,56 @@
+#pragma once
+// The execution environments of one function, as Lambda keeps them: an invocation goes to a
+// warm environment when one is free, else to a new one (a cold start) while the function's
+// concurrency allows, else it is throttled (TooManyRequestsException, which API Gateway turns
+// into an integration failure). Environments stay warm after their invocation; one whose
+// process ended (crash, timeout, init error) is dropped and the next invocation starts another.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "integration/lambda_process/execution_environment.hpp"
+
+namespace integration::lambda_process {
+
+// The account's concurrency, shared by every function without reserved concurrency (on AWS:
+// the account limit minus what functions reserve).
+struct UnreservedConcurrency {
+  unsigned limit = 1000;
+  unsigned in_use = 0;
+};
+
+class FunctionPool {
+ public:
+  // reserved: ReservedConcurrentExecutions (0 throttles every invocation, as on AWS);
+  // nullopt: the function draws on `unreserved`.
+  FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup, std::optional<unsigned> reserved,
+               UnreservedConcurrency& unreserved);
+  ~FunctionPool();
+
+  const std::string& name() const { return setup_.function_name; }
+  // On the io_context.
+  void invoke(Invocation inv);
+  std::size_t environments() const { return environments_.size(); }
+  std::size_t busy() const;
+  // Stops every environment (see ExecutionEnvironment::stop).
+  void stop_all(std::chrono::milliseconds grace);
+  // Sets NAME=value for the environments started from now on.
+  void set_variable(const std::string& name, const std::string& value);
+
+ private:
+  bool may_start_another() const;
+  void remove(ExecutionEnvironment& env);
+
+  boost::asio::io_context& io_;
+  EnvironmentSetup setup_;  // the environments refer to it
+  std::optional<unsigned> reserved_;
+  UnreservedConcurrency& unreserved_;
+  std::vector<std::shared_ptr<ExecutionEnvironment>> environments_;
+  unsigned next_serial_ = 1;
+};
+
+}  // namespace integration::lambda_process
