@@ -70,7 +70,12 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   if (::access(out.bootstrap.c_str(), X_OK) != 0)
     throw std::invalid_argument("the bootstrap " + out.bootstrap.string() +
                                 " is missing or not executable; give --bootstrap PATH");
-  const sam::Template t = sam::load_template(out.template_file);
+  sam::Template t;
+  try {
+    t = sam::load_template(out.template_file);
+  } catch (const sam::TemplateError& e) {
+    throw std::invalid_argument(e.what());  // bad input: the usage error's exit status
+  }
   out.route_selection_expression = t.route_selection_expression;
 
   lp::ProcessOptions options;
