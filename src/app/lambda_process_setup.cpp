@@ -93,8 +93,11 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   local.emplace_back("AWS_ACCESS_KEY_ID", store.access_key_id);
   local.emplace_back("AWS_SECRET_ACCESS_KEY", store.secret_access_key);
   if (!store.session_token.empty()) local.emplace_back("AWS_SESSION_TOKEN", store.session_token);
-  if (const char* level = std::getenv("PARLEY_LOG_LEVEL")) local.emplace_back("PARLEY_LOG_LEVEL", level);
-  if (o.has("log-level")) local.emplace_back("PARLEY_LOG_LEVEL", o.get("log-level", "info"));
+  // The bootstraps log at the gateway's level (their lines go to its stderr).
+  if (o.has("log-level"))
+    local.emplace_back("PARLEY_LOG_LEVEL", o.get("log-level", "info"));
+  else if (const char* level = std::getenv("PARLEY_LOG_LEVEL"))
+    local.emplace_back("PARLEY_LOG_LEVEL", level);
 
   std::vector<lp::FunctionConfig> functions;
   for (const auto& [id, f] : t.functions) {
