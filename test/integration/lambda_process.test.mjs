@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, poll, repoRoot, parleyBin } from './server.mjs';
+import { startServer, poll, repoRoot, parleyBin, fetchT } from './server.mjs';
 import { connect, closeAll } from './client.mjs';
 import { handshake } from './protocol.mjs';
 
@@ -252,6 +252,11 @@ describe('the Runtime API edge cases', () => {
     await poll(() => events(dir, (e) => e.routeKey === 'slow').length === 2, { timeoutMs: 5000 });
     const slow = events(dir, (e) => e.routeKey === 'slow');
     assert.equal(slow[1].pid, slow[0].pid);
+    const metrics = await (await fetchT(`${srv.base}/metrics`)).text();
+    assert.match(metrics, /parley_lambda_throttles_total\{function="SlowFunction"\} 1\n/);
+    assert.match(metrics, /parley_lambda_cold_starts_total\{function="SlowFunction"\} 1\n/);
+    const connectStarts = Number(/parley_lambda_cold_starts_total\{function="ConnectFunction"\} (\d+)/.exec(metrics)[1]);
+    assert.equal(connectStarts, inits(dir, 'ConnectFunction').length, 'one cold start per process');
     assert.equal(a.messages.filter((m) => m.message !== undefined).length, 0, 'the first was not failed');
     a.close();
     b.close();

@@ -8,7 +8,18 @@ namespace integration::lambda_process {
 
 FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
                            std::optional<unsigned> reserved, UnreservedConcurrency& unreserved)
-    : io_(io), setup_(std::move(setup)), reserved_(reserved), unreserved_(unreserved) {}
+    : io_(io), setup_(std::move(setup)), reserved_(reserved), unreserved_(unreserved),
+      cold_starts_(core::metrics::registry().counter(
+          "parley_lambda_cold_starts_total", "Execution environments started (process mode)",
+          "function=\"" + setup_.function_name + "\"")),
+      throttles_(core::metrics::registry().counter(
+          "parley_lambda_throttles_total",
+          "Invocations refused beyond the function's concurrency (process mode)",
+          "function=\"" + setup_.function_name + "\"")),
+      exits_(core::metrics::registry().counter(
+          "parley_lambda_environment_exits_total",
+          "Execution environments whose process ended (crash, timeout, init error, shutdown)",
+          "function=\"" + setup_.function_name + "\"")) {}
 
 FunctionPool::~FunctionPool() {
   if (!reserved_) unreserved_.in_use -= static_cast<unsigned>(environments_.size());
@@ -35,6 +46,7 @@ void FunctionPool::invoke(Invocation inv) {
   if (!may_start_another()) {
     core::log::warn("lambda throttled", {{"function", setup_.function_name},
                                          {"environments", environments_.size()}});
+    throttles_.inc();
     inv.done(lambda_error("TooManyRequestsException", "Rate Exceeded."));
     return;
   }
@@ -42,6 +54,7 @@ void FunctionPool::invoke(Invocation inv) {
       io_, setup_, next_serial_++, [this](ExecutionEnvironment& e) { remove(e); });
   environments_.push_back(env);
   if (!reserved_) ++unreserved_.in_use;
+  cold_starts_.inc();
   env->start(std::move(inv));
 }
 
@@ -50,6 +63,7 @@ void FunctionPool::remove(ExecutionEnvironment& env) {
                          [&](const auto& e) { return e.get() == &env; });
   if (it == environments_.end()) return;
   environments_.erase(it);
+  exits_.inc();
   if (!reserved_) --unreserved_.in_use;
 }
 

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "core/metrics.hpp"
 #include "integration/lambda_process/execution_environment.hpp"
 
 namespace integration::lambda_process {
@@ -51,6 +52,10 @@ class FunctionPool {
   UnreservedConcurrency& unreserved_;
   std::vector<std::shared_ptr<ExecutionEnvironment>> environments_;
   unsigned next_serial_ = 1;
+  // parley_lambda_cold_starts_total, _throttles_total, _environment_exits_total{function=...}
+  core::metrics::Counter& cold_starts_;
+  core::metrics::Counter& throttles_;
+  core::metrics::Counter& exits_;
 };
 
 }  // namespace integration::lambda_process
