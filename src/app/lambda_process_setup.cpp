@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "app/tables_command.hpp"
+#include "aws/sigv4/credentials.hpp"
 #include "integration/lambda_process/sam_template.hpp"
 
 namespace app {
@@ -60,6 +62,34 @@ std::string resolve_ref(const sam::Template& t, const std::string& ref, const La
 }
 
 }  // namespace
+
+LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_file) {
+  LambdaStore s;
+  if (o.get("store", "sqlite") == "sqlite") {
+    s.sqlite_file = sqlite_file;
+    s.region = aws::region_from_env().value_or("us-east-1");
+    if (o.has("region")) s.region = o.get("region", s.region);
+    if (auto creds = aws::credentials_from_env()) {
+      s.access_key_id = creds->access_key_id;
+      s.secret_access_key = creds->secret_access_key;
+      s.session_token = creds->session_token;
+    } else {
+      s.access_key_id = s.secret_access_key = "parleylocal";
+    }
+    return s;
+  }
+  auto settings = dynamo_settings(o);
+  s.tables = settings.tables;
+  s.region = settings.client.region;
+  if (o.has("dynamodb-endpoint") || std::getenv("AWS_ENDPOINT_URL_DYNAMODB") || std::getenv("AWS_ENDPOINT_URL")) {
+    const auto& ep = settings.client.endpoint;
+    s.dynamodb_endpoint = std::string(ep.tls ? "https://" : "http://") + ep.host_header();
+  }
+  s.access_key_id = settings.client.credentials.access_key_id;
+  s.secret_access_key = settings.client.credentials.secret_access_key;
+  s.session_token = settings.client.credentials.session_token;
+  return s;
+}
 
 LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store) {
   LambdaProcessSetup out;

@@ -32,6 +32,11 @@ struct LambdaStore {
   std::string access_key_id, secret_access_key, session_token;
 };
 
+// The store as the functions see it: `sqlite_file` with --store sqlite (the default), else the
+// DynamoDB tables, endpoint, region and credentials of --store dynamodb's flags and environment;
+// the gateway's credentials (placeholders when it has none) either way.
+LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_file);
+
 // From --template (default deploy/template.yaml, looked for in the working directory and next
 // to the executable's parent), --bootstrap (default: `bootstrap` beside this executable),
 // --lambda-concurrency. Throws std::invalid_argument (or sam::TemplateError) saying what is wrong.

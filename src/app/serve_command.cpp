@@ -2,7 +2,6 @@
 
 #include <sys/resource.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -10,7 +9,6 @@
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/tables_command.hpp"
-#include "aws/sigv4/credentials.hpp"
 #include "core/log.hpp"
 #include "gateway/context.hpp"
 #include "gateway/server.hpp"
@@ -152,36 +150,6 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
   return std::make_unique<store::Dynamo>(std::move(client), std::move(settings.tables));
 }
 
-// The store as the functions see it: the same SQLite file, or the same DynamoDB tables, endpoint
-// and credentials as this process.
-LambdaStore lambda_store(const Options& o, const std::filesystem::path& data) {
-  LambdaStore s;
-  if (o.get("store", "sqlite") == "sqlite") {
-    s.sqlite_file = data / "parley.db";
-    s.region = aws::region_from_env().value_or("us-east-1");
-    if (o.has("region")) s.region = o.get("region", s.region);
-    if (auto creds = aws::credentials_from_env()) {
-      s.access_key_id = creds->access_key_id;
-      s.secret_access_key = creds->secret_access_key;
-      s.session_token = creds->session_token;
-    } else {
-      s.access_key_id = s.secret_access_key = "parleylocal";
-    }
-    return s;
-  }
-  auto settings = dynamo_settings(o);
-  s.tables = settings.tables;
-  s.region = settings.client.region;
-  if (o.has("dynamodb-endpoint") || std::getenv("AWS_ENDPOINT_URL_DYNAMODB") || std::getenv("AWS_ENDPOINT_URL")) {
-    const auto& ep = settings.client.endpoint;
-    s.dynamodb_endpoint = std::string(ep.tls ? "https://" : "http://") + ep.host_header();
-  }
-  s.access_key_id = settings.client.credentials.access_key_id;
-  s.secret_access_key = settings.client.credentials.secret_access_key;
-  s.session_token = settings.client.credentials.session_token;
-  return s;
-}
-
 }  // namespace
 
 int serve_command(const std::vector<std::string>& args) {
@@ -213,7 +181,7 @@ int serve_command(const std::vector<std::string>& args) {
     handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(), *timed_store,
                                                         handler_threads);
   } else {
-    functions = make_lambda_process(o, lambda_store(o, data));
+    functions = make_lambda_process(o, lambda_store(o, data / "parley.db"));
     config.route_selection_expression = functions.route_selection_expression;
     // The functions' processes hold the store now; this process only cleared stale rows.
     store.reset();
