@@ -113,6 +113,7 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   options.region = store.region;
   options.account_concurrency =
       static_cast<unsigned>(o.number("lambda-concurrency", 1000, 1, 100000));
+  options.idle_limit = std::chrono::seconds(o.number("lambda-idle", 300, 1, 86400));
   auto& local = options.local_variables;
   if (store.sqlite_file) {
     local.emplace_back("PARLEY_SQLITE_FILE", fs::absolute(*store.sqlite_file).string());

@@ -63,6 +63,7 @@ Lambda process mode (docs/lambda-local.md):
                            parley), e.g. the one unzipped from the Lambda package
   --lambda-concurrency N   account concurrency shared by functions without reserved
                            concurrency (default 1000, as Lambda's); beyond it: throttled
+  --lambda-idle S          stop a warm environment unused for S seconds (default 300)
 )";
 
 namespace {
@@ -77,7 +78,7 @@ const std::map<std::string, bool> known = {
     {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
     {"table-prefix", true},  {"create-tables", false},
     {"lambda", true},        {"template", true},       {"bootstrap", true},
-    {"lambda-concurrency", true},
+    {"lambda-concurrency", true}, {"lambda-idle", true},
     {"help", false}};
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
@@ -167,8 +168,9 @@ int serve_command(const std::vector<std::string>& args) {
   const std::string lambda = o.get("lambda", "");
   if (!lambda.empty() && lambda != "process")
     throw std::invalid_argument("--lambda must be process, not '" + lambda + "'");
-  if (lambda.empty() && (o.has("template") || o.has("bootstrap") || o.has("lambda-concurrency")))
-    throw std::invalid_argument("--template, --bootstrap and --lambda-concurrency need --lambda process");
+  if (lambda.empty() && (o.has("template") || o.has("bootstrap") || o.has("lambda-concurrency") ||
+                         o.has("lambda-idle")))
+    throw std::invalid_argument("--template, --bootstrap and --lambda-* need --lambda process");
 
   std::string store_description;
   auto store = open_store(o, data, store_description);

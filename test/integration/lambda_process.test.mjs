@@ -263,6 +263,28 @@ describe('the Runtime API edge cases', () => {
   });
 });
 
+describe('idle environments', () => {
+  test('a warm environment unused for --lambda-idle seconds is stopped; the next invocation cold-starts', async () => {
+    const dir = taskRoot();
+    writeFileSync(join(dir, 'template.yaml'), TEST_TEMPLATE);
+    const srv = await startServer({ integration: 'in-process', args: ['--lambda', 'process',
+      '--template', join(dir, 'template.yaml'), '--bootstrap', join(dir, 'bootstrap'), '--lambda-idle', '1'] });
+    try {
+      assert.equal((await handshake(`${srv.wsUrl}?mode=ok`)).status, 101);
+      const first = events(dir, (e) => e.routeKey === '$connect')[0].pid;
+      const gone = await poll(() => { try { process.kill(first, 0); return false; } catch { return true; } }, { timeoutMs: 5000 });
+      assert.ok(gone, 'the idle process was stopped');
+      assert.match(srv.stderr(), /lambda environment reclaimed/);
+      assert.equal((await handshake(`${srv.wsUrl}?mode=ok`)).status, 101);
+      const second = events(dir, (e) => e.routeKey === '$connect')[1].pid;
+      assert.notEqual(second, first);
+    } finally {
+      await srv.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('process mode start-up', () => {
   test('a missing bootstrap or a broken template is a clear error, not a crash', () => {
     const dir = taskRoot();

@@ -177,6 +177,7 @@ void ExecutionEnvironment::finish(gateway::InvokeResult r) {
   current_.reset();
   deadline_.cancel();
   last_answered_ = inv.request_id;
+  idle_since_ = std::chrono::steady_clock::now();
   inv.done(std::move(r));
 }
 

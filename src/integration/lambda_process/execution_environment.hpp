@@ -70,6 +70,8 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
   // Alive, initialised or starting, and not running an invocation.
   bool available() const { return !gone_ && !stopping_ && !current_; }
   bool busy() const { return current_.has_value(); }
+  // When it last finished an invocation (or started).
+  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
   bool gone() const { return gone_; }
   pid_t pid() const { return pid_; }
   unsigned serial() const { return serial_; }
@@ -107,6 +109,7 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
   bool stopping_ = false;
   std::optional<Current> current_;
   std::string last_answered_;    // a second answer to it is InvalidStateTransition
+  std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
   std::optional<gateway::InvokeResult> init_error_;  // from /runtime/init/error
 };
 

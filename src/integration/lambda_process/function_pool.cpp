@@ -7,8 +7,10 @@
 namespace integration::lambda_process {
 
 FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
-                           std::optional<unsigned> reserved, UnreservedConcurrency& unreserved)
+                           std::optional<unsigned> reserved, UnreservedConcurrency& unreserved,
+                           std::chrono::milliseconds idle_limit)
     : io_(io), setup_(std::move(setup)), reserved_(reserved), unreserved_(unreserved),
+      idle_limit_(idle_limit), reclaim_timer_(io),
       cold_starts_(core::metrics::registry().counter(
           "parley_lambda_cold_starts_total", "Execution environments started (process mode)",
           "function=\"" + setup_.function_name + "\"")),
@@ -19,7 +21,26 @@ FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
       exits_(core::metrics::registry().counter(
           "parley_lambda_environment_exits_total",
           "Execution environments whose process ended (crash, timeout, init error, shutdown)",
-          "function=\"" + setup_.function_name + "\"")) {}
+          "function=\"" + setup_.function_name + "\"")) {
+  schedule_reclaim();
+}
+
+void FunctionPool::schedule_reclaim() {
+  // Checked a few times per idle limit, at most once a second.
+  reclaim_timer_.expires_after(std::clamp(idle_limit_ / 4, std::chrono::milliseconds(100),
+                                          std::chrono::milliseconds(1000)));
+  reclaim_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& e : environments_)
+      if (e->available() && now - e->idle_since() >= idle_limit_) {
+        core::log::info("lambda environment reclaimed",
+                        {{"function", setup_.function_name}, {"pid", e->pid()}});
+        e->stop(std::chrono::milliseconds(1000));
+      }
+    schedule_reclaim();
+  });
+}
 
 FunctionPool::~FunctionPool() {
   if (!reserved_) unreserved_.in_use -= static_cast<unsigned>(environments_.size());
@@ -68,6 +89,8 @@ void FunctionPool::remove(ExecutionEnvironment& env) {
 }
 
 void FunctionPool::stop_all(std::chrono::milliseconds grace) {
+  stopped_ = true;
+  reclaim_timer_.cancel();
   for (auto& e : environments_) e->stop(grace);
 }
 

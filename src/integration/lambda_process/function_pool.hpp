@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/metrics.hpp"
 #include "integration/lambda_process/execution_environment.hpp"
@@ -28,8 +29,9 @@ class FunctionPool {
  public:
   // reserved: ReservedConcurrentExecutions (0 throttles every invocation, as on AWS);
   // nullopt: the function draws on `unreserved`.
+  // idle_limit: a warm environment unused that long is stopped, as Lambda reclaims idle ones.
   FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup, std::optional<unsigned> reserved,
-               UnreservedConcurrency& unreserved);
+               UnreservedConcurrency& unreserved, std::chrono::milliseconds idle_limit);
   ~FunctionPool();
 
   const std::string& name() const { return setup_.function_name; }
@@ -44,12 +46,16 @@ class FunctionPool {
 
  private:
   bool may_start_another() const;
+  void schedule_reclaim();
   void remove(ExecutionEnvironment& env);
 
   boost::asio::io_context& io_;
   EnvironmentSetup setup_;  // the environments refer to it
   std::optional<unsigned> reserved_;
   UnreservedConcurrency& unreserved_;
+  std::chrono::milliseconds idle_limit_;
+  boost::asio::steady_timer reclaim_timer_;
+  bool stopped_ = false;
   std::vector<std::shared_ptr<ExecutionEnvironment>> environments_;
   unsigned next_serial_ = 1;
   // parley_lambda_cold_starts_total, _throttles_total, _environment_exits_total{function=...}

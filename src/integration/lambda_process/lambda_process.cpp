@@ -86,7 +86,7 @@ LambdaProcess::LambdaProcess(ProcessOptions options, std::vector<FunctionConfig>
     setup.timeout = f.timeout;
     setup.init_limit = options_.init_limit;
     pools_[f.name] = std::make_unique<FunctionPool>(io_, std::move(setup), f.reserved_concurrency,
-                                                    *unreserved_);
+                                                    *unreserved_, options_.idle_limit);
   }
   for (const auto& [key, fn] : routes_)
     if (!pools_.contains(fn))

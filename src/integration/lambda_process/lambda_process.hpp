@@ -36,6 +36,8 @@ struct ProcessOptions {
   std::string account_id = "123456789012";
   unsigned account_concurrency = 1000;  // Lambda's default account limit
   std::chrono::milliseconds init_limit{10'000};
+  // A warm environment unused this long is stopped (Lambda reclaims idle ones after minutes).
+  std::chrono::milliseconds idle_limit{300'000};
   // Set in every environment after the Lambda ones (store, management endpoint, credentials).
   std::vector<std::pair<std::string, std::string>> local_variables;
 };
