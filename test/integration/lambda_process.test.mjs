@@ -59,7 +59,7 @@ Resources:
     Properties: {Handler: work}
   SlowFunction:
     Type: AWS::Serverless::Function
-    Properties: {Handler: slow, Timeout: 5, ReservedConcurrentExecutions: 1}
+    Properties: {Handler: slow, Timeout: 20, ReservedConcurrentExecutions: 1}
   ConnectIntegration:
     Type: AWS::ApiGatewayV2::Integration
     Properties: {IntegrationType: AWS_PROXY, IntegrationUri: !Sub "arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${ConnectFunction.Arn}/invocations"}
@@ -237,7 +237,7 @@ describe('the Runtime API edge cases', () => {
     // Two connections (the gateway runs one frame at a time per connection, in order).
     const a = await connect(srv.wsUrl + '?mode=ok');
     const b = await connect(srv.wsUrl + '?mode=ok');
-    a.send({ action: 'slow', mode: 'slow' });
+    a.send({ action: 'slow', mode: 'hold' });
     await poll(() => events(dir, (e) => e.routeKey === 'slow').length === 1, { timeoutMs: 5000 });
     b.send({ action: 'slow', mode: 'ok' });
     // Refused, not queued: a queued one would have run (and succeeded) after the first.
@@ -246,6 +246,7 @@ describe('the Runtime API edge cases', () => {
     assert.match(srv.stderr(), /lambda throttled.*SlowFunction/);
     assert.equal(events(dir, (e) => e.routeKey === 'slow').length, 1, 'the throttled one never ran');
     // Once the environment is free again, it serves the next one (warm).
+    writeFileSync(join(dir, 'release'), '');
     await poll(() => records(dir).some((r) => r.kind === 'answered' &&
       events(dir, (e) => e.routeKey === 'slow')[0].id === r.id), { timeoutMs: 5000 });
     b.send({ action: 'slow', mode: 'ok' });

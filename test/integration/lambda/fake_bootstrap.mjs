@@ -9,7 +9,8 @@
 //   exit  → exits before asking for an event;  error → POSTs /runtime/init/error, then exits.
 // Per invocation, the mode is `?mode=` of $connect or `mode` of a message body:
 //   ok (default) → {statusCode: 200};  status → {statusCode: 403};  crash → exits (status 2);
-//   sleep → never answers (past any timeout);  error → POSTs .../error;  slow → 1.5 s, then ok.
+//   sleep → never answers (past any timeout);  error → POSTs .../error;
+//   hold → waits until a file `release` appears in the folder, then ok.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -54,7 +55,9 @@ for (;;) {
     });
     continue;
   }
-  if (mode === 'slow') await new Promise((r) => setTimeout(r, 1500));
+  if (mode === 'hold') {
+    while (!existsSync(join(root, 'release'))) await new Promise((r) => setTimeout(r, 20));
+  }
   const res = await fetch(`${api}/invocation/${id}/response`, {
     method: 'POST',
     body: JSON.stringify({ statusCode: mode === 'status' ? 403 : 200, body: 'fake' }),
