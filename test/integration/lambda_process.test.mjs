@@ -60,6 +60,15 @@ Resources:
   SlowFunction:
     Type: AWS::Serverless::Function
     Properties: {Handler: slow, Timeout: 20, ReservedConcurrentExecutions: 1}
+  DoubleFunction:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: double}
+  DoubleIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt DoubleFunction.Arn}
+  DoubleRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {RouteKey: double, Target: !Sub "integrations/\${DoubleIntegration}"}
   ConnectIntegration:
     Type: AWS::ApiGatewayV2::Integration
     Properties: {IntegrationType: AWS_PROXY, IntegrationUri: !Sub "arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${ConnectFunction.Arn}/invocations"}
@@ -230,6 +239,19 @@ describe('the Runtime API edge cases', () => {
     c.send({ action: 'work', mode: 'error' });
     const err = await c.next((m) => m.message !== undefined, 5000, 'the gateway error frame');
     assert.equal(err.message, 'Internal server error');
+    c.close();
+  });
+
+  test('a second GET /next from one runtime takes over; the first request is closed', async () => {
+    const c = await connect(srv.wsUrl + '?mode=ok');
+    c.send({ action: 'double', mode: 'ok' });  // cold start; once answered, the runtime asks twice
+    // The older request is closed as soon as the newer one arrives, while both wait.
+    const first = await poll(() => records(dir).find((r) => r.kind === 'first-next'), { timeoutMs: 5000 });
+    assert.equal(first?.outcome, 'closed');
+    c.send({ action: 'double', mode: 'ok' });
+    const served = await poll(() => records(dir).some((r) => r.kind === 'answered' &&
+      events(dir, (e) => e.routeKey === 'double')[1]?.id === r.id), { timeoutMs: 5000 });
+    assert.ok(served, 'the newer request got the event, and it was answered');
     c.close();
   });
 

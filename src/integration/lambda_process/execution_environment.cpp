@@ -252,11 +252,16 @@ net::awaitable<void> ExecutionEnvironment::serve(tcp::socket socket) {
     } else if (auto path = target.substr(kPrefix.size());
                req.method() == http::verb::get && path == "invocation/next") {
       initialised_ = true;
-      while (!gone_ && !stopping_ && !(current_ && !current_->delivered)) {
+      // One GET /next is parked at a time: a newer one (a runtime that reconnected) takes over
+      // and the older connection is closed, rather than both re-arming the timer in turn.
+      const unsigned generation = ++next_generation_;
+      while (!gone_ && !stopping_ && generation == next_generation_ &&
+             !(current_ && !current_->delivered)) {
         next_waiter_.expires_at(net::steady_timer::time_point::max());
         co_await next_waiter_.async_wait(use_tuple);
       }
-      if (!current_ || current_->delivered) break;  // stopped: the runtime sees the socket close
+      // Stopped or superseded: the runtime sees the socket close.
+      if (generation != next_generation_ || !current_ || current_->delivered) break;
       deliver_started();
       const auto& inv = current_->inv;
       res = json_response(req, http::status::ok, inv.payload);

@@ -105,6 +105,7 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
   boost::asio::steady_timer stop_timer_;
   pid_t pid_ = -1;
   bool initialised_ = false;  // the runtime asked for its first event
+  unsigned next_generation_ = 0;  // the newest GET /next; an older parked one gives way
   bool gone_ = false;
   bool stopping_ = false;
   std::optional<Current> current_;

@@ -11,6 +11,7 @@
 //   ok (default) → {statusCode: 200};  status → {statusCode: 403};  crash → exits (status 2);
 //   sleep → never answers (past any timeout);  error → POSTs .../error;
 //   hold → waits until a file `release` appears in the folder, then ok.
+// With _HANDLER=double it first leaves a GET /next open and asks again (see below).
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -63,4 +64,12 @@ for (;;) {
     body: JSON.stringify({ statusCode: mode === 'status' ? 403 : 200, body: 'fake' }),
   });
   record({ kind: 'answered', id, status: res.status });
+  // _HANDLER=double, once warm: asks for its next event twice at once (as a runtime that
+  // reconnected would); the Runtime API must answer the newer request and close the older one.
+  if (process.env._HANDLER === 'double' && !globalThis.doubled) {
+    globalThis.doubled = true;
+    fetch(`${api}/invocation/next`).then((r) => `answered ${r.status}`, () => 'closed')
+      .then((outcome) => record({ kind: 'first-next', outcome }));
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
