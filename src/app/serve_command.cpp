@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/tables_command.hpp"
 #include "core/log.hpp"
@@ -50,6 +51,21 @@ Options:
   --management-public      let non-loopback clients call @connections (default: loopback only)
   --web DIR                serve the browser client from DIR instead of the embedded copy
   --log-level LEVEL        debug, info, warn or error (default info)
+
+Lambda process mode (docs/lambda-local.md):
+  --lambda process         run each route's function as Lambda does: `bootstrap` processes
+                           (execution environments) served the Runtime API by this gateway,
+                           cold-started on demand and reused warm; the template's Timeout,
+                           ReservedConcurrentExecutions, MemorySize and Environment apply. The
+                           store and the routes (route selection expression, route keys,
+                           functions) come from the template
+  --template FILE          SAM template (default deploy/template.yaml, in the working directory
+                           or beside the executable's directory)
+  --bootstrap PATH         the executable every function runs (default: `bootstrap` beside
+                           parley), e.g. the one unzipped from the Lambda package
+  --lambda-concurrency N   account concurrency shared by functions without reserved
+                           concurrency (default 1000, as Lambda's); beyond it: throttled
+  --lambda-idle S          stop a warm environment unused for S seconds (default 300)
 )";
 
 namespace {
@@ -63,6 +79,8 @@ const std::map<std::string, bool> known = {
     {"management-public", false},  {"web", true},      {"log-level", true},
     {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
     {"table-prefix", true},  {"create-tables", false},
+    {"lambda", true},        {"template", true},       {"bootstrap", true},
+    {"lambda-concurrency", true}, {"lambda-idle", true},
     {"help", false}};
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
@@ -149,26 +167,61 @@ int serve_command(const std::vector<std::string>& args) {
   const std::filesystem::path data = o.get("data", "./data");
   raise_descriptor_limit();
 
+  const std::string lambda = o.get("lambda", "");
+  if (!lambda.empty() && lambda != "process")
+    throw std::invalid_argument("--lambda must be process, not '" + lambda + "'");
+  if (lambda.empty() && (o.has("template") || o.has("bootstrap") || o.has("lambda-concurrency") ||
+                         o.has("lambda-idle")))
+    throw std::invalid_argument("--template, --bootstrap and --lambda-* need --lambda process");
+
   std::string store_description;
   auto store = open_store(o, data, store_description);
   if (!store) return 1;
-  store::Timed timed_store(*store);
-  // This process alone writes a SQLite file, so its rooms can be read from memory. DynamoDB is
-  // shared by every node: there the store is read each time.
+  std::unique_ptr<store::Timed> timed_store;
   std::optional<store::MemberCache> member_cache;
-  store::Store* handler_store = &timed_store;
-  if (o.get("store", "sqlite") == "sqlite") handler_store = &member_cache.emplace(timed_store);
-  integration::InProcess handlers(handlers::chat_routes(), *handler_store, handler_threads);
-  gateway::Server server(config, handlers);
-  handlers.set_connections(server.context().connections);
+  std::unique_ptr<integration::InProcess> handlers;
+  LambdaProcessSetup functions;
+  if (lambda.empty()) {
+    timed_store = std::make_unique<store::Timed>(*store);
+    // This process alone writes a SQLite file, so its rooms can be read from memory. DynamoDB
+    // is shared by every node: there the store is read each time.
+    store::Store* handler_store = timed_store.get();
+    if (o.get("store", "sqlite") == "sqlite") handler_store = &member_cache.emplace(*timed_store);
+    handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(), *handler_store,
+                                                        handler_threads);
+  } else {
+    functions = make_lambda_process(o, lambda_store(o, data / "parley.db"));
+    config.route_selection_expression = functions.route_selection_expression;
+    // The functions' processes hold the store now; this process only cleared stale rows.
+    store.reset();
+  }
+  gateway::Integration& integration =
+      handlers ? static_cast<gateway::Integration&>(*handlers) : *functions.integration;
+  gateway::Server server(config, integration);
 
   const std::string host =
       config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "localhost"
                                                                      : config.bind_address;
   const std::string base = host + ":" + std::to_string(server.port());
   const auto& c = server.config();
-  std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, "
-            << handler_threads << " handler threads, store " << store_description << "\n"
+  if (handlers) {
+    handlers->set_connections(server.context().connections);
+  } else {
+    // Where the functions' connections::Http posts: this gateway, over loopback.
+    const std::string mgmt_host =
+        config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "127.0.0.1"
+                                                                         : config.bind_address;
+    functions.integration->set_variable(
+        "PARLEY_MANAGEMENT_ENDPOINT",
+        "http://" + mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage);
+  }
+  std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
+  if (handlers)
+    std::cout << handler_threads << " handler threads";
+  else
+    std::cout << functions.functions << " Lambda functions of " << functions.template_file.string()
+              << " as processes of " << functions.bootstrap.string();
+  std::cout << ", store " << store_description << "\n"
             << "  Web client:      http://" << base << "/\n"
             << "  WebSocket:       ws://" << base << "/" << c.stage << "\n"
             << "  Management API:  http://" << base << "/" << c.stage
@@ -177,7 +230,9 @@ int serve_command(const std::vector<std::string>& args) {
             << "Press Ctrl+C to stop." << std::endl;
 
   server.run();
-  handlers.drain();  // the $disconnects of the closed sessions finish before the store closes
+  // The $disconnects of the closed sessions finish before the store closes.
+  if (handlers) handlers->drain();
+  else functions.integration->drain(std::chrono::seconds(5));
   core::log::info("stopped");
   return 0;
 }

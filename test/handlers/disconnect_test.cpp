@@ -60,6 +60,16 @@ TEST_F(Disconnect, UnknownConnectionIsFine) {
   EXPECT_TRUE(connections_.attempts().empty());
 }
 
+// A member who sees the leave may act on it at once (a dm to the id), in another process: by
+// then the connection row must be gone.
+TEST_F(Disconnect, TheRowIsGoneBeforeAnyLeaveIsAnnounced) {
+  std::vector<bool> row_at_post;
+  connections_.on_post([&](const auto&) { row_at_post.push_back(store_.connection(A).has_value()); });
+  EXPECT_TRUE(run(A).ok());
+  ASSERT_FALSE(row_at_post.empty());
+  for (bool present : row_at_post) EXPECT_FALSE(present);
+}
+
 TEST_F(Disconnect, TwiceIsFine) {
   EXPECT_TRUE(run(A).ok());
   connections_.clear();

@@ -17,6 +17,11 @@
 // restart on the same dataDir finds the old data), and runs with --store dynamodb
 // --dynamodb-endpoint <it> --create-tables. srv.dynalite is that dynalite (kill()/restart() for
 // fault tests); stop() and kill() stop it after the server.
+//
+// With PARLEY_INTEGRATION=process (or startServer({ integration: 'process' })) the server runs
+// the template's functions as Lambda does, `parley serve --lambda process`, with the bootstrap
+// $PARLEY_BOOTSTRAP (default: the one beside parley). `onProcess` tells the few tests whose
+// expectations differ there.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -48,8 +53,11 @@ process.on('exit', () => {
 export const defaultStore = process.env.PARLEY_STORE || 'sqlite';
 // For the few tests whose expectations differ on DynamoDB (see where they use it).
 export const onDynamo = defaultStore === 'dynamodb';
+export const defaultIntegration = process.env.PARLEY_INTEGRATION || 'in-process';
+export const onProcess = defaultIntegration === 'process';
 
-export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir, store = defaultStore } = {}) {
+export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir, store = defaultStore,
+  integration = defaultIntegration } = {}) {
   if (!existsSync(parleyBin)) {
     throw new Error(`parley binary not found at ${parleyBin} (build it, or set PARLEY_BIN)`);
   }
@@ -67,8 +75,13 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
     }
     storeArgs.push('--store', 'dynamodb', '--dynamodb-endpoint', dynalite.url, '--create-tables');
   }
+  const integrationArgs = [];
+  if (integration === 'process') {
+    integrationArgs.push('--lambda', 'process');
+    if (process.env.PARLEY_BOOTSTRAP) integrationArgs.push('--bootstrap', process.env.PARLEY_BOOTSTRAP);
+  }
   const argv = ['serve', '--port', '0', '--bind', '127.0.0.1', '--stage', stage,
-    '--data', dataDir, ...storeArgs, ...args];
+    '--data', dataDir, ...storeArgs, ...integrationArgs, ...args];
   const child = spawn(parleyBin, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

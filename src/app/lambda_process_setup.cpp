@@ -1,0 +1,155 @@
+#include "app/lambda_process_setup.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "app/tables_command.hpp"
+#include "aws/sigv4/credentials.hpp"
+#include "integration/lambda_process/sam_template.hpp"
+
+namespace app {
+namespace fs = std::filesystem;
+namespace lp = integration::lambda_process;
+namespace sam = integration::sam;
+
+namespace {
+
+fs::path self_directory() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+fs::path default_template() {
+  const fs::path relative = fs::path("deploy") / "template.yaml";
+  std::error_code ec;
+  if (fs::exists(relative, ec)) return fs::absolute(relative);
+  // build/parley → <repo>/deploy/template.yaml
+  auto beside = self_directory().parent_path() / relative;
+  if (fs::exists(beside, ec)) return beside;
+  throw std::invalid_argument("no deploy/template.yaml in the working directory or beside " +
+                              self_directory().parent_path().string() + "; give --template FILE");
+}
+
+// A !Ref's local value: a table → its local name (ConnectionsTable → the connections table),
+// a parameter → its Default, AWS::Region → the region.
+std::string resolve_ref(const sam::Template& t, const std::string& ref, const LambdaStore& store,
+                        const std::string& where) {
+  if (ref == "AWS::Region") return store.region;
+  if (ref == "AWS::AccountId") return "123456789012";
+  if (auto p = t.parameter_defaults.find(ref); p != t.parameter_defaults.end()) return p->second;
+  auto type = t.resource_types.find(ref);
+  if (type != t.resource_types.end() && type->second == "AWS::DynamoDB::Table") {
+    std::string name = ref;
+    if (name.ends_with("Table")) name.resize(name.size() - 5);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto& tb = store.tables;
+    for (const auto& [suffix, local] :
+         {std::pair{"connections", &tb.connections}, {"members", &tb.members},
+          {"messages", &tb.messages}, {"rooms", &tb.rooms}, {"clientmsgs", &tb.clientmsgs}})
+      if (name == suffix) return *local;
+    throw std::invalid_argument(where + ": table " + ref +
+                                " is none of Parley's tables (connections, members, messages, "
+                                "rooms, clientmsgs)");
+  }
+  throw std::invalid_argument(where + ": !Ref " + ref +
+                              " names no table, parameter with a Default, or AWS::Region");
+}
+
+}  // namespace
+
+LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_file) {
+  LambdaStore s;
+  if (o.get("store", "sqlite") == "sqlite") {
+    s.sqlite_file = sqlite_file;
+    s.region = aws::region_from_env().value_or("us-east-1");
+    if (o.has("region")) s.region = o.get("region", s.region);
+    if (auto creds = aws::credentials_from_env()) {
+      s.access_key_id = creds->access_key_id;
+      s.secret_access_key = creds->secret_access_key;
+      s.session_token = creds->session_token;
+    } else {
+      s.access_key_id = s.secret_access_key = "parleylocal";
+    }
+    return s;
+  }
+  auto settings = dynamo_settings(o);
+  s.tables = settings.tables;
+  s.region = settings.client.region;
+  if (o.has("dynamodb-endpoint") || std::getenv("AWS_ENDPOINT_URL_DYNAMODB") || std::getenv("AWS_ENDPOINT_URL")) {
+    const auto& ep = settings.client.endpoint;
+    s.dynamodb_endpoint = std::string(ep.tls ? "https://" : "http://") + ep.host_header();
+  }
+  s.access_key_id = settings.client.credentials.access_key_id;
+  s.secret_access_key = settings.client.credentials.secret_access_key;
+  s.session_token = settings.client.credentials.session_token;
+  return s;
+}
+
+LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store) {
+  LambdaProcessSetup out;
+  out.template_file = o.has("template") ? fs::path(o.get("template", "")) : default_template();
+  out.bootstrap = o.has("bootstrap") ? fs::path(o.get("bootstrap", "")) : self_directory() / "bootstrap";
+  std::error_code ec;
+  out.bootstrap = fs::absolute(out.bootstrap, ec);
+  if (::access(out.bootstrap.c_str(), X_OK) != 0)
+    throw std::invalid_argument("the bootstrap " + out.bootstrap.string() +
+                                " is missing or not executable; give --bootstrap PATH");
+  sam::Template t;
+  try {
+    t = sam::load_template(out.template_file);
+  } catch (const sam::TemplateError& e) {
+    throw std::invalid_argument(e.what());  // bad input: the usage error's exit status
+  }
+  out.route_selection_expression = t.route_selection_expression;
+
+  lp::ProcessOptions options;
+  options.bootstrap = out.bootstrap;
+  options.region = store.region;
+  options.account_concurrency =
+      static_cast<unsigned>(o.number("lambda-concurrency", 1000, 1, 100000));
+  options.idle_limit = std::chrono::seconds(o.number("lambda-idle", 300, 1, 86400));
+  auto& local = options.local_variables;
+  if (store.sqlite_file) {
+    local.emplace_back("PARLEY_SQLITE_FILE", fs::absolute(*store.sqlite_file).string());
+  } else if (!store.dynamodb_endpoint.empty()) {
+    local.emplace_back("DYNAMODB_ENDPOINT", store.dynamodb_endpoint);
+  }
+  // The role's credentials on AWS; here the gateway's own, for SigV4 (and DynamoDB).
+  local.emplace_back("AWS_ACCESS_KEY_ID", store.access_key_id);
+  local.emplace_back("AWS_SECRET_ACCESS_KEY", store.secret_access_key);
+  if (!store.session_token.empty()) local.emplace_back("AWS_SESSION_TOKEN", store.session_token);
+  // The bootstraps log at the gateway's level (their lines go to its stderr).
+  if (o.has("log-level"))
+    local.emplace_back("PARLEY_LOG_LEVEL", o.get("log-level", "info"));
+  else if (const char* level = std::getenv("PARLEY_LOG_LEVEL"))
+    local.emplace_back("PARLEY_LOG_LEVEL", level);
+
+  std::vector<lp::FunctionConfig> functions;
+  for (const auto& [id, f] : t.functions) {
+    lp::FunctionConfig c;
+    c.name = id;
+    c.handler = f.handler;
+    c.timeout = std::chrono::seconds(f.timeout_s);
+    c.memory_mb = f.memory_mb;
+    if (f.reserved_concurrency) c.reserved_concurrency = static_cast<unsigned>(*f.reserved_concurrency);
+    for (const auto& [name, value] : f.environment)
+      c.variables.emplace_back(
+          name, value.is_ref() ? resolve_ref(t, value.ref, store, id + " variable " + name)
+                               : value.literal);
+    functions.push_back(std::move(c));
+  }
+  std::map<std::string, std::string> routes;
+  for (const auto& r : t.routes) routes[r.route_key] = r.function;
+  out.functions = functions.size();
+  out.integration = std::make_unique<lp::LambdaProcess>(std::move(options), std::move(functions),
+                                                        std::move(routes));
+  return out;
+}
+
+}  // namespace app

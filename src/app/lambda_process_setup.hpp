@@ -1,0 +1,45 @@
+#pragma once
+// `parley serve --lambda process`: the template's routes and functions turned into a
+// LambdaProcess integration (integration/lambda_process), with the environment each function
+// gets locally: its template variables (!Ref of a table → the local table name), the store
+// (PARLEY_SQLITE_FILE, or DYNAMODB_ENDPOINT and credentials), and later
+// PARLEY_MANAGEMENT_ENDPOINT (the gateway's own @connections API).
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/options.hpp"
+#include "integration/lambda_process/lambda_process.hpp"
+#include "store/dynamodb/dynamo_tables.hpp"
+
+namespace app {
+
+struct LambdaProcessSetup {
+  std::unique_ptr<integration::lambda_process::LambdaProcess> integration;
+  std::string route_selection_expression;
+  std::filesystem::path template_file;
+  std::filesystem::path bootstrap;
+  std::size_t functions = 0;
+};
+
+// What the functions' store is: a SQLite file, or DynamoDB tables at an endpoint.
+struct LambdaStore {
+  std::optional<std::filesystem::path> sqlite_file;
+  store::DynamoTables tables;  // also what !Ref of a table resolves to
+  std::string dynamodb_endpoint;  // empty: DynamoDB in the region
+  std::string region = "us-east-1";
+  std::string access_key_id, secret_access_key, session_token;
+};
+
+// The store as the functions see it: `sqlite_file` with --store sqlite (the default), else the
+// DynamoDB tables, endpoint, region and credentials of --store dynamodb's flags and environment;
+// the gateway's credentials (placeholders when it has none) either way.
+LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_file);
+
+// From --template (default deploy/template.yaml, looked for in the working directory and next
+// to the executable's parent), --bootstrap (default: `bootstrap` beside this executable),
+// --lambda-concurrency. Throws std::invalid_argument (or sam::TemplateError) saying what is wrong.
+LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store);
+
+}  // namespace app

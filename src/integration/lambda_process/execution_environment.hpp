@@ -1,0 +1,117 @@
+#pragma once
+// One Lambda execution environment: a `bootstrap` process and the Runtime API it talks to
+// (aws-contract.md §5.2), on a listener of its own on 127.0.0.1, so that
+// AWS_LAMBDA_RUNTIME_API names exactly this environment. It runs one invocation at a time:
+// GET /runtime/invocation/next is held until one is assigned, then answered with the event and
+// the Lambda-Runtime-* headers; POST .../{id}/response or .../{id}/error completes it.
+//
+// Failures are reported as Lambda reports them to API Gateway (an InvokeResult error whose
+// message carries Lambda's errorType): past the function timeout the process is killed
+// (Sandbox.Timedout); a process that exits mid-invocation is Runtime.ExitError; one that posts
+// /runtime/init/error reports that error (and is stopped); a runtime that does not ask for its
+// first event within the init limit is killed (Runtime.InitTimeout). An environment whose
+// process has gone is never reused: the pool starts a fresh one for the next invocation.
+//
+// Everything here runs on one single-threaded io_context (the integration's), so no locks.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "gateway/integration.hpp"
+
+namespace integration::lambda_process {
+
+// One request for a function, as the Lambda service holds it.
+struct Invocation {
+  std::string request_id;  // Lambda-Runtime-Aws-Request-Id (a UUID)
+  std::string payload;     // the event JSON
+  std::string trace_id;    // Lambda-Runtime-Trace-Id
+  std::function<void(gateway::InvokeResult)> done;
+};
+
+// What every environment of one function shares.
+struct EnvironmentSetup {
+  std::filesystem::path bootstrap;
+  std::filesystem::path task_root;    // the working directory, LAMBDA_TASK_ROOT
+  std::vector<std::string> env;       // "NAME=value", without AWS_LAMBDA_RUNTIME_API
+  std::string function_name;
+  std::string function_arn;           // Lambda-Runtime-Invoked-Function-Arn
+  std::chrono::milliseconds timeout;  // the function's Timeout
+  std::chrono::milliseconds init_limit{10'000};  // Lambda's init phase limit
+};
+
+// "Sandbox.Timedout: ..." etc.: how a Lambda error reads in InvokeResult::error_message.
+gateway::InvokeResult lambda_error(const std::string& error_type, const std::string& message);
+
+class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnvironment> {
+ public:
+  // Called once, on the io_context, after the process has gone and been reaped.
+  using ExitHandler = std::function<void(ExecutionEnvironment&)>;
+
+  ExecutionEnvironment(boost::asio::io_context& io, const EnvironmentSetup& setup, unsigned serial,
+                       ExitHandler on_exit);
+  ~ExecutionEnvironment();
+
+  // Opens the listener and starts the process (a cold start) with `first` waiting for it.
+  // When it cannot start, `first` fails with Runtime.InvalidEntrypoint and on_exit is called.
+  void start(Invocation first);
+  // Hands an invocation to this warm environment. Precondition: available().
+  void assign(Invocation inv);
+  // Alive, initialised or starting, and not running an invocation.
+  bool available() const { return !gone_ && !stopping_ && !current_; }
+  bool busy() const { return current_.has_value(); }
+  // When it last finished an invocation (or started).
+  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+  bool gone() const { return gone_; }
+  pid_t pid() const { return pid_; }
+  unsigned serial() const { return serial_; }
+
+  // SIGTERM (then SIGKILL after `grace` if it is still there), or SIGKILL at once when grace
+  // is zero. The running invocation, if any, fails as Runtime.ExitError when it exits.
+  void stop(std::chrono::milliseconds grace);
+
+ private:
+  struct Current {
+    Invocation inv;
+    bool delivered = false;
+  };
+
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+  void watch_exit();
+  void on_exited(const std::string& how);
+  void deliver_started();
+  void finish(gateway::InvokeResult r);
+  void kill_now(const char* why);
+
+  boost::asio::io_context& io_;
+  const EnvironmentSetup& setup_;
+  unsigned serial_;
+  ExitHandler on_exit_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::posix::stream_descriptor pidfd_;
+  boost::asio::steady_timer next_waiter_;  // a parked GET /next waits on it; cancel wakes it
+  boost::asio::steady_timer deadline_;     // init limit, then the invocation's timeout
+  boost::asio::steady_timer stop_timer_;
+  pid_t pid_ = -1;
+  bool initialised_ = false;  // the runtime asked for its first event
+  unsigned next_generation_ = 0;  // the newest GET /next; an older parked one gives way
+  bool gone_ = false;
+  bool stopping_ = false;
+  std::optional<Current> current_;
+  std::string last_answered_;    // a second answer to it is InvalidStateTransition
+  std::chrono::steady_clock::time_point idle_since_ = std::chrono::steady_clock::now();
+  std::optional<gateway::InvokeResult> init_error_;  // from /runtime/init/error
+};
+
+}  // namespace integration::lambda_process

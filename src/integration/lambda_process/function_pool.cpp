@@ -1,0 +1,103 @@
+#include "integration/lambda_process/function_pool.hpp"
+
+#include <algorithm>
+
+#include "core/log.hpp"
+
+namespace integration::lambda_process {
+
+FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
+                           std::optional<unsigned> reserved, UnreservedConcurrency& unreserved,
+                           std::chrono::milliseconds idle_limit)
+    : io_(io), setup_(std::move(setup)), reserved_(reserved), unreserved_(unreserved),
+      idle_limit_(idle_limit), reclaim_timer_(io),
+      cold_starts_(core::metrics::registry().counter(
+          "parley_lambda_cold_starts_total", "Execution environments started (process mode)",
+          "function=\"" + setup_.function_name + "\"")),
+      throttles_(core::metrics::registry().counter(
+          "parley_lambda_throttles_total",
+          "Invocations refused beyond the function's concurrency (process mode)",
+          "function=\"" + setup_.function_name + "\"")),
+      exits_(core::metrics::registry().counter(
+          "parley_lambda_environment_exits_total",
+          "Execution environments whose process ended (crash, timeout, init error, shutdown)",
+          "function=\"" + setup_.function_name + "\"")) {
+  schedule_reclaim();
+}
+
+void FunctionPool::schedule_reclaim() {
+  // Checked a few times per idle limit, at most once a second.
+  reclaim_timer_.expires_after(std::clamp(idle_limit_ / 4, std::chrono::milliseconds(100),
+                                          std::chrono::milliseconds(1000)));
+  reclaim_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& e : environments_)
+      if (e->available() && now - e->idle_since() >= idle_limit_) {
+        core::log::info("lambda environment reclaimed",
+                        {{"function", setup_.function_name}, {"pid", e->pid()}});
+        e->stop(std::chrono::milliseconds(1000));
+      }
+    schedule_reclaim();
+  });
+}
+
+FunctionPool::~FunctionPool() {
+  if (!reserved_) unreserved_.in_use -= static_cast<unsigned>(environments_.size());
+}
+
+std::size_t FunctionPool::busy() const {
+  return static_cast<std::size_t>(std::count_if(environments_.begin(), environments_.end(),
+                                                [](const auto& e) { return e->busy(); }));
+}
+
+bool FunctionPool::may_start_another() const {
+  if (reserved_) return environments_.size() < *reserved_;
+  return unreserved_.in_use < unreserved_.limit;
+}
+
+void FunctionPool::invoke(Invocation inv) {
+  // The most recently used free environment first: the others can then be reclaimed.
+  for (auto it = environments_.rbegin(); it != environments_.rend(); ++it) {
+    if ((*it)->available()) {
+      (*it)->assign(std::move(inv));
+      return;
+    }
+  }
+  if (!may_start_another()) {
+    core::log::warn("lambda throttled", {{"function", setup_.function_name},
+                                         {"environments", environments_.size()}});
+    throttles_.inc();
+    inv.done(lambda_error("TooManyRequestsException", "Rate Exceeded."));
+    return;
+  }
+  auto env = std::make_shared<ExecutionEnvironment>(
+      io_, setup_, next_serial_++, [this](ExecutionEnvironment& e) { remove(e); });
+  environments_.push_back(env);
+  if (!reserved_) ++unreserved_.in_use;
+  cold_starts_.inc();
+  env->start(std::move(inv));
+}
+
+void FunctionPool::remove(ExecutionEnvironment& env) {
+  auto it = std::find_if(environments_.begin(), environments_.end(),
+                         [&](const auto& e) { return e.get() == &env; });
+  if (it == environments_.end()) return;
+  environments_.erase(it);
+  exits_.inc();
+  if (!reserved_) --unreserved_.in_use;
+}
+
+void FunctionPool::stop_all(std::chrono::milliseconds grace) {
+  stopped_ = true;
+  reclaim_timer_.cancel();
+  for (auto& e : environments_) e->stop(grace);
+}
+
+void FunctionPool::set_variable(const std::string& name, const std::string& value) {
+  const std::string prefix = name + "=";
+  std::erase_if(setup_.env, [&](const std::string& e) { return e.starts_with(prefix); });
+  setup_.env.push_back(prefix + value);
+}
+
+}  // namespace integration::lambda_process
