@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/cluster_node.hpp"
 #include "app/options.hpp"
 #include "app/tables_command.hpp"
 #include "core/log.hpp"
@@ -36,6 +37,12 @@ Options:
   --region R               AWS region (default: AWS_REGION, else us-east-1)
   --table-prefix P         DynamoDB table names P + connections, ... (default parley-)
   --create-tables          create missing DynamoDB tables first (as `parley tables create`)
+  --node-endpoint URL      DynamoDB: this node's management API as the other nodes reach it
+                           (default http://<bind, or 127.0.0.1>:<port>/<stage>)
+  --node-ttl S             DynamoDB: a node silent for S seconds is dead; its connections are
+                           swept (default 30; heartbeat every S/3)
+  --management-keys FILE   ACCESS_KEY_ID:SECRET lines; the first signs node-to-node posts
+                           (default: PARLEY_MANAGEMENT_ACCESS_KEY_ID/_SECRET_ACCESS_KEY)
   --threads N              socket threads (default: one per core)
   --handler-threads N      handler threads, like Lambda environments (default 4)
   --idle-timeout S         close a connection silent for S seconds (default 600)
@@ -61,6 +68,7 @@ const std::map<std::string, bool> known = {
     {"management-public", false},  {"web", true},      {"log-level", true},
     {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
     {"table-prefix", true},  {"create-tables", false},
+    {"node-endpoint", true}, {"node-ttl", true},        {"management-keys", true},
     {"help", false}};
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
@@ -99,8 +107,10 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
                                          std::string& description) {
   const std::string kind = o.get("store", "sqlite");
   if (kind == "sqlite") {
-    if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix"))
-      throw std::invalid_argument("--dynamodb-endpoint, --table-prefix and --create-tables need --store dynamodb");
+    if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix") || o.has("node-endpoint") ||
+        o.has("node-ttl"))
+      throw std::invalid_argument(
+          "--dynamodb-endpoint, --table-prefix, --create-tables, --node-endpoint and --node-ttl need --store dynamodb");
     auto db = store::Sqlite::open(data / "parley.db");
     if (!db) {
       std::cerr << "parley: cannot open the database in " << data << ": " << db.error().message() << "\n";
@@ -128,8 +138,8 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
     }
   }
   // No clear_connections here: the tables are shared by every node, so one node's start must
-  // not drop the others' rows. Rows of a crashed node expire through their ttl (DynamoDB TTL;
-  // dynalite has none: there they stay until that connection id is reused or deleted).
+  // not drop the others' rows. A crashed node's rows are swept by the live nodes once its
+  // heartbeat expires, and a restarted node sweeps its previous run's (app/cluster_node.hpp).
   return std::make_unique<store::Dynamo>(std::move(client), std::move(settings.tables));
 }
 
@@ -151,9 +161,16 @@ int serve_command(const std::vector<std::string>& args) {
   auto store = open_store(o, data, store_description);
   if (!store) return 1;
   store::Timed timed_store(*store);
-  integration::InProcess handlers(handlers::chat_routes(), timed_store, handler_threads);
+  // DynamoDB: one node of possibly many (docs/scaling.md).
+  std::unique_ptr<ClusterNode> cluster;
+  if (auto* dynamo = dynamic_cast<store::Dynamo*>(store.get()))
+    cluster = std::make_unique<ClusterNode>(*dynamo, timed_store, o);
+  integration::InProcess handlers(handlers::chat_routes(),
+                                  cluster ? cluster->store() : static_cast<store::Store&>(timed_store),
+                                  handler_threads);
   gateway::Server server(config, handlers);
   handlers.set_connections(server.context().connections);
+  if (cluster && !cluster->attach(server, handlers)) return 1;
 
   const std::string host =
       config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "localhost"
@@ -167,10 +184,12 @@ int serve_command(const std::vector<std::string>& args) {
             << "  Management API:  http://" << base << "/" << c.stage
             << "/@connections/{connectionId}"
             << (c.management_public ? "" : " (loopback only)") << "\n"
+            << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
             << "Press Ctrl+C to stop." << std::endl;
 
   server.run();
   handlers.drain();  // the $disconnects of the closed sessions finish before the store closes
+  if (cluster) cluster->stop();  // after the $disconnects: nothing of this node is left to sweep
   core::log::info("stopped");
   return 0;
 }

@@ -10,22 +10,22 @@ constexpr std::int64_t connect_grace_ms = 30000;  // the longest a $connect may 
 
 void broadcast(Ports& p, const std::vector<store::Member>& members, const apigw::SharedFrame& frame,
                std::string_view except) {
-  std::vector<std::string> ids;
+  std::vector<apigw::Recipient> to;
   std::vector<const store::Member*> targets;
-  ids.reserve(members.size());
+  to.reserve(members.size());
   targets.reserve(members.size());
   for (const auto& m : members) {
     if (m.connection_id == except) continue;
-    ids.push_back(m.connection_id);
+    to.push_back({m.connection_id, m.gateway});  // the node holding it: no lookup per recipient
     targets.push_back(&m);
   }
-  const auto results = p.connections.post_many(ids, frame);
+  const auto results = p.connections.post_recipients(to, frame);
   const auto now = core::now_ms();
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i] || results[i].error() != core::errc::gone) continue;
     if (now - targets[i]->joined_at < connect_grace_ms) continue;
-    core::log::info("removing a gone connection", {{"connectionId", ids[i]}});
-    forget_connection(p, ids[i]);
+    core::log::info("removing a gone connection", {{"connectionId", to[i].connection_id}});
+    forget_connection(p, to[i].connection_id);
   }
 }
 

@@ -17,6 +17,10 @@
 // restart on the same dataDir finds the old data), and runs with --store dynamodb
 // --dynamodb-endpoint <it> --create-tables. srv.dynalite is that dynalite (kill()/restart() for
 // fault tests); stop() and kill() stop it after the server.
+//
+// startServer({ store: 'dynamodb', dynamodbEndpoint: url }) uses a DynamoDB endpoint the caller
+// runs (several nodes sharing one dynalite, multinode.test.mjs) and does not create the tables
+// (the caller does, once: `parley tables create`), so nodes starting together do not race.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -49,7 +53,7 @@ export const defaultStore = process.env.PARLEY_STORE || 'sqlite';
 // For the few tests whose expectations differ on DynamoDB (see where they use it).
 export const onDynamo = defaultStore === 'dynamodb';
 
-export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir, store = defaultStore } = {}) {
+export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir, store = defaultStore, dynamodbEndpoint } = {}) {
   if (!existsSync(parleyBin)) {
     throw new Error(`parley binary not found at ${parleyBin} (build it, or set PARLEY_BIN)`);
   }
@@ -58,7 +62,9 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
   if (ownsDataDir) dataDirs.add(dataDir);
   let dynalite = null;
   const storeArgs = [];
-  if (store === 'dynamodb') {
+  if (store === 'dynamodb' && dynamodbEndpoint) {
+    storeArgs.push('--store', 'dynamodb', '--dynamodb-endpoint', dynamodbEndpoint);
+  } else if (store === 'dynamodb') {
     try {
       dynalite = await startDynalite({ path: join(dataDir, 'dynalite') });
     } catch (e) {
