@@ -55,10 +55,9 @@ void Heartbeat::sweep_once() {
   if (sweep_self_.exchange(false)) {
     if (!sweep_node(live_, raw_, nodes_, liveness_.self(), liveness_.started_at())) sweep_self_ = true;
   }
-  auto all = nodes_.nodes();
-  if (!all) return;
+  // The rows the beat thread read last: no read of its own.
   const auto now = core::now_ms();
-  for (const auto& n : *all) {
+  for (const auto& n : liveness_.snapshot()) {
     if (n.endpoint == liveness_.self() || n.expires_at >= now) continue;
     // Not ours when it beat again, is gone, or another node sweeps it.
     if (!nodes_.claim(n.endpoint, liveness_.self(), now, now + options_.ttl.count())) continue;

@@ -3,7 +3,8 @@
 //  * Every `interval` it writes its `nodes` row with expiresAt = now + ttl (one PutItem: the
 //    cheapest liveness signal, whatever the number of connections: their rows are never
 //    rewritten), and reads every node row into the Liveness view (one small Scan).
-//  * On its own thread, every `interval`, it sweeps dead peers: a node whose row expired is
+//  * On its own thread, every `interval`, it sweeps dead peers (from the rows the beat read: no
+//    read of its own): a node whose row expired is
 //    claimed (one conditional write, so one live node sweeps it), its connections leave their
 //    rooms with the leave announced (sweep_node), and its row is deleted.
 //  * join() before serving: the first beat, and the sweep of the rows this endpoint's previous

@@ -14,6 +14,14 @@ void Liveness::update(const std::vector<store::Node>& nodes) {
   nodes_ = std::move(fresh);
 }
 
+std::vector<store::Node> Liveness::snapshot() const {
+  std::shared_lock lock(mutex_);
+  std::vector<store::Node> out;
+  out.reserve(nodes_.size());
+  for (const auto& [endpoint, n] : nodes_) out.push_back(n);
+  return out;
+}
+
 bool Liveness::dead(const std::string& gateway, std::int64_t row_time, std::int64_t now) const {
   if (gateway.empty()) return false;
   if (gateway == self_) return row_time < started_at_.load();  // a previous run's row

@@ -29,6 +29,8 @@ class Liveness {
   void restart(std::int64_t now) { started_at_.store(now); }
 
   void update(const std::vector<store::Node>& nodes);
+  // The node rows of the last update.
+  std::vector<store::Node> snapshot() const;
 
   // Whether a row of `gateway` written at `row_time` (epoch ms: connectedAt, joinedAt) belongs
   // to a socket that is gone at `now`. "" (a row without a node) is never dead here.

@@ -48,6 +48,8 @@ TEST(Liveness, UpdateReplacesTheView) {
   Liveness l(self, started);
   l.update({{peer, 0, started, {}, 0}});
   EXPECT_TRUE(l.node_dead(peer, started + 1));
+  ASSERT_EQ(l.snapshot().size(), 1u);
+  EXPECT_EQ(l.snapshot()[0].endpoint, peer);
   l.update({});  // its row was swept: unknown again, so not dead (and no row names it any more)
   EXPECT_FALSE(l.node_dead(peer, started + 1));
 }
