@@ -81,8 +81,10 @@ bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handle
         for (auto& s : registry.all()) s->close(1012, "Node rejoining the cluster");
       });
   if (auto j = heartbeat_->join(); !j) {
-    std::cerr << "parley: cannot join the cluster as " << liveness_.self() << " (table of nodes: "
-              << "create it with --create-tables or `parley tables create`): " << j.error().message() << "\n";
+    std::cerr << "parley: cannot register this node (" << liveness_.self() << ") in the DynamoDB table "
+              << dynamo_.tables().nodes << ": " << j.error().message()
+              << " (is DynamoDB reachable? tables made by an older version lack this one: "
+                 "`parley tables create` or --create-tables adds it)\n";
     return false;
   }
   heartbeat_->start();
