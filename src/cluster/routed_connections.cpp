@@ -1,5 +1,8 @@
 #include "cluster/routed_connections.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+
+#include <algorithm>
 #include <future>
 
 #include "core/clock.hpp"
@@ -74,26 +77,54 @@ std::vector<core::result<void>> RoutedConnections::post_recipients(std::span<con
       if (auto node = holder(r.connection_id)) by_peer[*node].push_back(i);
     }
   }
-  auto send = [&](const std::string& endpoint, const std::vector<std::size_t>& idx) {
-    auto* http = peer(endpoint);
-    if (!http) return;
-    std::vector<std::string> ids;
-    ids.reserve(idx.size());
-    for (auto i : idx) ids.push_back(to[i].connection_id);
-    auto results = http->post_many(ids, data);
-    for (std::size_t k = 0; k < idx.size(); ++k) out[idx[k]] = results[k];
+  if (!by_peer.empty()) post_remote(by_peer, to, *data, out);
+  return out;
+}
+
+void RoutedConnections::post_remote(const std::map<std::string, std::vector<std::size_t>>& by_peer,
+                                    std::span<const apigw::Recipient> to, const std::string& data,
+                                    std::vector<core::result<void>>& out) {
+  // Per peer, up to max_in_flight workers on the client's one I/O thread, each taking that
+  // peer's next recipient until none is left; the peers side by side. Everything below runs on
+  // that thread (no locks); this caller blocks until the last worker is done, which keeps
+  // to/data/out alive.
+  struct Queue {
+    connections::Http* http;
+    const std::vector<std::size_t>* idx;
+    std::size_t next = 0;
   };
-  // Every peer at once: this thread takes the last, one short-lived thread each other peer.
-  std::vector<std::future<void>> others;
-  for (auto it = by_peer.begin(); it != by_peer.end(); ++it) {
-    if (std::next(it) == by_peer.end()) {
-      send(it->first, it->second);
-    } else {
-      others.push_back(std::async(std::launch::async, [&, it] { send(it->first, it->second); }));
+  struct Shared {
+    std::vector<Queue> queues;
+    std::size_t running = 0;
+    std::promise<void> done;
+  };
+  auto shared = std::make_shared<Shared>();
+  for (const auto& [endpoint, idx] : by_peer)
+    if (auto* http = peer(endpoint)) shared->queues.push_back({http, &idx});
+  std::vector<std::size_t> workers_of;
+  for (const auto& q : shared->queues) {
+    const auto n = std::min(std::max<std::size_t>(options_.max_in_flight, 1), q.idx->size());
+    workers_of.push_back(n);
+    shared->running += n;
+  }
+  if (shared->running == 0) return;
+  auto finished = shared->done.get_future();
+  for (std::size_t qi = 0; qi < shared->queues.size(); ++qi) {
+    for (std::size_t w = 0; w < workers_of[qi]; ++w) {
+      auto worker = [shared, qi, &to, &data, &out]() -> boost::asio::awaitable<void> {
+        auto& q = shared->queues[qi];
+        while (q.next < q.idx->size()) {
+          const auto i = (*q.idx)[q.next++];
+          out[i] = co_await q.http->async_post(to[i].connection_id, data);
+        }
+      };
+      boost::asio::co_spawn(client_->executor(), worker, [shared](std::exception_ptr e) {
+        if (e) core::log::error("routed post worker failed");
+        if (--shared->running == 0) shared->done.set_value();
+      });
     }
   }
-  for (auto& f : others) f.get();
-  return out;
+  finished.wait();
 }
 
 core::result<apigw::ConnectionInfo> RoutedConnections::get(const std::string& connection_id) {

@@ -8,8 +8,8 @@
 //    not held here reads its connection row once.
 //  * A row of a node known dead, or no row at all, is gone (410): the handlers then clean the
 //    rows up as for any gone connection.
-// The remote posts of one fan-out run at once: per peer node up to max_in_flight, and the peers
-// side by side. Peer management APIs never forward further (they serve their own registry), so
+// The remote posts of one fan-out run at once on the HTTP client's I/O thread (coroutines, no
+// thread per post): per peer node up to max_in_flight, and the peers side by side. Peer management APIs never forward further (they serve their own registry), so
 // a post crosses at most one hop.
 #include <map>
 #include <memory>
@@ -51,6 +51,10 @@ class RoutedConnections final : public apigw::Connections {
   connections::Http* peer(const std::string& endpoint);
   // The node holding `connection_id` by its row; nullopt when it is gone everywhere.
   std::optional<std::string> holder(const std::string& connection_id);
+  // Posts the recipients grouped by peer endpoint, all peers at once; fills `out`.
+  void post_remote(const std::map<std::string, std::vector<std::size_t>>& by_peer,
+                   std::span<const apigw::Recipient> to, const std::string& data,
+                   std::vector<core::result<void>>& out);
   bool remote(const std::string& gateway) const { return !gateway.empty() && gateway != liveness_.self(); }
 
   apigw::Connections& local_;

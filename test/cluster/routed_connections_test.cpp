@@ -80,6 +80,24 @@ TEST_F(RoutedConnectionsTest, RecipientsGoToTheNodeTheirRowNamesWithoutAStoreRea
   EXPECT_EQ(peer.targets[0].rfind("POST /dev/@connections/", 0), 0u) << peer.targets[0];
 }
 
+TEST_F(RoutedConnectionsTest, PostsToOnePeerAreBoundedInFlight) {
+  aws::test::FakeHttpServer slow([](const aws::http::Request&) {
+    aws::test::FakeReply r;
+    r.delay = std::chrono::milliseconds(20);
+    return r;
+  });
+  RoutingOptions o;
+  o.max_in_flight = 4;
+  RoutedConnections bounded(local, rows, liveness, std::make_shared<aws::http::BlockingClient>(), o);
+  std::vector<apigw::Recipient> to;
+  for (int i = 0; i < 40; ++i) to.push_back({"R" + std::to_string(i) + "=", slow.url() + "/dev"});
+  auto results = bounded.post_recipients(to, apigw::make_frame("x"));
+  for (const auto& r : results) EXPECT_TRUE(r);
+  EXPECT_EQ(slow.requests(), 40);
+  EXPECT_LE(slow.max_concurrent_connections(), 4);
+  EXPECT_GE(slow.max_concurrent_connections(), 2);  // concurrent, not one after another
+}
+
 TEST_F(RoutedConnectionsTest, ANodeKnownDeadIsGoneWithoutARequest) {
   liveness.update({{peer.endpoint(), 0, now - 1, {}, 0}});
   std::vector<apigw::Recipient> to{{"B=", peer.endpoint()}};

@@ -281,7 +281,7 @@ test('a node killed under load: the others serve on, its clients catch up elsewh
   reader.terminate();
 });
 
-test('a node started late (on the dead node\'s endpoint too) joins without manual steps', async () => {
+test('a node started late joins without manual steps, and a clean stop leaves nothing behind', async () => {
   const late = await startNode();
   nodes[2] = late;
   const room = uniq('late');
@@ -291,6 +291,16 @@ test('a node started late (on the dead node\'s endpoint too) joins without manua
   const ack = await say(b.client, room, 'hello from the late node');
   const m = await a.client.next((x) => x.type === 'message' && x.seq === ack.seq, 5000, 'its message on node 0');
   assert.equal(m.text, 'hello from the late node');
+
+  // A clean stop (SIGTERM) leaves nothing to sweep: its clients' $disconnects announce the leaves
+  // and it deletes its own node row.
+  const status = await late.stop();
+  assert.equal(status.killed, false, 'stopped within the grace period');
+  await a.client.next((x) => x.type === 'presence' && x.event === 'leave' && x.connectionId === b.id, 5000,
+    'the leave of the stopped node\'s client');
+  assert.deepEqual(await rowsOf('connections', late.mgmtUrl), []);
+  assert.deepEqual(await rowsOf('members', late.mgmtUrl), []);
+  const nodeRows = (await dynamo('Scan', { TableName: 'parley-nodes' })).Items.map((i) => i.node.S);
+  assert.ok(!nodeRows.includes(late.mgmtUrl), 'a stopped node deletes its row');
   await a.client.close();
-  await b.client.close();
 });
