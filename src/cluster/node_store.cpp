@@ -8,7 +8,10 @@ namespace cluster {
 
 bool NodeStore::gone(const std::string& gateway, std::int64_t row_time, std::int64_t ttl,
                      std::int64_t now_ms) const {
-  if (ttl != 0 && ttl < now_ms / 1000) return true;  // DynamoDB's TTL deletes it, some day
+  // A row naming its node is current while that node is: a connection may outlive the row's
+  // ttl (--max-duration above it) and must still get its messages. Only a row without a node
+  // goes by its ttl (DynamoDB's TTL deletes it some day; dynalite never does).
+  if (gateway.empty()) return ttl != 0 && ttl < now_ms / 1000;
   return liveness_.dead(gateway, row_time, now_ms);
 }
 

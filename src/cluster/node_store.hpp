@@ -3,9 +3,9 @@
 // decorator the handlers see in place of the shared store.
 //  * Writes: a connection or member row written with gateway "" ("this node", as the handlers
 //    leave it) gets this node's endpoint, so every other node can route to it.
-//  * Reads: rows of sockets that are gone (their node's heartbeat expired, a previous run of a
-//    restarted node, or a row ttl in the past) are left out, as if already deleted: presence,
-//    fan-out and DMs skip them before a sweeper deletes them.
+//  * Reads: rows of sockets that are gone (their node's heartbeat expired, or a previous run of
+//    a restarted node; for a row naming no node, a ttl in the past) are left out, as if already
+//    deleted: presence, fan-out and DMs skip them before a sweeper deletes them.
 // No cache: every read goes to the store; only the liveness view (a few node rows) is local.
 #include "cluster/liveness.hpp"
 #include "store/store.hpp"

@@ -48,13 +48,16 @@ TEST_F(NodeStoreTest, ReadsLeaveOutTheRowsOfADeadNode) {
   EXPECT_TRUE(shared.get_connection("B="));  // still there, for the sweeper
 }
 
-TEST_F(NodeStoreTest, ReadsLeaveOutRowsPastTheirTtlAndAPreviousRunsRows) {
-  ASSERT_TRUE(shared.put_member({"lobby", "T=", "t", now, now / 1000 - 1, peer}));
+TEST_F(NodeStoreTest, ReadsLeaveOutAPreviousRunsRowsAndNodelessRowsPastTheirTtl) {
+  ASSERT_TRUE(shared.put_member({"lobby", "T=", "t", now, now / 1000 - 1, ""}));
   ASSERT_TRUE(shared.put_member(member("OLD=", self, now - 120'000)));  // before this run began
   ASSERT_TRUE(shared.put_member(member("NEW=", self, now)));
+  // A live node's connection open longer than its row's ttl (--max-duration above it) stays.
+  ASSERT_TRUE(shared.put_member({"lobby", "LONG=", "l", now, now / 1000 - 1, peer}));
   auto members = store.members("lobby");
-  ASSERT_EQ(members->size(), 1u);
-  EXPECT_EQ(members->at(0).connection_id, "NEW=");
+  ASSERT_EQ(members->size(), 2u);
+  EXPECT_EQ(members->at(0).connection_id, "LONG=");
+  EXPECT_EQ(members->at(1).connection_id, "NEW=");
 }
 
 TEST_F(NodeStoreTest, StoreFailuresPassThrough) {
