@@ -31,6 +31,13 @@ struct ConnectionInfo {
 // Largest PostToConnection payload (AWS: 131072 bytes; larger is 413).
 inline constexpr std::size_t max_post_bytes = 131072;
 
+// A recipient of a fan-out and the node holding its socket, as its store row says
+// (store::Member::gateway; "" = this node, or not known).
+struct Recipient {
+  std::string connection_id;
+  std::string gateway;
+};
+
 class Connections {
  public:
   virtual ~Connections() = default;
@@ -46,6 +53,16 @@ class Connections {
     out.reserve(ids.size());
     for (const auto& id : ids) out.push_back(post(id, data));
     return out;
+  }
+
+  // post_many for recipients whose node is known: an adapter spanning several nodes routes each
+  // post without looking the connection up. Others ignore the gateway.
+  virtual std::vector<core::result<void>> post_recipients(std::span<const Recipient> to,
+                                                          const SharedFrame& data) {
+    std::vector<std::string> ids;
+    ids.reserve(to.size());
+    for (const auto& r : to) ids.push_back(r.connection_id);
+    return post_many(ids, data);
   }
 
   // GetConnection. Errors: gone.

@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "app/cluster_node.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/tables_command.hpp"
@@ -39,6 +40,12 @@ Options:
   --region R               AWS region (default: AWS_REGION, else us-east-1)
   --table-prefix P         DynamoDB table names P + connections, ... (default parley-)
   --create-tables          create missing DynamoDB tables first (as `parley tables create`)
+  --node-endpoint URL      DynamoDB: this node's management API as the other nodes reach it
+                           (default http://<bind, or 127.0.0.1>:<port>/<stage>)
+  --node-ttl S             DynamoDB: a node silent for S seconds is dead; its connections are
+                           swept (default 30; heartbeat every S/3)
+  --management-keys FILE   ACCESS_KEY_ID:SECRET lines; the first signs node-to-node posts
+                           (default: PARLEY_MANAGEMENT_ACCESS_KEY_ID/_SECRET_ACCESS_KEY)
   --threads N              socket threads (default: one per core)
   --handler-threads N      handler threads, like Lambda environments (default 4)
   --idle-timeout S         close a connection silent for S seconds (default 600)
@@ -81,6 +88,7 @@ const std::map<std::string, bool> known = {
     {"table-prefix", true},  {"create-tables", false},
     {"lambda", true},        {"template", true},       {"bootstrap", true},
     {"lambda-concurrency", true}, {"lambda-idle", true},
+    {"node-endpoint", true}, {"node-ttl", true},        {"management-keys", true},
     {"help", false}};
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
@@ -119,8 +127,10 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
                                          std::string& description) {
   const std::string kind = o.get("store", "sqlite");
   if (kind == "sqlite") {
-    if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix"))
-      throw std::invalid_argument("--dynamodb-endpoint, --table-prefix and --create-tables need --store dynamodb");
+    if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix") || o.has("node-endpoint") ||
+        o.has("node-ttl"))
+      throw std::invalid_argument(
+          "--dynamodb-endpoint, --table-prefix, --create-tables, --node-endpoint and --node-ttl need --store dynamodb");
     auto db = store::Sqlite::open(data / "parley.db");
     if (!db) {
       std::cerr << "parley: cannot open the database in " << data << ": " << db.error().message() << "\n";
@@ -148,8 +158,8 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
     }
   }
   // No clear_connections here: the tables are shared by every node, so one node's start must
-  // not drop the others' rows. Rows of a crashed node expire through their ttl (DynamoDB TTL;
-  // dynalite has none: there they stay until that connection id is reused or deleted).
+  // not drop the others' rows. A crashed node's rows are swept by the live nodes once its
+  // heartbeat expires, and a restarted node sweeps its previous run's (app/cluster_node.hpp).
   return std::make_unique<store::Dynamo>(std::move(client), std::move(settings.tables));
 }
 
@@ -179,14 +189,20 @@ int serve_command(const std::vector<std::string>& args) {
   if (!store) return 1;
   std::unique_ptr<store::Timed> timed_store;
   std::optional<store::MemberCache> member_cache;
+  std::unique_ptr<ClusterNode> cluster;  // DynamoDB: one node of possibly many (docs/scaling.md)
   std::unique_ptr<integration::InProcess> handlers;
   LambdaProcessSetup functions;
   if (lambda.empty()) {
     timed_store = std::make_unique<store::Timed>(*store);
-    // This process alone writes a SQLite file, so its rooms can be read from memory. DynamoDB
-    // is shared by every node: there the store is read each time.
     store::Store* handler_store = timed_store.get();
-    if (o.get("store", "sqlite") == "sqlite") handler_store = &member_cache.emplace(*timed_store);
+    if (auto* dynamo = dynamic_cast<store::Dynamo*>(store.get())) {
+      cluster = std::make_unique<ClusterNode>(*dynamo, *timed_store, o);
+      handler_store = &cluster->store();
+    } else {
+      // This process alone writes a SQLite file, so its rooms can be read from memory.
+      // DynamoDB is shared by every node: there the store is read each time.
+      handler_store = &member_cache.emplace(*timed_store);
+    }
     handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(), *handler_store,
                                                         handler_threads);
   } else {
@@ -206,6 +222,7 @@ int serve_command(const std::vector<std::string>& args) {
   const auto& c = server.config();
   if (handlers) {
     handlers->set_connections(server.context().connections);
+    if (cluster && !cluster->attach(server, *handlers)) return 1;
   } else {
     // Where the functions' connections::Http posts: this gateway, over loopback.
     const std::string mgmt_host =
@@ -227,12 +244,14 @@ int serve_command(const std::vector<std::string>& args) {
             << "  Management API:  http://" << base << "/" << c.stage
             << "/@connections/{connectionId}"
             << (c.management_public ? "" : " (loopback only)") << "\n"
+            << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
             << "Press Ctrl+C to stop." << std::endl;
 
   server.run();
   // The $disconnects of the closed sessions finish before the store closes.
   if (handlers) handlers->drain();
   else functions.integration->drain(std::chrono::seconds(5));
+  if (cluster) cluster->stop();  // after the $disconnects: nothing of this node is left to sweep
   core::log::info("stopped");
   return 0;
 }

@@ -15,7 +15,7 @@ namespace app {
 const char* const tables_usage = R"(Usage: parley tables create [options]
 
 Creates the DynamoDB tables (connections, members with GSI connection-index, messages, rooms,
-clientmsgs), waits until they are ACTIVE and enables TTL on `ttl` where the endpoint has it.
+clientmsgs, nodes), waits until they are ACTIVE and enables TTL on `ttl` where the endpoint has it.
 Tables already there are left as they are, so it is safe to run again.
 
 Options:
@@ -23,8 +23,8 @@ Options:
                            (default: AWS_ENDPOINT_URL_DYNAMODB, else AWS in --region)
   --region R               AWS region (default: AWS_REGION, else us-east-1)
   --table-prefix P         table names P + connections, members, ... (default parley-);
-                           WEBSOCKET_TABLE, MEMBERS_TABLE, MESSAGES_TABLE, ROOMS_TABLE and
-                           CLIENTMSGS_TABLE override single names
+                           WEBSOCKET_TABLE, MEMBERS_TABLE, MESSAGES_TABLE, ROOMS_TABLE,
+                           CLIENTMSGS_TABLE and NODES_TABLE override single names
   --log-level LEVEL        debug, info, warn or error (default info)
 
 Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; a local

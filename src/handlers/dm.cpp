@@ -1,6 +1,6 @@
 #include "handlers/dm.hpp"
 
-#include <set>
+#include <map>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -13,10 +13,11 @@
 namespace handlers {
 namespace {
 
-// The connections `to` names: a connection id, or members of the sender's rooms with that name.
-core::result<std::set<std::string>> recipients(Ports& p, const std::string& sender,
-                                               const std::string& to) {
-  std::set<std::string> ids;
+// The connections `to` names (a connection id, or members of the sender's rooms with that name),
+// each with the node holding it.
+core::result<std::map<std::string, std::string>> recipients(Ports& p, const std::string& sender,
+                                                            const std::string& to) {
+  std::map<std::string, std::string> ids;
   auto rooms = p.store.memberships(sender);
   if (!rooms) return rooms.error();
   for (const auto& mine : *rooms) {
@@ -24,11 +25,11 @@ core::result<std::set<std::string>> recipients(Ports& p, const std::string& send
     if (!members) return members.error();
     for (const auto& m : (*members)->members)
       if (m.connection_id != sender && (same_name(m.name, to) || m.connection_id == to))
-        ids.insert(m.connection_id);
+        ids.emplace(m.connection_id, m.gateway);
   }
   if (ids.empty() && to != sender) {
     auto c = p.store.get_connection(to);
-    if (c) ids.insert(c->connection_id);
+    if (c) ids.emplace(c->connection_id, c->gateway);
     else if (c.error() != core::errc::not_found) return c.error();  // the store failed
   }
   return ids;
@@ -49,7 +50,7 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
     return r.fail("unknown_recipient", "nobody called \"" + shorten(*to) + "\" shares a room with you");
   auto me = p.store.get_connection(r.connection_id());
   if (!me) return r.fail_store(me.error(), "find your connection");
-  auto them = p.store.get_connection(*targets->begin());
+  auto them = p.store.get_connection(targets->begin()->first);
   if (!them && them.error() != core::errc::not_found)
     return r.fail_store(them.error(), "find the recipient");
   if (!them) return r.fail("unknown_recipient", "\"" + shorten(*to) + "\" has left");
@@ -69,9 +70,10 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
   if (stored->duplicate) return {};
 
   const auto frame = apigw::make_frame(events::message(stored->message));
-  std::vector<std::string> ids(targets->begin(), targets->end());
-  ids.push_back(r.connection_id());
-  (void)p.connections.post_many(ids, frame);
+  std::vector<apigw::Recipient> ids;
+  for (const auto& [id, gateway] : *targets) ids.push_back({id, gateway});
+  ids.push_back({r.connection_id(), me->gateway});
+  (void)p.connections.post_recipients(ids, frame);
   return {};
 }
 

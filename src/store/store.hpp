@@ -32,6 +32,9 @@ struct Member {
   std::string name;            // display name in this room, unique within it
   std::int64_t joined_at = 0;  // epoch ms
   std::int64_t ttl = 0;        // epoch seconds; 0 = never
+  // The connection row's `gateway`, copied so that a fan-out routes from the members it read
+  // without one connection read per recipient. DynamoDB only (SQLite is one node): "" there.
+  std::string gateway;
 };
 
 // A row of the messages table, keyed by (room, seq). Direct messages live in the room

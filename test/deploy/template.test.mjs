@@ -57,7 +57,8 @@ const HANDLER_CALLS = {
 // store::Dynamo's operations per Store method (src/store/dynamodb/dynamo_store.cpp and
 // dynamo_append.cpp: the clientmsgs claim is put, read, taken over (update), released
 // (delete) and completed (update); the seq comes from UpdateItem ADD on rooms; the message is a
-// conditional put, read back when the put conflicts).
+// conditional put, read back when the put conflicts; a claim taken over from a dead attempt
+// first queries the room's newest messages for the one it may have stored).
 const STORE_OPS = {
   put_connection: [['ConnectionsTable', 'PutItem']],
   get_connection: [['ConnectionsTable', 'GetItem']],
@@ -72,7 +73,7 @@ const STORE_OPS = {
   append_message: [
     ['ClientMsgsTable', 'PutItem'], ['ClientMsgsTable', 'GetItem'], ['ClientMsgsTable', 'UpdateItem'],
     ['ClientMsgsTable', 'DeleteItem'], ['RoomsTable', 'UpdateItem'], ['MessagesTable', 'PutItem'],
-    ['MessagesTable', 'GetItem'],
+    ['MessagesTable', 'GetItem'], ['MessagesTable', 'Query'],
   ],
 };
 const HANDLER_TO_ROUTE = { connect: '$connect', disconnect: '$disconnect', default: '$default' };
@@ -243,7 +244,7 @@ test('append_message\'s operations are what store::Dynamo\'s appender calls', ()
   // Each `request(tables_.<table>)` in dynamo_append.cpp is sent by the next `db_.<op>(`.
   const src = readFileSync(join(root, 'src', 'store', 'dynamodb', 'dynamo_append.cpp'), 'utf8');
   const table = { clientmsgs: 'ClientMsgsTable', messages: 'MessagesTable', rooms: 'RoomsTable' };
-  const op = { put_item: 'PutItem', get_item: 'GetItem', update_item: 'UpdateItem', delete_item: 'DeleteItem', query_all: 'Query' };
+  const op = { put_item: 'PutItem', get_item: 'GetItem', update_item: 'UpdateItem', delete_item: 'DeleteItem', query_all: 'Query', query: 'Query' };
   const found = new Set();
   let pending = null;
   for (const m of src.matchAll(/request\(tables_\.(\w+)\)|db_\.(\w+)\(/g)) {

@@ -22,6 +22,9 @@
 // the template's functions as Lambda does, `parley serve --lambda process`, with the bootstrap
 // $PARLEY_BOOTSTRAP (default: the one beside parley). `onProcess` tells the few tests whose
 // expectations differ there.
+// startServer({ store: 'dynamodb', dynamodbEndpoint: url }) uses a DynamoDB endpoint the caller
+// runs (several nodes sharing one dynalite, multinode.test.mjs) and does not create the tables
+// (the caller does, once: `parley tables create`), so nodes starting together do not race.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -56,7 +59,7 @@ export const onDynamo = defaultStore === 'dynamodb';
 export const defaultIntegration = process.env.PARLEY_INTEGRATION || 'in-process';
 export const onProcess = defaultIntegration === 'process';
 
-export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir, store = defaultStore,
+export async function startServer({ args = [], stage = 'dev', env = {}, dataDir: givenDataDir, store = defaultStore, dynamodbEndpoint,
   integration = defaultIntegration } = {}) {
   if (!existsSync(parleyBin)) {
     throw new Error(`parley binary not found at ${parleyBin} (build it, or set PARLEY_BIN)`);
@@ -66,7 +69,9 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
   if (ownsDataDir) dataDirs.add(dataDir);
   let dynalite = null;
   const storeArgs = [];
-  if (store === 'dynamodb') {
+  if (store === 'dynamodb' && dynamodbEndpoint) {
+    storeArgs.push('--store', 'dynamodb', '--dynamodb-endpoint', dynamodbEndpoint);
+  } else if (store === 'dynamodb') {
     try {
       dynalite = await startDynalite({ path: join(dataDir, 'dynalite') });
     } catch (e) {

@@ -14,6 +14,7 @@
 
 #include "dynalite_server.hpp"
 #include "store/dynamodb/dynamo_create_tables.hpp"
+#include "store/dynamodb/dynamo_items.hpp"
 #include "store_contract.hpp"
 
 namespace {
@@ -103,8 +104,9 @@ TEST_F(DynamoFaults, CreateTablesIsIdempotentAndReportsProgress) {
   std::ostringstream progress;
   ASSERT_TRUE(store::create_tables(*client_, tables_, progress));
   const auto text = progress.str();
-  EXPECT_NE(text.find("[1/5] table faults-connections: already there, ACTIVE"), std::string::npos) << text;
-  EXPECT_NE(text.find("[5/5] table faults-clientmsgs: already there"), std::string::npos) << text;
+  EXPECT_NE(text.find("[1/6] table faults-connections: already there, ACTIVE"), std::string::npos) << text;
+  EXPECT_NE(text.find("[5/6] table faults-clientmsgs: already there"), std::string::npos) << text;
+  EXPECT_NE(text.find("[6/6] table faults-nodes: already there"), std::string::npos) << text;
   EXPECT_NE(text.find("TTL"), std::string::npos) << text;
   auto gsi = client_->describe_table(tables_.members);
   ASSERT_TRUE(gsi);
@@ -171,6 +173,64 @@ TEST_F(DynamoFaults, StaleClaimIsTakenOverAfterTheLease) {
   EXPECT_FALSE(r->duplicate);
   EXPECT_EQ(r->message.seq, 1);
   EXPECT_TRUE(s.append_message(msg("attic", "k1")).value().duplicate);
+}
+
+// Several nodes: a member row carries its connection's node, so that a fan-out routes from the
+// members it read (docs/scaling.md).
+TEST_F(DynamoFaults, MemberRowsKeepTheirGateway) {
+  ASSERT_TRUE(store_->put_member({"hall", "M=", "m", 5, 0, "http://10.0.0.2:8080/dev"}));
+  ASSERT_TRUE(store_->put_member({"hall", "N=", "n", 6, 0, ""}));
+  auto members = store_->members("hall");
+  ASSERT_TRUE(members);
+  ASSERT_EQ(members->size(), 2u);
+  EXPECT_EQ(members->at(0).gateway, "http://10.0.0.2:8080/dev");
+  EXPECT_EQ(members->at(1).gateway, "");
+  EXPECT_EQ(store_->memberships("M=")->at(0).gateway, "http://10.0.0.2:8080/dev");
+}
+
+// Several nodes: a claim naming a node the cluster knows is dead is taken over at once, and the
+// message that node stored before dying (its claim never finished) is found, not stored twice.
+TEST_F(DynamoFaults, ClaimOfADeadNodeIsTakenOverAtOnceAndItsStoredMessageFound) {
+  store::DynamoOptions o;
+  o.claim_wait = std::chrono::milliseconds(200);
+  store::Dynamo s(client_, tables_, o);
+  s.set_claim_owner("http://live/dev", [](const std::string& owner) { return owner == "http://dead/dev"; });
+  const auto now = core::now_ms();
+  auto claim = [&](const char* key, const char* owner) {
+    return client_->put_item({{"TableName", tables_.clientmsgs},
+                              {"Item", {{"room", {{"S", "loft"}}},
+                                        {"clientMsgId", {{"S", key}}},
+                                        {"claim", {{"S", "t-" + std::string(key)}}},
+                                        {"owner", {{"S", owner}}},
+                                        {"claimedAt", {{"N", std::to_string(now)}}}}}});
+  };
+  // A live node's claim: wait for it (here: give up after claim_wait, as before).
+  ASSERT_TRUE(claim("k-live", "http://other/dev"));
+  EXPECT_TRUE(failed_with(s.append_message(msg("loft", "k-live")), core::errc::store_unavailable));
+  // A dead node's claim, nothing stored: taken over, stored once.
+  ASSERT_TRUE(claim("k-none", "http://dead/dev"));
+  auto fresh = s.append_message(msg("loft", "k-none"));
+  ASSERT_TRUE(fresh) << fresh.error().message();
+  EXPECT_FALSE(fresh->duplicate);
+  // A dead node's claim whose message it had stored: that message, no second copy.
+  ASSERT_TRUE(claim("k-stored", "http://dead/dev"));
+  store::Message stored = msg("loft", "k-stored");
+  stored.seq = fresh->message.seq + 1;
+  stored.id = "from-the-dead-node";
+  stored.ts = now + 5;
+  ASSERT_TRUE(client_->update_item({{"TableName", tables_.rooms},
+                                    {"Key", {{"room", {{"S", "loft"}}}}},
+                                    {"UpdateExpression", "ADD #s :one"},
+                                    {"ExpressionAttributeNames", {{"#s", "seq"}}},
+                                    {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}}}));
+  ASSERT_TRUE(client_->put_item({{"TableName", tables_.messages},
+                                 {"Item", aws::dynamodb::item_to_json(store::dynamo_items::message_item(stored))}}));
+  auto again = s.append_message(msg("loft", "k-stored"));
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(again->message.id, "from-the-dead-node");
+  EXPECT_EQ(again->message.seq, stored.seq);
+  EXPECT_EQ(s.last_seq("loft").value(), stored.seq);  // nothing new allocated
+  EXPECT_TRUE(s.append_message(msg("loft", "k-stored")).value().duplicate);  // the key now finds it
 }
 
 }  // namespace

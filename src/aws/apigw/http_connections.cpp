@@ -120,6 +120,10 @@ std::vector<core::result<void>> Http::post_many(std::span<const std::string> ids
   return out;
 }
 
+net::awaitable<core::result<void>> Http::async_post(const std::string& connection_id, const std::string& data) {
+  co_return to_result(co_await client_->client().request(endpoint_, signed_request("POST", connection_id, data)));
+}
+
 core::result<apigw::ConnectionInfo> Http::get(const std::string& connection_id) {
   auto r = client_->request(endpoint_, signed_request("GET", connection_id, ""));
   if (auto v = to_result(r); !v) return v.error();

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "apigw/connections.hpp"
 #include "aws/http/blocking_client.hpp"
 #include "aws/http/endpoint.hpp"
@@ -39,6 +41,11 @@ class Http final : public apigw::Connections {
                                             const apigw::SharedFrame& data) override;
   core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
   core::result<void> remove(const std::string& connection_id) override;
+
+  // One post as a coroutine, for callers spreading posts over several endpoints: run it on the
+  // client's I/O thread (co_spawn on client->executor()); `data` must outlive it.
+  boost::asio::awaitable<core::result<void>> async_post(const std::string& connection_id,
+                                                        const std::string& data);
 
  private:
   Http(std::shared_ptr<aws::http::BlockingClient> client, aws::http::Endpoint endpoint,

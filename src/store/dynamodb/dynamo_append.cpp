@@ -51,6 +51,7 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
     Item item = client_msg_key(m);
     item["claim"] = s(token);
     item["claimedAt"] = n(core::now_ms());
+    if (!owner_.empty()) item["owner"] = s(owner_);
     if (m.ttl != 0) item["ttl"] = n(m.ttl);  // the key lives as long as its message
     claim["Item"] = item_to_json(item);
     claim["ConditionExpression"] = "attribute_not_exists(#k)";
@@ -91,15 +92,20 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
       // Claimed, not yet stored. A claim older than the lease belongs to an attempt that died.
       const std::string theirs = get_s(found, "claim");
       const auto given_up = take_abandoned(theirs);
-      if (given_up || core::now_ms() - get_n(found, "claimedAt") > options_.claim_lease.count()) {
+      const std::string owner = get_s(found, "owner");
+      const bool owner_dead = owner_dead_ && !owner.empty() && owner != owner_ && owner_dead_(owner);
+      if (given_up || owner_dead || core::now_ms() - get_n(found, "claimedAt") > options_.claim_lease.count()) {
         const std::string mine = core::new_hex_id();
         auto take = request(tables_.clientmsgs);
         take["Key"] = item_to_json(client_msg_key(m));
-        take["UpdateExpression"] = "SET #c = :mine, #at = :now";
+        take["UpdateExpression"] = owner_.empty() ? "SET #c = :mine, #at = :now" : "SET #c = :mine, #at = :now, #o = :me";
         take["ConditionExpression"] = "#c = :theirs AND attribute_not_exists(#s)";
-        take["ExpressionAttributeNames"] = json::object{{"#c", "claim"}, {"#at", "claimedAt"}, {"#s", "seq"}};
+        take["ExpressionAttributeNames"] = owner_.empty()
+            ? json::object{{"#c", "claim"}, {"#at", "claimedAt"}, {"#s", "seq"}}
+            : json::object{{"#c", "claim"}, {"#at", "claimedAt"}, {"#s", "seq"}, {"#o", "owner"}};
         take["ExpressionAttributeValues"] = json::object{
             {":mine", s(mine).to_json()}, {":now", n(core::now_ms()).to_json()}, {":theirs", s(theirs).to_json()}};
+        if (!owner_.empty()) take["ExpressionAttributeValues"].as_object()[":me"] = s(owner_).to_json();
         auto t = db_.update_item(std::move(take));
         if (t) {
           core::log::warn("took over a stale clientMsgId claim", {{"room", m.room}, {"clientMsgId", m.client_msg_id}});
@@ -115,6 +121,17 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
               Message stored = message_from(**there);
               finish_claim(stored, mine);
               return Appended{std::move(stored), false};
+            }
+          } else if (!given_up) {
+            // An attempt that died (its node, or past the lease) may have stored it first.
+            auto earlier = find_stored(m, get_n(found, "claimedAt"));
+            if (!earlier) {
+              release_claim(m, mine);
+              return earlier.error();
+            }
+            if (*earlier) {
+              finish_claim(**earlier, mine);
+              return Appended{std::move(**earlier), false};  // fanned out again: seqs dedupe
             }
           }
           return store_new(std::move(m), mine);
@@ -223,6 +240,34 @@ void DynamoAppender::release_claim(const Message& m, const std::string& token) {
   r["ExpressionAttributeNames"] = json::object{{"#c", "claim"}, {"#s", "seq"}};
   r["ExpressionAttributeValues"] = json::object{{":token", s(token).to_json()}};
   if (auto d = db_.delete_item(std::move(r)); !d && !is_conditional(d.error())) give_up(token, m);
+}
+
+core::result<std::optional<Message>> DynamoAppender::find_stored(const Message& m, std::int64_t claimed_at) {
+  // Newest first, back to the claim: a message that attempt stored has a ts after it (the
+  // same node's clock; 1 s of slack). Bounded, so that a clock gone wrong cannot read a whole
+  // room: what this misses is stored again (a duplicate in history, never a loss).
+  constexpr std::size_t max_read = 5000;
+  std::size_t read = 0;
+  std::optional<json::value> start;
+  for (;;) {
+    auto r = request(tables_.messages);
+    r["KeyConditionExpression"] = "#r = :r";
+    r["ExpressionAttributeNames"] = json::object{{"#r", "room"}};
+    r["ExpressionAttributeValues"] = json::object{{":r", s(m.room).to_json()}};
+    r["ScanIndexForward"] = false;
+    r["Limit"] = 200;
+    r["ConsistentRead"] = true;
+    if (start) r["ExclusiveStartKey"] = *start;
+    auto page = db_.query(std::move(r));
+    if (!page) return store_error(page.error(), "find_stored_message", tables_.messages);
+    for (const auto& item : page->items) {
+      if (get_s(item, "clientMsgId") == m.client_msg_id) return std::optional<Message>(message_from(item));
+      if (get_n(item, "ts") < claimed_at - 1000) return std::optional<Message>();
+    }
+    read += page->items.size();
+    if (!page->last_evaluated_key || read >= max_read) return std::optional<Message>();
+    start = item_to_json(*page->last_evaluated_key);
+  }
 }
 
 void DynamoAppender::give_up(const std::string& token, const Message& m) {

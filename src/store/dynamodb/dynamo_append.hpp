@@ -16,9 +16,11 @@
 // Costs of the split: a failure between steps 2 and 3 leaves a gap in the room's seqs (the
 // protocol's "no gaps" then does not hold; clients asking history after the gap move on); a
 // winner that dies between 1 and 4 leaves a claim that retries take over after
-// DynamoOptions::claim_lease. A step-3 write without an answer (network failure) may have been
+// DynamoOptions::claim_lease (at once when it names a node the cluster knows is dead; the
+// retry then looks in the room's newest messages whether it had been stored). A step-3 write without an answer (network failure) may have been
 // stored: the claim is kept, not released, and a retry through the same process takes it over
 // at once after checking whether that message is there (then it is the one returned).
+#include <functional>
 #include <mutex>
 #include <string>
 #include <optional>
@@ -38,6 +40,14 @@ class DynamoAppender {
 
   core::result<Appended> append(Message m);
 
+  // Several nodes sharing the tables: claims name `owner` (this node), and a retry takes over a
+  // claim whose owner `owner_dead` says is dead at once instead of after the lease, looking
+  // first whether that node stored the message before it died. Set before any append.
+  void set_claim_owner(std::string owner, std::function<bool(const std::string&)> owner_dead) {
+    owner_ = std::move(owner);
+    owner_dead_ = std::move(owner_dead);
+  }
+
  private:
   core::result<Appended> append_keyed(Message m);
   // Steps 2-4 once this attempt holds the claim `token` (empty: no clientMsgId).
@@ -47,6 +57,9 @@ class DynamoAppender {
   // Step 4: the key now finds the message.
   void finish_claim(const Message& m, const std::string& token);
   void release_claim(const Message& m, const std::string& token);
+  // The room's message with m's clientMsgId stored since `claimed_at` (epoch ms), if any: a claim
+  // taken over from a dead attempt, which may have stored the message before dying.
+  core::result<std::optional<Message>> find_stored(const Message& m, std::int64_t claimed_at);
 
   // Claims this process gave up without deleting them (the store was failing), with the seq
   // their message may have been written at (0: none allocated). A retry through this process
@@ -59,6 +72,8 @@ class DynamoAppender {
   void give_up(const std::string& token, const Message& m);
   std::optional<GivenUp> take_abandoned(const std::string& token);
 
+  std::string owner_;
+  std::function<bool(const std::string&)> owner_dead_;
   aws::dynamodb::SyncClient& db_;
   const DynamoTables& tables_;
   const DynamoOptions& options_;

@@ -50,6 +50,8 @@ std::vector<TableSpec> specs(const DynamoTables& t) {
       {t.clientmsgs,
        table(t.clientmsgs, {attribute("room", "S"), attribute("clientMsgId", "S")}, key_schema("room", "clientMsgId")),
        true},
+      // Heartbeats of the serve nodes; ttl (a day past the last beat) drops abandoned ones.
+      {t.nodes, table(t.nodes, {attribute("node", "S")}, key_schema("node")), true},
   };
 }
 

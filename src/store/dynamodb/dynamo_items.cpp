@@ -47,13 +47,14 @@ Connection connection_from(const Item& item) {
 Item member_item(const Member& m) {
   Item item{{"room", s(m.room)}, {"connectionid", s(m.connection_id)}, {"joinedAt", n(m.joined_at)}};
   put_s(item, "name", m.name);
+  put_s(item, "gateway", m.gateway);
   put_ttl(item, m.ttl);
   return item;
 }
 
 Member member_from(const Item& item) {
   return {get_s(item, "room"), get_s(item, "connectionid"), get_s(item, "name"),
-          get_n(item, "joinedAt"), get_n(item, "ttl")};
+          get_n(item, "joinedAt"), get_n(item, "ttl"), get_s(item, "gateway")};
 }
 
 Item message_item(const Message& m) {

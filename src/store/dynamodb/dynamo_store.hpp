@@ -46,6 +46,10 @@ class Dynamo final : public Store {
   core::result<std::int64_t> last_seq(const std::string& room) override;
 
   const DynamoTables& tables() const { return tables_; }
+  // See DynamoAppender::set_claim_owner; before serving.
+  void set_claim_owner(std::string owner, std::function<bool(const std::string&)> owner_dead) {
+    appender_.set_claim_owner(std::move(owner), std::move(owner_dead));
+  }
   aws::dynamodb::SyncClient& client() { return *client_; }
 
  private:

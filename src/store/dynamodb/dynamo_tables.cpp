@@ -13,7 +13,8 @@ void override_from(const char* variable, std::string& name) {
 
 DynamoTables DynamoTables::with_prefix(const std::string& prefix) {
   return {prefix + "connections", prefix + "members", prefix + "messages", prefix + "rooms",
-          prefix + "clientmsgs"};
+          prefix + "clientmsgs",
+          prefix + "nodes"};
 }
 
 DynamoTables DynamoTables::from_env(const std::string& prefix) {
@@ -23,6 +24,7 @@ DynamoTables DynamoTables::from_env(const std::string& prefix) {
   override_from("MESSAGES_TABLE", t.messages);
   override_from("ROOMS_TABLE", t.rooms);
   override_from("CLIENTMSGS_TABLE", t.clientmsgs);
+  override_from("NODES_TABLE", t.nodes);
   return t;
 }
 

@@ -218,7 +218,7 @@ core::result<std::vector<Member>> Sqlite::read_members(const char* sql, const st
     std::vector<Member> out;
     int rc;
     while ((rc = s->step()) == SQLITE_ROW) {
-      out.push_back(Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4)});
+      out.push_back(Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4), {}});
     }
     if (rc != SQLITE_DONE) return (*db)->failure("read_members", rc);
     return out;

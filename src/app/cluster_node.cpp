@@ -1,0 +1,98 @@
+#include "app/cluster_node.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "aws/http/endpoint.hpp"
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "gateway/context.hpp"
+
+namespace app {
+
+std::string default_node_endpoint(const std::string& bind, unsigned short port, const std::string& stage) {
+  std::string host = bind.empty() || bind == "0.0.0.0" || bind == "::" ? "127.0.0.1" : bind;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";  // an IPv6 address
+  return "http://" + host + ":" + std::to_string(port) + "/" + stage;
+}
+
+std::optional<aws::Credentials> management_credentials(const std::string& keys_file) {
+  if (!keys_file.empty()) {
+    std::ifstream in(keys_file);
+    if (!in) throw std::invalid_argument("--management-keys: cannot read " + keys_file);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty() || line[0] == '#') continue;
+      const auto colon = line.find(':');
+      if (colon == 0 || colon == std::string::npos || colon + 1 == line.size())
+        throw std::invalid_argument("--management-keys: a line is not ACCESS_KEY_ID:SECRET in " + keys_file);
+      return aws::Credentials{line.substr(0, colon), line.substr(colon + 1), {}};
+    }
+    throw std::invalid_argument("--management-keys: no key in " + keys_file);
+  }
+  const char* id = std::getenv("PARLEY_MANAGEMENT_ACCESS_KEY_ID");
+  const char* secret = std::getenv("PARLEY_MANAGEMENT_SECRET_ACCESS_KEY");
+  if (id && *id && secret && *secret) return aws::Credentials{id, secret, {}};
+  return std::nullopt;
+}
+
+ClusterNode::ClusterNode(store::Dynamo& dynamo, store::Store& shared, const Options& o)
+    : dynamo_(dynamo),
+      shared_(shared),
+      endpoint_option_(o.get("node-endpoint", "")),
+      liveness_("", core::now_ms()),
+      node_store_(shared, liveness_),
+      nodes_(dynamo.client(), dynamo.tables()) {
+  if (!endpoint_option_.empty() && !aws::http::parse_endpoint(endpoint_option_))
+    throw std::invalid_argument("--node-endpoint must be an http(s) URL, e.g. http://10.0.0.5:8080/dev");
+  const auto ttl_s = o.number("node-ttl", 30, 1, 3600);
+  heartbeat_options_.ttl = std::chrono::seconds(ttl_s);
+  heartbeat_options_.interval = std::max(std::chrono::milliseconds(200), heartbeat_options_.ttl / 3);
+  routing_options_.region = o.get("region", aws::region_from_env().value_or("us-east-1"));
+  routing_options_.credentials = management_credentials(o.get("management-keys", ""));
+}
+
+ClusterNode::~ClusterNode() {
+  if (heartbeat_) heartbeat_->stop(false);
+}
+
+bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handlers) {
+  const auto& c = server.config();
+  liveness_.set_self(endpoint_option_.empty() ? default_node_endpoint(c.bind_address, server.port(), c.stage)
+                                              : endpoint_option_);
+  // A message being stored when its node died: its retry on another node need not wait out
+  // the claim lease.
+  dynamo_.set_claim_owner(liveness_.self(), [this](const std::string& owner) {
+    return liveness_.node_dead(owner, core::now_ms());
+  });
+  aws::http::ClientOptions http;
+  http.connect_timeout = std::chrono::milliseconds(1000);  // a dead peer fails fast
+  http.request_timeout = std::chrono::milliseconds(5000);
+  http.max_connections_per_endpoint = routing_options_.max_in_flight;
+  routed_ = std::make_unique<cluster::RoutedConnections>(server.context().connections, node_store_, liveness_,
+                                                         std::make_shared<aws::http::BlockingClient>(http),
+                                                         routing_options_);
+  handlers.set_connections(*routed_);
+  auto& registry = server.context().registry;
+  heartbeat_ = std::make_unique<cluster::Heartbeat>(
+      nodes_, liveness_, handlers::Ports{node_store_, *routed_}, shared_, heartbeat_options_, [&registry] {
+        for (auto& s : registry.all()) s->close(1012, "Node rejoining the cluster");
+      });
+  if (auto j = heartbeat_->join(); !j) {
+    std::cerr << "parley: cannot register this node (" << liveness_.self() << ") in the DynamoDB table "
+              << dynamo_.tables().nodes << ": " << j.error().message()
+              << " (is DynamoDB reachable? tables made by an older version lack this one: "
+                 "`parley tables create` or --create-tables adds it)\n";
+    return false;
+  }
+  heartbeat_->start();
+  return true;
+}
+
+void ClusterNode::stop() {
+  if (heartbeat_) heartbeat_->stop(true);
+}
+
+}  // namespace app

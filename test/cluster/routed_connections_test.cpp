@@ -1,0 +1,157 @@
+#include "cluster/routed_connections.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "core/clock.hpp"
+#include "fake_http_server.hpp"
+#include "fake_session.hpp"
+#include "fake_store.hpp"
+#include "gateway/local_connections.hpp"
+
+namespace cluster {
+namespace {
+
+const std::string self = "http://127.0.0.1:9001/dev";
+
+// Another node's management API: records each request; ids starting with "gone" answer 410.
+struct Peer {
+  std::mutex mutex;
+  std::vector<std::string> targets;
+  std::vector<std::string> bodies;
+  aws::test::FakeHttpServer server{[this](const aws::http::Request& r) {
+    std::lock_guard lock(mutex);
+    targets.push_back(r.method + " " + r.target);
+    bodies.push_back(r.body);
+    aws::test::FakeReply reply;
+    reply.status = r.target.find("/@connections/gone") != std::string::npos ? 410 : 200;
+    return reply;
+  }};
+  std::string endpoint() const { return server.url() + "/dev"; }
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return targets.size();
+  }
+};
+
+struct RoutedConnectionsTest : ::testing::Test {
+  std::int64_t now = core::now_ms();
+  gateway::ConnectionRegistry registry;
+  gateway::GatewayMetrics metrics{{}};
+  gateway::LocalConnections local{registry, 131072, metrics};
+  fakes::FakeStore rows;
+  Liveness liveness{self, now - 1000};
+  Peer peer, other;
+  RoutingOptions options() {
+    RoutingOptions o;
+    o.credentials = aws::Credentials{"AKIDNODE", "secret", {}};
+    return o;
+  }
+  RoutedConnections routed{local, rows, liveness, std::make_shared<aws::http::BlockingClient>(), options()};
+  std::shared_ptr<gateway::testing::FakeSession> a = std::make_shared<gateway::testing::FakeSession>("A=");
+  void SetUp() override { registry.add(a); }
+};
+
+TEST_F(RoutedConnectionsTest, LocalIdsGoToThisNodesSockets) {
+  ASSERT_TRUE(routed.post("A=", apigw::make_frame("hi")));
+  ASSERT_EQ(a->frames.size(), 1u);
+  EXPECT_EQ(*a->frames[0], "hi");
+  EXPECT_EQ(peer.count(), 0u);
+}
+
+TEST_F(RoutedConnectionsTest, RecipientsGoToTheNodeTheirRowNamesWithoutAStoreRead) {
+  rows.fail_all();  // a fan-out must not need the store
+  std::vector<apigw::Recipient> to{{"A=", self}, {"B=", peer.endpoint()}, {"C=", other.endpoint()},
+                                   {"gone1=", peer.endpoint()}, {"D=", peer.endpoint()}};
+  auto results = routed.post_recipients(to, apigw::make_frame("hello"));
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_TRUE(results[0]);
+  EXPECT_TRUE(results[1]);
+  EXPECT_TRUE(results[2]);
+  ASSERT_FALSE(results[3]);
+  EXPECT_EQ(results[3].error(), core::errc::gone);  // the peer's 410 comes back as gone
+  EXPECT_TRUE(results[4]);
+  EXPECT_EQ(a->frames.size(), 1u);
+  EXPECT_EQ(peer.count(), 3u);
+  EXPECT_EQ(other.count(), 1u);
+  std::lock_guard lock(peer.mutex);
+  EXPECT_EQ(peer.bodies[0], "hello");
+  EXPECT_EQ(peer.targets[0].rfind("POST /dev/@connections/", 0), 0u) << peer.targets[0];
+}
+
+TEST_F(RoutedConnectionsTest, PostsToOnePeerAreBoundedInFlight) {
+  aws::test::FakeHttpServer slow([](const aws::http::Request&) {
+    aws::test::FakeReply r;
+    r.delay = std::chrono::milliseconds(20);
+    return r;
+  });
+  RoutingOptions o;
+  o.max_in_flight = 4;
+  RoutedConnections bounded(local, rows, liveness, std::make_shared<aws::http::BlockingClient>(), o);
+  std::vector<apigw::Recipient> to;
+  for (int i = 0; i < 40; ++i) to.push_back({"R" + std::to_string(i) + "=", slow.url() + "/dev"});
+  auto results = bounded.post_recipients(to, apigw::make_frame("x"));
+  for (const auto& r : results) EXPECT_TRUE(r);
+  EXPECT_EQ(slow.requests(), 40);
+  EXPECT_LE(slow.max_concurrent_connections(), 4);
+  EXPECT_GE(slow.max_concurrent_connections(), 2);  // concurrent, not one after another
+}
+
+TEST_F(RoutedConnectionsTest, ANodeKnownDeadIsGoneWithoutARequest) {
+  liveness.update({{peer.endpoint(), 0, now - 1, {}, 0}});
+  std::vector<apigw::Recipient> to{{"B=", peer.endpoint()}};
+  auto results = routed.post_recipients(to, apigw::make_frame("x"));
+  ASSERT_FALSE(results[0]);
+  EXPECT_EQ(results[0].error(), core::errc::gone);
+  EXPECT_EQ(peer.count(), 0u);
+}
+
+TEST_F(RoutedConnectionsTest, ASinglePostToAnIdNotHereLooksUpItsRow) {
+  ASSERT_TRUE(rows.put_connection({"B=", "bob", now, peer.endpoint(), 0, "lobby", -1}));
+  EXPECT_TRUE(routed.post("B=", apigw::make_frame("dm")));
+  EXPECT_EQ(peer.count(), 1u);
+  // No row, or a row of this node whose socket is not here: gone, and nothing sent.
+  EXPECT_EQ(routed.post("X=", apigw::make_frame("dm")).error(), core::errc::gone);
+  ASSERT_TRUE(rows.put_connection({"S=", "sam", now, self, 0, "lobby", -1}));
+  EXPECT_EQ(routed.post("S=", apigw::make_frame("dm")).error(), core::errc::gone);
+  EXPECT_EQ(peer.count(), 1u);
+  // post_many (ids only) routes the same way.
+  auto many = routed.post_many(std::vector<std::string>{"A=", "B="}, apigw::make_frame("m"));
+  EXPECT_TRUE(many[0]);
+  EXPECT_TRUE(many[1]);
+  EXPECT_EQ(peer.count(), 2u);
+}
+
+TEST_F(RoutedConnectionsTest, NodeToNodePostsAreSigned) {
+  struct Seen {
+    std::mutex mutex;
+    std::string authorization;
+  } seen;
+  aws::test::FakeHttpServer signer_check([&](const aws::http::Request& r) {
+    std::lock_guard lock(seen.mutex);
+    for (const auto& h : r.headers)
+      if (h.name == "Authorization" || h.name == "authorization") seen.authorization = h.value;
+    return aws::test::FakeReply{};
+  });
+  std::vector<apigw::Recipient> to{{"B=", signer_check.url() + "/dev"}};
+  ASSERT_TRUE(routed.post_recipients(to, apigw::make_frame("x"))[0]);
+  std::lock_guard lock(seen.mutex);
+  EXPECT_NE(seen.authorization.find("Credential=AKIDNODE/"), std::string::npos) << seen.authorization;
+  EXPECT_NE(seen.authorization.find("/execute-api/aws4_request"), std::string::npos) << seen.authorization;
+}
+
+TEST_F(RoutedConnectionsTest, AnUnreachablePeerIsAnErrorNotGone) {
+  std::uint16_t port;
+  {
+    aws::test::FakeHttpServer closed([](const aws::http::Request&) { return aws::test::FakeReply{}; });
+    port = closed.port();
+  }
+  std::vector<apigw::Recipient> to{{"B=", "http://127.0.0.1:" + std::to_string(port) + "/dev"}};
+  auto r = routed.post_recipients(to, apigw::make_frame("x"));
+  ASSERT_FALSE(r[0]);
+  EXPECT_NE(r[0].error(), core::errc::gone);  // its rows are not deleted for a network failure
+}
+
+}  // namespace
+}  // namespace cluster
