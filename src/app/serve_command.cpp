@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "app/options.hpp"
+#include "app/security_options.hpp"
 #include "app/tables_command.hpp"
 #include "core/log.hpp"
 #include "gateway/context.hpp"
@@ -52,7 +53,7 @@ Options:
 
 namespace {
 
-const std::map<std::string, bool> known = {
+const std::map<std::string, bool> serve_known = {
     {"port", true},          {"bind", true},           {"stage", true},
     {"data", true},          {"threads", true},        {"handler-threads", true},
     {"idle-timeout", true},  {"max-duration", true},   {"max-message", true},
@@ -62,6 +63,12 @@ const std::map<std::string, bool> known = {
     {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
     {"table-prefix", true},  {"create-tables", false},
     {"help", false}};
+
+std::map<std::string, bool> known_options() {
+  auto all = serve_known;
+  all.insert(security_known.begin(), security_known.end());
+  return all;
+}
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
 void raise_descriptor_limit() {
@@ -90,6 +97,7 @@ gateway::Config config_from(const Options& o) {
   c.domain_name = o.get("domain-name", "");
   c.management_public = o.has("management-public");
   c.web_dir = o.get("web", "");
+  apply_security_options(o, c);
   return c;
 }
 
@@ -136,9 +144,9 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
 }  // namespace
 
 int serve_command(const std::vector<std::string>& args) {
-  Options o(args, known);
+  Options o(args, known_options());
   if (o.has("help")) {
-    std::cout << serve_usage;
+    std::cout << serve_usage << security_usage;
     return 0;
   }
   core::log::set_level(core::log::parse_level(o.get("log-level", "info")));
@@ -160,13 +168,19 @@ int serve_command(const std::vector<std::string>& args) {
                                                                      : config.bind_address;
   const std::string base = host + ":" + std::to_string(server.port());
   const auto& c = server.config();
+  const bool tls = !c.tls_cert_file.empty();
+  const std::string http_scheme = tls ? "https://" : "http://";
   std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, "
             << handler_threads << " handler threads, store " << store_description << "\n"
-            << "  Web client:      http://" << base << "/\n"
-            << "  WebSocket:       ws://" << base << "/" << c.stage << "\n"
-            << "  Management API:  http://" << base << "/" << c.stage
+            << "  Web client:      " << http_scheme << base << "/\n"
+            << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
+            << "  Management API:  " << http_scheme << base << "/" << c.stage
             << "/@connections/{connectionId}"
-            << (c.management_public ? "" : " (loopback only)") << "\n"
+            << (c.management_public ? "" : " (loopback only)")
+            << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
+            << "  Auth:            " << auth_mode(c)
+            << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
+            << "\n"
             << "Press Ctrl+C to stop." << std::endl;
 
   server.run();
