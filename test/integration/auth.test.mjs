@@ -225,3 +225,18 @@ test('without --allowed-origin any origin is accepted', T, async () => {
   const t = hs256(SECRET, claims());
   assert.equal((await handshake(withToken(hsSrv, t), { headers: { Origin: 'https://anywhere.example' } })).status, 101);
 });
+
+// ---- the web client ----
+
+test('the web client passes its page\'s ?token= on to the WebSocket', T, async () => {
+  const { createRequire } = await import('node:module');
+  const helpers = createRequire(import.meta.url)('../../web/chat.js');
+  const e = helpers.resolveEndpoint({ protocol: 'https:', host: 'chat.example.com', search: '?token=abc.def-ghi' }, 'prod');
+  assert.equal(e.base, 'wss://chat.example.com/prod?token=abc.def-ghi');
+  const url = new URL(helpers.socketUrl(e.base, 'ann', 'lobby'));
+  assert.equal(url.searchParams.get('token'), 'abc.def-ghi');
+  assert.equal(url.searchParams.get('name'), 'ann');
+  const o = helpers.resolveEndpoint({ protocol: 'http:', host: 'localhost:8080', search: '?ws=wss://x.example/dev&token=t1' }, '');
+  assert.equal(o.base, 'wss://x.example/dev?token=t1');
+  assert.equal(helpers.resolveEndpoint({ protocol: 'http:', host: 'h', search: '' }, 'dev').base, 'ws://h/dev');
+});
