@@ -32,6 +32,7 @@ apigw::Response connect(const apigw::Event& e, Ports& p) {
   c.connection_id = ctx.connection_id;
   if (const auto who = identity_of(e)) {
     // Authenticated: the name comes from the token, whatever ?name= says.
+    c.user_id = who->user_id;
     c.name = name_from_claim(who->name);
     if (c.name.empty()) c.name = name_from_claim("user-" + who->user_id.substr(0, 8));
   } else {

@@ -257,6 +257,13 @@ TEST_F(Connect, TheNameFromTheTokenOverridesTheQuery) {
   EXPECT_EQ(store_.connection(X)->name, "xavier");
 }
 
+TEST_F(Connect, TheUserIdFromTheTokenIsStoredWithTheConnection) {
+  run(signed_in(connect_event(X), "user-x", "xavier"));
+  EXPECT_EQ(store_.connection(X)->user_id, "user-x");
+  run(connect_event(A, apigw::HeaderMap{{"name", "anon"}}));
+  EXPECT_EQ(store_.connection(A)->user_id, "");
+}
+
 TEST_F(Connect, ATokenNameANameCannotHoldIsMadeValid) {
   run(signed_in(connect_event(X), "user-x", "xavier@example.com"));
   EXPECT_EQ(store_.connection(X)->name, "xavier_example.com");

@@ -174,6 +174,20 @@ test('the authorizer context reaches later events: a signed-in user cannot take 
   assert.equal(m.name, 'carol');
 });
 
+test('a signed-in user is told their user id and addresses another by user id in a dm', T, async () => {
+  const room = 'dmid';
+  const dan = await join(withToken(hsSrv, hs256(SECRET, claims({ sub: 'user-dan-1', 'cognito:username': 'dan' })), `room=${room}`));
+  const eve = await join(withToken(hsSrv, hs256(SECRET, claims({ sub: 'user-eve-2', 'cognito:username': 'eve' })), `room=${room}`));
+  assert.equal(dan.welcome.userId, 'user-dan-1');
+  assert.equal(eve.welcome.userId, 'user-eve-2');
+  dan.client.send({ action: 'dm', to: 'user-eve-2', message: 'by user id', clientMsgId: 'u1' });
+  const ack = await dan.client.next((m) => (m.type === 'ack' || m.type === 'error') && m.clientMsgId === 'u1');
+  assert.equal(ack.type, 'ack', JSON.stringify(ack));
+  const got = await eve.client.next((m) => m.type === 'dm' && m.text === 'by user id');
+  assert.equal(got.name, 'dan');
+  assert.equal(got.room, 'dm:dan:eve');
+});
+
 test('the JWT secret can come from PARLEY_JWT_SECRET', T, async () => {
   const srv = await startServer({ env: { PARLEY_JWT_SECRET: SECRET } });
   try {
