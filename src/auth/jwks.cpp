@@ -73,6 +73,11 @@ core::result<Jwks> Jwks::parse(std::string_view json, std::string* why) {
       return fail("key " + std::to_string(index) + ": \"n\" and \"e\" must be base64url");
     EVP_PKEY* key = rsa_from(*n, *e);
     if (!key) return fail("key " + std::to_string(index) + ": not a valid RSA public key");
+    // Shorter moduli are breakable; Cognito's keys are 2048 bits.
+    if (EVP_PKEY_get_bits(key) < 2048) {
+      EVP_PKEY_free(key);
+      return fail("key " + std::to_string(index) + ": an RSA key needs at least 2048 bits");
+    }
     set.keys_[str(o, "kid")] = std::make_shared<const PublicKey>(key);
   }
   if (set.keys_.empty()) return fail("no RSA signing key (kty RSA, alg RS256)");

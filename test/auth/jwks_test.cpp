@@ -41,6 +41,9 @@ TEST(Jwks, RefusesWhatIsNotAKeySetWithAClearReason) {
   EXPECT_FALSE(auth::Jwks::parse(R"({"keys":[]})", &why));
   EXPECT_EQ(why, "no RSA signing key (kty RSA, alg RS256)");
   EXPECT_FALSE(auth::Jwks::parse(R"({"keys":[{"kty":"RSA","kid":"x","n":"a+b","e":"AQAB"}]})", &why));
+  // A 1032-bit modulus (e = 65537): too short to trust.
+  EXPECT_FALSE(auth::Jwks::parse(testkeys::jwks({json::object{{"kty", "RSA"}, {"n", std::string(171, 'w') + "Q"}, {"e", "AQAB"}}}), &why));
+  EXPECT_EQ(why, "key 1: an RSA key needs at least 2048 bits");
   EXPECT_FALSE(auth::Jwks::load("/nonexistent/jwks.json", &why));
   EXPECT_EQ(why, "cannot read /nonexistent/jwks.json");
 }
