@@ -95,12 +95,16 @@
         return { ok: false, error: 'The ?ws= address must start with ws:// or wss://.' };
       }
       u.hash = '';
+      if (params.get('token') && !u.searchParams.has('token')) u.searchParams.set('token', params.get('token'));
       return { ok: true, base: u.href };
     }
     const stage = (params.get('stage') || metaStage || DEFAULT_STAGE).trim().replace(/^\/+|\/+$/g, '');
     const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
     const path = stage.split('/').map(encodeURIComponent).join('/');
-    return { ok: true, base: scheme + '//' + page.host + '/' + path };
+    // A server with --auth jwt wants a token; the page passes on its own ?token= (docs/security.md).
+    const token = params.get('token');
+    const query = token ? '?token=' + encodeURIComponent(token) : '';
+    return { ok: true, base: scheme + '//' + page.host + '/' + path + query };
   }
 
   /** The socket URL: the endpoint with ?name=&room= set (other query parameters kept). */

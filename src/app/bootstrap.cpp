@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "apigw/event_codec.hpp"
+#include "app/authorize_function.hpp"
 #include "app/lambda_env.hpp"
 #include "aws/apigw/http_connections.hpp"
 #include "aws/apigw/management_target.hpp"
@@ -59,6 +60,8 @@ int main() {
 
   const char* handler_env = std::getenv("_HANDLER");
   const std::string handler_name = handler_env ? handler_env : "";
+  // The $connect authorizer is not a route: it needs no store and no @connections client.
+  if (handler_name == "authorize") return app::run_authorize_function(*client);
   const auto route_key = app::route_key_for_handler(handler_name);
   const auto router = handlers::chat_routes();
   const handlers::Handler* handler = route_key ? router.find(*route_key) : nullptr;

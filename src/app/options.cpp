@@ -23,12 +23,18 @@ Options::Options(const std::vector<std::string>& args,
     }
     if (!it->second && value) throw std::invalid_argument("--" + name + " takes no value");
     values_[name] = value.value_or("");
+    every_[name].push_back(value.value_or(""));
   }
 }
 
 std::string Options::get(const std::string& name, const std::string& fallback) const {
   auto it = values_.find(name);
   return it == values_.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Options::all(const std::string& name) const {
+  auto it = every_.find(name);
+  return it == every_.end() ? std::vector<std::string>{} : it->second;
 }
 
 long long Options::number(const std::string& name, long long fallback, long long min,

@@ -15,11 +15,14 @@ class Options {
 
   bool has(const std::string& name) const { return values_.count(name) != 0; }
   std::string get(const std::string& name, const std::string& fallback) const;
+  // Every value of a repeatable option, in order (get() returns the last).
+  std::vector<std::string> all(const std::string& name) const;
   // Throws std::invalid_argument when the value is not a whole number in [min, max].
   long long number(const std::string& name, long long fallback, long long min, long long max) const;
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> every_;
 };
 
 }  // namespace app

@@ -10,6 +10,7 @@
 #include "app/cluster_node.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
+#include "app/security_options.hpp"
 #include "app/tables_command.hpp"
 #include "core/log.hpp"
 #include "gateway/context.hpp"
@@ -77,7 +78,7 @@ Lambda process mode (docs/lambda-local.md):
 
 namespace {
 
-const std::map<std::string, bool> known = {
+const std::map<std::string, bool> serve_known = {
     {"port", true},          {"bind", true},           {"stage", true},
     {"data", true},          {"threads", true},        {"handler-threads", true},
     {"idle-timeout", true},  {"max-duration", true},   {"max-message", true},
@@ -88,8 +89,14 @@ const std::map<std::string, bool> known = {
     {"table-prefix", true},  {"create-tables", false},
     {"lambda", true},        {"template", true},       {"bootstrap", true},
     {"lambda-concurrency", true}, {"lambda-idle", true},
-    {"node-endpoint", true}, {"node-ttl", true},        {"management-keys", true},
+    {"node-endpoint", true}, {"node-ttl", true},
     {"help", false}};
+
+std::map<std::string, bool> known_options() {
+  auto all = serve_known;
+  all.insert(security_known.begin(), security_known.end());
+  return all;
+}
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
 void raise_descriptor_limit() {
@@ -118,6 +125,7 @@ gateway::Config config_from(const Options& o) {
   c.domain_name = o.get("domain-name", "");
   c.management_public = o.has("management-public");
   c.web_dir = o.get("web", "");
+  apply_security_options(o, c);
   return c;
 }
 
@@ -166,9 +174,9 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
 }  // namespace
 
 int serve_command(const std::vector<std::string>& args) {
-  Options o(args, known);
+  Options o(args, known_options());
   if (o.has("help")) {
-    std::cout << serve_usage;
+    std::cout << serve_usage << security_usage;
     return 0;
   }
   core::log::set_level(core::log::parse_level(o.get("log-level", "info")));
@@ -220,6 +228,8 @@ int serve_command(const std::vector<std::string>& args) {
                                                                      : config.bind_address;
   const std::string base = host + ":" + std::to_string(server.port());
   const auto& c = server.config();
+  const bool tls = !c.tls_cert_file.empty();
+  const std::string http_scheme = tls ? "https://" : "http://";
   if (handlers) {
     handlers->set_connections(server.context().connections);
     if (cluster && !cluster->attach(server, *handlers)) return 1;
@@ -230,7 +240,7 @@ int serve_command(const std::vector<std::string>& args) {
                                                                          : config.bind_address;
     functions.integration->set_variable(
         "PARLEY_MANAGEMENT_ENDPOINT",
-        "http://" + mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage);
+        http_scheme + mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage);
   }
   std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
   if (handlers)
@@ -239,12 +249,16 @@ int serve_command(const std::vector<std::string>& args) {
     std::cout << functions.functions << " Lambda functions of " << functions.template_file.string()
               << " as processes of " << functions.bootstrap.string();
   std::cout << ", store " << store_description << "\n"
-            << "  Web client:      http://" << base << "/\n"
-            << "  WebSocket:       ws://" << base << "/" << c.stage << "\n"
-            << "  Management API:  http://" << base << "/" << c.stage
+            << "  Web client:      " << http_scheme << base << "/\n"
+            << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
+            << "  Management API:  " << http_scheme << base << "/" << c.stage
             << "/@connections/{connectionId}"
-            << (c.management_public ? "" : " (loopback only)") << "\n"
+            << (c.management_public ? "" : " (loopback only)")
+            << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
             << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
+            << "  Auth:            " << auth_mode(c)
+            << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
+            << "\n"
             << "Press Ctrl+C to stop." << std::endl;
 
   server.run();

@@ -3,9 +3,14 @@
 // (aws-contract.md §4).
 #include <chrono>
 #include <cstddef>
+#include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace gateway {
+
+class Authorizer;
 
 struct Config {
   std::string bind_address = "0.0.0.0";
@@ -31,6 +36,16 @@ struct Config {
   // The management API answers only peers on loopback unless this is set.
   bool management_public = false;
   std::string web_dir;  // empty: the client embedded in the executable
+
+  // Who gets in (docs/security.md).
+  std::shared_ptr<const Authorizer> authorizer;  // $connect authorizer; null: anonymous
+  std::vector<std::string> allowed_origins;      // browser Origins allowed; empty: any
+  std::string tls_cert_file;  // PEM chain; with tls_key_file: the port speaks only TLS
+  std::string tls_key_file;   // PEM private key
+  // Access key id -> secret. Not empty: every management call must be SigV4-signed (service
+  // execute-api, `region`) with one of them, from loopback too.
+  std::map<std::string, std::string> management_keys;
+  std::string region = "us-east-1";
 };
 
 }  // namespace gateway

@@ -13,6 +13,10 @@
 #include "gateway/loop_inbox.hpp"
 #include "gateway/route_selector.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace gateway {
 
 struct Context {
@@ -29,6 +33,8 @@ struct Context {
   GatewayMetrics metrics;
   LocalConnections connections;  // the Connections port for this node's sockets
   std::atomic<bool> stopping{false};
+  // Set when the port speaks TLS (config.tls_cert_file / tls_key_file), by the server.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   // One per socket thread, filled by the server before the first connection.
   std::vector<std::unique_ptr<LoopInbox>> inboxes;
 };

@@ -20,6 +20,7 @@ struct ConnectionMeta {
   std::string domain_name;
   std::string stage;
   std::string api_id;
+  std::optional<boost::json::object> authorizer;  // requestContext.authorizer, when authorized
 };
 
 // The upgrade request as received.

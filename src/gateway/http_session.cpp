@@ -68,21 +68,19 @@ bool is_loopback(const net::ip::tcp::endpoint& ep) {
   return a.is_loopback();
 }
 
-}  // namespace
-
-net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+// The request loop, over a plain or a TLS stream.
+template <class Stream>
+net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stream,
+                                    const net::ip::tcp::endpoint& peer) {
   beast::flat_buffer buffer;
   beast::error_code ec;
-  const auto peer = stream.socket().remote_endpoint(ec);
-  if (ec) co_return;
 
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(max_header_bytes);
     // One byte over the PostToConnection limit so that the endpoint can answer 413 itself.
     parser.body_limit(ctx.config.max_post_bytes + 1);
-    stream.expires_after(keep_alive_timeout);
+    beast::get_lowest_layer(stream).expires_after(keep_alive_timeout);
     auto [rec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (rec == http::error::body_limit) {
       HttpRequest req = parser.release();
@@ -103,7 +101,7 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::so
         if (ctx.stopping.load()) {
           res = plain(req, http::status::service_unavailable, "shutting down\n");
         } else {
-          stream.expires_never();
+          beast::get_lowest_layer(stream).expires_never();
           // A coroutine of its own, so that this frame (parser, buffer, stream) ends now
           // instead of living as long as the connection.
           auto ex = stream.get_executor();
@@ -145,7 +143,30 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::so
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
     if (wec || !res.keep_alive()) break;
   }
-  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  beast::get_lowest_layer(stream).socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace
+
+net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::socket socket) {
+  beast::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) co_return;
+  if (!ctx.tls) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await serve_requests(ctx, inbox, stream, peer);
+    co_return;
+  }
+  // The port speaks only TLS: https:// for the page and the APIs, wss:// for the WebSocket.
+  TlsStream stream(std::move(socket), *ctx.tls);
+  beast::get_lowest_layer(stream).expires_after(ctx.config.handshake_timeout);
+  auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_tuple);
+  if (hec) {
+    core::log::debug("TLS handshake failed", {{"sourceIp", peer.address().to_string()},
+                                              {"error", hec.message()}});
+    co_return;
+  }
+  co_await serve_requests(ctx, inbox, stream, peer);
 }
 
 }  // namespace gateway

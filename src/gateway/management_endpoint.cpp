@@ -5,6 +5,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "gateway/management_auth.hpp"
 
 namespace gateway {
 namespace http = boost::beast::http;
@@ -40,9 +41,7 @@ HttpResponse gone(unsigned version) {
 HttpResponse handle_management(Context& ctx, const HttpRequest& req,
                                const std::string& connection_id, bool peer_is_loopback) {
   const unsigned v = req.version();
-  if (!peer_is_loopback && !ctx.config.management_public)
-    return aws_error(v, 403, "ForbiddenException",
-                     "The management API answers loopback clients only");
+  if (auto refusal = refuse_management(ctx.config, req, peer_is_loopback)) return std::move(*refusal);
   auto& connections = ctx.connections;
 
   switch (req.method()) {

@@ -17,6 +17,7 @@
 #include "core/metrics.hpp"
 #include "gateway/context.hpp"
 #include "gateway/http_session.hpp"
+#include "gateway/tls_context.hpp"
 
 namespace gateway {
 namespace net = boost::asio;
@@ -57,6 +58,8 @@ struct Server::Impl {
         ioc(*loops.front()),
         acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM) {
+    if (!ctx.config.tls_cert_file.empty() || !ctx.config.tls_key_file.empty())
+      ctx.tls = make_tls_context(ctx.config.tls_cert_file, ctx.config.tls_key_file);
     tcp::endpoint ep(net::ip::make_address(ctx.config.bind_address), ctx.config.port);
     acceptor.open(ep.protocol());
     acceptor.set_option(net::socket_base::reuse_address(true));

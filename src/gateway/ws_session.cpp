@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
 #include "apigw/frames.hpp"
@@ -20,7 +21,9 @@
 #include "gateway/event_builder.hpp"
 #include "gateway/frame_parser.hpp"
 #include "gateway/frame_queue.hpp"
+#include "gateway/authorizer.hpp"
 #include "gateway/invoke.hpp"
+#include "gateway/origin_policy.hpp"
 
 namespace gateway {
 namespace net = boost::asio;
@@ -53,10 +56,18 @@ std::uint8_t* receive_buffer() {
 }
 constexpr std::size_t receive_buffer_size = 65536;
 
+// The stream the upgrade request was read from.
+template <class Socket>
+using HttpStream = std::conditional_t<std::is_same_v<Socket, TlsSocket>, TlsStream, beast::tcp_stream>;
+
+// Socket is tcp::socket (plain) or TlsSocket; the plain path is the same code as before TLS.
+template <class Socket>
 class WsSession final : public Session,
                         public Deliverable,
-                        public std::enable_shared_from_this<WsSession> {
+                        public std::enable_shared_from_this<WsSession<Socket>> {
  public:
+  static constexpr bool tls = std::is_same_v<Socket, TlsSocket>;
+
   WsSession(Context& ctx, LoopInbox& inbox, const net::any_io_executor& ex, ConnectionMeta meta)
       : ctx_(ctx), inbox_(inbox), socket_(ex), meta_(std::move(meta)),
         parser_({ctx.config.max_frame_bytes, ctx.config.max_message_bytes}),
@@ -74,7 +85,7 @@ class WsSession final : public Session,
       queued_bytes_.fetch_sub(n);
       return core::errc::limit_exceeded;
     }
-    inbox_.post(shared_from_this(), std::move(frame));
+    inbox_.post(this->shared_from_this(), std::move(frame));
     return {};
   }
 
@@ -83,7 +94,7 @@ class WsSession final : public Session,
 
   void close(unsigned short code, std::string reason) override {
     net::post(socket_.get_executor(),
-              [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+              [self = this->shared_from_this(), code, r = std::move(reason)]() mutable {
                 self->start_close(code, std::move(r));
               });
   }
@@ -93,7 +104,7 @@ class WsSession final : public Session,
   void enforce_limits(Clock::time_point now) override {
     if (closing_since_ms_.load() != 0) {
       if (steady_ms() - closing_since_ms_.load() > close_timeout.count() * 1000)
-        net::post(socket_.get_executor(), [self = shared_from_this()] { self->cut(); });
+        net::post(socket_.get_executor(), [self = this->shared_from_this()] { self->cut(); });
       return;
     }
     if (!open_.load()) return;
@@ -109,14 +120,16 @@ class WsSession final : public Session,
     return {meta_.connected_at, last_active_wall_.load(), meta_.source_ip, meta_.user_agent};
   }
 
-  net::awaitable<void> run(beast::tcp_stream stream, http::request<http::string_body> req,
+  net::awaitable<void> run(HttpStream<Socket> stream, http::request<http::string_body> req,
                            Handshake hs);
 
  private:
-  net::awaitable<bool> run_connect(beast::tcp_stream& stream,
+  net::awaitable<bool> admit(HttpStream<Socket>& stream,
+                             const http::request<http::string_body>& req, const Handshake& hs);
+  net::awaitable<bool> run_connect(HttpStream<Socket>& stream,
                                    const http::request<http::string_body>& req,
                                    const Handshake& hs, std::string& subprotocol);
-  net::awaitable<void> refuse(beast::tcp_stream& stream, const http::request<http::string_body>& req,
+  net::awaitable<void> refuse(HttpStream<Socket>& stream, const http::request<http::string_body>& req,
                               unsigned status, std::string_view message);
   net::awaitable<void> read_loop(std::shared_ptr<WsSession> self);
   net::awaitable<void> on_event(ws::FrameParser::Event& ev);
@@ -134,7 +147,7 @@ class WsSession final : public Session,
 
   Context& ctx_;
   LoopInbox& inbox_;
-  tcp::socket socket_;
+  Socket socket_;
   ConnectionMeta meta_;
   ws::FrameParser parser_;
   const Clock::time_point started_;
@@ -154,7 +167,8 @@ class WsSession final : public Session,
   std::optional<std::pair<int, std::string>> end_;  // the $disconnect code and reason
 };
 
-net::awaitable<void> WsSession::refuse(beast::tcp_stream& stream,
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::refuse(HttpStream<Socket>& stream,
                                        const http::request<http::string_body>& req,
                                        unsigned status, std::string_view message) {
   http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
@@ -165,14 +179,50 @@ net::awaitable<void> WsSession::refuse(beast::tcp_stream& stream,
   res.body() = boost::json::serialize(body);
   res.keep_alive(false);
   res.prepare_payload();
-  stream.expires_after(std::chrono::seconds(5));
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
   co_await http::async_write(stream, res, use_tuple);
   beast::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+// Who gets in, before $connect as on API Gateway: a browser's Origin must be allowed, then the
+// authorizer decides (401 without a token, 403 with a bad one). Its context stays with the
+// connection and reaches every later event in requestContext.authorizer.
+template <class Socket>
+net::awaitable<bool> WsSession<Socket>::admit(HttpStream<Socket>& stream,
+                                              const http::request<http::string_body>& req,
+                                              const Handshake& hs) {
+  if (!origin_allowed(ctx_.config.allowed_origins, req[http::field::origin])) {
+    ctx_.metrics.connects_refused.inc();
+    core::log::info("handshake refused", {{"connectionId", meta_.connection_id},
+                                          {"sourceIp", meta_.source_ip},
+                                          {"origin", std::string(req[http::field::origin])},
+                                          {"status", 403}, {"reason", "origin not allowed"}});
+    co_await refuse(stream, req, 403, "Forbidden");
+    co_return false;
+  }
+  if (!ctx_.config.authorizer) co_return true;
+  const auto started = Clock::now();
+  const AuthDecision d = ctx_.config.authorizer->authorize(hs);
+  if (d.outcome == AuthDecision::Outcome::allow) {
+    const auto latency =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    meta_.authorizer = authorizer_context(d, latency);
+    co_return true;
+  }
+  const bool unauthorized = d.outcome == AuthDecision::Outcome::unauthorized;
+  ctx_.metrics.connects_refused.inc();
+  core::log::info("handshake refused", {{"connectionId", meta_.connection_id},
+                                        {"sourceIp", meta_.source_ip},
+                                        {"status", unauthorized ? 401 : 403},
+                                        {"reason", d.reason}});
+  co_await refuse(stream, req, unauthorized ? 401 : 403, unauthorized ? "Unauthorized" : "Forbidden");
+  co_return false;
 }
 
 // The upgrade is held until $connect answers; a non-2xx answer refuses it with that status.
-net::awaitable<bool> WsSession::run_connect(beast::tcp_stream& stream,
+template <class Socket>
+net::awaitable<bool> WsSession<Socket>::run_connect(HttpStream<Socket>& stream,
                                             const http::request<http::string_body>& req,
                                             const Handshake& hs, std::string& subprotocol) {
   if (!ctx_.selector.has(apigw::route_key::connect)) co_return true;
@@ -207,14 +257,16 @@ net::awaitable<bool> WsSession::run_connect(beast::tcp_stream& stream,
   co_return true;
 }
 
-net::awaitable<void> WsSession::run(beast::tcp_stream stream,
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::run(HttpStream<Socket> stream,
                                     http::request<http::string_body> req, Handshake hs) {
+  if (!co_await admit(stream, req, hs)) co_return;
   std::string subprotocol;
   if (!co_await run_connect(stream, req, hs, subprotocol)) co_return;
 
   {
     // Beast answers the upgrade (key, version, 101); the frames after it are ours.
-    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    websocket::stream<HttpStream<Socket>> ws(std::move(stream));
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = ctx_.config.handshake_timeout;
     timeouts.idle_timeout = websocket::stream_base::none();
@@ -233,22 +285,27 @@ net::awaitable<void> WsSession::run(beast::tcp_stream stream,
       finish(ws::close_code::abnormal, "Handshake failed");
       co_return;
     }
-    socket_ = beast::get_lowest_layer(ws).release_socket();
+    if constexpr (tls)
+      socket_.attach(std::move(ws.next_layer()));
+    else
+      socket_ = beast::get_lowest_layer(ws).release_socket();
   }
   // The request and its headers are done with; the connection may live for hours.
   req = {};
   hs = Handshake{};
-  boost::system::error_code ignored;
-  socket_.non_blocking(true, ignored);
+  if constexpr (!tls) {
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+  }
   open_.store(true);
-  ctx_.registry.add(shared_from_this());
+  ctx_.registry.add(this->shared_from_this());
   ctx_.metrics.connects.inc();
   core::log::debug("connected", {{"connectionId", meta_.connection_id},
                                  {"sourceIp", meta_.source_ip}});
   // A coroutine of its own: the frames of the handshake (this one, serve_websocket's and the
   // HTTP session's, a few KiB with the parser and the request) end here, and an idle
   // connection keeps only the read loop's.
-  net::co_spawn(socket_.get_executor(), read_loop(shared_from_this()), [](std::exception_ptr e) {
+  net::co_spawn(socket_.get_executor(), read_loop(this->shared_from_this()), [](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
@@ -258,16 +315,28 @@ net::awaitable<void> WsSession::run(beast::tcp_stream stream,
   });
 }
 
-net::awaitable<void> WsSession::read_loop(std::shared_ptr<WsSession> self) {
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::read_loop(std::shared_ptr<WsSession> self) {
   std::vector<ws::FrameParser::Event> events;
   while (socket_.is_open()) {
-    auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
-    if (wec) break;
-    boost::system::error_code ec;
-    std::uint8_t* buffer = receive_buffer();
-    const std::size_t n = socket_.read_some(net::buffer(buffer, receive_buffer_size), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) continue;
-    if (ec) break;  // end of stream or reset
+    std::uint8_t* buffer = nullptr;
+    std::size_t n = 0;
+    if constexpr (tls) {
+      // The TLS stream reads asynchronously into the buffer, so the buffer is the session's own.
+      buffer = socket_.read_buffer();
+      auto [ec, got] = co_await socket_.stream().async_read_some(
+          net::buffer(buffer, TlsSocket::read_size), use_tuple);
+      if (ec) break;  // end of stream, reset or a TLS error
+      n = got;
+    } else {
+      auto [wec] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+      if (wec) break;
+      boost::system::error_code ec;
+      buffer = receive_buffer();
+      n = socket_.read_some(net::buffer(buffer, receive_buffer_size), ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) continue;
+      if (ec) break;  // end of stream or reset
+    }
     // Parse the whole read before any await: the buffer is shared with other connections.
     events.clear();
     for (std::size_t off = 0; off < n && !hard_failure_;) {
@@ -289,7 +358,8 @@ net::awaitable<void> WsSession::read_loop(std::shared_ptr<WsSession> self) {
   finish(code, reason);
 }
 
-net::awaitable<void> WsSession::on_event(ws::FrameParser::Event& ev) {
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::on_event(ws::FrameParser::Event& ev) {
   using Kind = ws::FrameParser::Kind;
   switch (ev.kind) {
     case Kind::text:
@@ -331,7 +401,8 @@ net::awaitable<void> WsSession::on_event(ws::FrameParser::Event& ev) {
   }
 }
 
-net::awaitable<void> WsSession::handle_frame(std::string body) {
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::handle_frame(std::string body) {
   auto route = ctx_.selector.select(body);
   if (!route) {
     send_gateway_error(apigw::frames::forbidden, core::new_connection_id());
@@ -368,7 +439,8 @@ net::awaitable<void> WsSession::handle_frame(std::string body) {
   // One-way routes, as API Gateway's default: a successful result's body is not sent.
 }
 
-void WsSession::observe(std::string_view route_key, const InvokeResult& r,
+template <class Socket>
+void WsSession<Socket>::observe(std::string_view route_key, const InvokeResult& r,
                         Clock::time_point started) {
   ctx_.metrics.latency(std::string(route_key))
       .observe(std::chrono::duration<double>(Clock::now() - started).count());
@@ -376,13 +448,15 @@ void WsSession::observe(std::string_view route_key, const InvokeResult& r,
   if (r.status == InvokeResult::Status::timeout) ctx_.metrics.integration_timeouts.inc();
 }
 
-void WsSession::send_gateway_error(std::string_view message, const std::string& request_id) {
+template <class Socket>
+void WsSession<Socket>::send_gateway_error(std::string_view message, const std::string& request_id) {
   (void)send(apigw::make_frame(apigw::frames::gateway_error(message, meta_.connection_id,
                                                             request_id)));
 }
 
 // Queues a frame without writing; false when the connection no longer takes frames.
-bool WsSession::push(apigw::SharedFrame f, ws::Opcode op) {
+template <class Socket>
+bool WsSession<Socket>::push(apigw::SharedFrame f, ws::Opcode op) {
   if ((close_queued_ && op != ws::Opcode::close) || !socket_.is_open()) {
     if (op == ws::Opcode::text) queued_bytes_.fetch_sub(f->size());
     return false;
@@ -391,50 +465,67 @@ bool WsSession::push(apigw::SharedFrame f, ws::Opcode op) {
   return true;
 }
 
-void WsSession::enqueue(apigw::SharedFrame f, ws::Opcode op) {
+template <class Socket>
+void WsSession<Socket>::enqueue(apigw::SharedFrame f, ws::Opcode op) {
   if (push(std::move(f), op)) write_pending();
 }
 
 // Writes everything pending in one gathered write; frames queued meanwhile go in the next.
-// The socket is non-blocking: the write is tried at once, and only what the kernel did not take
-// waits for an asynchronous write (no operation, allocation or completion per socket otherwise).
-void WsSession::write_pending() {
+// Plain sockets are non-blocking: the write is tried at once, and only what the kernel did not
+// take waits for an asynchronous write (no operation, allocation or completion per socket
+// otherwise). A TLS stream gathers the frames into one buffer for one SSL write.
+template <class Socket>
+void WsSession<Socket>::write_pending() {
   while (writing_ == 0 && !queue_.empty() && socket_.is_open()) {
     const std::size_t entries = queue_.prepare(write_buffers_, max_out_frame);
-    boost::system::error_code ec;
-    std::size_t sent = socket_.write_some(write_buffers_, ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-      ec = {};
-      sent = 0;
-    }
-    if (ec) {
-      cut();
+    auto done = [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+      const std::size_t entries = std::exchange(self->writing_, 0);
+      if (ec) {
+        self->cut();
+        return;
+      }
+      if (self->written(entries)) self->write_pending();
+    };
+    if constexpr (tls) {
+      std::size_t total = 0;
+      for (const auto& b : write_buffers_) total += b.size();
+      std::string& g = socket_.gather();
+      if (g.capacity() > 65536 && g.capacity() > 4 * total) std::string().swap(g);  // after a burst
+      g.clear();
+      g.reserve(total);
+      for (const auto& b : write_buffers_) g.append(static_cast<const char*>(b.data()), b.size());
+      writing_ = entries;
+      net::async_write(socket_.stream(), net::buffer(g), std::move(done));
+      return;
+    } else {
+      boost::system::error_code ec;
+      std::size_t sent = socket_.write_some(write_buffers_, ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) {
+        ec = {};
+        sent = 0;
+      }
+      if (ec) {
+        cut();
+        return;
+      }
+      if (sent == net::buffer_size(write_buffers_)) {
+        if (!written(entries)) return;
+        continue;
+      }
+      // The kernel took part of it: the rest goes when the socket can take it.
+      auto first = write_buffers_.begin();
+      while (sent >= first->size()) sent -= (first++)->size();
+      *first += sent;
+      write_buffers_.erase(write_buffers_.begin(), first);
+      writing_ = entries;
+      net::async_write(socket_, write_buffers_, std::move(done));
       return;
     }
-    if (sent == net::buffer_size(write_buffers_)) {
-      if (!written(entries)) return;
-      continue;
-    }
-    // The kernel took part of it: the rest goes when the socket can take it.
-    auto first = write_buffers_.begin();
-    while (sent >= first->size()) sent -= (first++)->size();
-    *first += sent;
-    write_buffers_.erase(write_buffers_.begin(), first);
-    writing_ = entries;
-    net::async_write(socket_, write_buffers_,
-                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                       const std::size_t entries = std::exchange(self->writing_, 0);
-                       if (ec) {
-                         self->cut();
-                         return;
-                       }
-                       if (self->written(entries)) self->write_pending();
-                     });
-    return;
   }
 }
 
-bool WsSession::written(std::size_t entries) {
+template <class Socket>
+bool WsSession<Socket>::written(std::size_t entries) {
   const auto w = queue_.consume(entries);
   queued_bytes_.fetch_sub(w.bytes);
   ctx_.metrics.frames_out.inc(w.messages);
@@ -449,7 +540,8 @@ bool WsSession::written(std::size_t entries) {
   return false;
 }
 
-void WsSession::start_close(std::uint16_t code, std::string reason) {
+template <class Socket>
+void WsSession<Socket>::start_close(std::uint16_t code, std::string reason) {
   if (close_queued_ || !socket_.is_open()) return;
   end_ = {code, reason};
   close_queued_ = true;
@@ -458,7 +550,8 @@ void WsSession::start_close(std::uint16_t code, std::string reason) {
   enqueue(apigw::make_frame(ws::close_payload(code, reason)), ws::Opcode::close);
 }
 
-void WsSession::cut() {
+template <class Socket>
+void WsSession<Socket>::cut() {
   if (!socket_.is_open()) return;
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -470,7 +563,8 @@ void WsSession::cut() {
   }
 }
 
-void WsSession::finish(int code, std::string reason) {
+template <class Socket>
+void WsSession<Socket>::finish(int code, std::string reason) {
   open_.store(false);
   closing_since_ms_.store(0);
   ctx_.metrics.disconnects.inc();
@@ -490,14 +584,19 @@ void WsSession::finish(int code, std::string reason) {
 
 }  // namespace
 
-net::awaitable<void> serve_websocket(Context& ctx, LoopInbox& inbox, beast::tcp_stream stream,
-                                     http::request<http::string_body> request) {
+namespace {
+
+template <class Socket>
+net::awaitable<void> serve_on(Context& ctx, LoopInbox& inbox, HttpStream<Socket> stream,
+                              http::request<http::string_body> request) {
   Handshake hs;
   for (const auto& field : request) hs.headers.emplace_back(field.name_string(), field.value());
   hs.target = std::string(request.target());
+  if constexpr (std::is_same_v<Socket, TlsSocket>) hs.forwarded_proto = "https";
   beast::error_code ec;
-  auto remote = stream.socket().remote_endpoint(ec);
-  auto local = stream.socket().local_endpoint(ec);
+  auto& socket = beast::get_lowest_layer(stream).socket();
+  auto remote = socket.remote_endpoint(ec);
+  auto local = socket.local_endpoint(ec);
   hs.local_port = local.port();
 
   ConnectionMeta meta;
@@ -511,9 +610,21 @@ net::awaitable<void> serve_websocket(Context& ctx, LoopInbox& inbox, beast::tcp_
   meta.stage = ctx.config.stage;
   meta.api_id = ctx.config.api_id;
 
-  auto session =
-      std::make_shared<WsSession>(ctx, inbox, stream.get_executor(), std::move(meta));
+  auto session = std::make_shared<WsSession<Socket>>(ctx, inbox, stream.get_executor(),
+                                                     std::move(meta));
   co_await session->run(std::move(stream), std::move(request), std::move(hs));
+}
+
+}  // namespace
+
+net::awaitable<void> serve_websocket(Context& ctx, LoopInbox& inbox, beast::tcp_stream stream,
+                                     http::request<http::string_body> request) {
+  return serve_on<tcp::socket>(ctx, inbox, std::move(stream), std::move(request));
+}
+
+net::awaitable<void> serve_websocket(Context& ctx, LoopInbox& inbox, TlsStream stream,
+                                     http::request<http::string_body> request) {
+  return serve_on<TlsSocket>(ctx, inbox, std::move(stream), std::move(request));
 }
 
 }  // namespace gateway

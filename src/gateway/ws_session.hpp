@@ -7,6 +7,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "gateway/context.hpp"
+#include "gateway/tls_socket.hpp"
 
 namespace gateway {
 
@@ -14,6 +15,10 @@ namespace gateway {
 // connection is over and $disconnect has been dispatched.
 boost::asio::awaitable<void> serve_websocket(
     Context& ctx, LoopInbox& inbox, boost::beast::tcp_stream stream,
+    boost::beast::http::request<boost::beast::http::string_body> request);
+// The same over TLS (wss://).
+boost::asio::awaitable<void> serve_websocket(
+    Context& ctx, LoopInbox& inbox, TlsStream stream,
     boost::beast::http::request<boost::beast::http::string_body> request);
 
 }  // namespace gateway

@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "handlers/fanout.hpp"
+#include "handlers/identity.hpp"
 #include "handlers/membership.hpp"
 #include "handlers/names.hpp"
 
@@ -29,7 +30,14 @@ apigw::Response connect(const apigw::Event& e, Ports& p) {
   const auto& ctx = e.request_context;
   store::Connection c;
   c.connection_id = ctx.connection_id;
-  c.name = query(e, "name");
+  if (const auto who = identity_of(e)) {
+    // Authenticated: the name comes from the token, whatever ?name= says.
+    c.user_id = who->user_id;
+    c.name = name_from_claim(who->name);
+    if (c.name.empty()) c.name = name_from_claim("user-" + who->user_id.substr(0, 8));
+  } else {
+    c.name = query(e, "name");
+  }
   if (c.name.empty()) c.name = guest_name(ctx.connection_id);
   if (!valid_name(c.name)) return refuse(400, "invalid name");
   c.home_room = query(e, "room");

@@ -6,6 +6,7 @@
 #include "core/ids.hpp"
 #include "handlers/body.hpp"
 #include "handlers/events.hpp"
+#include "handlers/identity.hpp"
 #include "handlers/names.hpp"
 #include "handlers/request.hpp"
 #include "handlers/send_message.hpp"
@@ -13,19 +14,31 @@
 namespace handlers {
 namespace {
 
-// The connections `to` names (a connection id, or members of the sender's rooms with that name),
+// The connections `to` names: a connection id, or members of the sender's rooms with that name,
+// or — when the sender is signed in — with that user id (every connection of that user there);
 // each with the node holding it.
 core::result<std::map<std::string, std::string>> recipients(Ports& p, const std::string& sender,
-                                                            const std::string& to) {
+                                                            const std::string& to, bool by_user_id) {
   std::map<std::string, std::string> ids;
   auto rooms = p.store.memberships(sender);
   if (!rooms) return rooms.error();
+  std::map<std::string, std::string> others;  // not matched by name or id, for the user id
   for (const auto& mine : *rooms) {
     auto members = p.store.room_members(mine.room);
     if (!members) return members.error();
-    for (const auto& m : (*members)->members)
-      if (m.connection_id != sender && (same_name(m.name, to) || m.connection_id == to))
-        ids.emplace(m.connection_id, m.gateway);
+    for (const auto& m : (*members)->members) {
+      if (m.connection_id == sender) continue;
+      if (same_name(m.name, to) || m.connection_id == to) ids.emplace(m.connection_id, m.gateway);
+      else if (by_user_id) others.emplace(m.connection_id, m.gateway);
+    }
+  }
+  // The user id is on the connection rows: read them only when nothing matched otherwise.
+  if (ids.empty() && by_user_id) {
+    for (const auto& [id, gateway] : others) {
+      auto c = p.store.get_connection(id);
+      if (c && c->user_id == to) ids.emplace(id, gateway);
+      else if (!c && c.error() != core::errc::not_found) return c.error();
+    }
   }
   if (ids.empty() && to != sender) {
     auto c = p.store.get_connection(to);
@@ -44,7 +57,7 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
   auto to = r.string_field("to");
   if (!to || to->empty()) return r.fail("bad_request", "\"to\" must be a name or a connection id");
 
-  auto targets = recipients(p, r.connection_id(), *to);
+  auto targets = recipients(p, r.connection_id(), *to, identity_of(e).has_value());
   if (!targets) return r.fail_store(targets.error(), "find the recipient");
   if (targets->empty())
     return r.fail("unknown_recipient", "nobody called \"" + shorten(*to) + "\" shares a room with you");

@@ -52,6 +52,7 @@ std::string welcome(const store::Connection& c, const std::vector<std::string>& 
   o["type"] = "welcome";
   o["connectionId"] = c.connection_id;
   o["name"] = c.name;
+  if (!c.user_id.empty()) o["userId"] = c.user_id;  // signed in: the token's sub
   json::array r;
   for (const auto& room : rooms) r.emplace_back(room);
   o["rooms"] = std::move(r);

@@ -22,6 +22,7 @@ struct Connection {
   std::int64_t ttl = 0;           // epoch seconds after which the row is stale; 0 = never
   std::string home_room;          // the room given on connect (sendmessage's default room)
   std::int64_t since = -1;        // catch-up point in home_room given on connect; -1 = none
+  std::string user_id;            // the $connect authorizer's principalId (token sub); "" = anonymous
 };
 
 // A row of the members table: connection `connection_id` is in `room`. Key (room, connectionid);

@@ -15,8 +15,9 @@ const require = createRequire(join(root, 'test', 'integration', 'package.json'))
 const YAML = require('yaml');
 
 // CloudFormation's short-form intrinsics, read as their long forms.
-const tag = (name, fn) => ({ tag: `!${name}`, resolve: (v) => ({ [fn]: v }) });
-const customTags = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'ImportValue']
+// A tagged sequence or map (!If [a, b, c]) resolves to its plain JSON, nested tags included.
+const tag = (name, fn) => ({ tag: `!${name}`, resolve: (v) => ({ [fn]: typeof v?.toJSON === 'function' ? v.toJSON() : v }) });
+const customTags = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'ImportValue', 'Not', 'And']
   .flatMap((n) => {
     const fn = n === 'Ref' ? 'Ref' : `Fn::${n}`;
     return [tag(n, fn), { ...tag(n, fn), collection: 'seq' }, { ...tag(n, fn), collection: 'map' }];
@@ -102,7 +103,9 @@ function statements(fn) {
   return out;
 }
 
-const functions = Object.fromEntries(ofType('AWS::Serverless::Function'));
+// The route functions; the $connect authorizer's function is checked on its own below.
+const functions = Object.fromEntries(ofType('AWS::Serverless::Function')
+  .filter(([, f]) => f.Properties.Handler !== 'authorize'));
 
 test('the router\'s routes are the template\'s routes', () => {
   const router = readFileSync(join(root, 'src', 'handlers', 'router.cpp'), 'utf8');
@@ -264,4 +267,32 @@ test('outputs: the wss URL and the @connections URL', () => {
     'wss://${ChatApi}.execute-api.${AWS::Region}.amazonaws.com/${StageName}');
   assert.equal(template.Outputs.ConnectionsURL.Value['Fn::Sub'],
     'https://${ChatApi}.execute-api.${AWS::Region}.amazonaws.com/${StageName}/@connections');
+});
+
+test('the $connect authorizer: on when a JWT secret or JWKS is given, bootstrap\'s authorize, no table access', () => {
+  assert.deepEqual(template.Conditions.UseAuthorizer, { 'Fn::Not': [{ 'Fn::And': [
+    { 'Fn::Equals': [{ Ref: 'JwtSecret' }, ''] }, { 'Fn::Equals': [{ Ref: 'Jwks' }, ''] }] }] });
+  assert.equal(template.Parameters.JwtSecret.NoEcho, true);
+  const fn = resources.AuthorizeFunction;
+  assert.equal(fn.Condition, 'UseAuthorizer');
+  assert.equal(fn.Properties.Handler, 'authorize');
+  assert.equal(fn.Properties.Policies, undefined, 'the authorizer reads no table and posts nothing');
+  assert.deepEqual(Object.keys(fn.Properties.Environment.Variables).sort(),
+    ['PARLEY_JWKS', 'PARLEY_JWT_AUDIENCE', 'PARLEY_JWT_ISSUER', 'PARLEY_JWT_SECRET']);
+  const a = resources.Authorizer;
+  assert.equal(a.Type, 'AWS::ApiGatewayV2::Authorizer');
+  assert.equal(a.Condition, 'UseAuthorizer');
+  assert.equal(a.Properties.AuthorizerType, 'REQUEST');
+  assert.match(a.Properties.AuthorizerUri['Fn::Sub'], /functions\/\$\{AuthorizeFunction\.Arn\}\/invocations$/);
+  assert.deepEqual(a.Properties.IdentitySource, ['route.request.querystring.token']);
+  const perm = resources.AuthorizePermission;
+  assert.equal(perm.Condition, 'UseAuthorizer');
+  assert.equal(perm.Properties.FunctionName.Ref, 'AuthorizeFunction');
+  assert.equal(perm.Properties.SourceArn['Fn::Sub'],
+    'arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${ChatApi}/authorizers/${Authorizer}');
+  const connect = resources.ConnectRoute.Properties;
+  assert.deepEqual(connect.AuthorizationType, { 'Fn::If': ['UseAuthorizer', 'CUSTOM', 'NONE'] });
+  assert.deepEqual(connect.AuthorizerId, { 'Fn::If': ['UseAuthorizer', { Ref: 'Authorizer' }, { Ref: 'AWS::NoValue' }] });
+  for (const [name, route] of ofType('AWS::ApiGatewayV2::Route'))
+    if (name !== 'ConnectRoute') assert.equal(route.Properties.AuthorizationType, 'NONE', `${name}: only $connect is authorized`);
 });

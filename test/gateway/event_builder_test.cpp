@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "apigw/event_codec.hpp"
+#include "gateway/authorizer.hpp"
 
 namespace gateway {
 namespace {
@@ -120,6 +121,34 @@ TEST(EventBuilder, EveryEventGetsItsOwnRequestId) {
   auto b = message_event(meta(), "$default", "x", 1);
   EXPECT_NE(a.request_context.request_id, b.request_context.request_id);
   EXPECT_NE(a.request_context.message_id, b.request_context.message_id);
+}
+
+}  // namespace
+}  // namespace gateway
+
+namespace gateway {
+namespace {
+
+TEST(EventBuilder, TheAuthorizerContextReachesEveryEventOfTheConnection) {
+  auto m = meta();
+  EXPECT_FALSE(message_event(m, "sendmessage", "{}", 1738404000012).request_context.authorizer);
+  AuthDecision d;
+  d.outcome = AuthDecision::Outcome::allow;
+  d.principal_id = "user-1";
+  d.context = {{"userId", "user-1"}, {"name", "ann"}, {"principalId", "forged"}};
+  m.authorizer = authorizer_context(d, 2);
+  Handshake h;
+  h.target = "/dev";
+  for (const auto& e : {connect_event(m, h, 1738404000012),
+                        message_event(m, "sendmessage", "{}", 1738404000012),
+                        disconnect_event(m, 1000, "", 1738404000012)}) {
+    ASSERT_TRUE(e.request_context.authorizer) << apigw::to_string(e.request_context.event_type);
+    const auto& a = *e.request_context.authorizer;
+    EXPECT_EQ(a.at("principalId"), "user-1");  // a context key cannot override it
+    EXPECT_EQ(a.at("userId"), "user-1");
+    EXPECT_EQ(a.at("name"), "ann");
+    EXPECT_EQ(a.at("integrationLatency"), 2);
+  }
 }
 
 }  // namespace

@@ -243,3 +243,35 @@ TEST_F(Connect, ReconnectWithTheSameIdReplacesTheRow) {
 }
 
 }  // namespace
+
+namespace {
+
+apigw::Event signed_in(apigw::Event e, const char* user_id, const char* name) {
+  e.request_context.authorizer = boost::json::object{{"principalId", user_id}, {"userId", user_id},
+                                                     {"name", name}, {"integrationLatency", 0}};
+  return e;
+}
+
+TEST_F(Connect, TheNameFromTheTokenOverridesTheQuery) {
+  run(signed_in(connect_event(X, apigw::HeaderMap{{"name", "mallory"}}), "user-x", "xavier"));
+  EXPECT_EQ(store_.connection(X)->name, "xavier");
+}
+
+TEST_F(Connect, TheUserIdFromTheTokenIsStoredWithTheConnection) {
+  run(signed_in(connect_event(X), "user-x", "xavier"));
+  EXPECT_EQ(store_.connection(X)->user_id, "user-x");
+  run(connect_event(A, apigw::HeaderMap{{"name", "anon"}}));
+  EXPECT_EQ(store_.connection(A)->user_id, "");
+}
+
+TEST_F(Connect, ATokenNameANameCannotHoldIsMadeValid) {
+  run(signed_in(connect_event(X), "user-x", "xavier@example.com"));
+  EXPECT_EQ(store_.connection(X)->name, "xavier_example.com");
+}
+
+TEST_F(Connect, ATokenWithoutANameGetsOneFromTheUserId) {
+  run(signed_in(connect_event(X), "0f6a2c1e-1111-2222", ""));
+  EXPECT_EQ(store_.connection(X)->name, "user-0f6a2c1e");
+}
+
+}  // namespace

@@ -224,3 +224,46 @@ TEST_F(Dm, AStoreFailureReadingTheRecipientsRowIsInternal) {
 }
 
 }  // namespace
+
+namespace {
+
+// Signed in ($connect had an authorizer): `to` may be a user id (the token's sub).
+class DmSignedIn : public Dm {
+ protected:
+  void SetUp() override {
+    Dm::SetUp();
+    for (auto [id, user] : {std::pair{A, "user-alice"}, std::pair{B, "user-bob"}}) {
+      auto c = *store_.connection(id);
+      c.user_id = user;
+      ASSERT_TRUE(store_.put_connection(c));
+    }
+  }
+  apigw::Response signed_dm_to(const std::string& from, const std::string& to, const std::string& text) {
+    auto e = message_event(from, fakes::body(json::object{{"action", "dm"}, {"to", to}, {"message", text}}), "dm");
+    e.request_context.authorizer = json::object{{"principalId", "user-alice"}, {"name", "alice"}};
+    return handlers::dm(e, ports_);
+  }
+};
+
+TEST_F(DmSignedIn, ASignedInUserAddressesAnotherByUserId) {
+  EXPECT_EQ(signed_dm_to(A, "user-bob", "by id").status_code, 200);
+  const auto ms = store_.messages("dm:alice:bob");
+  ASSERT_EQ(ms.size(), 1u);
+  EXPECT_EQ(ms[0].to, "bob");
+  EXPECT_EQ(connections_.posts_to(B).size(), 1u);
+}
+
+TEST_F(DmSignedIn, AnUnknownUserIdIsAnUnknownRecipient) {
+  signed_dm_to(A, "user-nobody", "hello?");
+  EXPECT_EQ(only_event_to(A).at("code"), "unknown_recipient");
+}
+
+TEST_F(Dm, AnonymousSendersCannotAddressByUserId) {
+  auto c = *store_.connection(B);
+  c.user_id = "user-bob";
+  ASSERT_TRUE(store_.put_connection(c));
+  dm_to(A, "user-bob", "by id");
+  EXPECT_EQ(only_event_to(A).at("code"), "unknown_recipient");
+}
+
+}  // namespace

@@ -258,3 +258,11 @@ TEST_F(SetName, ALaterFailureIsInternal) {
 }
 
 }  // namespace
+
+TEST_F(SetName, ASignedInUserCannotChangeTheNameFromTheirToken) {
+  auto e = message_event(A, fakes::body(json::object{{"action", "setname"}, {"name", "bob"}}), "setname");
+  e.request_context.authorizer = json::object{{"principalId", "user-a"}, {"name", "alice"}};
+  EXPECT_EQ(handlers::setname(e, ports_).status_code, 200);
+  EXPECT_EQ(store_.connection(A)->name, "alice");
+  EXPECT_EQ(only_event_to(A).at("code"), "forbidden");
+}

@@ -121,7 +121,7 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
         STARTUP_TIMEOUT_MS);
       const onData = (d) => {
         stdout += d;
-        const m = /WebSocket:\s+ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
+        const m = /WebSocket:\s+wss?:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
         if (m) {
           clearTimeout(timer);
           child.stdout.off('data', onData);
@@ -147,7 +147,9 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
     throw e;
   }
 
-  const base = `http://127.0.0.1:${port}`;
+  // With --tls-cert the port speaks only TLS (https://, wss://).
+  const tls = /WebSocket:\s+wss:/.test(stdout);
+  const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   let stopped = null;
   // A server that dies on its own is a finding: say so (with its stderr) in the test output.
   exitPromise.then((x) => {
@@ -162,7 +164,8 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
     dataDir,
     store,
     dynalite,
-    wsUrl: `ws://127.0.0.1:${port}/${stage}`,
+    tls,
+    wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/${stage}`,
     mgmtUrl: `${base}/${stage}`,
     connectionUrl: (id) => `${base}/${stage}/@connections/${encodeURIComponent(id)}`,
     stdout: () => stdout,

@@ -19,6 +19,7 @@
 #include "../aws/process.hpp"
 #include "apigw/event_codec.hpp"
 #include "runtime_api_server.hpp"
+#include "../auth/test_keys.hpp"
 #include "store/dynamodb/dynamo_create_tables.hpp"
 #include "store/dynamodb/dynamo_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -241,6 +242,50 @@ TEST_F(Bootstrap, AnEventThatIsNotAnApiGatewayEventIsAFunctionError) {
   ASSERT_TRUE(answer);
   EXPECT_TRUE(answer->is_error);
   EXPECT_EQ(answer->error_type_header, "Parley.InvalidEvent");
+}
+
+}  // namespace
+}  // namespace lambda
+
+// _HANDLER=authorize: the $connect JWT authorizer as a Lambda REQUEST authorizer.
+namespace lambda {
+namespace {
+
+class BootstrapAuthorize : public Bootstrap {
+ protected:
+  static constexpr const char* secret = "a-lambda-secret-of-at-least-32-bytes";
+  static std::string request_event(const std::string& query) {
+    return R"({"type":"REQUEST","methodArn":"arn:aws:execute-api:us-east-1:123456789012:abc123/dev/$connect",)"
+           R"("headers":{"Host":"abc123"},)" + query +
+           R"("requestContext":{"routeKey":"$connect","eventType":"CONNECT","connectionId":"Xq1aAbCdEfGhIjA="}})";
+  }
+  void TearDown() override {
+    ::unsetenv("PARLEY_JWT_SECRET");
+    Bootstrap::TearDown();
+  }
+};
+
+TEST_F(BootstrapAuthorize, AGoodTokenGetsAnAllowPolicyAndNoTokenIsUnauthorized) {
+  ::setenv("PARLEY_JWT_SECRET", secret, 1);
+  start("authorize", {}, {}, "none");
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string token = testkeys::hs256(secret, {{"sub", "user-1"}, {"name", "ann"}, {"exp", now + 300}});
+  const auto good = server_.invoke(test::event(request_event(R"("queryStringParameters":{"token":")" + token + R"("},)"),
+                                               test::deadline_in(10s)));
+  auto answer = server_.wait_answer(good, 20s);
+  ASSERT_TRUE(answer) << "no answer from bootstrap";
+  ASSERT_FALSE(answer->is_error) << answer->body;
+  auto v = boost::json::parse(answer->body);
+  EXPECT_EQ(v.at("principalId"), "user-1");
+  EXPECT_EQ(v.at("policyDocument").at("Statement").at(0).at("Effect"), "Allow");
+  EXPECT_EQ(v.at("context").at("name"), "ann");
+
+  const auto none = server_.invoke(test::event(request_event(""), test::deadline_in(10s)));
+  answer = server_.wait_answer(none, 20s);
+  ASSERT_TRUE(answer);
+  EXPECT_TRUE(answer->is_error);
+  EXPECT_NE(answer->body.find("Unauthorized"), std::string::npos) << answer->body;
 }
 
 }  // namespace

@@ -103,7 +103,7 @@ TEST_F(SqliteSchema, FirstOpenCreatesParentDirectoryAndSchema) {
         << table << " should be WITHOUT ROWID";
   }
   EXPECT_EQ(query(file_, "PRAGMA user_version"), std::to_string(store::kSqliteSchemaVersion));
-  EXPECT_EQ(store::kSqliteSchemaVersion, 2);
+  EXPECT_EQ(store::kSqliteSchemaVersion, 3);
 }
 
 TEST_F(SqliteSchema, JournalModeIsWal) {
@@ -148,7 +148,7 @@ TEST_F(SqliteSchema, Version1FileIsUpgradedKeepingHistory) {
   make_version1(file_);
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "3");
 
   auto lobby = s->messages_after("lobby", 0, 10);
   ASSERT_TRUE(lobby) << lobby.error();
@@ -179,6 +179,30 @@ TEST_F(SqliteSchema, Version1FileIsUpgradedKeepingHistory) {
   ASSERT_TRUE(s->put_member({"lobby", "c1=", "ann", 1, 0}));
   EXPECT_EQ(s->memberships("c1=").value().size(), 1u);
   EXPECT_EQ(query(file_, "SELECT count(*) FROM sqlite_schema WHERE name = 'room_index'"), "0");
+}
+
+// Version 2 (before userId): connections is recreated in the new shape, the rest is kept.
+TEST_F(SqliteSchema, Version2FileIsUpgradedWithAUserIdOnConnections) {
+  {
+    auto s = open(file_);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->append_message(msg("lobby", "kept")));
+  }
+  ASSERT_EQ(exec(file_, "DROP TABLE connections; CREATE TABLE connections ("
+                        "connectionid TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL DEFAULT '', "
+                        "connectedAt INTEGER NOT NULL DEFAULT 0, gateway TEXT NOT NULL DEFAULT '', "
+                        "homeRoom TEXT NOT NULL DEFAULT '', since INTEGER NOT NULL DEFAULT -1, "
+                        "ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID; PRAGMA user_version = 2;"), "");
+  auto s = open(file_);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "3");
+  store::Connection c{"c1=", "ann", 1, "", 0, "lobby", 2, "user-ann"};
+  ASSERT_TRUE(s->put_connection(c));
+  EXPECT_EQ(s->get_connection("c1=").value().user_id, "user-ann");
+  EXPECT_EQ(s->messages_after("lobby", 0, 10).value().at(0).text, "kept");
+  auto fresh = dir_.path() / "fresh.db";
+  ASSERT_TRUE(open(fresh));
+  EXPECT_EQ(shape(file_), shape(fresh));
 }
 
 // The upgrade path and the new-file path must not drift apart: same tables, same columns with

@@ -19,6 +19,7 @@ TYPED_TEST_P(StoreContract, PutThenGetRoundTripsEveryField) {
   EXPECT_EQ(got->ttl, c.ttl);
   EXPECT_EQ(got->home_room, c.home_room);
   EXPECT_EQ(got->since, 41);
+  EXPECT_EQ(got->user_id, c.user_id);
 }
 
 // Only the key is required; since = -1 ("none") must come back as -1, not 0.
@@ -32,6 +33,7 @@ TYPED_TEST_P(StoreContract, ConnectionWithOnlyAnIdKeepsTheDefaults) {
   EXPECT_EQ(got->since, -1);
   EXPECT_EQ(got->name, "");
   EXPECT_EQ(got->ttl, 0);
+  EXPECT_EQ(got->user_id, "");
 }
 
 TYPED_TEST_P(StoreContract, GetOfMissingConnectionIsNotFound) {

@@ -71,7 +71,7 @@ class StoreContract : public ::testing::Test {
 
   store::Connection connection(const std::string& id, const std::string& home_room) {
     return {key(id),    "name of " + id, 1700000000123, "http://node-a:8080/prod",
-            1700007200, key(home_room),  41};
+            1700007200, key(home_room),  41,            "user-of-" + id};
   }
   store::Member member(const std::string& room, const std::string& id) {
     return {key(room), key(id), "name of " + id, 1700000000789, 1700007200};

@@ -34,6 +34,7 @@ Item connection_item(const Connection& c) {
   put_s(item, "name", c.name);
   put_s(item, "gateway", c.gateway);
   put_s(item, "homeRoom", c.home_room);
+  put_s(item, "userId", c.user_id);
   put_ttl(item, c.ttl);
   return item;
 }
@@ -41,7 +42,7 @@ Item connection_item(const Connection& c) {
 Connection connection_from(const Item& item) {
   return {get_s(item, "connectionid"), get_s(item, "name"),     get_n(item, "connectedAt"),
           get_s(item, "gateway"),      get_n(item, "ttl"),      get_s(item, "homeRoom"),
-          get_n(item, "since", -1)};
+          get_n(item, "since", -1),    get_s(item, "userId")};
 }
 
 Item member_item(const Member& m) {

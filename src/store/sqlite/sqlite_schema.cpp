@@ -28,7 +28,8 @@ CREATE TABLE connections (
   gateway TEXT NOT NULL DEFAULT '',
   homeRoom TEXT NOT NULL DEFAULT '',
   since INTEGER NOT NULL DEFAULT -1,
-  ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+  ttl INTEGER NOT NULL DEFAULT 0,
+  userId TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
 )sql";
 
 // The key (room, connectionid) makes members(room) one range of the table itself. The index is
@@ -95,6 +96,13 @@ constexpr const char* kUpgrade1To2[] = {
     "ALTER TABLE messages ADD COLUMN \"to\" TEXT NOT NULL DEFAULT ''",
 };
 
+// Version 2 -> 3: connections gains userId (the authorizer's principal). Its rows are transient,
+// as above: recreated.
+constexpr const char* kUpgrade2To3[] = {
+    "DROP TABLE connections",
+    kConnections,
+};
+
 core::result<void> exec_all(SqliteConnection& c, std::span<const char* const> sqls) {
   for (const char* sql : sqls) {
     if (auto r = c.exec(sql); !r) return r;
@@ -137,8 +145,10 @@ core::result<void> migrate(SqliteConnection& c) {
   if (version == 0) {
     if (auto r = exec_all(c, kNewFile); !r) return r;
   } else {
-    // version == 1, the only older version there is.
-    if (auto r = exec_all(c, kUpgrade1To2); !r) return r;
+    if (version == 1) {
+      if (auto r = exec_all(c, kUpgrade1To2); !r) return r;
+    }
+    if (auto r = exec_all(c, kUpgrade2To3); !r) return r;
     core::log::info("sqlite schema upgraded", {{"from", version}, {"to", kSqliteSchemaVersion}});
   }
   std::string set = "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion);

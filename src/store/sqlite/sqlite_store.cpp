@@ -21,10 +21,10 @@ using core::make_error_code;
 
 constexpr const char* kPutConnection =
     "INSERT OR REPLACE INTO connections "
-    "(connectionid, name, connectedAt, gateway, homeRoom, since, ttl) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "(connectionid, name, connectedAt, gateway, homeRoom, since, ttl, userId) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kGetConnection =
-    "SELECT connectionid, name, connectedAt, gateway, ttl, homeRoom, since FROM connections "
+    "SELECT connectionid, name, connectedAt, gateway, ttl, homeRoom, since, userId FROM connections "
     "WHERE connectionid = ?1";
 constexpr const char* kDeleteConnection = "DELETE FROM connections WHERE connectionid = ?1";
 constexpr const char* kPutMember =
@@ -143,7 +143,7 @@ core::result<void> Sqlite::put_connection(const Connection& c) {
     auto s = writer_->statement(kPutConnection);
     if (!s) return s.error();
     s->bind(1, c.connection_id).bind(2, c.name).bind(3, c.connected_at).bind(4, c.gateway);
-    s->bind(5, c.home_room).bind(6, c.since).bind(7, c.ttl);
+    s->bind(5, c.home_room).bind(6, c.since).bind(7, c.ttl).bind(8, c.user_id);
     return step_done(*writer_, *s, "put_connection");
   });
 }
@@ -160,7 +160,7 @@ core::result<Connection> Sqlite::get_connection(const std::string& connection_id
     if (rc == SQLITE_DONE) return make_error_code(errc::not_found);
     if (rc != SQLITE_ROW) return (*db)->failure("get_connection", rc);
     return Connection{s->text(0),  s->text(1), s->int64(2), s->text(3),
-                      s->int64(4), s->text(5), s->int64(6)};
+                      s->int64(4), s->text(5), s->int64(6), s->text(7)};
   });
 }
 

@@ -1,0 +1,144 @@
+#include "app/security_options.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "auth/jwt_authorizer.hpp"
+#include "aws/sigv4/credentials.hpp"
+
+namespace app {
+
+const char* const security_usage = R"(
+Who gets in (docs/security.md):
+  --auth MODE              none (anonymous, for local development) or jwt; default: jwt when
+                           a secret or a JWKS is given, else none
+  --jwt-secret-file FILE   HS256 secret (the file's bytes, a final newline dropped; at least
+                           32 bytes); or the environment variable PARLEY_JWT_SECRET
+  --jwks FILE              RS256 public keys, a JSON Web Key Set (e.g. a Cognito user pool's
+                           jwks.json); tokens name their key with kid
+  --jwt-issuer ISS         accept only tokens with this iss (Cognito: https://cognito-idp.
+                           {region}.amazonaws.com/{userPoolId})
+  --jwt-audience AUD       accept only tokens with this aud, or client_id (Cognito access tokens)
+  --allowed-origin ORIGIN  a browser Origin allowed to open the WebSocket (repeatable; default:
+                           any); handshakes without Origin (non-browser clients) pass
+  --tls-cert FILE          PEM certificate chain; with --tls-key the port serves only TLS:
+  --tls-key FILE           https:// and wss://
+  --management-keys FILE   lines ACCESS_KEY_ID:SECRET; the management API then demands SigV4
+                           (service execute-api, --region) from every caller; or the environment
+                           PARLEY_MANAGEMENT_ACCESS_KEY_ID + PARLEY_MANAGEMENT_SECRET_ACCESS_KEY.
+                           --management-public requires keys.
+)";
+
+const std::map<std::string, bool> security_known = {
+    {"auth", true},           {"jwt-secret-file", true}, {"jwks", true},
+    {"jwt-issuer", true},     {"jwt-audience", true},    {"allowed-origin", true},
+    {"tls-cert", true},       {"tls-key", true},         {"management-keys", true}};
+
+namespace {
+
+std::string read_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument("cannot read " + what + " " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+std::string drop_final_newline(std::string s) {
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  return s;
+}
+
+std::map<std::string, std::string> management_keys(const Options& o) {
+  std::map<std::string, std::string> keys;
+  if (o.has("management-keys")) {
+    const std::string path = o.get("management-keys", "");
+    std::istringstream lines(read_file(path, "the management keys"));
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+      ++n;
+      line = drop_final_newline(line + "\n");
+      if (line.empty() || line[0] == '#') continue;
+      const auto colon = line.find(':');
+      if (colon == 0 || colon == std::string::npos || colon + 1 == line.size())
+        throw std::invalid_argument(path + ":" + std::to_string(n) +
+                                    ": expected ACCESS_KEY_ID:SECRET");
+      keys[line.substr(0, colon)] = line.substr(colon + 1);
+    }
+    if (keys.empty()) throw std::invalid_argument(path + " holds no ACCESS_KEY_ID:SECRET line");
+  }
+  const std::string id = env("PARLEY_MANAGEMENT_ACCESS_KEY_ID");
+  const std::string secret = env("PARLEY_MANAGEMENT_SECRET_ACCESS_KEY");
+  if (id.empty() != secret.empty())
+    throw std::invalid_argument(
+        "set both PARLEY_MANAGEMENT_ACCESS_KEY_ID and PARLEY_MANAGEMENT_SECRET_ACCESS_KEY, or neither");
+  if (!id.empty()) keys[id] = secret;
+  return keys;
+}
+
+}  // namespace
+
+void apply_security_options(const Options& o, gateway::Config& c) {
+  // The authorizer.
+  auth::VerifierConfig v;
+  if (o.has("jwt-secret-file")) {
+    v.hs256_secret = drop_final_newline(read_file(o.get("jwt-secret-file", ""), "the JWT secret"));
+  } else {
+    v.hs256_secret = env("PARLEY_JWT_SECRET");
+  }
+  // RFC 7518 §3.2: an HS256 key must be at least as long as the hash.
+  if (!v.hs256_secret.empty() && v.hs256_secret.size() < 32)
+    throw std::invalid_argument("the HS256 secret must be at least 32 bytes long");
+  if (o.has("jwks")) {
+    std::string why;
+    auto set = auth::Jwks::load(o.get("jwks", ""), &why);
+    if (!set) throw std::invalid_argument("--jwks " + o.get("jwks", "") + ": " + why);
+    v.jwks = std::move(*set);
+  }
+  v.issuer = o.get("jwt-issuer", "");
+  v.audience = o.get("jwt-audience", "");
+  const bool has_keys = !v.hs256_secret.empty() || !v.jwks.empty();
+  const std::string mode = o.get("auth", has_keys ? "jwt" : "none");
+  if (mode == "jwt") {
+    if (!has_keys)
+      throw std::invalid_argument(
+          "--auth jwt needs --jwt-secret-file (or PARLEY_JWT_SECRET) or --jwks");
+    c.authorizer = std::make_shared<auth::JwtAuthorizer>(std::move(v));
+  } else if (mode == "none") {
+    if (o.has("jwt-secret-file") || o.has("jwks") || o.has("jwt-issuer") || o.has("jwt-audience"))
+      throw std::invalid_argument("--auth none takes no --jwt-* or --jwks option");
+  } else {
+    throw std::invalid_argument("--auth must be none or jwt, not '" + mode + "'");
+  }
+
+  c.allowed_origins = o.all("allowed-origin");
+  for (const auto& origin : c.allowed_origins)
+    if (origin.empty()) throw std::invalid_argument("--allowed-origin needs an origin, e.g. https://chat.example.com");
+
+  c.tls_cert_file = o.get("tls-cert", "");
+  c.tls_key_file = o.get("tls-key", "");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    throw std::invalid_argument("--tls-cert and --tls-key go together");
+
+  c.management_keys = management_keys(o);
+  c.region = o.get("region", aws::region_from_env().value_or("us-east-1"));
+  if (c.management_public && c.management_keys.empty())
+    throw std::invalid_argument(
+        "--management-public needs --management-keys (or PARLEY_MANAGEMENT_ACCESS_KEY_ID and "
+        "PARLEY_MANAGEMENT_SECRET_ACCESS_KEY): an exposed management API demands SigV4");
+}
+
+std::string auth_mode(const gateway::Config& c) {
+  if (!c.authorizer) return "none (anonymous; for local development)";
+  return c.authorizer->describe();
+}
+
+}  // namespace app
