@@ -58,7 +58,6 @@ void broadcast(Ports& p, const store::RoomMembers& members, const apigw::SharedF
   forget_gone(p.connections.post_many(ids, frame), [&](std::size_t i) -> const store::Member& {
     return skip ? *targets[i] : members.members[i];
   });
-  }
 }
 
 void forget_connection(Ports& p, const std::string& connection_id) {
