@@ -31,16 +31,16 @@ const ofType = (type) => Object.entries(resources).filter(([, r]) => r.Type === 
 // Store methods per handler, transitively (src/handlers):
 //   broadcast (fanout.cpp) posts to a room and, on 410, forget_connection: memberships,
 //     delete_member, delete_connection;
-//   enter_room (membership.cpp): members, put_member, broadcast;
-//   exit_room: members, delete_member, broadcast;  find_membership: memberships;
+//   enter_room (membership.cpp): name_taken, put_member, room_members (announce), broadcast;
+//   exit_room: delete_member, room_members (announce), broadcast;  find_membership: memberships;
 //   send_history: last_seq, messages_before, messages_after;
 //   send_message (send_message.cpp; also reached from $default with a "message"):
-//     get_connection (no room given), members, append_message, broadcast.
+//     get_connection (no room given), room_members, append_message, broadcast.
 const FORGET = ['memberships', 'delete_member', 'delete_connection'];
-const ENTER = ['members', 'put_member', ...FORGET];
-const EXIT = ['members', 'delete_member', ...FORGET];
+const ENTER = ['name_taken', 'put_member', 'room_members', ...FORGET];
+const EXIT = ['room_members', 'delete_member', ...FORGET];
 const HISTORY = ['last_seq', 'messages_before', 'messages_after'];
-const SEND = ['get_connection', 'members', 'append_message', ...FORGET];
+const SEND = ['get_connection', 'room_members', 'append_message', ...FORGET];
 const HANDLER_CALLS = {
   connect: ['put_connection', ...ENTER],                        // connect.cpp: put, enter_room, forget on failure
   disconnect: ['memberships', 'delete_connection', ...EXIT],    // disconnect.cpp: exit_room per room
@@ -48,10 +48,10 @@ const HANDLER_CALLS = {
   sendmessage: SEND,
   join: ['memberships', 'last_seq', 'get_connection', ...ENTER, ...HISTORY],  // rooms.cpp join
   leave: ['memberships', ...EXIT],                              // rooms.cpp leave
-  setname: ['get_connection', 'put_connection', 'memberships', 'members', 'put_member', ...FORGET],
+  setname: ['get_connection', 'put_connection', 'memberships', 'name_taken', 'put_member', 'room_members', ...FORGET],
   history: ['get_connection', 'memberships', ...HISTORY],       // history.cpp (dm rooms read the name)
-  who: ['members'],                                             // presence.cpp who
-  dm: ['memberships', 'members', 'get_connection', 'append_message'],  // dm.cpp: post_many, no forget
+  who: ['room_members'],                                           // presence.cpp who
+  dm: ['memberships', 'room_members', 'get_connection', 'append_message'],  // dm.cpp: post_many, no forget
   hello: ['get_connection', 'memberships', ...HISTORY],         // meta.cpp hello
   ping: [],                                                     // meta.cpp ping: one post
 };
@@ -66,7 +66,9 @@ const STORE_OPS = {
   delete_connection: [['ConnectionsTable', 'DeleteItem']],
   put_member: [['MembersTable', 'PutItem']],
   delete_member: [['MembersTable', 'DeleteItem']],
-  members: [['MembersTable', 'Query']],
+  // room_members and name_taken are members() on DynamoDB (the Store port's defaults).
+  room_members: [['MembersTable', 'Query']],
+  name_taken: [['MembersTable', 'Query']],
   memberships: [['MembersTable/index/connection-index', 'Query']],
   last_seq: [['RoomsTable', 'GetItem']],
   messages_before: [['MessagesTable', 'Query']],
