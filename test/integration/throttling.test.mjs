@@ -149,15 +149,23 @@ const sanitized = /asan|sanitize/i.test(process.env.PARLEY_BIN ?? '') || !!proce
 // Sends `count` messages of `size` characters to `room` from the senders (concurrently, each
 // waiting for its acks in windows) and resolves with the acks.
 // (`size` characters: a number, a space, then `fill` repeated.)
-async function flood(senders, room, count, size, fill = 'x') {
+// With `reader`, each batch waits until the reader has received it: the reader (in this busy
+// test process) must never fall a queue's worth behind, or posts to it answer 429 too.
+async function flood(senders, room, count, size, fill = 'x', reader = null) {
   const text = (i) => `${String(i).padStart(6, '0')} ${fill.repeat(size - 7)}`;
   const per = Math.ceil(count / senders.length);
+  const got = (seq) => reader.client.frames.some((f) => f.json?.type === 'message' && f.json.room === room && f.json.seq === seq);
   const acks = await Promise.all(senders.map(async (s, k) => {
     const mine = [];
-    for (let i = 0; i < per; i += 20) {
+    for (let i = 0; i < per; i += 10) {
       const batch = [];
-      for (let j = i; j < Math.min(per, i + 20); j++) batch.push(say(s.client, room, text(k * per + j), { timeoutMs: 20_000 }));
-      mine.push(...await Promise.all(batch));
+      for (let j = i; j < Math.min(per, i + 10); j++) batch.push(say(s.client, room, text(k * per + j), { timeoutMs: 20_000 }));
+      const acked = await Promise.all(batch);
+      mine.push(...acked);
+      if (reader) {
+        const last = Math.max(...acked.map((x) => x.seq));
+        await poll(() => got(last) || null, { timeoutMs: 20_000, intervalMs: 5 });
+      }
     }
     return mine;
   }));
@@ -180,7 +188,7 @@ describe('slow clients (--max-send-queue 1048576 --rate-limit 0)', () => {
       // 24 MB of messages for the slow client (4000 characters of 4 UTF-8 bytes each): kernel
       // buffers hold about 4 MB, its queue 64 KiB
       const count = 1500;
-      const acks = await flood(senders, room, count, 4000, '\u{1F600}');
+      const acks = await flood(senders, room, count, 4000, '\u{1F600}', reader);
       assert.equal(acks.length, count);
       // the reader got every message, in seq order
       const seqs = new Set();
@@ -212,7 +220,7 @@ describe('slow clients (--max-send-queue 1048576 --rate-limit 0)', () => {
       // enough to fill the kernel buffers and the 1 MiB queue (posts to it then answer 429)
       let sent = 0;
       while (await metric(srv, 'parley_slow_client_closes_total') < 1) {
-        sent += (await flood([sender], room, 200, 4000, '\u{1F600}')).length;
+        sent += (await flood([sender], room, 200, 4000, '\u{1F600}', reader)).length;
         assert.ok(sent < 5000, 'the slow client was never closed');
       }
       // it reads again (within the 5 s closing deadline): what was written, then the close frame
