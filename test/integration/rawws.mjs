@@ -135,16 +135,6 @@ class RawClient {
     }
   }
 
-  // Resolves true once the server has closed the TCP connection.
-  async ended_(timeoutMs = 5000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended && Date.now() < deadline) {
-      this.buf = Buffer.alloc(0);
-      await new Promise((r) => { this.waiters.push(r); setTimeout(r, 50); });
-    }
-    return this.ended;
-  }
-
   #parse() {
     const b = this.buf;
     if (b.length < 2) return null;
