@@ -9,9 +9,9 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian 12 packages: to build and run, then what the tests add.
 BUILD_PACKAGES := cmake ninja-build g++ make libboost1.81-dev libboost-json1.81-dev \
                   libboost-url1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev
-TEST_PACKAGES  := libgtest-dev libgmock-dev chromium openssl
+TEST_PACKAGES  := libgtest-dev libgmock-dev chromium openssl sqlite3 clang-14 libclang-rt-14-dev llvm-14
 
-.PHONY: all deps test-deps configure build run test unit clean package-test
+.PHONY: all deps test-deps configure build run test unit clean package-test sanitize-test
 
 all: build
 
@@ -61,6 +61,29 @@ unit: build
 
 clean:
 	rm -rf $(BUILD)
+
+# The unit tests, the libFuzzer targets (a short run each) and the e2e suites that exercise the
+# frame path and the handlers, all built by clang with AddressSanitizer + UndefinedBehavior-
+# Sanitizer (+ LeakSanitizer) in their own build directory. Every sanitizer report of every
+# process (the servers the e2e suites start included) lands in $(SAN_BUILD)/sanitizer-logs;
+# any report fails the target. docs/testing.md: longer fuzz runs.
+SAN_BUILD  ?= build-asan
+SAN_SUITES ?= chat errors limits messages hostile faults
+SAN_LOGS    = $(abspath $(SAN_BUILD))/sanitizer-logs
+SAN_ENV     = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(SAN_LOGS)/asan \
+              UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_LOGS)/ubsan \
+              LSAN_OPTIONS=suppressions=$(abspath .ci/lsan.supp)
+sanitize-test: test-deps
+	@[ -f $(SAN_BUILD)/build.ninja ] || CC=clang-14 CXX=clang++-14 cmake -S . -B $(SAN_BUILD) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_SANITIZE=address,undefined -DPARLEY_FUZZ=ON
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j 2 -L unit
+	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j 2 -L fuzz
+	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j 2 \
+	  -R '^integration\.($(shell echo $(SAN_SUITES) | tr ' ' '|'))$$'
+	@if [ -n "$$(ls -A $(SAN_LOGS))" ]; then echo "Sanitizer reports:"; cat $(SAN_LOGS)/*; exit 1; fi
+	@echo "sanitize-test: no sanitizer report"
 
 # The Lambda package (docs/deploy.md): deploy/build/parley-lambda.zip with a statically linked
 # `bootstrap` at its root, for provided.al2023 on x86_64. Its own build directory, because every

@@ -90,7 +90,7 @@ start() {
     parley-t1|parley-t2)
       local threads=${name#parley-t}
       mkdir -p "$WORK/data-$port"
-      setsid "$PARLEY" serve --port "$port" --bind 127.0.0.1 --data "$WORK/data-$port" \
+      setsid "$PARLEY" serve --port "$port" --bind 127.0.0.1 --data "$WORK/data-$port" --rate-limit 0 \
         --threads "$threads" --log-level warn > "$WORK/$name-$port.log" 2>&1 &
       pid=$!; STARTED+=("$pid"); PIDS=$pid
       URL=ws://127.0.0.1:$port/dev; PROTO_ARGS=(--peer-protocol parley --hello) ;;

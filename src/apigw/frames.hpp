@@ -12,5 +12,7 @@ std::string gateway_error(std::string_view message, std::string_view connection_
 inline constexpr std::string_view forbidden = "Forbidden";
 inline constexpr std::string_view internal_error = "Internal server error";
 inline constexpr std::string_view timed_out = "Endpoint request timed out";
+// A frame over a rate limit (API Gateway's throttling answer, "429 Too Many Requests").
+inline constexpr std::string_view too_many_requests = "Too Many Requests";
 
 }  // namespace apigw::frames

@@ -54,6 +54,22 @@ Options:
   --max-message BYTES      largest client message; larger closes with 1009 (default 131072)
   --max-frame BYTES        largest client frame; larger closes with 1009 (default 32768)
   --integration-timeout MS handler time limit (default 29000)
+  --rate-limit N           client frames a second per connection, token bucket; over it the
+                           frame is answered {"message":"Too Many Requests",...} (default 1000;
+                           0 turns it off)
+  --rate-burst N           that bucket's size (default 2000)
+  --ip-rate-limit N        client frames a second per source IP, all its connections
+                           together (default 0: off, clients behind one NAT share an IP)
+  --ip-rate-burst N        that bucket's size (default twice the rate)
+  --max-connections-per-ip N  open WebSockets per source IP; more are refused with 429
+                           (default 0: no cap)
+  --management-rate-limit N  @connections calls a second per caller; over it 429
+                           LimitExceededException (default 10000, burst 5000 as AWS)
+  --management-rate-burst N  (default 5000)
+  --max-send-queue BYTES   bytes queued for one client before posts to it answer 429
+                           (default 8388608)
+  --send-queue-timeout S   close a client (1008) whose send queue stays full S seconds: it
+                           stopped reading (default 10; 0: never)
   --api-id ID              requestContext.apiId (default: random per start)
   --domain-name NAME       requestContext.domainName (default: the client's Host header)
   --management-public      let non-loopback clients call @connections (default: loopback only)
@@ -90,6 +106,10 @@ const std::map<std::string, bool> serve_known = {
     {"lambda", true},        {"template", true},       {"bootstrap", true},
     {"lambda-concurrency", true}, {"lambda-idle", true},
     {"node-endpoint", true}, {"node-ttl", true},
+    {"rate-limit", true},    {"rate-burst", true},     {"ip-rate-limit", true},
+    {"ip-rate-burst", true}, {"max-connections-per-ip", true},
+    {"management-rate-limit", true}, {"management-rate-burst", true},
+    {"max-send-queue", true}, {"send-queue-timeout", true},
     {"help", false}};
 
 std::map<std::string, bool> known_options() {
@@ -121,6 +141,19 @@ gateway::Config config_from(const Options& o) {
   c.max_frame_bytes = static_cast<std::size_t>(o.number("max-frame", 32768, 1, 16 << 20));
   c.integration_timeout =
       std::chrono::milliseconds(o.number("integration-timeout", 29000, 50, 900000));
+  c.rate_limit = static_cast<double>(o.number("rate-limit", 1000, 0, 1000000));
+  c.rate_burst = static_cast<double>(o.number("rate-burst", 2000, 1, 1000000));
+  c.ip_rate_limit = static_cast<double>(o.number("ip-rate-limit", 0, 0, 1000000));
+  c.ip_rate_burst = static_cast<double>(o.number("ip-rate-burst", 0, 0, 1000000));
+  c.max_connections_per_ip =
+      static_cast<std::size_t>(o.number("max-connections-per-ip", 0, 0, 10000000));
+  c.management_rate_limit =
+      static_cast<double>(o.number("management-rate-limit", 10000, 0, 10000000));
+  c.management_rate_burst =
+      static_cast<double>(o.number("management-rate-burst", 5000, 1, 10000000));
+  c.max_send_queue_bytes =
+      static_cast<std::size_t>(o.number("max-send-queue", 8 << 20, 65536, 1LL << 32));
+  c.send_queue_timeout = std::chrono::seconds(o.number("send-queue-timeout", 10, 0, 86400));
   c.api_id = o.get("api-id", "");
   c.domain_name = o.get("domain-name", "");
   c.management_public = o.has("management-public");

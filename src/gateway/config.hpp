@@ -32,6 +32,22 @@ struct Config {
   // Bytes queued for one client before posts to it answer 429 LimitExceeded, AWS's only
   // backpressure signal.
   std::size_t max_send_queue_bytes = 8 * 1024 * 1024;
+  // A client whose send queue stays full this long (every post to it refused) has stopped
+  // reading: it is closed with 1008 (docs/protocol.md, "Slow clients"). 0: never.
+  std::chrono::seconds send_queue_timeout{10};
+
+  // Token buckets (messages a second, burst) applied to client frames before route selection;
+  // a throttled frame is answered {"message":"Too Many Requests",...} and not routed. AWS has
+  // only its account-wide 10,000/s (burst 5,000); these protect one node. Rate 0: off.
+  double rate_limit = 1000;      // per connection
+  double rate_burst = 2000;
+  double ip_rate_limit = 0;      // per source IP, all its connections together (off: NAT)
+  double ip_rate_burst = 0;      // 0: twice the rate
+  std::size_t max_connections_per_ip = 0;  // handshakes over it: 429; 0: no cap
+  // Management API calls per caller (source IP): over it 429 LimitExceededException. AWS's
+  // account throttle is 10,000/s, burst 5,000.
+  double management_rate_limit = 10000;
+  double management_rate_burst = 5000;
 
   // The management API answers only peers on loopback unless this is set.
   bool management_public = false;

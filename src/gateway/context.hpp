@@ -9,9 +9,11 @@
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/connection_registry.hpp"
 #include "gateway/integration.hpp"
+#include "gateway/ip_connections.hpp"
 #include "gateway/local_connections.hpp"
 #include "gateway/loop_inbox.hpp"
 #include "gateway/route_selector.hpp"
+#include "gateway/token_bucket.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -24,7 +26,11 @@ struct Context {
       : config(std::move(c)), integration(i),
         selector(config.route_selection_expression, integration.route_keys()),
         metrics(integration.route_keys()),
-        connections(registry, config.max_post_bytes, metrics) {}
+        connections(registry, config.max_post_bytes, metrics),
+        ip_connections(config.max_connections_per_ip),
+        ip_rates({config.ip_rate_limit,
+                  config.ip_rate_burst > 0 ? config.ip_rate_burst : 2 * config.ip_rate_limit}),
+        management_rates({config.management_rate_limit, config.management_rate_burst}) {}
 
   Config config;  // api_id is filled in before any session starts
   Integration& integration;
@@ -32,6 +38,9 @@ struct Context {
   ConnectionRegistry registry;
   GatewayMetrics metrics;
   LocalConnections connections;  // the Connections port for this node's sockets
+  IpConnections ip_connections;  // --max-connections-per-ip
+  KeyedBuckets ip_rates;         // --ip-rate-limit: client frames per source IP
+  KeyedBuckets management_rates; // management API calls per caller
   std::atomic<bool> stopping{false};
   // Set when the port speaks TLS (config.tls_cert_file / tls_key_file), by the server.
   std::shared_ptr<boost::asio::ssl::context> tls;

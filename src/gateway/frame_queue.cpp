@@ -44,6 +44,15 @@ std::size_t FrameQueue::prepare(std::vector<boost::asio::const_buffer>& out, std
   return entries;
 }
 
+std::size_t FrameQueue::truncate(std::size_t keep) {
+  std::size_t bytes = 0;
+  for (std::size_t i = keep; i < entries_.size(); ++i)
+    if (entries_[i].op == ws::Opcode::text) bytes += entries_[i].payload->size();
+  if (keep < entries_.size())
+    entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(keep), entries_.end());
+  return bytes;
+}
+
 FrameQueue::Written FrameQueue::consume(std::size_t n) {
   Written w;
   n = std::min(n, entries_.size());

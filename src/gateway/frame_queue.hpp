@@ -34,6 +34,9 @@ class FrameQueue {
   // Drops the first `n` entries, once written.
   Written consume(std::size_t n);
   void clear() { entries_.clear(); }
+  // Drops every entry after the first `keep` (those of a write under way); returns the text
+  // payload bytes dropped.
+  std::size_t truncate(std::size_t keep);
 
  private:
   struct Entry {

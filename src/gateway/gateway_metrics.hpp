@@ -21,6 +21,10 @@ struct GatewayMetrics {
   core::metrics::Counter& posts_gone;
   core::metrics::Counter& posts_too_large;
   core::metrics::Counter& posts_throttled;  // a full send queue: AWS's 429 backpressure
+  core::metrics::Counter& frames_throttled;       // over a rate limit: not routed
+  core::metrics::Counter& connects_over_ip_limit;  // --max-connections-per-ip: 429
+  core::metrics::Counter& management_throttled;    // management API over its rate: 429
+  core::metrics::Counter& slow_client_closes;      // send queue full too long: 1008
   core::metrics::Counter& integration_errors;
   core::metrics::Counter& integration_timeouts;
 

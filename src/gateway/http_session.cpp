@@ -123,7 +123,13 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stre
         res.set(http::field::upgrade, "websocket");
       }
     } else if (route.kind == Route::Kind::management) {
-      res = handle_management(ctx, req, route.connection_id, is_loopback(peer));
+      // Per caller, as AWS throttles @connections calls: 429 LimitExceededException.
+      if (!ctx.management_rates.take(peer.address().to_string(), std::chrono::steady_clock::now())) {
+        ctx.metrics.management_throttled.inc();
+        res = aws_error(req.version(), 429, "LimitExceededException", "Too Many Requests");
+      } else {
+        res = handle_management(ctx, req, route.connection_id, is_loopback(peer));
+      }
     } else if (path == "/healthz") {
       res = plain(req, ctx.stopping.load() ? http::status::service_unavailable : http::status::ok,
                   ctx.stopping.load() ? "stopping\n" : "ok\n");

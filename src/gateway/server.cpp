@@ -109,6 +109,8 @@ struct Server::Impl {
       co_await t.async_wait(net::as_tuple(net::use_awaitable));
       const auto now = std::chrono::steady_clock::now();
       for (auto& s : ctx.registry.all()) s->enforce_limits(now);
+      ctx.ip_rates.prune(now);
+      ctx.management_rates.prune(now);
     }
   }
 

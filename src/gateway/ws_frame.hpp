@@ -26,6 +26,7 @@ inline constexpr std::uint16_t unsupported_data = 1003;
 inline constexpr std::uint16_t no_status = 1005;  // never on the wire
 inline constexpr std::uint16_t abnormal = 1006;   // never on the wire
 inline constexpr std::uint16_t invalid_payload = 1007;
+inline constexpr std::uint16_t policy_violation = 1008;
 inline constexpr std::uint16_t too_big = 1009;
 }  // namespace close_code
 

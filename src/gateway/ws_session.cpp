@@ -71,10 +71,13 @@ class WsSession final : public Session,
   WsSession(Context& ctx, LoopInbox& inbox, const net::any_io_executor& ex, ConnectionMeta meta)
       : ctx_(ctx), inbox_(inbox), socket_(ex), meta_(std::move(meta)),
         parser_({ctx.config.max_frame_bytes, ctx.config.max_message_bytes}),
-        started_(Clock::now()) {
+        started_(Clock::now()),
+        rate_({ctx.config.rate_limit, ctx.config.rate_burst}, started_) {
     last_active_wall_ = meta_.connected_at;
     last_active_steady_ = steady_ms();
   }
+
+  ~WsSession() override { release_ip(); }
 
   const std::string& id() const override { return meta_.connection_id; }
 
@@ -83,6 +86,9 @@ class WsSession final : public Session,
     const std::size_t n = frame->size();
     if (queued_bytes_.fetch_add(n) + n > ctx_.config.max_send_queue_bytes) {
       queued_bytes_.fetch_sub(n);
+      // The first refusal starts the slow-client clock (enforce_limits).
+      std::int64_t none = 0;
+      full_since_ms_.compare_exchange_strong(none, steady_ms());
       return core::errc::limit_exceeded;
     }
     inbox_.post(this->shared_from_this(), std::move(frame));
@@ -108,6 +114,13 @@ class WsSession final : public Session,
       return;
     }
     if (!open_.load()) return;
+    // A client that stopped reading: its queue has stayed full for send_queue_timeout.
+    const std::int64_t full_since = full_since_ms_.load();
+    if (full_since != 0 && ctx_.config.send_queue_timeout.count() > 0 &&
+        steady_ms() - full_since >= ctx_.config.send_queue_timeout.count() * 1000) {
+      net::post(socket_.get_executor(), [self = this->shared_from_this()] { self->close_slow_client(); });
+      return;
+    }
     // A frame still being handled is not idleness: its handler may be slow (a store stall),
     // and the client's next frames wait in the socket until it is done.
     if (in_flight_.load() && now - started_ < ctx_.config.max_duration) return;
@@ -134,11 +147,18 @@ class WsSession final : public Session,
   net::awaitable<void> read_loop(std::shared_ptr<WsSession> self);
   net::awaitable<void> on_event(ws::FrameParser::Event& ev);
   net::awaitable<void> handle_frame(std::string body);
+  // Takes a token from the connection's bucket, then from its source IP's.
+  bool throttle_ok() {
+    const auto now = Clock::now();
+    return rate_.take(now) && ctx_.ip_rates.take(meta_.source_ip, now);
+  }
   void enqueue(apigw::SharedFrame f, ws::Opcode op);
   bool push(apigw::SharedFrame f, ws::Opcode op);
   void write_pending();
   // Bookkeeping once `entries` of the queue are written; false when nothing more may follow.
   bool written(std::size_t entries);
+  void close_slow_client();
+  void release_ip();
   void start_close(std::uint16_t code, std::string reason);
   void cut();
   void finish(int code, std::string reason);
@@ -157,6 +177,9 @@ class WsSession final : public Session,
   std::atomic<std::int64_t> last_active_steady_{0};
   std::atomic<std::int64_t> closing_since_ms_{0};
   std::atomic<bool> in_flight_{false};
+  std::atomic<std::int64_t> full_since_ms_{0};  // steady ms of the first refused send; 0: not full
+  bool ip_counted_ = false;  // counted in ctx_.ip_connections
+  TokenBucket rate_;         // --rate-limit; loop-only
   // Loop-only state.
   FrameQueue queue_;
   std::vector<net::const_buffer> write_buffers_;
@@ -260,9 +283,22 @@ net::awaitable<bool> WsSession<Socket>::run_connect(HttpStream<Socket>& stream,
 template <class Socket>
 net::awaitable<void> WsSession<Socket>::run(HttpStream<Socket> stream,
                                     http::request<http::string_body> req, Handshake hs) {
+  // --max-connections-per-ip: refused before $connect runs, as a throttled handshake on AWS.
+  if (!ctx_.ip_connections.admit(meta_.source_ip)) {
+    ctx_.metrics.connects_over_ip_limit.inc();
+    core::log::info("handshake refused: too many connections from this address",
+                    {{"sourceIp", meta_.source_ip},
+                     {"max", ctx_.config.max_connections_per_ip}});
+    co_await refuse(stream, req, 429, apigw::frames::too_many_requests);
+    co_return;
+  }
+  ip_counted_ = true;
   if (!co_await admit(stream, req, hs)) co_return;
   std::string subprotocol;
-  if (!co_await run_connect(stream, req, hs, subprotocol)) co_return;
+  if (!co_await run_connect(stream, req, hs, subprotocol)) {
+    release_ip();
+    co_return;
+  }
 
   {
     // Beast answers the upgrade (key, version, 101); the frames after it are ours.
@@ -367,6 +403,11 @@ net::awaitable<void> WsSession<Socket>::on_event(ws::FrameParser::Event& ev) {
       last_active_wall_.store(core::now_ms());
       last_active_steady_.store(steady_ms());
       ctx_.metrics.frames_in.inc();
+      if (!throttle_ok()) {
+        ctx_.metrics.frames_throttled.inc();
+        send_gateway_error(apigw::frames::too_many_requests, core::new_connection_id());
+        co_return;
+      }
       // One frame at a time per connection: a client's messages reach handlers in order.
       in_flight_.store(true);
       co_await handle_frame(std::move(ev.payload));
@@ -527,7 +568,9 @@ void WsSession<Socket>::write_pending() {
 template <class Socket>
 bool WsSession<Socket>::written(std::size_t entries) {
   const auto w = queue_.consume(entries);
-  queued_bytes_.fetch_sub(w.bytes);
+  const auto left = queued_bytes_.fetch_sub(w.bytes) - w.bytes;
+  // Half the bound free again: the client reads; stop the slow-client clock.
+  if (left <= ctx_.config.max_send_queue_bytes / 2) full_since_ms_.store(0);
   ctx_.metrics.frames_out.inc(w.messages);
   if (!w.close) return true;
   // Our echo ends a close the peer began; after our own close we wait for the peer's answer,
@@ -538,6 +581,30 @@ bool WsSession<Socket>::written(std::size_t entries) {
     if (peer_closed_) cut();
   }
   return false;
+}
+
+// The slow-client policy (docs/protocol.md): the frames not yet being written are dropped, so
+// the close frame follows the write under way (it reaches a client that reads again), and the
+// closing handshake's deadline cuts a client that never does. $disconnect gets 1008.
+template <class Socket>
+void WsSession<Socket>::close_slow_client() {
+  if (close_queued_ || !socket_.is_open() || full_since_ms_.load() == 0) return;
+  const std::size_t dropped = queue_.truncate(writing_);
+  queued_bytes_.fetch_sub(dropped);
+  full_since_ms_.store(0);
+  ctx_.metrics.slow_client_closes.inc();
+  core::log::warn("closing a client that stopped reading",
+                  {{"connectionId", meta_.connection_id}, {"sourceIp", meta_.source_ip},
+                   {"droppedBytes", dropped},
+                   {"sendQueueTimeoutS", ctx_.config.send_queue_timeout.count()}});
+  start_close(ws::close_code::policy_violation, "Slow client: send queue full");
+}
+
+template <class Socket>
+void WsSession<Socket>::release_ip() {
+  if (!ip_counted_) return;
+  ip_counted_ = false;
+  ctx_.ip_connections.release(meta_.source_ip);
 }
 
 template <class Socket>
@@ -566,6 +633,7 @@ void WsSession<Socket>::cut() {
 template <class Socket>
 void WsSession<Socket>::finish(int code, std::string reason) {
   open_.store(false);
+  release_ip();
   closing_since_ms_.store(0);
   ctx_.metrics.disconnects.inc();
   ctx_.registry.remove(meta_.connection_id);

@@ -34,6 +34,23 @@ TEST(FrameQueue, EveryPendingFrameGoesOutInOneGatheredWrite) {
   EXPECT_TRUE(q.empty());
 }
 
+// The slow-client close: what is not being written is dropped; the write under way stays.
+TEST(FrameQueue, TruncateKeepsTheEntriesBeingWrittenAndCountsTheDroppedTextBytes) {
+  FrameQueue q;
+  q.push(apigw::make_frame("aaaa"), ws::Opcode::text);
+  q.push(apigw::make_frame("bb"), ws::Opcode::text);
+  q.push(apigw::make_frame("p"), ws::Opcode::pong);
+  q.push(apigw::make_frame("ccc"), ws::Opcode::text);
+  std::vector<boost::asio::const_buffer> buffers;
+  ASSERT_EQ(q.prepare(buffers, 32768, 1), 1u);  // one entry in flight
+  EXPECT_EQ(q.truncate(1), 5u);                  // "bb" + "ccc"; the pong is not text
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(flatten(buffers), std::string("\x81\x04" "aaaa", 6));  // still valid
+  EXPECT_EQ(q.consume(1).bytes, 4u);
+  EXPECT_EQ(q.truncate(0), 0u);
+  EXPECT_TRUE(q.empty());
+}
+
 TEST(FrameQueue, LargeMessagesAreCutInto32KFrames) {
   FrameQueue q;
   q.push(apigw::make_frame(std::string(70000, 'z')), ws::Opcode::text);

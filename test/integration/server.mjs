@@ -159,6 +159,7 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
   });
   return {
     port,
+    pid: child.pid,
     base,
     stage,
     dataDir,
