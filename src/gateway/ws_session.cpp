@@ -56,6 +56,15 @@ std::uint8_t* receive_buffer() {
 }
 constexpr std::size_t receive_buffer_size = 65536;
 
+void log_read_failure(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    core::log::error("read loop ended by an exception", {{"error", x.what()}});
+  }
+}
+
 // The stream the upgrade request was read from.
 template <class Socket>
 using HttpStream = std::conditional_t<std::is_same_v<Socket, TlsSocket>, TlsStream, beast::tcp_stream>;
@@ -145,6 +154,13 @@ class WsSession final : public Session,
   net::awaitable<void> refuse(HttpStream<Socket>& stream, const http::request<http::string_body>& req,
                               unsigned status, std::string_view message);
   net::awaitable<void> read_loop(std::shared_ptr<WsSession> self);
+  // Plain sockets: an idle connection waits with a callback (one reactor operation), not a
+  // coroutine (its frames, ~2 KiB); a coroutine runs only while frames are being handled.
+  void wait_readable();
+  void on_readable(boost::system::error_code ec);
+  net::awaitable<void> handle_events(std::shared_ptr<WsSession> self,
+                                     std::vector<ws::FrameParser::Event> events);
+  void end_reading();
   net::awaitable<void> on_event(ws::FrameParser::Event& ev);
   net::awaitable<void> handle_frame(std::string body);
   // Takes a token from the connection's bucket, then from its source IP's.
@@ -338,21 +354,68 @@ net::awaitable<void> WsSession<Socket>::run(HttpStream<Socket> stream,
   ctx_.metrics.connects.inc();
   core::log::debug("connected", {{"connectionId", meta_.connection_id},
                                  {"sourceIp", meta_.source_ip}});
-  // A coroutine of its own: the frames of the handshake (this one, serve_websocket's and the
-  // HTTP session's, a few KiB with the parser and the request) end here, and an idle
-  // connection keeps only the read loop's.
-  net::co_spawn(socket_.get_executor(), read_loop(this->shared_from_this()), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-      core::log::error("read loop ended by an exception", {{"error", x.what()}});
-    }
-  });
+  // The frames of the handshake (this coroutine's, serve_websocket's and the HTTP session's, a
+  // few KiB with the parser and the request) end here.
+  if constexpr (tls) {
+    net::co_spawn(socket_.get_executor(), read_loop(this->shared_from_this()), log_read_failure);
+  } else {
+    wait_readable();
+  }
 }
 
 template <class Socket>
-net::awaitable<void> WsSession<Socket>::read_loop(std::shared_ptr<WsSession> self) {
+void WsSession<Socket>::wait_readable() {
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = this->shared_from_this()](boost::system::error_code ec) {
+                       self->on_readable(ec);
+                     });
+}
+
+template <class Socket>
+void WsSession<Socket>::on_readable(boost::system::error_code ec) {
+  if (ec || !socket_.is_open()) return end_reading();
+  std::uint8_t* buffer = receive_buffer();
+  const std::size_t n = socket_.read_some(net::buffer(buffer, receive_buffer_size), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) return wait_readable();
+  if (ec) return end_reading();  // end of stream or reset
+  // Parse the whole read at once: the buffer is shared with the loop's other connections.
+  std::vector<ws::FrameParser::Event> events;
+  for (std::size_t off = 0; off < n && !hard_failure_;) {
+    ws::FrameParser::Event ev;
+    off += parser_.parse(buffer + off, n - off, ev);
+    if (ev.kind == ws::FrameParser::Kind::none) continue;
+    if (ev.kind == ws::FrameParser::Kind::error && ev.code == ws::close_code::protocol_error)
+      hard_failure_ = true;
+    events.push_back(std::move(ev));
+  }
+  if (events.empty()) return wait_readable();
+  net::co_spawn(socket_.get_executor(),
+                handle_events(this->shared_from_this(), std::move(events)), log_read_failure);
+}
+
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::handle_events([[maybe_unused]] std::shared_ptr<WsSession> self,
+                                                      std::vector<ws::FrameParser::Event> events) {
+  for (auto& ev : events) {
+    co_await on_event(ev);
+    if (!socket_.is_open()) break;
+  }
+  if (socket_.is_open())
+    wait_readable();
+  else
+    end_reading();
+}
+
+template <class Socket>
+void WsSession<Socket>::end_reading() {
+  const auto [code, reason] = end_.value_or(std::pair<int, std::string>{
+      ws::close_code::abnormal, "Connection lost"});
+  cut();
+  finish(code, reason);
+}
+
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::read_loop([[maybe_unused]] std::shared_ptr<WsSession> self) {
   std::vector<ws::FrameParser::Event> events;
   while (socket_.is_open()) {
     std::uint8_t* buffer = nullptr;
