@@ -35,9 +35,13 @@ void LoopInbox::post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame) 
     held.by_inbox.back().second.push_back({std::move(to), std::move(frame)});
     return;
   }
-  std::vector<Item> one;
-  one.push_back({std::move(to), std::move(frame)});
-  push(one);
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    items_.push_back({std::move(to), std::move(frame)});
+    wake = claim_drain();
+  }
+  if (wake) schedule_drain();
 }
 
 void LoopInbox::push(std::vector<Item>& items) {
@@ -50,12 +54,19 @@ void LoopInbox::push(std::vector<Item>& items) {
       items_.insert(items_.end(), std::make_move_iterator(items.begin()),
                     std::make_move_iterator(items.end()));
     }
-    wake = !scheduled_;
-    scheduled_ = true;
+    wake = claim_drain();
   }
   items.clear();
-  if (wake) boost::asio::post(loop_, [this] { drain(); });
+  if (wake) schedule_drain();
 }
+
+bool LoopInbox::claim_drain() {
+  const bool wake = !scheduled_;
+  scheduled_ = true;
+  return wake;
+}
+
+void LoopInbox::schedule_drain() { boost::asio::post(loop_, [this] { drain(); }); }
 
 namespace {
 // Connections flushed before the loop turns to its other work.

@@ -49,6 +49,9 @@ class LoopInbox {
   void drain();
   // Hands `items` over to the loop (moves them out).
   void push(std::vector<Item>& items);
+  // With mutex_ held: whether this caller must post the drain (none is pending).
+  bool claim_drain();
+  void schedule_drain();
 
   boost::asio::io_context& loop_;
   std::mutex mutex_;
