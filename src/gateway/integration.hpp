@@ -2,6 +2,7 @@
 // The Integration port: how the gateway runs a route's backend (in-process handlers, or
 // Lambda functions over the Runtime API). The gateway knows route keys, never handlers.
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,23 @@ class Integration {
   // Runs the route's backend. `done` is called exactly once, on any thread, and may be called
   // after the gateway stopped waiting (timeout); it must not block.
   virtual void invoke(apigw::Event event, std::function<void(InvokeResult)> done) = 0;
+
+  // An ordered lane: what is invoked through one lane runs one after another in the order it
+  // was invoked, and `done`s are called in that order, without the caller waiting for each. A
+  // connection uses one so that its next frames go to the handlers while the previous ones are
+  // still being handled, and still reach them in order. nullptr when this integration cannot
+  // keep that order (the caller then waits for each result before invoking the next).
+  class Lane {
+   public:
+    virtual ~Lane() = default;
+  };
+  virtual std::shared_ptr<Lane> open_lane() { return nullptr; }
+
+  // As invoke, after everything invoked earlier through `lane` (one of this integration's).
+  virtual void invoke_in(Lane& lane, apigw::Event event, std::function<void(InvokeResult)> done) {
+    (void)lane;
+    invoke(std::move(event), std::move(done));
+  }
 };
 
 }  // namespace gateway

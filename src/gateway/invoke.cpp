@@ -12,10 +12,11 @@ namespace gateway {
 namespace net = boost::asio;
 
 net::awaitable<InvokeResult> invoke_with_timeout(Integration& integration, apigw::Event event,
-                                                 std::chrono::milliseconds timeout) {
+                                                 std::chrono::milliseconds timeout,
+                                                 Integration::Lane* lane) {
   auto ex = co_await net::this_coro::executor;
   co_return co_await net::async_initiate<decltype(net::use_awaitable), void(InvokeResult)>(
-      [&integration, &event, timeout, ex](auto handler) {
+      [&integration, &event, timeout, ex, lane](auto handler) {
         using Handler = decltype(handler);
         // Whichever of the timer and the result comes first completes the wait; both complete
         // on the session's loop `ex`, so `done` needs no lock.
@@ -39,9 +40,13 @@ net::awaitable<InvokeResult> invoke_with_timeout(Integration& integration, apigw
           r.status = InvokeResult::Status::timeout;
           state->complete(std::move(r));
         });
-        integration.invoke(std::move(event), [state, ex](InvokeResult r) {
+        auto done = [state, ex](InvokeResult r) {
           net::post(ex, [state, r = std::move(r)]() mutable { state->complete(std::move(r)); });
-        });
+        };
+        if (lane)
+          integration.invoke_in(*lane, std::move(event), std::move(done));
+        else
+          integration.invoke(std::move(event), std::move(done));
       },
       net::use_awaitable);
 }

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -41,6 +42,9 @@ constexpr auto use_tuple = net::as_tuple(use_awaitable);
 constexpr std::size_t max_out_frame = 32768;
 // How long a closing handshake may take before the socket is cut.
 constexpr std::chrono::seconds close_timeout{5};
+// A connection's frames being handled at once (in order, through its lane); a client that sends
+// more waits in its socket, as with a server that reads one frame at a time.
+constexpr int pipeline_depth = 16;
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
@@ -162,7 +166,9 @@ class WsSession final : public Session,
                                      std::vector<ws::FrameParser::Event> events);
   void end_reading();
   net::awaitable<void> on_event(ws::FrameParser::Event& ev);
-  net::awaitable<void> handle_frame(std::string body);
+  net::awaitable<void> dispatch_frame(std::string body);
+  net::awaitable<void> pipelined(std::shared_ptr<WsSession> self, std::string body);
+  net::awaitable<void> handle_frame(std::string body, Integration::Lane* lane);
   // Takes a token from the connection's bucket, then from its source IP's.
   bool throttle_ok() {
     const auto now = Clock::now();
@@ -192,7 +198,7 @@ class WsSession final : public Session,
   std::atomic<std::int64_t> last_active_wall_{0};
   std::atomic<std::int64_t> last_active_steady_{0};
   std::atomic<std::int64_t> closing_since_ms_{0};
-  std::atomic<bool> in_flight_{false};
+  std::atomic<int> in_flight_{0};  // frames given to the integration and not answered yet
   std::atomic<std::int64_t> full_since_ms_{0};  // steady ms of the first refused send; 0: not full
   bool ip_counted_ = false;  // counted in ctx_.ip_connections
   TokenBucket rate_;         // --rate-limit; loop-only
@@ -204,6 +210,9 @@ class WsSession final : public Session,
   bool peer_closed_ = false;         // the peer's close frame has been received
   bool hard_failure_ = false;        // framing broken: nothing more can be read
   std::optional<std::pair<int, std::string>> end_;  // the $disconnect code and reason
+  // While frames are in flight: the lane that keeps them (and then $disconnect) in order.
+  std::shared_ptr<Integration::Lane> lane_;
+  std::unique_ptr<net::steady_timer> slot_freed_;  // reading waits on it when the pipeline is full
 };
 
 template <class Socket>
@@ -471,11 +480,7 @@ net::awaitable<void> WsSession<Socket>::on_event(ws::FrameParser::Event& ev) {
         send_gateway_error(apigw::frames::too_many_requests, core::new_connection_id());
         co_return;
       }
-      // One frame at a time per connection: a client's messages reach handlers in order.
-      in_flight_.store(true);
-      co_await handle_frame(std::move(ev.payload));
-      last_active_steady_.store(steady_ms());
-      in_flight_.store(false);
+      co_await dispatch_frame(std::move(ev.payload));
       co_return;
     case Kind::ping:
       if (!close_queued_) enqueue(apigw::make_frame(std::move(ev.payload)), ws::Opcode::pong);
@@ -506,7 +511,42 @@ net::awaitable<void> WsSession<Socket>::on_event(ws::FrameParser::Event& ev) {
 }
 
 template <class Socket>
-net::awaitable<void> WsSession<Socket>::handle_frame(std::string body) {
+net::awaitable<void> WsSession<Socket>::dispatch_frame(std::string body) {
+  // A client's messages reach the handlers in the order it sent them. Through an ordered lane
+  // the next ones go while the previous are still being handled (up to pipeline_depth, then
+  // reading waits); without one (Lambda processes), one at a time.
+  if (!lane_) lane_ = ctx_.integration.open_lane();
+  if (!lane_) {
+    in_flight_.store(1);
+    co_await handle_frame(std::move(body), nullptr);
+    last_active_steady_.store(steady_ms());
+    in_flight_.store(0);
+    co_return;
+  }
+  while (in_flight_.load() >= pipeline_depth) {
+    if (!slot_freed_) slot_freed_ = std::make_unique<net::steady_timer>(socket_.get_executor());
+    slot_freed_->expires_at(net::steady_timer::time_point::max());
+    co_await slot_freed_->async_wait(use_tuple);
+  }
+  if (!lane_) lane_ = ctx_.integration.open_lane();  // released while waiting for a slot
+  in_flight_.fetch_add(1);
+  net::co_spawn(socket_.get_executor(), pipelined(this->shared_from_this(), std::move(body)),
+                log_read_failure);
+}
+
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::pipelined([[maybe_unused]] std::shared_ptr<WsSession> self,
+                                                  std::string body) {
+  const auto lane = lane_;
+  co_await handle_frame(std::move(body), lane.get());
+  last_active_steady_.store(steady_ms());
+  // An idle connection holds no lane (a strand on the handler pool); nothing is left in it.
+  if (in_flight_.fetch_sub(1) == 1 && lane_ == lane) lane_.reset();
+  if (slot_freed_) slot_freed_->cancel();
+}
+
+template <class Socket>
+net::awaitable<void> WsSession<Socket>::handle_frame(std::string body, Integration::Lane* lane) {
   auto route = ctx_.selector.select(body);
   if (!route) {
     send_gateway_error(apigw::frames::forbidden, core::new_connection_id());
@@ -517,7 +557,7 @@ net::awaitable<void> WsSession<Socket>::handle_frame(std::string body) {
   const std::string route_key = event.request_context.route_key;
   const auto started = Clock::now();
   InvokeResult r = co_await invoke_with_timeout(ctx_.integration, std::move(event),
-                                                ctx_.config.integration_timeout);
+                                                ctx_.config.integration_timeout, lane);
   observe(route_key, r, started);
   if (core::log::enabled(core::log::level::debug))
     core::log::debug("message", {{"requestId", request_id},
@@ -704,13 +744,17 @@ void WsSession<Socket>::finish(int code, std::string reason) {
                                     {"disconnectStatusCode", code},
                                     {"disconnectReason", reason}});
   if (!ctx_.selector.has(apigw::route_key::disconnect)) return;
-  // Best effort, as on AWS: the result is only logged.
-  ctx_.integration.invoke(disconnect_event(meta_, code, std::move(reason), core::now_ms()),
-                          [id = meta_.connection_id](InvokeResult r) {
-                            if (r.status != InvokeResult::Status::ok)
-                              core::log::error("$disconnect integration failed",
-                                               {{"connectionId", id}, {"error", r.error_message}});
-                          });
+  // Best effort, as on AWS: the result is only logged. After the frames still in flight.
+  auto event = disconnect_event(meta_, code, std::move(reason), core::now_ms());
+  auto done = [id = meta_.connection_id](InvokeResult r) {
+    if (r.status != InvokeResult::Status::ok)
+      core::log::error("$disconnect integration failed",
+                       {{"connectionId", id}, {"error", r.error_message}});
+  };
+  if (lane_)
+    ctx_.integration.invoke_in(*lane_, std::move(event), std::move(done));
+  else
+    ctx_.integration.invoke(std::move(event), std::move(done));
 }
 
 }  // namespace

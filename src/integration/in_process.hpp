@@ -22,6 +22,10 @@ class InProcess final : public gateway::Integration {
 
   std::vector<std::string> route_keys() const override { return router_.route_keys(); }
   void invoke(apigw::Event event, std::function<void(gateway::InvokeResult)> done) override;
+  // A strand on the handler pool: a connection's frames run in order, on any of the threads.
+  std::shared_ptr<Lane> open_lane() override;
+  void invoke_in(Lane& lane, apigw::Event event,
+                 std::function<void(gateway::InvokeResult)> done) override;
 
   // Waits for every handler already queued (the $disconnects of a shutdown) to finish.
   void drain();
@@ -30,6 +34,9 @@ class InProcess final : public gateway::Integration {
   handlers::Router router_;
   store::Store& store_;
   apigw::Connections* connections_ = nullptr;
+  // Runs the event's handler on the calling thread and reports to `done`.
+  void run(apigw::Event& event, const std::function<void(gateway::InvokeResult)>& done);
+
   boost::asio::thread_pool pool_;
 };
 
