@@ -1,11 +1,27 @@
 #include "gateway/connection_registry.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <functional>
 
 namespace gateway {
 
+std::size_t ConnectionRegistry::IdHash::operator()(const std::string& id) const noexcept {
+  if (id.size() < 8) return std::hash<std::string>{}(id);
+  std::uint64_t a = 0, b = 0;
+  std::memcpy(&a, id.data(), 8);
+  std::memcpy(&b, id.data() + id.size() - 8, 8);
+  std::uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+  return static_cast<std::size_t>(h ^ (h >> 31));
+}
+
+namespace {
+// The shard from the hash's top bits; the map's buckets use it modulo a prime.
+std::size_t shard_index(std::size_t h, std::size_t shards) { return (h >> 40) % shards; }
+}  // namespace
+
 ConnectionRegistry::Shard& ConnectionRegistry::shard_for(const std::string& id) const {
-  return shards_[std::hash<std::string>{}(id) % shard_count];
+  return shards_[shard_index(IdHash{}(id), shard_count)];
 }
 
 void ConnectionRegistry::add(std::shared_ptr<Session> s) {
@@ -34,7 +50,7 @@ std::vector<std::shared_ptr<Session>> ConnectionRegistry::find_many(
   std::array<std::uint32_t, shard_count + 1> start{};
   std::vector<std::uint8_t> shard_of(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    shard_of[i] = static_cast<std::uint8_t>(std::hash<std::string>{}(ids[i]) % shard_count);
+    shard_of[i] = static_cast<std::uint8_t>(shard_index(IdHash{}(ids[i]), shard_count));
     ++start[shard_of[i] + 1];
   }
   for (std::size_t s = 0; s < shard_count; ++s) start[s + 1] += start[s];

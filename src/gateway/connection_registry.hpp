@@ -25,9 +25,16 @@ class ConnectionRegistry {
   std::size_t size() const;
 
  private:
+  // Connection ids are 16 random characters of the server's making, so 16 of their bytes,
+  // mixed, hash as well as all of them and cost one multiply, not a byte loop (a fan-out looks
+  // up every member, ~10% of a 10,000-member fan-out's time with std::hash). Other lengths (a
+  // management call naming some other id) take std::hash.
+  struct IdHash {
+    std::size_t operator()(const std::string& id) const noexcept;
+  };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+    std::unordered_map<std::string, std::shared_ptr<Session>, IdHash> sessions;
   };
   static constexpr std::size_t shard_count = 32;
   Shard& shard_for(const std::string& id) const;

@@ -80,10 +80,8 @@ void LoopInbox::drain() {
     scheduled_ = false;
   }
   // Every frame is queued before any is written: a connection's frames share one write.
-  for (auto& item : batch_) {
-    item.to->deliver(std::move(item.frame));
-    to_flush_.push_back(std::move(item.to));
-  }
+  for (auto& item : batch_)
+    if (item.to->deliver(std::move(item.frame))) to_flush_.push_back(std::move(item.to));
   batch_.clear();
   if (!flushing_) flush_some();
 }

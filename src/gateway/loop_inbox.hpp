@@ -16,8 +16,10 @@ namespace gateway {
 class Deliverable {
  public:
   virtual ~Deliverable() = default;
-  virtual void deliver(apigw::SharedFrame frame) = 0;  // queue it
-  virtual void flush() = 0;                            // start writing what is queued
+  // Queues it; true when this is the first frame since the last flush(), so the caller owes
+  // one (a connection given 16 frames in a drain is flushed once, not 16 times).
+  virtual bool deliver(apigw::SharedFrame frame) = 0;
+  virtual void flush() = 0;  // start writing what is queued
 };
 
 class LoopInbox {

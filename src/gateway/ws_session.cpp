@@ -108,8 +108,14 @@ class WsSession final : public Session,
     return {};
   }
 
-  void deliver(apigw::SharedFrame frame) override { push(std::move(frame), ws::Opcode::text); }
-  void flush() override { write_pending(); }
+  bool deliver(apigw::SharedFrame frame) override {
+    push(std::move(frame), ws::Opcode::text);
+    return !std::exchange(flush_owed_, true);
+  }
+  void flush() override {
+    flush_owed_ = false;
+    write_pending();
+  }
 
   void close(unsigned short code, std::string reason) override {
     net::post(socket_.get_executor(),
@@ -209,6 +215,7 @@ class WsSession final : public Session,
   bool close_queued_ = false;        // no data frame may follow our close frame
   bool peer_closed_ = false;         // the peer's close frame has been received
   bool hard_failure_ = false;        // framing broken: nothing more can be read
+  bool flush_owed_ = false;          // delivered frames wait for the inbox's flush()
   std::optional<std::pair<int, std::string>> end_;  // the $disconnect code and reason
   // While frames are in flight: the lane that keeps them (and then $disconnect) in order.
   std::shared_ptr<Integration::Lane> lane_;

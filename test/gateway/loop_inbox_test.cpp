@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <thread>
+#include <utility>
 
 namespace gateway {
 namespace {
@@ -12,8 +13,15 @@ namespace {
 struct Recorder final : Deliverable {
   std::vector<std::string> got;
   int flushes = 0;
-  void deliver(apigw::SharedFrame f) override { got.push_back(*f); }
-  void flush() override { ++flushes; }
+  bool owed = false;
+  bool deliver(apigw::SharedFrame f) override {
+    got.push_back(*f);
+    return !std::exchange(owed, true);
+  }
+  void flush() override {
+    owed = false;
+    ++flushes;
+  }
 };
 
 TEST(LoopInbox, PostsReachTheLoopInOrder) {
@@ -23,6 +31,28 @@ TEST(LoopInbox, PostsReachTheLoopInOrder) {
   for (auto s : {"1", "2", "3"}) inbox.post(r, apigw::make_frame(s));
   loop.run();
   EXPECT_EQ(r->got, (std::vector<std::string>{"1", "2", "3"}));
+}
+
+TEST(LoopInbox, AConnectionGivenSeveralFramesInADrainIsFlushedOnce) {
+  boost::asio::io_context loop;
+  LoopInbox inbox(loop);
+  auto a = std::make_shared<Recorder>(), b = std::make_shared<Recorder>();
+  {
+    LoopInbox::Batch batch;
+    for (int i = 0; i < 16; ++i) {
+      inbox.post(a, apigw::make_frame("a" + std::to_string(i)));
+      inbox.post(b, apigw::make_frame("b" + std::to_string(i)));
+    }
+  }
+  loop.run();
+  EXPECT_EQ(a->got.size(), 16u);
+  EXPECT_EQ(a->flushes, 1);
+  EXPECT_EQ(b->flushes, 1);
+  // A later drain flushes again.
+  inbox.post(a, apigw::make_frame("again"));
+  loop.restart();
+  loop.run();
+  EXPECT_EQ(a->flushes, 2);
 }
 
 TEST(LoopInbox, ABatchHoldsItsPostsUntilItEnds) {
