@@ -225,12 +225,113 @@ TEST_F(DynamoFaults, ClaimOfADeadNodeIsTakenOverAtOnceAndItsStoredMessageFound) 
                                     {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}}}));
   ASSERT_TRUE(client_->put_item({{"TableName", tables_.messages},
                                  {"Item", aws::dynamodb::item_to_json(store::dynamo_items::message_item(stored))}}));
+  // Above it, a seq a history read sealed (newest first, the search meets it first).
+  ASSERT_TRUE(client_->update_item({{"TableName", tables_.rooms},
+                                    {"Key", {{"room", {{"S", "loft"}}}}},
+                                    {"UpdateExpression", "ADD #s :one"},
+                                    {"ExpressionAttributeNames", {{"#s", "seq"}}},
+                                    {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}}}));
+  ASSERT_TRUE(client_->put_item(
+      {{"TableName", tables_.messages},
+       {"Item", aws::dynamodb::item_to_json(store::dynamo_items::seal_item("loft", stored.seq + 1, now + 6, 0))}}));
   auto again = s.append_message(msg("loft", "k-stored"));
   ASSERT_TRUE(again) << again.error().message();
   EXPECT_EQ(again->message.id, "from-the-dead-node");
   EXPECT_EQ(again->message.seq, stored.seq);
-  EXPECT_EQ(s.last_seq("loft").value(), stored.seq);  // nothing new allocated
+  EXPECT_EQ(s.last_seq("loft").value(), stored.seq + 1);  // nothing new allocated
   EXPECT_TRUE(s.append_message(msg("loft", "k-stored")).value().duplicate);  // the key now finds it
+}
+
+// The moment between an append's counter update and its put: seq N is taken and empty while a
+// later one is stored. These allocate N by hand (the counter update append_message makes) and
+// then send the put that append would send, late, as a killed node's request reaches the
+// store after its client read history elsewhere.
+class DynamoSeals : public DynamoFaults {
+ protected:
+  std::int64_t take_seq(const std::string& room) {
+    auto u = client_->update_item({{"TableName", tables_.rooms},
+                                   {"Key", {{"room", {{"S", room}}}}},
+                                   {"UpdateExpression", "ADD #s :one"},
+                                   {"ExpressionAttributeNames", {{"#s", "seq"}}},
+                                   {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}}},
+                                   {"ReturnValues", "UPDATED_NEW"}});
+    if (!u) return 0;
+    return std::stoll(std::string(u->at("Attributes").at("seq").at("N").as_string()));
+  }
+  // The put DynamoAppender sends for a message at `seq`, condition included.
+  bool late_put(const std::string& room, std::int64_t seq, const std::string& id) {
+    store::Message m = msg(room);
+    m.seq = seq;
+    m.id = id;
+    auto put = client_->put_item({{"TableName", tables_.messages},
+                                  {"Item", aws::dynamodb::item_to_json(store::dynamo_items::message_item(m))},
+                                  {"ConditionExpression", "attribute_not_exists(#s)"},
+                                  {"ExpressionAttributeNames", {{"#s", "seq"}}}});
+    return static_cast<bool>(put);
+  }
+  std::vector<std::int64_t> seqs_after(const std::string& room, std::int64_t after) {
+    return store_contract::seqs(store_->messages_after(room, after, 100).value());
+  }
+};
+
+TEST_F(DynamoSeals, AReadSealsTheEmptySeqsItPassesSoALatePutCannotFillThem) {
+  ASSERT_TRUE(store_->append_message(msg("den")));  // 1
+  const auto held = take_seq("den");               // 2: an append in flight
+  ASSERT_EQ(held, 2);
+  ASSERT_EQ(store_->append_message(msg("den")).value().message.seq, 3);
+  // A client catching up after 1 gets 3 and moves past 2.
+  EXPECT_EQ(seqs_after("den", 1), (std::vector<std::int64_t>{3}));
+  EXPECT_FALSE(late_put("den", held, "late")) << "seq 2 was stored after a reader passed it";
+  EXPECT_EQ(seqs_after("den", 0), (std::vector<std::int64_t>{1, 3}));
+
+  // The newest page (no cursor) passes the holes between the messages it returns.
+  const auto held2 = take_seq("den");  // 4
+  ASSERT_EQ(store_->append_message(msg("den")).value().message.seq, 5);
+  EXPECT_EQ(store_contract::seqs(store_->messages_before("den", 0, 10).value()), (std::vector<std::int64_t>{1, 3, 5}));
+  EXPECT_FALSE(late_put("den", held2, "late2"));
+
+  // A hole at the top is passed by nobody: its put still lands, and the next read returns it.
+  const auto held3 = take_seq("den");  // 6
+  EXPECT_TRUE(seqs_after("den", 5).empty());
+  EXPECT_TRUE(late_put("den", held3, "in-time"));
+  EXPECT_EQ(seqs_after("den", 5), (std::vector<std::int64_t>{6}));
+  // Seals are not messages: a page of 2 after 0 is two messages, whatever lies between.
+  EXPECT_EQ(store_contract::seqs(store_->messages_after("den", 0, 2).value()), (std::vector<std::int64_t>{1, 3}));
+  EXPECT_EQ(store_contract::seqs(store_->messages_before("den", 6, 2).value()), (std::vector<std::int64_t>{3, 5}));
+}
+
+// The other side: an append whose seq a reader sealed before its put stores the message under
+// the room's next seq (nobody saw it yet: it is acked and fanned out once stored).
+TEST_F(DynamoSeals, AnAppendWhoseSeqWasSealedTakesTheNext) {
+  ASSERT_TRUE(store_->append_message(msg("nook")));  // 1
+  // The seal a reader puts on 2 while this append holds it, put first here: the append's
+  // counter update then hands it 2, and its put finds the seal.
+  ASSERT_TRUE(client_->put_item(
+      {{"TableName", tables_.messages},
+       {"Item", aws::dynamodb::item_to_json(store::dynamo_items::seal_item("nook", 2, core::now_ms(), 0))}}));
+  auto r = store_->append_message(msg("nook", "k1"));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_FALSE(r->duplicate);
+  EXPECT_EQ(r->message.seq, 3);
+  EXPECT_EQ(store_->last_seq("nook").value(), 3);
+  EXPECT_EQ(seqs_after("nook", 0), (std::vector<std::int64_t>{1, 3}));
+  auto retry = store_->append_message(msg("nook", "k1"));
+  ASSERT_TRUE(retry);
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->message.seq, 3);
+}
+
+// Holes far below the next message are not appends in flight but messages that expired (or
+// were never stored): a read does not pay a write for each of them.
+TEST_F(DynamoSeals, HolesBeyondTheReachAreLeftAlone) {
+  store::DynamoOptions o;
+  o.seal_reach = 3;
+  store::Dynamo s(client_, tables_, o);
+  for (int i = 0; i < 10; ++i) ASSERT_GT(take_seq("vault"), 0);  // 1..10: expired long ago
+  ASSERT_EQ(s.append_message(msg("vault")).value().message.seq, 11);
+  EXPECT_EQ(store_contract::seqs(s.messages_after("vault", 0, 10).value()), (std::vector<std::int64_t>{11}));
+  EXPECT_FALSE(late_put("vault", 8, "x")) << "within the reach: sealed";
+  EXPECT_TRUE(late_put("vault", 7, "y")) << "beyond the reach: left alone";
 }
 
 }  // namespace

@@ -41,6 +41,6 @@ REGISTER_TYPED_TEST_SUITE_P(
     LastSeqIsTheNewestSeqAndZeroForAnUnknownRoom, DirectMessageRoomsWorkAsAnyRoom,
     MessagesBeforeWithoutCursorReturnsNewestOldestFirst, MessagesBeforePagesBackThroughHistory,
     MessagesAfterReturnsWhatWasMissedOldestFirst, MessagesOfUnknownRoomAreEmpty,
-    ConcurrentAppendsGiveUniqueGapFreeSeqs);
+    ConcurrentAppendsGiveUniqueGapFreeSeqs, AReaderFollowingConcurrentAppendsMissesNothing);
 
 }  // namespace store_contract

@@ -214,4 +214,44 @@ TYPED_TEST_P(StoreContract, ConcurrentAppendsGiveUniqueGapFreeSeqs) {
   }
 }
 
+// A reader following the room with messages_after while 4 threads append: what it passed is
+// never filled afterwards, so it sees every stored message once, in seq order, and every
+// append's seq is among them (on DynamoDB, an append a reader overtook takes a later seq).
+TYPED_TEST_P(StoreContract, AReaderFollowingConcurrentAppendsMissesNothing) {
+  constexpr int kThreads = 4, kPerThread = 50;
+  const auto room = this->key("lobby");
+  std::vector<std::vector<std::int64_t>> acked(kThreads);
+  std::atomic<int> writing{kThreads};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto m = this->store().append_message(this->message("lobby", std::to_string(t) + "-" + std::to_string(i)));
+        if (m) acked[t].push_back(m->message.seq);
+      }
+      --writing;
+    });
+  }
+  std::vector<std::int64_t> followed;
+  for (;;) {
+    const bool done = writing.load() == 0;  // then this read is the last one with news
+    auto page = this->store().messages_after(room, followed.empty() ? 0 : followed.back(), 7);
+    if (!page) {
+      ADD_FAILURE() << page.error();
+      break;  // the threads are joined below
+    }
+    for (const auto& m : *page) followed.push_back(m.seq);
+    if (done && page->empty()) break;
+  }
+  for (auto& th : threads) th.join();
+  auto stored = this->store().messages_after(room, 0, kThreads * kPerThread + 10);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(followed, seqs(*stored)) << "the reader passed a seq that was filled later";
+  for (const auto& mine : acked) {
+    EXPECT_EQ(mine.size(), static_cast<std::size_t>(kPerThread));
+    for (auto seq : mine) EXPECT_TRUE(std::binary_search(followed.begin(), followed.end(), seq)) << seq;
+  }
+}
+
 }  // namespace store_contract

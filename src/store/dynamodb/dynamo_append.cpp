@@ -152,25 +152,40 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
 }
 
 core::result<Appended> DynamoAppender::store_new(Message m, const std::string& token) {
-  m.seq = 0;  // the input's is ignored; 0 = not allocated yet (see give_up)
-  auto seq = next_seq(m.room);
-  if (!seq) {
-    release_claim(m, token);
-    return seq.error();
-  }
-  m.seq = *seq;
-  if (auto put = put_message(m); !put) {
-    if (put.error() == core::make_error_code(core::errc::store_unavailable) && !token.empty()) {
-      // No answer: the message may be stored all the same. Keep the claim (releasing it would
-      // let a retry store a second copy) and let a retry through this process check first.
-      give_up(token, m);
-    } else {
+  // A history read seals a seq only once a later one is stored: each round means other senders
+  // overtook this one between its counter update and its put, so a few rounds are plenty.
+  constexpr int max_rounds = 8;
+  for (int round = 0; round < max_rounds; ++round) {
+    m.seq = 0;  // the input's is ignored; 0 = not allocated yet (see give_up)
+    auto seq = next_seq(m.room);
+    if (!seq) {
       release_claim(m, token);
+      return seq.error();
     }
-    return put.error();
+    m.seq = *seq;
+    auto put = put_message(m);
+    if (!put) {
+      if (put.error() == core::make_error_code(core::errc::store_unavailable) && !token.empty()) {
+        // No answer: the message may be stored all the same. Keep the claim (releasing it would
+        // let a retry store a second copy) and let a retry through this process check first.
+        give_up(token, m);
+      } else {
+        release_claim(m, token);
+      }
+      return put.error();
+    }
+    if (*put == Put::stored) {
+      if (!token.empty()) finish_claim(m, token);
+      return Appended{std::move(m), false};
+    }
+    // Sealed: a reader went past this seq while it was empty. Nobody saw the message (it is
+    // acked and fanned out only once stored), so it simply takes a later seq.
+    core::log::info("seq sealed by a history read before the message was stored: taking the next one",
+                    {{"room", m.room}, {"seq", m.seq}});
   }
-  if (!token.empty()) finish_claim(m, token);
-  return Appended{std::move(m), false};
+  release_claim(m, token);
+  core::log::warn("message not stored: every seq it took was sealed", {{"room", m.room}});
+  return unavailable();
 }
 
 void DynamoAppender::finish_claim(const Message& m, const std::string& token) {
@@ -209,13 +224,13 @@ core::result<std::int64_t> DynamoAppender::next_seq(const std::string& room) {
   return seq;
 }
 
-core::result<void> DynamoAppender::put_message(const Message& m) {
+core::result<DynamoAppender::Put> DynamoAppender::put_message(const Message& m) {
   auto r = request(tables_.messages);
   r["Item"] = item_to_json(message_item(m));
   r["ConditionExpression"] = "attribute_not_exists(#s)";
   r["ExpressionAttributeNames"] = json::object{{"#s", "seq"}};
   auto put = db_.put_item(std::move(r));
-  if (put) return {};
+  if (put) return Put::stored;
   if (!is_conditional(put.error())) return store_error(put.error(), "put_message", tables_.messages);
   // The condition also fails when our own first try was applied but its response lost (the
   // client retried it): then the stored item is ours.
@@ -223,7 +238,9 @@ core::result<void> DynamoAppender::put_message(const Message& m) {
   get["Key"] = item_to_json({{"room", s(m.room)}, {"seq", n(m.seq)}});
   get["ConsistentRead"] = true;
   auto there = db_.get_item(std::move(get));
-  if (there && *there && get_s(**there, "id") == m.id) return {};
+  if (!there) return store_error(there.error(), "read_taken_seq", tables_.messages);
+  if (*there && get_s(**there, "id") == m.id) return Put::stored;
+  if (*there && is_seal(**there)) return Put::sealed;
   // Otherwise the rooms counter is behind the messages (its row was deleted or restored from
   // an older backup): never overwrite history.
   core::log::error("dynamodb seq already taken: the rooms counter is behind the messages table",
@@ -261,6 +278,7 @@ core::result<std::optional<Message>> DynamoAppender::find_stored(const Message& 
     auto page = db_.query(std::move(r));
     if (!page) return store_error(page.error(), "find_stored_message", tables_.messages);
     for (const auto& item : page->items) {
+      if (is_seal(item)) continue;  // no ts: it would end the search
       if (get_s(item, "clientMsgId") == m.client_msg_id) return std::optional<Message>(message_from(item));
       if (get_n(item, "ts") < claimed_at - 1000) return std::optional<Message>();
     }

@@ -10,7 +10,8 @@
 //   1. keyed only: PutItem clientmsgs {room, clientMsgId, claim, claimedAt}
 //      if attribute_not_exists(clientMsgId) — exactly one attempt of a clientMsgId wins;
 //   2. UpdateItem rooms ADD seq :one (ReturnValues UPDATED_NEW) — atomic, unique per room;
-//   3. PutItem messages if attribute_not_exists(seq) — never overwrites a stored message;
+//   3. PutItem messages if attribute_not_exists(seq) — never overwrites a stored message, nor
+//      the seal a history read put on the seq meanwhile (dynamo_history.hpp): then back to 2;
 //   4. keyed only: UpdateItem clientmsgs SET seq, REMOVE claim — the key now finds the message.
 // A losing attempt reads clientmsgs (consistently) until the seq appears, then the message.
 // Costs of the split: a failure between steps 2 and 3 leaves a gap in the room's seqs (the
@@ -53,7 +54,10 @@ class DynamoAppender {
   // Steps 2-4 once this attempt holds the claim `token` (empty: no clientMsgId).
   core::result<Appended> store_new(Message m, const std::string& token);
   core::result<std::int64_t> next_seq(const std::string& room);
-  core::result<void> put_message(const Message& m);
+  // Step 3. sealed: a history read passed the seq before the message got there (store_new then
+  // takes the next one).
+  enum class Put { stored, sealed };
+  core::result<Put> put_message(const Message& m);
   // Step 4: the key now finds the message.
   void finish_claim(const Message& m, const std::string& token);
   void release_claim(const Message& m, const std::string& token);

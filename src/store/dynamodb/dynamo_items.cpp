@@ -77,4 +77,12 @@ Message message_from(const Item& item) {
           get_s(item, "to")};
 }
 
+Item seal_item(const std::string& room, std::int64_t seq, std::int64_t sealed_at, std::int64_t ttl) {
+  Item item{{"room", s(room)}, {"seq", n(seq)}, {"sealedAt", n(sealed_at)}};
+  put_ttl(item, ttl);
+  return item;
+}
+
+bool is_seal(const Item& item) { return item.contains("sealedAt"); }
+
 }  // namespace store::dynamo_items

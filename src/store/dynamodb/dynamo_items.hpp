@@ -31,4 +31,10 @@ Member member_from(const Item& item);
 Item message_item(const Message& m);
 Message message_from(const Item& item);
 
+// A seq that a history read passed while it held no message (allocated, not stored yet or
+// never): the seal takes its place so that no message lands there after a reader went past it.
+// `sealedAt` (N, ms) marks it; it expires with the message above it (`ttl`, 0: never).
+Item seal_item(const std::string& room, std::int64_t seq, std::int64_t sealed_at, std::int64_t ttl);
+bool is_seal(const Item& item);
+
 }  // namespace store::dynamo_items

@@ -1,6 +1,7 @@
 #pragma once
 // Tunables of store::Dynamo.
 #include <chrono>
+#include <cstdint>
 
 namespace store {
 
@@ -18,6 +19,10 @@ struct DynamoOptions {
   // retry once it is this old. Longer than any append can take with the timeouts above
   // (4 writes × 3 attempts × request_timeout would be 60 s only if every attempt timed out).
   std::chrono::milliseconds claim_lease{30000};
+  // A history read seals the empty seqs it passes (dynamo_history.hpp) when they are at most
+  // this far below the next message, and seals at most this many per read: more appends than
+  // this to one room in flight at once would be needed for a hole further down to be one.
+  std::int64_t seal_reach = 256;
 };
 
 }  // namespace store

@@ -26,7 +26,8 @@ Dynamo::Dynamo(std::shared_ptr<aws::dynamodb::SyncClient> client, DynamoTables t
     : client_(std::move(client)),
       tables_(std::move(tables)),
       options_(options),
-      appender_(*client_, tables_, options_) {}
+      appender_(*client_, tables_, options_),
+      history_(*client_, tables_, options_) {}
 
 core::result<void> Dynamo::put_connection(const Connection& c) {
   return guarded("put_connection", [&]() -> core::result<void> {
@@ -129,7 +130,7 @@ core::result<std::vector<Message>> Dynamo::messages_before(const std::string& ro
                                                            int limit) {
   return guarded("messages_before", [&]() -> core::result<std::vector<Message>> {
     if (room.empty() || limit <= 0) return invalid();
-    return query_messages(room, before_seq, true, std::min(limit, options_.max_page));
+    return history_.read(room, before_seq, true, std::min(limit, options_.max_page));
   });
 }
 
@@ -137,36 +138,8 @@ core::result<std::vector<Message>> Dynamo::messages_after(const std::string& roo
                                                           int limit) {
   return guarded("messages_after", [&]() -> core::result<std::vector<Message>> {
     if (room.empty() || limit <= 0) return invalid();
-    return query_messages(room, after_seq, false, std::min(limit, options_.max_page));
+    return history_.read(room, after_seq, false, std::min(limit, options_.max_page));
   });
-}
-
-core::result<std::vector<Message>> Dynamo::query_messages(const std::string& room, std::int64_t seq, bool before,
-                                                          int limit) {
-  auto r = request(tables_.messages);
-  json::object values{{":r", s(room).to_json()}};
-  if (before && seq <= 0) {
-    r["KeyConditionExpression"] = "#r = :r";  // no cursor: the newest
-  } else {
-    r["KeyConditionExpression"] = before ? "#r = :r AND #s < :s" : "#r = :r AND #s > :s";
-    values[":s"] = n(seq).to_json();
-  }
-  r["ExpressionAttributeNames"] = before && seq <= 0 ? json::object{{"#r", "room"}}
-                                                     : json::object{{"#r", "room"}, {"#s", "seq"}};
-  r["ExpressionAttributeValues"] = std::move(values);
-  // messages_before reads newest first to take the page just below `seq`, then reverses.
-  r["ScanIndexForward"] = !before;
-  r["Limit"] = limit;
-  r["ConsistentRead"] = true;  // an acked message is in the history read right after
-  // Limit bounds each page; query_all goes on only when a page stopped at 1 MB before `limit`.
-  auto page = client_->query_all(std::move(r), static_cast<std::size_t>(limit));
-  if (!page) return store_error(page.error(), before ? "messages_before" : "messages_after", tables_.messages);
-  std::vector<Message> out;
-  out.reserve(page->items.size());
-  for (const auto& item : page->items) out.push_back(message_from(item));
-  if (out.size() > static_cast<std::size_t>(limit)) out.resize(static_cast<std::size_t>(limit));
-  if (before) std::reverse(out.begin(), out.end());
-  return out;
 }
 
 core::result<std::int64_t> Dynamo::last_seq(const std::string& room) {

@@ -2,7 +2,8 @@
 // store::Dynamo: the Store port on DynamoDB (or any server speaking its JSON protocol: DynamoDB
 // Local, dynalite, Alternator), over the tables of docs/data-model.md. What the SQLite adapter
 // does in one transaction is done here with single-item operations; see dynamo_append.hpp for
-// append_message, the one place where that matters.
+// append_message, the one place where that matters, and dynamo_history.hpp for the history
+// reads that keep a seq from being stored after a reader passed it.
 //
 // Consistency: reads on a table's own key are strongly consistent (ConsistentRead), so a
 // handler sees its own writes. memberships() reads the GSI connection-index, which on real
@@ -18,6 +19,7 @@
 #include "aws/dynamodb/client_config.hpp"
 #include "aws/dynamodb/sync_client.hpp"
 #include "store/dynamodb/dynamo_append.hpp"
+#include "store/dynamodb/dynamo_history.hpp"
 #include "store/dynamodb/dynamo_options.hpp"
 #include "store/dynamodb/dynamo_tables.hpp"
 #include "store/store.hpp"
@@ -54,13 +56,12 @@ class Dynamo final : public Store {
 
  private:
   core::result<std::vector<Member>> query_members(boost::json::object request, const char* op);
-  core::result<std::vector<Message>> query_messages(const std::string& room, std::int64_t seq, bool before,
-                                                    int limit);
 
   std::shared_ptr<aws::dynamodb::SyncClient> client_;
   const DynamoTables tables_;
   const DynamoOptions options_;
   DynamoAppender appender_;
+  DynamoHistory history_;
 };
 
 // A SyncClient with the store's HTTP timeouts (DynamoOptions) for `config`.
