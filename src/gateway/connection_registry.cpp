@@ -6,7 +6,7 @@
 
 namespace gateway {
 
-std::size_t ConnectionRegistry::IdHash::operator()(const std::string& id) const noexcept {
+std::size_t ConnectionRegistry::IdHash::operator()(const std::string& id) const {
   if (id.size() < 8) return std::hash<std::string>{}(id);
   std::uint64_t a = 0, b = 0;
   std::memcpy(&a, id.data(), 8);

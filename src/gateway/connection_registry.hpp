@@ -27,10 +27,12 @@ class ConnectionRegistry {
  private:
   // Connection ids are 16 random characters of the server's making, so 16 of their bytes,
   // mixed, hash as well as all of them and cost one multiply, not a byte loop (a fan-out looks
-  // up every member, ~10% of a 10,000-member fan-out's time with std::hash). Other lengths (a
-  // management call naming some other id) take std::hash.
+  // up every member: 10,000 lookups took 42-49 ns each with std::hash, 35-40 with this). Other
+  // lengths (a management call naming some other id) take std::hash. Not noexcept on purpose:
+  // libstdc++ then keeps each node's hash, and walking a bucket compares those instead of
+  // hashing every next node again (which made it twice as slow).
   struct IdHash {
-    std::size_t operator()(const std::string& id) const noexcept;
+    std::size_t operator()(const std::string& id) const;
   };
   struct Shard {
     mutable std::mutex mutex;

@@ -1,6 +1,8 @@
 #include "gateway/connection_registry.hpp"
 
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -22,6 +24,30 @@ TEST(ConnectionRegistry, AddFindRemove) {
   EXPECT_EQ(r.find("a="), nullptr);
   EXPECT_EQ(r.size(), 0u);
   r.remove("a=");  // removing twice is harmless
+}
+
+TEST(ConnectionRegistry, IdsDifferingOnlyInLengthOrTrailingBytesAreDistinct) {
+  ConnectionRegistry r;
+  auto shorter = std::make_shared<FakeSession>("abc");
+  auto nul = std::make_shared<FakeSession>(std::string("abc\0", 4));
+  auto real = std::make_shared<FakeSession>("L0SM9cOFvHcCIhw=");
+  auto other = std::make_shared<FakeSession>("L0SM9cOFvHcCIhx=");
+  for (auto& s : {shorter, nul, real, other}) r.add(s);
+  EXPECT_EQ(r.find("abc"), shorter);
+  EXPECT_EQ(r.find(std::string("abc\0", 4)), nul);
+  EXPECT_EQ(r.find("L0SM9cOFvHcCIhw="), real);
+  EXPECT_EQ(r.find("L0SM9cOFvHcCIhx="), other);
+  EXPECT_EQ(r.find("L0SM9cOFvHcCIhw"), nullptr);
+  const std::vector<std::string> ids{"L0SM9cOFvHcCIhx=", std::string(300, 'x'), "abc", "nope"};
+  auto found = r.find_many(ids);
+  ASSERT_EQ(found.size(), 4u);
+  EXPECT_EQ(found[0], other);
+  EXPECT_EQ(found[1], nullptr);
+  EXPECT_EQ(found[2], shorter);
+  EXPECT_EQ(found[3], nullptr);
+  EXPECT_EQ(r.find(std::string(300, 'x')), nullptr);
+  r.remove(std::string(300, 'x'));  // harmless
+  EXPECT_EQ(r.size(), 4u);
 }
 
 TEST(ConnectionRegistry, AllListsEverySession) {
