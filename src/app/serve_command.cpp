@@ -242,7 +242,8 @@ int serve_command(const std::vector<std::string>& args) {
     } else {
       // This process alone writes a SQLite file, so its rooms can be read from memory.
       // DynamoDB is shared by every node: there the store is read each time.
-      handler_store = &member_cache.emplace(*timed_store);
+      // open_store emptied the members table, so no room needs a first read from the file.
+      handler_store = &member_cache.emplace(*timed_store, true);
     }
     handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(), *handler_store,
                                                         handler_threads);

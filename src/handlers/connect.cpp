@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "core/log.hpp"
-#include "handlers/fanout.hpp"
+#include "handlers/events.hpp"
 #include "handlers/identity.hpp"
 #include "handlers/membership.hpp"
 #include "handlers/names.hpp"
@@ -51,17 +51,19 @@ apigw::Response connect(const apigw::Event& e, Ports& p) {
   c.connected_at = ctx.connected_at;
   c.ttl = ctx.connected_at / 1000 + row_ttl_seconds;
 
-  if (auto r = p.store.put_connection(c); !r) {
+  // Both rows in one store call: one commit per connect, and a refused connect leaves neither.
+  auto me = member_row(p, c, c.home_room);
+  if (!me) {
+    core::log::error("connect: cannot join the home room",
+                     {{"connectionId", c.connection_id}, {"error", me.error().message()}});
+    return refuse(500, "store unavailable");
+  }
+  if (auto r = p.store.put_connection_and_member(c, *me); !r) {
     core::log::error("connect: cannot store connection",
                      {{"connectionId", c.connection_id}, {"error", r.error().message()}});
     return refuse(500, "store unavailable");
   }
-  if (auto m = enter_room(p, c, c.home_room); !m) {
-    core::log::error("connect: cannot join the home room",
-                     {{"connectionId", c.connection_id}, {"error", m.error().message()}});
-    forget_connection(p, c.connection_id);
-    return refuse(500, "store unavailable");
-  }
+  announce(p, c.home_room, apigw::make_frame(events::presence(*me, "join")), c.connection_id);
   return {};
 }
 

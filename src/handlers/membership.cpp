@@ -41,7 +41,7 @@ void announce(Ports& p, const std::string& room, const apigw::SharedFrame& frame
   broadcast(p, **members, frame, except);
 }
 
-core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
+core::result<store::Member> member_row(Ports& p, const store::Connection& c,
                                        const std::string& room) {
   store::Member me;
   me.room = room;
@@ -51,8 +51,15 @@ core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
   me.name = std::move(*name);
   me.joined_at = core::now_ms();
   me.ttl = me.joined_at / 1000 + row_ttl_seconds;
-  if (auto r = p.store.put_member(me); !r) return r.error();
-  announce(p, room, apigw::make_frame(events::presence(me, "join")), c.connection_id);
+  return me;
+}
+
+core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
+                                       const std::string& room) {
+  auto me = member_row(p, c, room);
+  if (!me) return me.error();
+  if (auto r = p.store.put_member(*me); !r) return r.error();
+  announce(p, room, apigw::make_frame(events::presence(*me, "join")), c.connection_id);
   return me;
 }
 

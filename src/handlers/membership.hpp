@@ -28,6 +28,10 @@ core::result<std::string> name_in_room(Ports& p, const std::string& room, std::s
 void announce(Ports& p, const std::string& room, const apigw::SharedFrame& frame,
               const std::string& except);
 
+// The member row that would put the connection in `room` under its name made unique there.
+core::result<store::Member> member_row(Ports& p, const store::Connection& c,
+                                       const std::string& room);
+
 // Adds the connection to `room` under its name made unique there, and announces the join to the
 // room's other members. Returns the member row (with the name shown in that room).
 core::result<store::Member> enter_room(Ports& p, const store::Connection& c,

@@ -17,7 +17,11 @@ std::string folded(std::string_view name) {
 std::shared_ptr<MemberCache::Room> MemberCache::room(const std::string& name) {
   std::lock_guard lock(rooms_mutex_);
   auto& r = rooms_[name];
-  if (!r) r = std::make_shared<Room>();
+  if (!r) {
+    r = std::make_shared<Room>();
+    // Every write since the (empty) start went through this cache: an unseen room is empty.
+    if (starts_empty_) r->loaded.store(true, std::memory_order_release);
+  }
   return r;
 }
 
@@ -124,6 +128,17 @@ core::result<void> MemberCache::put_member(const Member& m) {
   std::lock_guard write(r->write);
   if (auto w = inner_.put_member(m); !w) return w;
   // A room never read is loaded from the store, with this row, when it is first read.
+  if (r->loaded.load(std::memory_order_acquire)) {
+    std::lock_guard data(r->data);
+    insert(*r, m);
+  }
+  return {};
+}
+
+core::result<void> MemberCache::put_connection_and_member(const Connection& c, const Member& m) {
+  auto r = room(m.room);
+  std::lock_guard write(r->write);
+  if (auto w = inner_.put_connection_and_member(c, m); !w) return w;
   if (r->loaded.load(std::memory_order_acquire)) {
     std::lock_guard data(r->data);
     insert(*r, m);

@@ -18,7 +18,10 @@ namespace store {
 
 class MemberCache final : public Store {
  public:
-  explicit MemberCache(Store& inner) : inner_(inner) {}
+  // `starts_empty`: the store holds no member row yet (`parley serve` clears them at start), so
+  // a room the cache has not seen is known to be empty and is never read from the store.
+  explicit MemberCache(Store& inner, bool starts_empty = false)
+      : inner_(inner), starts_empty_(starts_empty) {}
 
   core::result<void> put_connection(const Connection& c) override {
     return inner_.put_connection(c);
@@ -30,6 +33,7 @@ class MemberCache final : public Store {
     return inner_.delete_connection(id);
   }
   core::result<void> put_member(const Member& m) override;
+  core::result<void> put_connection_and_member(const Connection& c, const Member& m) override;
   core::result<void> delete_member(const std::string& room,
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
@@ -90,6 +94,7 @@ class MemberCache final : public Store {
   void release_if_empty(const std::string& name);
 
   Store& inner_;
+  const bool starts_empty_;
   mutable std::mutex rooms_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Room>> rooms_;
 };

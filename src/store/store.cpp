@@ -18,6 +18,15 @@ bool same_name(std::string_view a, std::string_view b) {
          });
 }
 
+core::result<void> Store::put_connection_and_member(const Connection& c, const Member& m) {
+  if (auto r = put_connection(c); !r) return r;
+  if (auto r = put_member(m); !r) {
+    (void)delete_connection(c.connection_id);
+    return r;
+  }
+  return {};
+}
+
 core::result<RoomMembersPtr> Store::room_members(const std::string& room) {
   auto rows = members(room);
   if (!rows) return rows.error();

@@ -86,6 +86,11 @@ class Store {
 
   // Inserts or replaces the member row (room, connection_id).
   virtual core::result<void> put_member(const Member& m) = 0;
+  // Inserts or replaces a connection's row and the member row of its first room, as $connect
+  // stores them: both or neither. SQLite writes them in one transaction (one commit per
+  // connect); the default writes one after the other and deletes the connection row again
+  // when the member row fails.
+  virtual core::result<void> put_connection_and_member(const Connection& c, const Member& m);
   // Deleting a row that does not exist succeeds.
   virtual core::result<void> delete_member(const std::string& room,
                                            const std::string& connection_id) = 0;

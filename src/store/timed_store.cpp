@@ -7,7 +7,7 @@ namespace {
 constexpr const char* op_names[] = {"put_connection", "get_connection", "delete_connection",
                                     "put_member",     "delete_member",  "members",
                                     "memberships",    "append_message", "messages_before",
-                                    "messages_after", "last_seq"};
+                                    "messages_after", "last_seq",     "put_connection_and_member"};
 }  // namespace
 
 Timed::Timed(Store& inner) : inner_(inner) {
@@ -31,6 +31,9 @@ auto Timed::timed(Op op, F&& f) {
 
 core::result<void> Timed::put_connection(const Connection& c) {
   return timed(put_conn, [&] { return inner_.put_connection(c); });
+}
+core::result<void> Timed::put_connection_and_member(const Connection& c, const Member& m) {
+  return timed(put_both, [&] { return inner_.put_connection_and_member(c, m); });
 }
 core::result<Connection> Timed::get_connection(const std::string& id) {
   return timed(get_conn, [&] { return inner_.get_connection(id); });

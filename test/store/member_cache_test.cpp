@@ -93,6 +93,21 @@ TEST_F(MemberCacheTest, RowsWrittenBeforeTheFirstReadAreLoadedFromTheStore) {
   EXPECT_TRUE(cache_->name_taken("lobby", "OLGA", "a").value());
 }
 
+// `parley serve` empties the members table before the cache is made: the cache then answers
+// for every room without reading it (a row written behind its back is, by contract, not seen).
+TEST_F(MemberCacheTest, ACacheThatStartsEmptyNeverReadsARoomFromTheStore) {
+  ASSERT_TRUE(inner_->put_member(member("lobby", "ghost", "olga")));
+  store::MemberCache cache(*inner_, true);
+  EXPECT_TRUE(cache.room_members("lobby").value()->members.empty());
+  EXPECT_FALSE(cache.name_taken("lobby", "olga", "a").value());
+  ASSERT_TRUE(cache.put_connection_and_member({"a", "ann", 0, "", 0, "lobby", -1},
+                                              member("lobby", "a", "ann")));
+  EXPECT_EQ(cache.room_members("lobby").value()->ids, std::vector<std::string>{"a"});
+  EXPECT_TRUE(cache.name_taken("lobby", "ANN", "b").value());
+  EXPECT_EQ(ids_of(inner_->members("lobby").value()), (std::set<std::string>{"a", "ghost"}));
+  EXPECT_EQ(inner_->get_connection("a").value().name, "ann");
+}
+
 TEST_F(MemberCacheTest, EmptyRoomsAreNotKept) {
   for (int i = 0; i < 100; ++i) {
     const std::string room = "r" + std::to_string(i);

@@ -125,6 +125,9 @@ TEST_F(SqliteStore, WriteLockHeldElsewhereIsStoreUnavailable) {
   EXPECT_TRUE(failed_with(s->put_connection({"c1=", "", 0, "", 0, "lobby", -1}),
                           errc::store_unavailable));
   EXPECT_TRUE(failed_with(s->put_member({"lobby", "c1=", "", 0, 0}), errc::store_unavailable));
+  EXPECT_TRUE(failed_with(s->put_connection_and_member({"c1=", "", 0, "", 0, "lobby", -1},
+                                                       {"lobby", "c1=", "", 0, 0}),
+                          errc::store_unavailable));
   EXPECT_TRUE(failed_with(s->delete_member("lobby", "c1="), errc::store_unavailable));
   EXPECT_TRUE(s->messages_after("lobby", 0, 10).value().empty());  // WAL: reads go on
   EXPECT_EQ(s->last_seq("lobby").value(), 0);
@@ -154,6 +157,25 @@ TEST_F(SqliteStore, FailedAppendLeavesNoTrace) {
   ASSERT_TRUE(retry) << retry.error();
   EXPECT_FALSE(retry->duplicate);
   EXPECT_EQ(retry->message.seq, 2);
+}
+
+// The connection row and the member row of $connect commit together: a member row the file
+// refuses takes the connection row with it, and the writer is usable afterwards.
+TEST_F(SqliteStore, FailedConnectWriteLeavesNeitherRow) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_EQ(exec(file_, "CREATE TRIGGER refuse BEFORE INSERT ON members BEGIN "
+                        "SELECT RAISE(ABORT, 'refused'); END"),
+            "");
+  EXPECT_TRUE(failed_with(s->put_connection_and_member({"c1=", "ann", 0, "", 0, "lobby", -1},
+                                                       {"lobby", "c1=", "ann", 0, 0}),
+                          core::errc::store_unavailable));
+  EXPECT_EQ(query(file_, "SELECT count(*) FROM connections"), "0");
+  ASSERT_EQ(exec(file_, "DROP TRIGGER refuse"), "");
+  ASSERT_TRUE(s->put_connection_and_member({"c1=", "ann", 0, "", 0, "lobby", -1},
+                                           {"lobby", "c1=", "ann", 0, 0}));
+  EXPECT_EQ(query(file_, "SELECT count(*) FROM connections"), "1");
+  EXPECT_EQ(query(file_, "SELECT count(*) FROM members"), "1");
 }
 
 // A key whose message row has gone (deleted by hand) cannot return the earlier message, so the

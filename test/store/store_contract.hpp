@@ -28,6 +28,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     PutThenGetRoundTripsEveryField, ConnectionWithOnlyAnIdKeepsTheDefaults,
     GetOfMissingConnectionIsNotFound, PutReplacesTheWholeRow, DeleteRemovesTheRow,
     DeleteOfMissingConnectionSucceeds, DeleteConnectionKeepsItsMemberRows,
+    PutConnectionAndMemberStoresBothRows,
     // members
     PutMemberThenMembersRoundTripsEveryField, MembersListsExactlyThatRoomOrderedByConnectionId,
     MembershipsListsAConnectionsRoomsOrderedByRoom, PutMemberReplacesTheRow,

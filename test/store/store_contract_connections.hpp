@@ -80,6 +80,31 @@ TYPED_TEST_P(StoreContract, DeleteConnectionKeepsItsMemberRows) {
             std::vector{c.connection_id});
 }
 
+TYPED_TEST_P(StoreContract, PutConnectionAndMemberStoresBothRows) {
+  auto c = this->connection("c1", "lobby");
+  auto m = this->member("lobby", "c1");
+  ASSERT_TRUE(this->store().put_connection_and_member(c, m));
+  auto got = this->store().get_connection(c.connection_id);
+  ASSERT_TRUE(got) << got.error();
+  EXPECT_EQ(got->name, c.name);
+  EXPECT_EQ(got->home_room, c.home_room);
+  EXPECT_EQ(got->user_id, c.user_id);
+  auto members = this->store().members(m.room);
+  ASSERT_TRUE(members) << members.error();
+  ASSERT_EQ(members->size(), 1u);
+  EXPECT_EQ((*members)[0].connection_id, c.connection_id);
+  EXPECT_EQ((*members)[0].name, m.name);
+  EXPECT_EQ((*members)[0].joined_at, m.joined_at);
+  EXPECT_EQ(rooms_of(this->store().memberships(c.connection_id).value()), std::vector{m.room});
+  // A reconnect with the same id replaces both rows.
+  c.name = "again";
+  m.name = "again";
+  ASSERT_TRUE(this->store().put_connection_and_member(c, m));
+  EXPECT_EQ(this->store().get_connection(c.connection_id).value().name, "again");
+  EXPECT_EQ(this->store().members(m.room).value().at(0).name, "again");
+  EXPECT_EQ(this->store().members(m.room).value().size(), 1u);
+}
+
 TYPED_TEST_P(StoreContract, PutMemberThenMembersRoundTripsEveryField) {
   auto m = this->member("lobby", "c1");
   ASSERT_TRUE(this->store().put_member(m));

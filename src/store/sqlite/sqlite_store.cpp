@@ -187,6 +187,30 @@ core::result<void> Sqlite::put_member(const Member& m) {
   });
 }
 
+core::result<void> Sqlite::put_connection_and_member(const Connection& c, const Member& m) {
+  return guarded("put_connection_and_member", [&]() -> core::result<void> {
+    if (c.connection_id.empty() || m.room.empty() || m.connection_id.empty()) return invalid();
+    std::lock_guard lock(write_mutex_);
+    auto tx = WriteTransaction::begin(*writer_);
+    if (!tx) return tx.error();
+    {
+      auto s = writer_->statement(kPutConnection);
+      if (!s) return s.error();
+      s->bind(1, c.connection_id).bind(2, c.name).bind(3, c.connected_at).bind(4, c.gateway);
+      s->bind(5, c.home_room).bind(6, c.since).bind(7, c.ttl).bind(8, c.user_id);
+      if (auto r = step_done(*writer_, *s, "put_connection_and_member"); !r) return r;
+    }
+    {
+      auto s = writer_->statement(kPutMember);
+      if (!s) return s.error();
+      s->bind(1, m.room).bind(2, m.connection_id).bind(3, m.name).bind(4, m.joined_at);
+      s->bind(5, m.ttl);
+      if (auto r = step_done(*writer_, *s, "put_connection_and_member"); !r) return r;
+    }
+    return tx->commit();
+  });
+}
+
 core::result<void> Sqlite::delete_member(const std::string& room,
                                          const std::string& connection_id) {
   return guarded("delete_member", [&]() -> core::result<void> {
