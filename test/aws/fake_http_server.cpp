@@ -16,6 +16,7 @@ struct FakeHttpServer::State {
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::mutex mu;
+  // The sockets being served: a worker removes its own before closing it.
   std::list<std::shared_ptr<tcp::socket>> sockets;
   std::list<std::thread> workers;
   std::atomic<bool> stopped{false};
@@ -54,11 +55,11 @@ void FakeHttpServer::stop() {
   state_->acceptor.close(ec);
   std::list<std::thread> workers;
   {
+    // Shutdown only wakes a worker blocked in read; the worker closes its own socket. Closing
+    // it here too raced with that close (Asio sockets are not thread-safe): both deregistered
+    // the descriptor from the reactor, and the second freed its state again (a segfault).
     std::lock_guard lock(state_->mu);
-    for (auto& s : state_->sockets) {
-      s->shutdown(tcp::socket::shutdown_both, ec);
-      s->close(ec);
-    }
+    for (auto& s : state_->sockets) s->shutdown(tcp::socket::shutdown_both, ec);
     workers.swap(state_->workers);
   }
   for (auto& t : workers) t.join();
@@ -92,6 +93,11 @@ void FakeHttpServer::serve(std::shared_ptr<void> p) {
     if (ec || closing || reply.close_after) break;
   }
   beast::error_code ec;
+  {
+    // Off the list first, under the lock, so that stop() never touches a closing socket.
+    std::lock_guard lock(state_->mu);
+    state_->sockets.remove(sock);
+  }
   sock->shutdown(tcp::socket::shutdown_both, ec);
   sock->close(ec);
   --concurrent_;
