@@ -42,7 +42,7 @@ const EXIT = ['room_members', 'delete_member', ...FORGET];
 const HISTORY = ['last_seq', 'messages_before', 'messages_after'];
 const SEND = ['get_connection', 'room_members', 'append_message', ...FORGET];
 const HANDLER_CALLS = {
-  connect: ['put_connection', ...ENTER],                        // connect.cpp: put, enter_room, forget on failure
+  connect: ['put_connection_and_member', 'name_taken', 'room_members', ...FORGET],  // connect.cpp: both rows at once, announce
   disconnect: ['memberships', 'delete_connection', ...EXIT],    // disconnect.cpp: exit_room per room
   default: SEND,                                                // default_route.cpp
   sendmessage: SEND,
@@ -62,6 +62,10 @@ const HANDLER_CALLS = {
 // first queries the room's newest messages for the one it may have stored).
 const STORE_OPS = {
   put_connection: [['ConnectionsTable', 'PutItem']],
+  // The Store port's default on DynamoDB: put both, delete the connection if the member fails.
+  put_connection_and_member: [
+    ['ConnectionsTable', 'PutItem'], ['MembersTable', 'PutItem'], ['ConnectionsTable', 'DeleteItem'],
+  ],
   get_connection: [['ConnectionsTable', 'GetItem']],
   delete_connection: [['ConnectionsTable', 'DeleteItem']],
   put_member: [['MembersTable', 'PutItem']],
@@ -71,8 +75,10 @@ const STORE_OPS = {
   name_taken: [['MembersTable', 'Query']],
   memberships: [['MembersTable/index/connection-index', 'Query']],
   last_seq: [['RoomsTable', 'GetItem']],
-  messages_before: [['MessagesTable', 'Query']],
-  messages_after: [['MessagesTable', 'Query']],
+  // A history read seals the empty seqs it passes (dynamo_history.cpp: a conditional put, and a
+  // get of what won when it conflicts).
+  messages_before: [['MessagesTable', 'Query'], ['MessagesTable', 'PutItem'], ['MessagesTable', 'GetItem']],
+  messages_after: [['MessagesTable', 'Query'], ['MessagesTable', 'PutItem'], ['MessagesTable', 'GetItem']],
   append_message: [
     ['ClientMsgsTable', 'PutItem'], ['ClientMsgsTable', 'GetItem'], ['ClientMsgsTable', 'UpdateItem'],
     ['ClientMsgsTable', 'DeleteItem'], ['RoomsTable', 'UpdateItem'], ['MessagesTable', 'PutItem'],
@@ -245,9 +251,9 @@ test('the expectation table covers every Store method the handlers call', () => 
   for (const m of called) assert.ok(STORE_OPS[m], `STORE_OPS has ${m}`);
 });
 
-test('append_message\'s operations are what store::Dynamo\'s appender calls', () => {
-  // Each `request(tables_.<table>)` in dynamo_append.cpp is sent by the next `db_.<op>(`.
-  const src = readFileSync(join(root, 'src', 'store', 'dynamodb', 'dynamo_append.cpp'), 'utf8');
+// Each `request(tables_.<table>)` in the file is sent by the next `db_.<op>(`.
+function dynamoOpsIn(file) {
+  const src = readFileSync(join(root, 'src', 'store', 'dynamodb', file), 'utf8');
   const table = { clientmsgs: 'ClientMsgsTable', messages: 'MessagesTable', rooms: 'RoomsTable' };
   const op = { put_item: 'PutItem', get_item: 'GetItem', update_item: 'UpdateItem', delete_item: 'DeleteItem', query_all: 'Query', query: 'Query' };
   const found = new Set();
@@ -260,8 +266,17 @@ test('append_message\'s operations are what store::Dynamo\'s appender calls', ()
       pending = null;
     }
   }
-  const listed = new Set(STORE_OPS.append_message.map(([t, a]) => `${t} ${a}`));
-  assert.deepEqual([...found].sort(), [...listed].sort());
+  return [...found].sort();
+}
+const listedOps = (method) => [...new Set(STORE_OPS[method].map(([t, a]) => `${t} ${a}`))].sort();
+
+test('append_message\'s operations are what store::Dynamo\'s appender calls', () => {
+  assert.deepEqual(dynamoOpsIn('dynamo_append.cpp'), listedOps('append_message'));
+});
+
+test('the history reads\' operations are what store::Dynamo\'s history calls (reads seal empty seqs)', () => {
+  assert.deepEqual(dynamoOpsIn('dynamo_history.cpp'), listedOps('messages_before'));
+  assert.deepEqual(dynamoOpsIn('dynamo_history.cpp'), listedOps('messages_after'));
 });
 
 test('outputs: the wss URL and the @connections URL', () => {
