@@ -8,7 +8,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian 12 packages: to build and run, then what the tests add.
 BUILD_PACKAGES := cmake ninja-build g++ make libboost1.81-dev libboost-json1.81-dev \
-                  libboost-url1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev
+                  libboost-url1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev libjemalloc-dev
 TEST_PACKAGES  := libgtest-dev libgmock-dev chromium openssl sqlite3 clang-14 libclang-rt-14-dev llvm-14
 
 .PHONY: all deps test-deps configure build run test unit clean package-test sanitize-test
