@@ -4,6 +4,17 @@
 
 namespace gateway {
 
+const core::result<void>& LocalConnections::Tally::add(const core::result<void>& r) {
+  ++(r ? ok : r.error() == core::errc::gone ? gone : throttled);
+  return r;
+}
+
+void LocalConnections::Tally::record(GatewayMetrics& m) const {
+  if (ok) m.posts_ok.inc(ok);
+  if (gone) m.posts_gone.inc(gone);
+  if (throttled) m.posts_throttled.inc(throttled);
+}
+
 core::result<void> LocalConnections::post(const std::string& connection_id,
                                           const apigw::SharedFrame& data) {
   if (data->size() > max_post_bytes_) {
@@ -11,12 +22,9 @@ core::result<void> LocalConnections::post(const std::string& connection_id,
     return core::errc::payload_too_large;
   }
   auto s = registry_.find(connection_id);
-  if (!s) {
-    metrics_.posts_gone.inc();
-    return core::errc::gone;
-  }
-  auto r = s->send(data);
-  (r ? metrics_.posts_ok : metrics_.posts_throttled).inc();
+  Tally tally;
+  auto r = tally.add(s ? s->send(data) : core::errc::gone);
+  tally.record(metrics_);
   return r;
 }
 
@@ -30,23 +38,12 @@ std::vector<core::result<void>> LocalConnections::post_many(std::span<const std:
     return out;
   }
   const auto sessions = registry_.find_many(ids);
-  std::size_t ok = 0, gone = 0, throttled = 0;
+  Tally tally;
   {
     LoopInbox::Batch batch;
-    for (const auto& s : sessions) {
-      if (!s) {
-        ++gone;
-        out.emplace_back(core::errc::gone);
-        continue;
-      }
-      auto r = s->send(data);
-      ++(r ? ok : r.error() == core::errc::gone ? gone : throttled);
-      out.push_back(std::move(r));
-    }
+    for (const auto& s : sessions) out.push_back(tally.add(s ? s->send(data) : core::errc::gone));
   }
-  metrics_.posts_ok.inc(ok);
-  metrics_.posts_gone.inc(gone);
-  metrics_.posts_throttled.inc(throttled);
+  tally.record(metrics_);
   return out;
 }
 

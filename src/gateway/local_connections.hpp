@@ -21,6 +21,13 @@ class LocalConnections final : public apigw::Connections {
   core::result<void> remove(const std::string& connection_id) override;
 
  private:
+  // Outcomes of posts, counted into the metrics at once.
+  struct Tally {
+    std::size_t ok = 0, gone = 0, throttled = 0;
+    const core::result<void>& add(const core::result<void>& r);
+    void record(GatewayMetrics& m) const;
+  };
+
   ConnectionRegistry& registry_;
   std::size_t max_post_bytes_;
   GatewayMetrics& metrics_;

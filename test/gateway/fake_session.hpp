@@ -13,6 +13,7 @@ class FakeSession final : public Session {
   const std::string& id() const override { return id_; }
   core::result<void> send(apigw::SharedFrame f) override {
     std::lock_guard lock(mutex_);
+    if (closing) return core::errc::gone;
     if (full) return core::errc::limit_exceeded;
     frames.push_back(std::move(f));
     return {};
@@ -26,6 +27,7 @@ class FakeSession final : public Session {
   void enforce_limits(std::chrono::steady_clock::time_point) override {}
 
   bool full = false;
+  bool closing = false;  // registered still, but its socket is closing: sends are gone
   std::vector<apigw::SharedFrame> frames;
   int closed_with = 0;
   std::string close_reason;

@@ -36,6 +36,16 @@ TEST_F(LocalConnectionsTest, UnknownIdIsGone) {
   EXPECT_EQ(connections.remove("zz=").error(), core::errc::gone);
 }
 
+TEST_F(LocalConnectionsTest, APostToAClosingConnectionIsCountedGoneNotThrottled) {
+  a->closing = true;
+  const auto gone = metrics.posts_gone.value(), throttled = metrics.posts_throttled.value();
+  auto r = connections.post("a=", apigw::make_frame("hi"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), core::errc::gone);
+  EXPECT_EQ(metrics.posts_gone.value(), gone + 1);
+  EXPECT_EQ(metrics.posts_throttled.value(), throttled);
+}
+
 TEST_F(LocalConnectionsTest, OverSizeIsPayloadTooLarge) {
   EXPECT_TRUE(connections.post("a=", apigw::make_frame(std::string(131072, 'x'))));
   auto r = connections.post("a=", apigw::make_frame(std::string(131073, 'x')));
