@@ -29,36 +29,44 @@ apigw::Event base_event(const ConnectionMeta& m, std::string route_key, apigw::E
   return e;
 }
 
-void add_header(apigw::Event& e, const std::string& name, const std::string& value) {
-  (*e.headers)[name] = value;
+// API Gateway's headers and multiValueHeaders: the single-value map keeps a name's last value.
+// Each name and value is copied once, into the multi-value map, and then moved into the other.
+void add_header(apigw::Event& e, std::string name, std::string value) {
   (*e.multi_value_headers)[name].push_back(value);
+  e.headers->insert_or_assign(std::move(name), std::move(value));
 }
 
 }  // namespace
 
 apigw::Event connect_event(const ConnectionMeta& m, const Handshake& h, std::int64_t now_ms) {
+  return connect_event(m, Handshake(h), now_ms);
+}
+
+apigw::Event connect_event(const ConnectionMeta& m, Handshake&& h, std::int64_t now_ms) {
   apigw::Event e = base_event(m, std::string(apigw::route_key::connect),
                               apigw::EventType::connect, now_ms);
   e.headers.emplace();
   e.multi_value_headers.emplace();
-  for (const auto& [name, value] : h.headers) add_header(e, name, value);
+  for (auto& [name, value] : h.headers) add_header(e, std::move(name), std::move(value));
   // API Gateway adds these for the integration; a client cannot forge them.
   add_header(e, "X-Amzn-Trace-Id", core::new_trace_id(now_ms / 1000));
-  (*e.headers)["X-Forwarded-For"] = m.source_ip;
-  (*e.multi_value_headers)["X-Forwarded-For"] = {m.source_ip};
-  (*e.headers)["X-Forwarded-Port"] = std::to_string(h.local_port);
-  (*e.multi_value_headers)["X-Forwarded-Port"] = {std::to_string(h.local_port)};
-  (*e.headers)["X-Forwarded-Proto"] = h.forwarded_proto;
-  (*e.multi_value_headers)["X-Forwarded-Proto"] = {h.forwarded_proto};
+  auto set_header = [&e](const char* name, std::string value) {
+    (*e.multi_value_headers)[name] = {value};
+    e.headers->insert_or_assign(name, std::move(value));
+  };
+  set_header("X-Forwarded-For", m.source_ip);
+  set_header("X-Forwarded-Port", std::to_string(h.local_port));
+  set_header("X-Forwarded-Proto", std::move(h.forwarded_proto));
 
   auto url = boost::urls::parse_origin_form(h.target);
   if (url && url->has_query() && !url->params().empty()) {
     e.query_string_parameters.emplace();
     e.multi_value_query_string_parameters.emplace();
     for (const auto& p : url->params()) {
+      std::string key(p.key);
       std::string value = p.has_value ? std::string(p.value) : std::string();
-      (*e.query_string_parameters)[std::string(p.key)] = value;
-      (*e.multi_value_query_string_parameters)[std::string(p.key)].push_back(std::move(value));
+      (*e.multi_value_query_string_parameters)[key].push_back(value);
+      e.query_string_parameters->insert_or_assign(std::move(key), std::move(value));
     }
   }
   return e;

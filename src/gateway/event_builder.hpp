@@ -32,6 +32,8 @@ struct Handshake {
 };
 
 apigw::Event connect_event(const ConnectionMeta& m, const Handshake& h, std::int64_t now_ms);
+// The same, taking the handshake's strings instead of copying them.
+apigw::Event connect_event(const ConnectionMeta& m, Handshake&& h, std::int64_t now_ms);
 apigw::Event message_event(const ConnectionMeta& m, std::string route_key, std::string body,
                            std::int64_t now_ms);
 apigw::Event disconnect_event(const ConnectionMeta& m, int status_code, std::string reason,

@@ -160,7 +160,7 @@ class WsSession final : public Session,
                              const http::request<http::string_body>& req, const Handshake& hs);
   net::awaitable<bool> run_connect(HttpStream<Socket>& stream,
                                    const http::request<http::string_body>& req,
-                                   const Handshake& hs, std::string& subprotocol);
+                                   Handshake& hs, std::string& subprotocol);
   net::awaitable<void> refuse(HttpStream<Socket>& stream, const http::request<http::string_body>& req,
                               unsigned status, std::string_view message);
   net::awaitable<void> read_loop(std::shared_ptr<WsSession> self);
@@ -279,9 +279,10 @@ net::awaitable<bool> WsSession<Socket>::admit(HttpStream<Socket>& stream,
 template <class Socket>
 net::awaitable<bool> WsSession<Socket>::run_connect(HttpStream<Socket>& stream,
                                             const http::request<http::string_body>& req,
-                                            const Handshake& hs, std::string& subprotocol) {
+                                            Handshake& hs, std::string& subprotocol) {
   if (!ctx_.selector.has(apigw::route_key::connect)) co_return true;
-  auto event = connect_event(meta_, hs, core::now_ms());
+  // The handshake's strings move into the event: nothing reads them after $connect.
+  auto event = connect_event(meta_, std::move(hs), core::now_ms());
   const std::string request_id = event.request_context.request_id;
   const auto started = Clock::now();
   InvokeResult r = co_await invoke_with_timeout(ctx_.integration, std::move(event),

@@ -79,31 +79,56 @@ core::result<std::optional<store::Member>> find_membership(Ports& p,
   return std::optional<store::Member>();
 }
 
-core::result<void> send_history(Ports& p, const std::string& connection_id,
-                                const std::string& room, std::int64_t since, int newest) {
-  auto last = p.store.last_seq(room);
-  if (!last) return last.error();
-  auto post = [&](const std::vector<store::Message>& page, bool more) {
-    (void)p.connections.post(connection_id,
-                             apigw::make_frame(events::history(room, page, more, *last)));
-  };
-  if (since < 0) {
-    auto page = p.store.messages_before(room, 0, newest);
-    if (!page) return page.error();
-    post(*page, !page->empty() && page->front().seq > 1);
-    return {};
-  }
-  // Catch-up: everything after `since` up to what was last when we started, in order.
-  std::int64_t after = std::min(since, *last);
+namespace {
+
+void post_history(Ports& p, const std::string& connection_id, const std::string& room,
+                  const std::vector<store::Message>& page, bool more, std::int64_t last) {
+  (void)p.connections.post(connection_id,
+                           apigw::make_frame(events::history(room, page, more, last)));
+}
+
+void post_newest(Ports& p, const std::string& connection_id, const std::string& room,
+                 const std::vector<store::Message>& page, std::int64_t last) {
+  post_history(p, connection_id, room, page, !page.empty() && page.front().seq > 1, last);
+}
+
+// Catch-up: everything after `since` up to what was `last` when we started, in order.
+core::result<void> send_catch_up(Ports& p, const std::string& connection_id,
+                                 const std::string& room, std::int64_t since, std::int64_t last) {
+  std::int64_t after = std::min(since, last);
   do {
     auto page = p.store.messages_after(room, after, catch_up_page);
     if (!page) return page.error();
     if (!page->empty()) after = page->back().seq;
-    const bool more = page->size() == static_cast<std::size_t>(catch_up_page) && after < *last;
-    post(*page, more);
+    const bool more = page->size() == static_cast<std::size_t>(catch_up_page) && after < last;
+    post_history(p, connection_id, room, *page, more, last);
     if (!more) break;
   } while (true);
   return {};
+}
+
+}  // namespace
+
+core::result<void> send_history(Ports& p, const std::string& connection_id,
+                                const std::string& room, std::int64_t since, int newest) {
+  auto last = p.store.last_seq(room);
+  if (!last) return last.error();
+  if (since < 0) {
+    auto page = p.store.messages_before(room, 0, newest);
+    if (!page) return page.error();
+    post_newest(p, connection_id, room, *page, *last);
+    return {};
+  }
+  return send_catch_up(p, connection_id, room, since, *last);
+}
+
+core::result<void> send_history(Ports& p, const std::string& connection_id,
+                                const store::RoomView& room, std::int64_t since) {
+  if (since < 0) {
+    post_newest(p, connection_id, room.member.room, room.newest, room.last_seq);
+    return {};
+  }
+  return send_catch_up(p, connection_id, room.member.room, since, room.last_seq);
 }
 
 }  // namespace handlers

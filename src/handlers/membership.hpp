@@ -50,5 +50,9 @@ core::result<std::optional<store::Member>> find_membership(Ports& p,
 // history events) when since >= 0, else the newest `newest` messages.
 core::result<void> send_history(Ports& p, const std::string& connection_id,
                                 const std::string& room, std::int64_t since, int newest = 50);
+// The same for a room read by Store::connection_view: its last seq is known and, when
+// since < 0, so are its newest messages (read with wants_newest true).
+core::result<void> send_history(Ports& p, const std::string& connection_id,
+                                const store::RoomView& room, std::int64_t since);
 
 }  // namespace handlers

@@ -8,6 +8,28 @@
 #include "handlers/request.hpp"
 
 namespace handlers {
+namespace {
+constexpr int newest_page = 50;  // as send_history's default
+
+template <class From>
+apigw::Response hello_read_by_read(const Request& r, Ports& p, const From& from) {
+  auto conn = p.store.get_connection(r.connection_id());
+  if (!conn) return r.fail_store(conn.error(), "find your connection");
+  auto rooms = p.store.memberships(r.connection_id());
+  if (!rooms) return r.fail_store(rooms.error(), "read your rooms");
+  std::stable_partition(rooms->begin(), rooms->end(),
+                        [&](const store::Member& m) { return m.room == conn->home_room; });
+  std::vector<std::string> names;
+  for (const auto& m : *rooms) names.push_back(m.room);
+  r.reply(events::welcome(*conn, names));
+  for (const auto& m : *rooms) {
+    if (auto h = send_history(p, r.connection_id(), m.room, from(*conn, m)); !h)
+      return r.fail_store(h.error(), "read the room's history");
+  }
+  return {};
+}
+
+}  // namespace
 
 apigw::Response hello(const apigw::Event& e, Ports& p) {
   const Request r(e, p, "hello");
@@ -22,24 +44,35 @@ apigw::Response hello(const apigw::Event& e, Ports& p) {
       if (!int_member(*since, kv.key(), 0, INT64_MAX).valid)
         return r.fail("bad_request", "\"since\" values must be whole numbers >= 0");
   }
-  auto conn = p.store.get_connection(r.connection_id());
-  if (!conn) return r.fail_store(conn.error(), "find your connection");
-  auto rooms = p.store.memberships(r.connection_id());
-  if (!rooms) return r.fail_store(rooms.error(), "read your rooms");
-  // Home room first: the client shows it first.
-  std::stable_partition(rooms->begin(), rooms->end(),
-                        [&](const store::Member& m) { return m.room == conn->home_room; });
-  std::vector<std::string> names;
-  for (const auto& m : *rooms) names.push_back(m.room);
-  r.reply(events::welcome(*conn, names));
-
-  for (const auto& m : *rooms) {
-    std::int64_t from = m.room == conn->home_room ? conn->since : -1;
+  // Where each room's history starts: the client's since, else the connect's for the home
+  // room; -1 = the newest page, which connection_view reads along with the rest.
+  auto from = [since](const store::Connection& c, const store::Member& m) {
+    std::int64_t f = m.room == c.home_room ? c.since : -1;
     if (since) {
       const auto given = int_member(*since, m.room, 0, INT64_MAX);
-      if (given.present) from = given.value;
+      if (given.present) f = given.value;
     }
-    if (auto h = send_history(p, r.connection_id(), m.room, from); !h)
+    return f;
+  };
+  auto view = p.store.connection_view(
+      r.connection_id(), newest_page,
+      [&](const store::Connection& c, const store::Member& m) { return from(c, m) < 0; });
+  // A failed read says nothing of which read failed: read again one by one, so that the client
+  // still gets its welcome when only a room's history cannot be read.
+  if (!view) return hello_read_by_read(r, p, from);
+  const store::Connection& conn = view->connection;
+  auto& rooms = view->rooms;
+  // Home room first: the client shows it first.
+  std::stable_partition(rooms.begin(), rooms.end(), [&](const store::RoomView& v) {
+    return v.member.room == conn.home_room;
+  });
+  std::vector<std::string> names;
+  names.reserve(rooms.size());
+  for (const auto& v : rooms) names.push_back(v.member.room);
+  r.reply(events::welcome(conn, names));
+
+  for (const auto& v : rooms) {
+    if (auto h = send_history(p, r.connection_id(), v, from(conn, v.member)); !h)
       return r.fail_store(h.error(), "read the room's history");
   }
   return {};

@@ -43,6 +43,10 @@ class MemberCache final : public Store {
   core::result<std::vector<Member>> memberships(const std::string& id) override {
     return inner_.memberships(id);
   }
+  core::result<ConnectionView> connection_view(const std::string& id, int newest,
+                                               const WantsNewest& wants_newest) override {
+    return inner_.connection_view(id, newest, wants_newest);
+  }
   core::result<Appended> append_message(Message m) override {
     return inner_.append_message(std::move(m));
   }

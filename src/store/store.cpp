@@ -27,6 +27,28 @@ core::result<void> Store::put_connection_and_member(const Connection& c, const M
   return {};
 }
 
+core::result<ConnectionView> Store::connection_view(const std::string& connection_id,
+                                                   int newest, const WantsNewest& wants_newest) {
+  auto conn = get_connection(connection_id);
+  if (!conn) return conn.error();
+  auto rows = memberships(connection_id);
+  if (!rows) return rows.error();
+  ConnectionView view{std::move(*conn), {}};
+  view.rooms.reserve(rows->size());
+  for (auto& m : *rows) {
+    auto last = last_seq(m.room);
+    if (!last) return last.error();
+    RoomView room{std::move(m), *last, {}};
+    if (wants_newest && wants_newest(view.connection, room.member)) {
+      auto page = messages_before(room.member.room, 0, newest);
+      if (!page) return page.error();
+      room.newest = std::move(*page);
+    }
+    view.rooms.push_back(std::move(room));
+  }
+  return view;
+}
+
 core::result<RoomMembersPtr> Store::room_members(const std::string& room) {
   auto rows = members(room);
   if (!rows) return rows.error();

@@ -4,6 +4,7 @@
 // `messages`, `rooms`; SQLite mirrors them). Every adapter is thread-safe: handlers call it from
 // several threads at once.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,6 +73,23 @@ struct Appended {
   bool duplicate = false;  // (room, client_msg_id) had been stored before: nothing new stored
 };
 
+// One of a connection's rooms as `hello` sends it: the member row, the room's latest sequence
+// number and, when asked for, its newest messages (oldest first).
+struct RoomView {
+  Member member;
+  std::int64_t last_seq = 0;
+  std::vector<Message> newest;
+};
+
+// A connection's row and its rooms, ordered by room.
+struct ConnectionView {
+  Connection connection;
+  std::vector<RoomView> rooms;
+};
+
+// Which rooms of a ConnectionView get their newest messages read.
+using WantsNewest = std::function<bool(const Connection&, const Member&)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -105,6 +123,12 @@ class Store {
                                         std::string_view except_connection_id);
   // The rooms `connection_id` is in, through the connection index, ordered by room.
   virtual core::result<std::vector<Member>> memberships(const std::string& connection_id) = 0;
+  // get_connection, memberships, and each room's last_seq and, where `wants_newest` says so,
+  // messages_before(room, 0, newest): what `hello` reads, in one call. SQLite reads it in one
+  // read transaction (one snapshot, one reader lease); the default makes the calls one by one.
+  // Errors: those of the calls (not_found for a missing connection row).
+  virtual core::result<ConnectionView> connection_view(const std::string& connection_id,
+                                                       int newest, const WantsNewest& wants_newest);
 
   // Stores the message durably with the room's next sequence number, allocated atomically from
   // the rooms table's counter. When m.client_msg_id is set and (room, client_msg_id) was stored

@@ -7,7 +7,8 @@ namespace {
 constexpr const char* op_names[] = {"put_connection", "get_connection", "delete_connection",
                                     "put_member",     "delete_member",  "members",
                                     "memberships",    "append_message", "messages_before",
-                                    "messages_after", "last_seq",     "put_connection_and_member"};
+                                    "messages_after", "last_seq",     "put_connection_and_member",
+                                    "connection_view"};
 }  // namespace
 
 Timed::Timed(Store& inner) : inner_(inner) {
@@ -63,6 +64,10 @@ core::result<std::vector<Message>> Timed::messages_before(const std::string& roo
 core::result<std::vector<Message>> Timed::messages_after(const std::string& room,
                                                          std::int64_t after_seq, int limit) {
   return timed(after, [&] { return inner_.messages_after(room, after_seq, limit); });
+}
+core::result<ConnectionView> Timed::connection_view(const std::string& id, int newest,
+                                                   const WantsNewest& wants_newest) {
+  return timed(view, [&] { return inner_.connection_view(id, newest, wants_newest); });
 }
 core::result<std::int64_t> Timed::last_seq(const std::string& room) {
   return timed(last, [&] { return inner_.last_seq(room); });

@@ -21,6 +21,8 @@ class Timed final : public Store {
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
   core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
+  core::result<ConnectionView> connection_view(const std::string& connection_id, int newest,
+                                               const WantsNewest& wants_newest) override;
   core::result<Appended> append_message(Message m) override;
   core::result<std::vector<Message>> messages_before(const std::string& room,
                                                      std::int64_t before_seq, int limit) override;
@@ -30,7 +32,7 @@ class Timed final : public Store {
 
  private:
   enum Op { put_conn, get_conn, del_conn, put_mem, del_mem, mems, ships, append, before, after,
-            last, put_both, op_count };
+            last, put_both, view, op_count };
   template <class F>
   auto timed(Op op, F&& f);
 

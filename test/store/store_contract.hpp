@@ -31,7 +31,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     PutConnectionAndMemberStoresBothRows,
     // members
     PutMemberThenMembersRoundTripsEveryField, MembersListsExactlyThatRoomOrderedByConnectionId,
-    MembershipsListsAConnectionsRoomsOrderedByRoom, PutMemberReplacesTheRow,
+    MembershipsListsAConnectionsRoomsOrderedByRoom,
+    ConnectionViewReadsTheRowRoomsLastSeqsAndNewestWhereAsked, PutMemberReplacesTheRow,
     DeleteMemberRemovesOnlyThatRow, DeleteOfMissingMemberSucceeds, RoomMembersListsTheRowsOfMembers,
     NameTakenComparesWithoutCaseAndLeavesOutTheAsker, EmptyKeysAreInvalidArgument,
     // messages

@@ -89,6 +89,13 @@ core::result<void> SqliteConnection::exec(const char* sql) {
   return {};
 }
 
+core::result<void> SqliteConnection::exec_cached(const char* sql) {
+  auto s = statement(sql);
+  if (!s) return s.error();
+  if (int rc = s->step(); rc != SQLITE_DONE) return failure(sql, rc);
+  return {};
+}
+
 core::result<void> step_done(SqliteConnection& c, Statement& s, std::string_view op) {
   if (int rc = s.step(); rc != SQLITE_DONE) return c.failure(op, rc);
   return {};

@@ -58,6 +58,8 @@ class SqliteConnection {
   core::result<Statement> statement(std::string_view sql);
   // Runs statements that return no rows and are run once (DDL), without caching them.
   core::result<void> exec(const char* sql);
+  // Runs a cached statement that returns no rows (BEGIN, COMMIT); `sql` as for statement().
+  core::result<void> exec_cached(const char* sql);
   bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
   boost::system::error_code failure(std::string_view op, int rc) const {
     return sqlite_failure(db_, op, rc);

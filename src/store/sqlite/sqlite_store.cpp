@@ -249,6 +249,63 @@ core::result<std::vector<Member>> Sqlite::read_members(const char* sql, const st
   });
 }
 
+core::result<ConnectionView> Sqlite::connection_view(const std::string& connection_id,
+                                                    int newest, const WantsNewest& wants_newest) {
+  return guarded("connection_view", [&]() -> core::result<ConnectionView> {
+    if (connection_id.empty() || newest <= 0) return invalid();
+    auto db = lease_reader();
+    if (!db) return db.error();
+    // One snapshot for every read: one WAL read lock taken and released instead of one per
+    // statement. The transaction only reads, so ending it (COMMIT) cannot fail for a conflict.
+    // A reader whose COMMIT failed earlier comes back still in its transaction.
+    if ((*db)->in_transaction()) {
+      if (auto r = (*db)->exec_cached("ROLLBACK"); !r) return r.error();
+    }
+    if (auto r = (*db)->exec_cached("BEGIN"); !r) return r.error();
+    struct End {
+      SqliteConnection& c;
+      ~End() {
+        if (c.in_transaction()) (void)c.exec_cached("COMMIT");
+      }
+    } end{**db};
+    ConnectionView view;
+    {
+      auto s = (*db)->statement(kGetConnection);
+      if (!s) return s.error();
+      s->bind(1, connection_id);
+      const int rc = s->step();
+      if (rc == SQLITE_DONE) return make_error_code(errc::not_found);
+      if (rc != SQLITE_ROW) return (*db)->failure("connection_view", rc);
+      view.connection = Connection{s->text(0),  s->text(1), s->int64(2), s->text(3),
+                                   s->int64(4), s->text(5), s->int64(6), s->text(7)};
+    }
+    {
+      auto s = (*db)->statement(kMemberships);
+      if (!s) return s.error();
+      s->bind(1, connection_id);
+      int rc;
+      while ((rc = s->step()) == SQLITE_ROW) {
+        view.rooms.push_back(RoomView{
+            Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4), {}}, 0, {}});
+      }
+      if (rc != SQLITE_DONE) return (*db)->failure("connection_view", rc);
+    }
+    for (auto& room : view.rooms) {
+      auto last = read_last_seq(**db, room.member.room);
+      if (!last) return last.error();
+      room.last_seq = *last;
+      if (wants_newest && wants_newest(view.connection, room.member)) {
+        auto page = read_messages(**db, Page::before, room.member.room,
+                                  std::numeric_limits<std::int64_t>::max(),
+                                  std::min(newest, options_.max_page));
+        if (!page) return page.error();
+        room.newest = std::move(*page);
+      }
+    }
+    return view;
+  });
+}
+
 core::result<Appended> Sqlite::append_message(Message m) {
   return guarded("append_message", [&]() -> core::result<Appended> {
     if (m.room.empty()) return invalid();

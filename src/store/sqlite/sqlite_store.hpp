@@ -54,6 +54,9 @@ class Sqlite final : public Store {
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
   core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
+  // One read transaction on one leased reader.
+  core::result<ConnectionView> connection_view(const std::string& connection_id, int newest,
+                                               const WantsNewest& wants_newest) override;
 
   core::result<Appended> append_message(Message m) override;
   core::result<std::vector<Message>> messages_before(const std::string& room,
