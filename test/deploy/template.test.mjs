@@ -52,7 +52,7 @@ const HANDLER_CALLS = {
   history: ['get_connection', 'memberships', ...HISTORY],       // history.cpp (dm rooms read the name)
   who: ['room_members'],                                           // presence.cpp who
   dm: ['memberships', 'room_members', 'get_connection', 'append_message'],  // dm.cpp: post_many, no forget
-  hello: ['get_connection', 'memberships', ...HISTORY],         // meta.cpp hello
+  hello: ['connection_view', 'get_connection', 'memberships', ...HISTORY],  // meta.cpp hello (read by read when the view fails)
   ping: [],                                                     // meta.cpp ping: one post
 };
 // store::Dynamo's operations per Store method (src/store/dynamodb/dynamo_store.cpp and
@@ -67,6 +67,12 @@ const STORE_OPS = {
     ['ConnectionsTable', 'PutItem'], ['MembersTable', 'PutItem'], ['ConnectionsTable', 'DeleteItem'],
   ],
   get_connection: [['ConnectionsTable', 'GetItem']],
+  // The Store port's default on DynamoDB: get_connection, memberships, last_seq and
+  // messages_before one by one (one read transaction on SQLite).
+  connection_view: [
+    ['ConnectionsTable', 'GetItem'], ['MembersTable/index/connection-index', 'Query'], ['RoomsTable', 'GetItem'],
+    ['MessagesTable', 'Query'], ['MessagesTable', 'PutItem'], ['MessagesTable', 'GetItem'],
+  ],
   delete_connection: [['ConnectionsTable', 'DeleteItem']],
   put_member: [['MembersTable', 'PutItem']],
   delete_member: [['MembersTable', 'DeleteItem']],
