@@ -43,6 +43,19 @@ stop_all() {
   done
   STARTED=()
 }
+# Waits (at most 30 s) until the cores are idle: a stopped server (the seed's architecture holds
+# gigabytes) may still be exiting, and whoever runs next would pay for it.
+quiesce() {
+  local i busy
+  for i in $(seq 30); do
+    busy=$(read -r _ u1 n1 s1 i1 w1 q1 sq1 _ < /proc/stat; sleep 1
+           read -r _ u2 n2 s2 i2 w2 q2 sq2 _ < /proc/stat
+           total=$(( (u2+n2+s2+i2+w2+q2+sq2) - (u1+n1+s1+i1+w1+q1+sq1) ))
+           echo $(( total > 0 ? 100 * (total - (i2 - i1) - (w2 - w1)) / total : 0 )))
+    [ "$busy" -lt 10 ] && return 0
+  done
+  log "the cores stayed busy (${busy}%): figures after this may be skewed"
+}
 cleanup() {
   stop_all
   rm -rf "$WORK"
@@ -138,6 +151,7 @@ run() {
     echo "{\"target\":\"$target\",\"scale\":\"$scale\",\"result\":{\"error\":\"the server did not start\"}}" >> "$RESULTS"
   fi
   stop_all
+  quiesce
 }
 
 # bench TARGET SCALE ARGS...: one load generator run, its JSON line tagged and kept.

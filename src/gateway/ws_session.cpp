@@ -60,6 +60,16 @@ std::uint8_t* receive_buffer() {
 }
 constexpr std::size_t receive_buffer_size = 65536;
 
+// Frames bound for one plain socket, copied into one buffer of the socket thread's before the
+// send: the kernel then copies one segment instead of a header and a payload per frame
+// (uWebSockets "corks" the same way). Larger writes go as they are (the copy would cost more
+// than the segments).
+constexpr std::size_t send_gather_limit = 65536;
+std::string& send_gather_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
 void log_read_failure(std::exception_ptr e) {
   if (!e) return;
   try {
@@ -651,7 +661,16 @@ void WsSession<Socket>::write_pending() {
       return;
     } else {
       boost::system::error_code ec;
-      std::size_t sent = socket_.write_some(write_buffers_, ec);
+      std::size_t sent = 0;
+      const std::size_t total = net::buffer_size(write_buffers_);
+      if (write_buffers_.size() > 2 && total <= send_gather_limit) {
+        std::string& g = send_gather_buffer();
+        g.clear();
+        for (const auto& b : write_buffers_) g.append(static_cast<const char*>(b.data()), b.size());
+        sent = socket_.write_some(net::buffer(g), ec);
+      } else {
+        sent = socket_.write_some(write_buffers_, ec);
+      }
       if (ec == net::error::would_block || ec == net::error::try_again) {
         ec = {};
         sent = 0;
@@ -660,7 +679,7 @@ void WsSession<Socket>::write_pending() {
         cut();
         return;
       }
-      if (sent == net::buffer_size(write_buffers_)) {
+      if (sent == total) {
         if (!written(entries)) return;
         continue;
       }
