@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/memo.hpp"
 
 namespace apigw {
 
@@ -55,6 +56,14 @@ class Connections {
     return out;
   }
 
+  // post_many to a list its owner keeps unchanged between calls (a room's member-list snapshot)
+  // along with `memo`, which the owner clears whenever the list changes: an adapter may keep
+  // there what it resolved the ids to and skip the lookups next time.
+  virtual std::vector<core::result<void>> post_list(std::span<const std::string> ids,
+                                                    const SharedFrame& data, core::Memo& memo) {
+    (void)memo;
+    return post_many(ids, data);
+  }
   // post_many for recipients whose node is known: an adapter spanning several nodes routes each
   // post without looking the connection up. Others ignore the gateway.
   virtual std::vector<core::result<void>> post_recipients(std::span<const Recipient> to,

@@ -1,5 +1,7 @@
 #include "gateway/local_connections.hpp"
 
+#include <algorithm>
+
 #include "gateway/loop_inbox.hpp"
 
 namespace gateway {
@@ -30,14 +32,51 @@ core::result<void> LocalConnections::post(const std::string& connection_id,
 
 std::vector<core::result<void>> LocalConnections::post_many(std::span<const std::string> ids,
                                                             const apigw::SharedFrame& data) {
-  std::vector<core::result<void>> out;
-  out.reserve(ids.size());
   if (data->size() > max_post_bytes_) {
     metrics_.posts_too_large.inc(ids.size());
-    out.assign(ids.size(), core::errc::payload_too_large);
-    return out;
+    return std::vector<core::result<void>>(ids.size(), core::errc::payload_too_large);
   }
-  const auto sessions = registry_.find_many(ids);
+  return send_to(registry_.find_many(ids), data);
+}
+
+namespace {
+// What post_list keeps in a list's memo: the list's sessions, held weakly (a closed one is gone).
+struct Resolved {
+  const void* owner;
+  std::vector<std::weak_ptr<Session>> sessions;
+};
+}  // namespace
+
+std::vector<core::result<void>> LocalConnections::post_list(std::span<const std::string> ids,
+                                                            const apigw::SharedFrame& data,
+                                                            core::Memo& memo) {
+  if (data->size() > max_post_bytes_) {
+    metrics_.posts_too_large.inc(ids.size());
+    return std::vector<core::result<void>>(ids.size(), core::errc::payload_too_large);
+  }
+  auto known = std::static_pointer_cast<const Resolved>(memo.get());
+  if (known && known->owner == this && known->sessions.size() == ids.size()) {
+    std::vector<std::shared_ptr<Session>> sessions;
+    sessions.reserve(ids.size());
+    for (const auto& w : known->sessions) sessions.push_back(w.lock());
+    return send_to(sessions, data);
+  }
+  auto sessions = registry_.find_many(ids);
+  // An id not found may be a connection whose $connect has not finished yet: found later, so
+  // such a list is not remembered.
+  if (std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s != nullptr; })) {
+    auto r = std::make_shared<Resolved>();
+    r->owner = this;
+    r->sessions.assign(sessions.begin(), sessions.end());
+    memo.set(std::move(r));
+  }
+  return send_to(sessions, data);
+}
+
+std::vector<core::result<void>> LocalConnections::send_to(
+    const std::vector<std::shared_ptr<Session>>& sessions, const apigw::SharedFrame& data) {
+  std::vector<core::result<void>> out;
+  out.reserve(sessions.size());
   Tally tally;
   {
     LoopInbox::Batch batch;

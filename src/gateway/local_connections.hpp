@@ -17,6 +17,11 @@ class LocalConnections final : public apigw::Connections {
   // The fan-out path: the registry's shards locked once each, every loop handed its frames at once.
   std::vector<core::result<void>> post_many(std::span<const std::string> ids,
                                             const apigw::SharedFrame& data) override;
+  // Keeps in `memo` the sessions the ids were found to be when all of them were: the next post
+  // to the same list locks each weakly held session instead of looking its id up.
+  std::vector<core::result<void>> post_list(std::span<const std::string> ids,
+                                            const apigw::SharedFrame& data,
+                                            core::Memo& memo) override;
   core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
   core::result<void> remove(const std::string& connection_id) override;
 
@@ -27,6 +32,9 @@ class LocalConnections final : public apigw::Connections {
     const core::result<void>& add(const core::result<void>& r);
     void record(GatewayMetrics& m) const;
   };
+
+  std::vector<core::result<void>> send_to(const std::vector<std::shared_ptr<Session>>& sessions,
+                                          const apigw::SharedFrame& data);
 
   ConnectionRegistry& registry_;
   std::size_t max_post_bytes_;

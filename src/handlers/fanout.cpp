@@ -53,11 +53,12 @@ void broadcast(Ports& p, const store::RoomMembers& members, const apigw::SharedF
       targets.push_back(&m);
     }
   }
-  const std::span<const std::string> ids = skip ? std::span<const std::string>(others)
-                                                : std::span<const std::string>(members.ids);
-  forget_gone(p.connections.post_many(ids, frame), [&](std::size_t i) -> const store::Member& {
-    return skip ? *targets[i] : members.members[i];
-  });
+  // The whole list is the room's snapshot, which keeps what the adapter resolved it to.
+  forget_gone(skip ? p.connections.post_many(others, frame)
+                   : p.connections.post_list(members.ids, frame, members.memo),
+              [&](std::size_t i) -> const store::Member& {
+                return skip ? *targets[i] : members.members[i];
+              });
 }
 
 void forget_connection(Ports& p, const std::string& connection_id) {

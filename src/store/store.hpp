@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/memo.hpp"
 
 namespace store {
 
@@ -59,6 +60,9 @@ struct Message {
 struct RoomMembers {
   std::vector<Member> members;
   std::vector<std::string> ids;
+  // For the Connections adapter posting to `ids` (Connections::post_list); whoever changes
+  // `ids` resets it.
+  mutable core::Memo memo;
 
   // The member row of `connection_id`, or nullptr.
   const Member* find(std::string_view connection_id) const;

@@ -92,6 +92,61 @@ TEST_F(LocalConnectionsTest, PostManyAnswersEachId) {
   EXPECT_EQ(b->frames.size(), 1u);
 }
 
+TEST_F(LocalConnectionsTest, PostListRemembersTheSessionsOnlyWhenAllWereFound) {
+  auto b = std::make_shared<FakeSession>("b=");
+  registry.add(b);
+  core::Memo memo;
+  const std::vector<std::string> missing{"a=", "late="};
+  auto r = connections.post_list(missing, apigw::make_frame("1"), memo);
+  EXPECT_TRUE(r[0]);
+  EXPECT_EQ(r[1].error(), core::errc::gone);
+  EXPECT_EQ(memo.get(), nullptr);  // "late=" may be a $connect still running: look again next time
+  auto late = std::make_shared<FakeSession>("late=");
+  registry.add(late);
+  r = connections.post_list(missing, apigw::make_frame("2"), memo);
+  EXPECT_TRUE(r[1]);
+  EXPECT_NE(memo.get(), nullptr);
+  EXPECT_EQ(late->frames.size(), 1u);
+}
+
+TEST_F(LocalConnectionsTest, PostListReachesTheRememberedSessionsAndSeesThemGo) {
+  auto b = std::make_shared<FakeSession>("b=");
+  registry.add(b);
+  core::Memo memo;
+  const std::vector<std::string> ids{"a=", "b="};
+  ASSERT_TRUE(connections.post_list(ids, apigw::make_frame("1"), memo)[1]);
+  ASSERT_NE(memo.get(), nullptr);
+  // Out of the registry and dropped by everyone: the remembered session is gone, not reached.
+  registry.remove("b=");
+  std::weak_ptr<FakeSession> held = b;
+  b.reset();
+  ASSERT_TRUE(held.expired());
+  auto r = connections.post_list(ids, apigw::make_frame("2"), memo);
+  EXPECT_TRUE(r[0]);
+  EXPECT_EQ(r[1].error(), core::errc::gone);
+  EXPECT_EQ(a->frames.size(), 2u);
+  // A closing session answers gone through the memo as through a lookup.
+  a->closing = true;
+  EXPECT_EQ(connections.post_list(ids, apigw::make_frame("3"), memo)[0].error(), core::errc::gone);
+}
+
+TEST_F(LocalConnectionsTest, PostListIgnoresAMemoOfAnotherListOrAdapter) {
+  auto b = std::make_shared<FakeSession>("b=");
+  registry.add(b);
+  core::Memo memo;
+  const std::vector<std::string> one{"a="};
+  ASSERT_TRUE(connections.post_list(one, apigw::make_frame("1"), memo)[0]);
+  // The owner changed the list without resetting the memo: a different size is not trusted.
+  const std::vector<std::string> two{"a=", "b="};
+  EXPECT_TRUE(connections.post_list(two, apigw::make_frame("2"), memo)[1]);
+  EXPECT_EQ(b->frames.size(), 1u);
+  // Another adapter (another node's registry) does not use this one's sessions.
+  ConnectionRegistry other_registry;
+  LocalConnections other{other_registry, 131072, metrics};
+  EXPECT_EQ(other.post_list(two, apigw::make_frame("3"), memo)[0].error(), core::errc::gone);
+  EXPECT_EQ(a->frames.size(), 2u);
+}
+
 TEST_F(LocalConnectionsTest, GetAndRemove) {
   auto info = connections.get("a=");
   ASSERT_TRUE(info);

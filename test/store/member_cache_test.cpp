@@ -78,6 +78,27 @@ TEST_F(MemberCacheTest, UnheldListIsUpdatedInPlace) {
   EXPECT_EQ(cache_->room_members("lobby").value().get(), before);
 }
 
+TEST_F(MemberCacheTest, AChangedListForgetsWhatWasResolvedFromIt) {
+  ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
+  cache_->room_members("lobby").value()->memo.set(std::make_shared<int>(1));
+  // Updated in place (nobody holds it): the memo is cleared with the change.
+  ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bob")));
+  EXPECT_EQ(cache_->room_members("lobby").value()->memo.get(), nullptr);
+  // Copied (a reader holds it): the held list keeps its memo, the new one starts empty.
+  auto held = cache_->room_members("lobby").value();
+  held->memo.set(std::make_shared<int>(2));
+  ASSERT_TRUE(cache_->delete_member("lobby", "a"));
+  EXPECT_NE(held->memo.get(), nullptr);
+  EXPECT_EQ(cache_->room_members("lobby").value()->memo.get(), nullptr);
+  // A rename changes a row, not the ids, but is a change all the same.
+  auto now = cache_->room_members("lobby").value();
+  now->memo.set(std::make_shared<int>(3));
+  now.reset();
+  held.reset();
+  ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bobby")));
+  EXPECT_EQ(cache_->room_members("lobby").value()->memo.get(), nullptr);
+}
+
 TEST_F(MemberCacheTest, WritesReachTheStoreBehindIt) {
   ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
   ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bob")));
