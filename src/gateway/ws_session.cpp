@@ -178,6 +178,9 @@ class WsSession final : public Session,
   // coroutine (its frames, ~2 KiB); a coroutine runs only while frames are being handled.
   void wait_readable();
   void on_readable(boost::system::error_code ec);
+  // Appends the events of the `n` bytes read; a protocol error ends the parsing for good.
+  void parse_read(const std::uint8_t* buffer, std::size_t n,
+                  std::vector<ws::FrameParser::Event>& events);
   net::awaitable<void> handle_events(std::shared_ptr<WsSession> self,
                                      std::vector<ws::FrameParser::Event> events);
   void end_reading();
@@ -399,14 +402,8 @@ void WsSession<Socket>::wait_readable() {
 }
 
 template <class Socket>
-void WsSession<Socket>::on_readable(boost::system::error_code ec) {
-  if (ec || !socket_.is_open()) return end_reading();
-  std::uint8_t* buffer = receive_buffer();
-  const std::size_t n = socket_.read_some(net::buffer(buffer, receive_buffer_size), ec);
-  if (ec == net::error::would_block || ec == net::error::try_again) return wait_readable();
-  if (ec) return end_reading();  // end of stream or reset
-  // Parse the whole read at once: the buffer is shared with the loop's other connections.
-  std::vector<ws::FrameParser::Event> events;
+void WsSession<Socket>::parse_read(const std::uint8_t* buffer, std::size_t n,
+                                   std::vector<ws::FrameParser::Event>& events) {
   for (std::size_t off = 0; off < n && !hard_failure_;) {
     ws::FrameParser::Event ev;
     off += parser_.parse(buffer + off, n - off, ev);
@@ -415,6 +412,18 @@ void WsSession<Socket>::on_readable(boost::system::error_code ec) {
       hard_failure_ = true;
     events.push_back(std::move(ev));
   }
+}
+
+template <class Socket>
+void WsSession<Socket>::on_readable(boost::system::error_code ec) {
+  if (ec || !socket_.is_open()) return end_reading();
+  std::uint8_t* buffer = receive_buffer();
+  const std::size_t n = socket_.read_some(net::buffer(buffer, receive_buffer_size), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) return wait_readable();
+  if (ec) return end_reading();  // end of stream or reset
+  // Parse the whole read at once: the buffer is shared with the loop's other connections.
+  std::vector<ws::FrameParser::Event> events;
+  parse_read(buffer, n, events);
   if (events.empty()) return wait_readable();
   net::co_spawn(socket_.get_executor(),
                 handle_events(this->shared_from_this(), std::move(events)), log_read_failure);
@@ -465,14 +474,7 @@ net::awaitable<void> WsSession<Socket>::read_loop([[maybe_unused]] std::shared_p
     }
     // Parse the whole read before any await: the buffer is shared with other connections.
     events.clear();
-    for (std::size_t off = 0; off < n && !hard_failure_;) {
-      ws::FrameParser::Event ev;
-      off += parser_.parse(buffer + off, n - off, ev);
-      if (ev.kind == ws::FrameParser::Kind::none) continue;
-      if (ev.kind == ws::FrameParser::Kind::error && ev.code == ws::close_code::protocol_error)
-        hard_failure_ = true;
-      events.push_back(std::move(ev));
-    }
+    parse_read(buffer, n, events);
     for (auto& ev : events) {
       co_await on_event(ev);
       if (!socket_.is_open()) break;

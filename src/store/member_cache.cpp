@@ -124,10 +124,11 @@ void MemberCache::erase(Room& r, const std::string& connection_id) {
   list.ids.pop_back();
 }
 
-core::result<void> MemberCache::put_member(const Member& m) {
+core::result<void> MemberCache::put_member_with(
+    const Member& m, const std::function<core::result<void>()>& write) {
   auto r = room(m.room);
-  std::lock_guard write(r->write);
-  if (auto w = inner_.put_member(m); !w) return w;
+  std::lock_guard lock(r->write);
+  if (auto w = write(); !w) return w;
   // A room never read is loaded from the store, with this row, when it is first read.
   if (r->loaded.load(std::memory_order_acquire)) {
     std::lock_guard data(r->data);
@@ -136,15 +137,12 @@ core::result<void> MemberCache::put_member(const Member& m) {
   return {};
 }
 
+core::result<void> MemberCache::put_member(const Member& m) {
+  return put_member_with(m, [&] { return inner_.put_member(m); });
+}
+
 core::result<void> MemberCache::put_connection_and_member(const Connection& c, const Member& m) {
-  auto r = room(m.room);
-  std::lock_guard write(r->write);
-  if (auto w = inner_.put_connection_and_member(c, m); !w) return w;
-  if (r->loaded.load(std::memory_order_acquire)) {
-    std::lock_guard data(r->data);
-    insert(*r, m);
-  }
-  return {};
+  return put_member_with(m, [&] { return inner_.put_connection_and_member(c, m); });
 }
 
 core::result<void> MemberCache::delete_member(const std::string& room_name,

@@ -9,6 +9,7 @@
 // each room's writes one at a time, so the cache never shows a row the store refused.
 // Readers share an immutable list; a write copies it only while a reader still holds it.
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 
@@ -88,6 +89,10 @@ class MemberCache final : public Store {
   // With room.data held: the list to change, copied first if a reader still holds it.
   static RoomMembers& writable(Room& r);
   static void insert(Room& r, const Member& m);
+  // Runs `write` (which stores `m`, maybe with more) under the room's write lock, then puts `m`
+  // in the room's list if the list is loaded.
+  core::result<void> put_member_with(const Member& m,
+                                     const std::function<core::result<void>()>& write);
   static void erase(Room& r, const std::string& connection_id);
   // With room.data held: where `connection_id` is in the list (npos: absent), and how many
   // members show `name`.

@@ -25,12 +25,6 @@ boost::system::error_code unavailable() {
   return core::make_error_code(core::errc::store_unavailable);
 }
 
-json::object request(const std::string& table) {
-  json::object r;
-  r["TableName"] = table;
-  return r;
-}
-
 Item client_msg_key(const Message& m) {
   return {{"room", s(m.room)}, {"clientMsgId", s(m.client_msg_id)}};
 }

@@ -15,12 +15,6 @@ using aws::dynamodb::item_to_json;
 using aws::dynamodb::Item;
 using namespace dynamo_items;
 
-json::object request(const std::string& table) {
-  json::object r;
-  r["TableName"] = table;
-  return r;
-}
-
 struct Hole {
   std::int64_t seq;
   std::int64_t ttl;  // the message above it: the seal expires with it

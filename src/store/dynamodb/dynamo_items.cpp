@@ -1,6 +1,13 @@
 #include "store/dynamodb/dynamo_items.hpp"
 
 namespace store::dynamo_items {
+
+boost::json::object request(const std::string& table) {
+  boost::json::object r;
+  r["TableName"] = table;
+  return r;
+}
+
 namespace {
 
 void put_s(Item& item, const char* name, const std::string& v) {

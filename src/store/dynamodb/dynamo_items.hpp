@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include <boost/json/object.hpp>
+
 #include "aws/dynamodb/attribute_value.hpp"
 #include "store/store.hpp"
 
@@ -13,6 +15,9 @@ namespace store::dynamo_items {
 
 using aws::dynamodb::AttributeValue;
 using aws::dynamodb::Item;
+
+// A request to `table`: {"TableName": table}, for the operation's other members to be added.
+boost::json::object request(const std::string& table);
 
 AttributeValue s(std::string v);
 AttributeValue n(std::int64_t v);

@@ -11,12 +11,6 @@ using aws::dynamodb::item_to_json;
 using aws::dynamodb::Item;
 using namespace dynamo_items;
 
-json::object request(const std::string& table) {
-  json::object r;
-  r["TableName"] = table;
-  return r;
-}
-
 bool is_conditional(const aws::dynamodb::Error& e) {
   return e.is(aws::dynamodb::errc::conditional_check_failed);
 }

@@ -14,12 +14,6 @@ using namespace dynamo_items;
 
 boost::system::error_code invalid() { return core::make_error_code(core::errc::invalid_argument); }
 
-json::object request(const std::string& table) {
-  json::object r;
-  r["TableName"] = table;
-  return r;
-}
-
 }  // namespace
 
 Dynamo::Dynamo(std::shared_ptr<aws::dynamodb::SyncClient> client, DynamoTables tables, DynamoOptions options)
