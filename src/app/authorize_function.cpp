@@ -1,20 +1,17 @@
 #include "app/authorize_function.hpp"
 
-#include <cstdlib>
 #include <iostream>
 
 #include "auth/jwt_authorizer.hpp"
 #include "auth/lambda_authorizer.hpp"
+#include "core/env.hpp"
 #include "core/log.hpp"
 #include "lambda/run_handler.hpp"
 
 namespace app {
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
+using core::env;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "core/env.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #ifdef PARLEY_HAS_DYNAMO
 #include "aws/dynamodb/client_config.hpp"
@@ -14,10 +15,7 @@
 namespace app {
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
+using core::env;
 
 }  // namespace
 

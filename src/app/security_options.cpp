@@ -1,11 +1,11 @@
 #include "app/security_options.hpp"
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "auth/jwt_authorizer.hpp"
 #include "aws/sigv4/credentials.hpp"
+#include "core/env.hpp"
 
 namespace app {
 
@@ -45,10 +45,7 @@ std::string read_file(const std::string& path, const std::string& what) {
   return s.str();
 }
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
+using core::env;
 
 std::string drop_final_newline(std::string s) {
   if (!s.empty() && s.back() == '\n') s.pop_back();

@@ -1,16 +1,10 @@
 #include "aws/sigv4/credentials.hpp"
 
-#include <cstdlib>
+#include "core/env.hpp"
 
 namespace aws {
-namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-}  // namespace
+using core::env;
 
 core::result<Credentials> credentials_from_env() {
   Credentials c{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")};
