@@ -24,21 +24,22 @@ LoopInbox::Batch::~Batch() {
 }
 
 void LoopInbox::post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame) {
+  const bool may_linger = apigw::Lingering::active();
   if (held.depth > 0) {
     for (auto& [inbox, items] : held.by_inbox) {
       if (inbox == this) {
-        items.push_back({std::move(to), std::move(frame)});
+        items.push_back({std::move(to), std::move(frame), may_linger});
         return;
       }
     }
     held.by_inbox.emplace_back(this, std::vector<Item>{});
-    held.by_inbox.back().second.push_back({std::move(to), std::move(frame)});
+    held.by_inbox.back().second.push_back({std::move(to), std::move(frame), may_linger});
     return;
   }
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    items_.push_back({std::move(to), std::move(frame)});
+    items_.push_back({std::move(to), std::move(frame), may_linger});
     wake = claim_drain();
   }
   if (wake) schedule_drain();
@@ -80,9 +81,31 @@ void LoopInbox::drain() {
     scheduled_ = false;
   }
   // Every frame is queued before any is written: a connection's frames share one write.
-  for (auto& item : batch_)
-    if (item.to->deliver(std::move(item.frame))) to_flush_.push_back(std::move(item.to));
+  for (auto& item : batch_) {
+    switch (item.to->deliver(std::move(item.frame), item.may_linger)) {
+      case Deliverable::Owed::flush: to_flush_.push_back(std::move(item.to)); break;
+      case Deliverable::Owed::lingering_flush: lingering_.push_back(std::move(item.to)); break;
+      case Deliverable::Owed::nothing: break;
+    }
+  }
   batch_.clear();
+  if (!lingering_.empty() && !linger_armed_) {
+    linger_armed_ = true;
+    linger_timer_.expires_after(linger);
+    linger_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;  // the inbox is going away
+      flush_lingering();
+    });
+  }
+  if (!flushing_) flush_some();
+}
+
+// A connection flushed meanwhile (a frame that could not wait) is flushed again: a no-op.
+void LoopInbox::flush_lingering() {
+  linger_armed_ = false;
+  to_flush_.insert(to_flush_.end(), std::make_move_iterator(lingering_.begin()),
+                   std::make_move_iterator(lingering_.end()));
+  lingering_.clear();
   if (!flushing_) flush_some();
 }
 

@@ -2,11 +2,13 @@
 // Frames posted to one socket thread's connections from other threads (handlers fanning out),
 // gathered and handed over in batches: one wake-up of the loop per batch instead of one per
 // frame, and every frame a connection got in the batch leaves in one gathered write.
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "apigw/connections.hpp"
 
@@ -15,19 +17,28 @@ namespace gateway {
 // What a connection does with a delivered frame, on its own loop.
 class Deliverable {
  public:
+  // What the caller of deliver() owes the connection.
+  enum class Owed { nothing, flush, lingering_flush };
   virtual ~Deliverable() = default;
-  // Queues it; true when this is the first frame since the last flush(), so the caller owes
-  // one (a connection given 16 frames in a drain is flushed once, not 16 times).
-  virtual bool deliver(apigw::SharedFrame frame) = 0;
-  virtual void flush() = 0;  // start writing what is queued
+  // Queues it. `flush` when this is the first frame since the last flush(), so the caller owes
+  // one (a connection given 16 frames in a drain is flushed once, not 16 times);
+  // `lingering_flush` when it is the first and may wait (apigw::Lingering): the caller owes a
+  // flush within LoopInbox::linger. A frame that may not wait, given after one that may, is
+  // owed a flush at once (which writes both).
+  virtual Owed deliver(apigw::SharedFrame frame, bool may_linger) = 0;
+  virtual void flush() = 0;  // start writing what is queued; nothing when nothing is
 };
 
 class LoopInbox {
  public:
-  explicit LoopInbox(boost::asio::io_context& loop) : loop_(loop) {}
+  // The longest a frame posted under apigw::Lingering waits for a write.
+  static constexpr std::chrono::milliseconds linger{20};
+
+  explicit LoopInbox(boost::asio::io_context& loop) : loop_(loop), linger_timer_(loop) {}
 
   // Thread-safe; never blocks on I/O. Within a Batch on this thread the frame is held back
-  // until the Batch ends.
+  // until the Batch ends. Under apigw::Lingering the frame may wait up to `linger` for others
+  // to the same connection to share its write.
   void post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame);
 
   // While one is alive on a thread, that thread's posts to every inbox are gathered and each
@@ -45,6 +56,7 @@ class LoopInbox {
   struct Item {
     std::shared_ptr<Deliverable> to;
     apigw::SharedFrame frame;
+    bool may_linger = false;
   };
 
  private:
@@ -67,6 +79,12 @@ class LoopInbox {
   std::size_t flushed_ = 0;
   bool flushing_ = false;
   void flush_some();
+  // Loop-only: connections owed a flush within `linger`, all flushed when the timer fires.
+  // One timer per loop, not per connection.
+  std::vector<std::shared_ptr<Deliverable>> lingering_;
+  boost::asio::steady_timer linger_timer_;
+  bool linger_armed_ = false;
+  void flush_lingering();
 };
 
 }  // namespace gateway

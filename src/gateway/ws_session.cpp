@@ -118,12 +118,17 @@ class WsSession final : public Session,
     return {};
   }
 
-  bool deliver(apigw::SharedFrame frame) override {
+  Owed deliver(apigw::SharedFrame frame, bool may_linger) override {
     push(std::move(frame), ws::Opcode::text);
-    return !std::exchange(flush_owed_, true);
+    if (flush_owed_) return Owed::nothing;
+    if (!may_linger) {
+      flush_owed_ = true;
+      return Owed::flush;
+    }
+    return std::exchange(lingering_flush_owed_, true) ? Owed::nothing : Owed::lingering_flush;
   }
   void flush() override {
-    flush_owed_ = false;
+    flush_owed_ = lingering_flush_owed_ = false;
     write_pending();
   }
 
@@ -229,6 +234,7 @@ class WsSession final : public Session,
   bool peer_closed_ = false;         // the peer's close frame has been received
   bool hard_failure_ = false;        // framing broken: nothing more can be read
   bool flush_owed_ = false;          // delivered frames wait for the inbox's flush()
+  bool lingering_flush_owed_ = false;  // ... for its flush after LoopInbox::linger
   std::optional<std::pair<int, std::string>> end_;  // the $disconnect code and reason
   // While frames are in flight: the lane that keeps them (and then $disconnect) in order.
   std::shared_ptr<Integration::Lane> lane_;

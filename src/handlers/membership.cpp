@@ -38,6 +38,9 @@ void announce(Ports& p, const std::string& room, const apigw::SharedFrame& frame
     return;
   }
   if ((*members)->members.size() > presence_room_limit) return;
+  // Nobody waits on presence: a burst of arrivals reaches each member in a few writes, not one
+  // per arrival.
+  apigw::Lingering unhurried;
   broadcast(p, **members, frame, except);
 }
 

@@ -3,24 +3,32 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <thread>
 #include <utility>
 
 namespace gateway {
 namespace {
 
-// Records what the loop delivers and when it flushes.
+// Records what the loop delivers and when it flushes (as WsSession owes its flushes).
 struct Recorder final : Deliverable {
   std::vector<std::string> got;
   int flushes = 0;
-  bool owed = false;
-  bool deliver(apigw::SharedFrame f) override {
+  std::size_t written = 0;  // frames got by the last flush
+  bool owed = false, lingering_owed = false;
+  Owed deliver(apigw::SharedFrame f, bool may_linger) override {
     got.push_back(*f);
-    return !std::exchange(owed, true);
+    if (owed) return Owed::nothing;
+    if (!may_linger) {
+      owed = true;
+      return Owed::flush;
+    }
+    return std::exchange(lingering_owed, true) ? Owed::nothing : Owed::lingering_flush;
   }
   void flush() override {
-    owed = false;
+    owed = lingering_owed = false;
     ++flushes;
+    written = got.size();
   }
 };
 
@@ -104,6 +112,66 @@ TEST(LoopInbox, BatchesOnSeveralThreadsLoseNothing) {
     ASSERT_EQ(to[t]->got.size(), static_cast<std::size_t>(batches * per_batch));
     for (int i = 0; i < batches * per_batch; ++i) ASSERT_EQ(to[t]->got[i], std::to_string(i));
   }
+}
+
+TEST(LoopInbox, LingeringFramesWaitForTheTimerAndShareOneFlush) {
+  boost::asio::io_context loop;
+  LoopInbox inbox(loop);
+  auto a = std::make_shared<Recorder>();
+  const auto start = std::chrono::steady_clock::now();
+  {
+    apigw::Lingering unhurried;
+    inbox.post(a, apigw::make_frame("join 1"));
+  }
+  loop.poll();  // the drain: queued, not flushed
+  EXPECT_EQ(a->got.size(), 1u);
+  EXPECT_EQ(a->flushes, 0);
+  {
+    apigw::Lingering unhurried;
+    inbox.post(a, apigw::make_frame("join 2"));
+  }
+  loop.run();  // until the linger timer has flushed both
+  EXPECT_GE(std::chrono::steady_clock::now() - start, LoopInbox::linger);
+  EXPECT_EQ(a->got, (std::vector<std::string>{"join 1", "join 2"}));
+  EXPECT_EQ(a->flushes, 1);
+  EXPECT_EQ(a->written, 2u);
+}
+
+TEST(LoopInbox, AFrameThatCannotWaitFlushesTheLingeringOnesWithIt) {
+  boost::asio::io_context loop;
+  LoopInbox inbox(loop);
+  auto a = std::make_shared<Recorder>(), b = std::make_shared<Recorder>();
+  {
+    apigw::Lingering unhurried;
+    inbox.post(a, apigw::make_frame("join"));
+    inbox.post(b, apigw::make_frame("join"));
+  }
+  loop.poll();
+  EXPECT_EQ(a->flushes + b->flushes, 0);
+  inbox.post(a, apigw::make_frame("message"));
+  loop.poll();  // at once, not after the linger
+  EXPECT_EQ(a->flushes, 1);
+  EXPECT_EQ(a->written, 2u);
+  EXPECT_EQ(b->flushes, 0);
+  loop.run();  // the timer: b's flush; a's again is a no-op flush of nothing new
+  EXPECT_EQ(b->flushes, 1);
+  EXPECT_EQ(a->got, (std::vector<std::string>{"join", "message"}));
+}
+
+TEST(LoopInbox, ALingeringFrameAfterAnUrgentOneInTheSameDrainLeavesWithIt) {
+  boost::asio::io_context loop;
+  LoopInbox inbox(loop);
+  auto a = std::make_shared<Recorder>();
+  {
+    LoopInbox::Batch batch;
+    inbox.post(a, apigw::make_frame("message"));
+    apigw::Lingering unhurried;
+    inbox.post(a, apigw::make_frame("join"));
+  }
+  EXPECT_EQ(loop.poll(), 1u);  // the drain; no timer armed
+  EXPECT_EQ(a->flushes, 1);
+  EXPECT_EQ(a->written, 2u);
+  EXPECT_EQ(loop.run(), 0u);
 }
 
 }  // namespace
