@@ -25,6 +25,7 @@
 #include "gateway/authorizer.hpp"
 #include "gateway/invoke.hpp"
 #include "gateway/origin_policy.hpp"
+#include "gateway/ws_upgrade.hpp"
 
 namespace gateway {
 namespace net = boost::asio;
@@ -248,6 +249,8 @@ net::awaitable<void> WsSession<Socket>::refuse(HttpStream<Socket>& stream,
   http::response<http::string_body> res{static_cast<http::status>(status), req.version()};
   res.set(http::field::server, "Parley");
   res.set(http::field::content_type, "application/json");
+  // 426 Upgrade Required names the WebSocket version spoken here (RFC 6455 §4.4).
+  if (status == 426) res.set(http::field::sec_websocket_version, "13");
   boost::json::object body;
   body["message"] = message;
   res.body() = boost::json::serialize(body);
@@ -335,6 +338,16 @@ net::awaitable<bool> WsSession<Socket>::run_connect(HttpStream<Socket>& stream,
 template <class Socket>
 net::awaitable<void> WsSession<Socket>::run(HttpStream<Socket> stream,
                                     http::request<http::string_body> req, Handshake hs) {
+  // A malformed handshake invokes nothing.
+  if (const auto refusal = ws_upgrade::check(req)) {
+    ctx_.metrics.connects_refused.inc();
+    core::log::info("handshake refused", {{"connectionId", meta_.connection_id},
+                                          {"sourceIp", meta_.source_ip},
+                                          {"status", refusal->status},
+                                          {"reason", refusal->message}});
+    co_await refuse(stream, req, refusal->status, refusal->message);
+    co_return;
+  }
   // --max-connections-per-ip: refused before $connect runs, as a throttled handshake on AWS.
   if (!ctx_.ip_connections.admit(meta_.source_ip)) {
     ctx_.metrics.connects_over_ip_limit.inc();
@@ -352,39 +365,37 @@ net::awaitable<void> WsSession<Socket>::run(HttpStream<Socket> stream,
     co_return;
   }
 
+  // The 101, written by us: one send on a plain socket (the socket's buffer is empty and takes
+  // it whole), no websocket::stream built and thrown away.
   {
-    // Beast answers the upgrade (key, version, 101); the frames after it are ours.
-    websocket::stream<HttpStream<Socket>> ws(std::move(stream));
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = ctx_.config.handshake_timeout;
-    timeouts.idle_timeout = websocket::stream_base::none();
-    timeouts.keep_alive_pings = false;
-    ws.set_option(timeouts);
-    // Only echo a subprotocol the $connect handler chose: browsers fail a connection whose
-    // requested protocol is not echoed, exactly as on AWS.
-    ws.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& res) {
-      res.set(http::field::server, "Parley");
-      if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
-    }));
-    auto [ec] = co_await ws.async_accept(req, use_tuple);
+    const std::string answer =
+        ws_upgrade::switching_protocols(req[http::field::sec_websocket_key], subprotocol);
+    boost::system::error_code ec;
+    if constexpr (tls) {
+      beast::get_lowest_layer(stream).expires_after(ctx_.config.handshake_timeout);
+      std::tie(ec, std::ignore) = co_await net::async_write(stream, net::buffer(answer), use_tuple);
+      beast::get_lowest_layer(stream).expires_never();
+      if (!ec) socket_.attach(std::move(stream));
+    } else {
+      socket_ = beast::get_lowest_layer(stream).release_socket();
+      socket_.non_blocking(true, ec);
+      std::size_t sent = ec ? 0 : socket_.write_some(net::buffer(answer), ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
+      if (!ec && sent < answer.size())
+        std::tie(ec, std::ignore) =
+            co_await net::async_write(socket_, net::buffer(answer.data() + sent, answer.size() - sent),
+                                      use_tuple);
+    }
     if (ec) {
       core::log::warn("handshake failed", {{"connectionId", meta_.connection_id},
                                            {"error", ec.message()}});
       finish(ws::close_code::abnormal, "Handshake failed");
       co_return;
     }
-    if constexpr (tls)
-      socket_.attach(std::move(ws.next_layer()));
-    else
-      socket_ = beast::get_lowest_layer(ws).release_socket();
   }
   // The request and its headers are done with; the connection may live for hours.
   req = {};
   hs = Handshake{};
-  if constexpr (!tls) {
-    boost::system::error_code ignored;
-    socket_.non_blocking(true, ignored);
-  }
   open_.store(true);
   ctx_.registry.add(this->shared_from_this());
   ctx_.metrics.connects.inc();

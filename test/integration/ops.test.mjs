@@ -2,6 +2,8 @@
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { startServer, fetchT, poll } from './server.mjs';
 import { join, closeAll, terminateAll } from './client.mjs';
 
@@ -67,6 +69,49 @@ test('/metrics counts connections, messages, posts and handler and store latency
   // Buckets are cumulative and end with +Inf equal to the count.
   const inf = sample(after, 'parley_integration_seconds_bucket{route="sendmessage",le="+Inf"}');
   assert.equal(inf, hist0 + 1);
+});
+
+// An upgrade request with the given WebSocket headers: resolves {status, headers, body} (101 or
+// a refusal), the socket closed.
+function upgrade(headers) {
+  return new Promise((res, rej) => {
+    const req = http.request({
+      host: '127.0.0.1', port: srv.port, path: '/dev?name=ghost', method: 'GET', timeout: 5000,
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', ...headers },
+    });
+    req.on('upgrade', (resp, socket) => { socket.destroy(); res({ status: resp.statusCode, headers: resp.headers }); });
+    req.on('response', (resp) => {
+      let body = '';
+      resp.setEncoding('utf8');
+      resp.on('data', (d) => { body += d; });
+      resp.on('end', () => res({ status: resp.statusCode, headers: resp.headers, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer to the upgrade')));
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+test('a malformed WebSocket handshake is refused before $connect runs; a good one gets the RFC 6455 accept key', T, async () => {
+  const connects = async () => sample(await metrics(), 'parley_integration_seconds_count{route="$connect"}') ?? 0;
+  const before = await connects();
+  const key = randomBytes(16).toString('base64');
+  const v8 = await upgrade({ 'Sec-WebSocket-Version': '8', 'Sec-WebSocket-Key': key });
+  assert.equal(v8.status, 426);
+  assert.equal(v8.headers['sec-websocket-version'], '13');
+  assert.deepEqual(JSON.parse(v8.body), { message: 'Unsupported WebSocket version' });
+  for (const bad of [undefined, '', 'short==', randomBytes(17).toString('base64'), `${key.slice(0, 21)}!==`]) {
+    const r = await upgrade({ 'Sec-WebSocket-Version': '13', ...(bad === undefined ? {} : { 'Sec-WebSocket-Key': bad }) });
+    assert.equal(r.status, 400, `key ${bad}`);
+    assert.deepEqual(JSON.parse(r.body), { message: 'Invalid Sec-WebSocket-Key' });
+  }
+  assert.equal(await connects(), before, 'no $connect for a refused handshake');
+  // RFC 6455 section 1.3's example key and answer.
+  const ok = await upgrade({ 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+  assert.equal(ok.status, 101);
+  assert.equal(ok.headers['sec-websocket-accept'], 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  assert.equal(ok.headers.upgrade, 'websocket');
+  assert.equal(await connects(), before + 1);
 });
 
 test('a post to a gone connection is counted as gone', T, async () => {
