@@ -111,6 +111,16 @@ TEST_F(SqliteSchema, JournalModeIsWal) {
   EXPECT_EQ(query(file_, "PRAGMA journal_mode"), "wal");  // WAL is a property of the file
 }
 
+TEST_F(SqliteSchema, ANewFileHasOneKibPagesAndAnOldOneKeepsItsOwn) {
+  ASSERT_TRUE(open(file_));
+  EXPECT_EQ(query(file_, "PRAGMA page_size"), "1024");
+  const auto old_file = dir_.path() / "old.db";
+  ASSERT_EQ(exec(old_file, "PRAGMA page_size=4096; CREATE TABLE t (x); PRAGMA journal_mode=WAL"), "");
+  ASSERT_EQ(query(old_file, "PRAGMA page_size"), "4096");
+  ASSERT_TRUE(open(old_file));
+  EXPECT_EQ(query(old_file, "PRAGMA page_size"), "4096");
+}
+
 // The queries below are the adapter's own (sqlite_store.cpp, sqlite_messages.cpp).
 TEST_F(SqliteSchema, MembersQueryIsAKeySearchInConnectionIdOrder) {
   ASSERT_TRUE(open(file_));
