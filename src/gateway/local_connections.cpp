@@ -30,12 +30,16 @@ core::result<void> LocalConnections::post(const std::string& connection_id,
   return r;
 }
 
+std::optional<std::vector<core::result<void>>> LocalConnections::refuse_too_large(
+    std::size_t posts, const apigw::SharedFrame& data) {
+  if (data->size() <= max_post_bytes_) return std::nullopt;
+  metrics_.posts_too_large.inc(posts);
+  return std::vector<core::result<void>>(posts, core::errc::payload_too_large);
+}
+
 std::vector<core::result<void>> LocalConnections::post_many(std::span<const std::string> ids,
                                                             const apigw::SharedFrame& data) {
-  if (data->size() > max_post_bytes_) {
-    metrics_.posts_too_large.inc(ids.size());
-    return std::vector<core::result<void>>(ids.size(), core::errc::payload_too_large);
-  }
+  if (auto refused = refuse_too_large(ids.size(), data)) return std::move(*refused);
   return send_to(registry_.find_many(ids), data);
 }
 
@@ -50,10 +54,7 @@ struct Resolved {
 std::vector<core::result<void>> LocalConnections::post_list(std::span<const std::string> ids,
                                                             const apigw::SharedFrame& data,
                                                             core::Memo& memo) {
-  if (data->size() > max_post_bytes_) {
-    metrics_.posts_too_large.inc(ids.size());
-    return std::vector<core::result<void>>(ids.size(), core::errc::payload_too_large);
-  }
+  if (auto refused = refuse_too_large(ids.size(), data)) return std::move(*refused);
   auto known = std::static_pointer_cast<const Resolved>(memo.get());
   if (known && known->owner == this && known->sessions.size() == ids.size()) {
     std::vector<std::shared_ptr<Session>> sessions;

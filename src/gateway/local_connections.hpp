@@ -1,6 +1,9 @@
 #pragma once
 // The Connections port over this node's ConnectionRegistry: what the management API and the
 // in-process integration call. Frames go to the session's queue; nothing blocks.
+#include <optional>
+#include <vector>
+
 #include "apigw/connections.hpp"
 #include "gateway/connection_registry.hpp"
 #include "gateway/gateway_metrics.hpp"
@@ -35,6 +38,9 @@ class LocalConnections final : public apigw::Connections {
 
   std::vector<core::result<void>> send_to(const std::vector<std::shared_ptr<Session>>& sessions,
                                           const apigw::SharedFrame& data);
+  // `posts` answers of 413 (counted) when `data` is over the PostToConnection limit.
+  std::optional<std::vector<core::result<void>>> refuse_too_large(std::size_t posts,
+                                                                  const apigw::SharedFrame& data);
 
   ConnectionRegistry& registry_;
   std::size_t max_post_bytes_;
