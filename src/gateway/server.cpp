@@ -133,6 +133,10 @@ struct Server::Impl {
     net::co_spawn(ioc, drain(std::chrono::steady_clock::now() + grace), log_exception);
   }
 
+  // The inboxes go before the loops they post to: each holds a timer of its loop (ctx, and
+  // with it the inboxes, would otherwise outlive the loops).
+  ~Impl() { ctx.inboxes.clear(); }
+
   Context ctx;
   std::vector<std::unique_ptr<net::io_context>> loops;
   net::io_context& ioc;  // the first loop: acceptor, signals, sweeps
