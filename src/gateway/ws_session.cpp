@@ -10,8 +10,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 
 #include "apigw/frames.hpp"
@@ -31,7 +29,6 @@ namespace gateway {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 using net::use_awaitable;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
@@ -366,7 +363,9 @@ net::awaitable<void> WsSession<Socket>::run(HttpStream<Socket> stream,
   }
 
   // The 101, written by us: one send on a plain socket (the socket's buffer is empty and takes
-  // it whole), no websocket::stream built and thrown away.
+  // it whole), no websocket::stream built and thrown away. It echoes only a subprotocol the
+  // $connect handler chose: browsers fail a connection whose requested protocol is not echoed,
+  // exactly as on AWS.
   {
     const std::string answer =
         ws_upgrade::switching_protocols(req[http::field::sec_websocket_key], subprotocol);
