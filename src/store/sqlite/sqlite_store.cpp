@@ -133,6 +133,55 @@ void Sqlite::return_reader(std::unique_ptr<SqliteConnection> c) {
   // Otherwise `c` closes when this returns, after the lock is released.
 }
 
+namespace {
+
+// The statements shared by the single calls and their combinations (put_connection_and_member,
+// connection_view); `op` names the failure.
+core::result<void> write_connection(SqliteConnection& w, const Connection& c, std::string_view op) {
+  auto s = w.statement(kPutConnection);
+  if (!s) return s.error();
+  s->bind(1, c.connection_id).bind(2, c.name).bind(3, c.connected_at).bind(4, c.gateway);
+  s->bind(5, c.home_room).bind(6, c.since).bind(7, c.ttl).bind(8, c.user_id);
+  return step_done(w, *s, op);
+}
+
+core::result<void> write_member(SqliteConnection& w, const Member& m, std::string_view op) {
+  auto s = w.statement(kPutMember);
+  if (!s) return s.error();
+  s->bind(1, m.room).bind(2, m.connection_id).bind(3, m.name).bind(4, m.joined_at);
+  s->bind(5, m.ttl);
+  return step_done(w, *s, op);
+}
+
+core::result<Connection> read_connection(SqliteConnection& db, const std::string& connection_id,
+                                         std::string_view op) {
+  auto s = db.statement(kGetConnection);
+  if (!s) return s.error();
+  s->bind(1, connection_id);
+  const int rc = s->step();
+  if (rc == SQLITE_DONE) return make_error_code(errc::not_found);
+  if (rc != SQLITE_ROW) return db.failure(op, rc);
+  return Connection{s->text(0),  s->text(1), s->int64(2), s->text(3),
+                    s->int64(4), s->text(5), s->int64(6), s->text(7)};
+}
+
+// kMembers or kMemberships.
+core::result<std::vector<Member>> read_member_rows(SqliteConnection& db, const char* sql,
+                                                   const std::string& key, std::string_view op) {
+  auto s = db.statement(sql);
+  if (!s) return s.error();
+  s->bind(1, key);
+  std::vector<Member> out;
+  int rc;
+  while ((rc = s->step()) == SQLITE_ROW) {
+    out.push_back(Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4), {}});
+  }
+  if (rc != SQLITE_DONE) return db.failure(op, rc);
+  return out;
+}
+
+}  // namespace
+
 // Single-statement writes run in autocommit: one statement is atomic on its own, and a fresh
 // autocommit write retries through busy_timeout, so BEGIN IMMEDIATE would add nothing.
 core::result<void> Sqlite::put_connection(const Connection& c) {
@@ -140,11 +189,7 @@ core::result<void> Sqlite::put_connection(const Connection& c) {
     // home_room is a plain attribute, not a key (rooms are in members): it may be empty.
     if (c.connection_id.empty()) return invalid();
     std::lock_guard lock(write_mutex_);
-    auto s = writer_->statement(kPutConnection);
-    if (!s) return s.error();
-    s->bind(1, c.connection_id).bind(2, c.name).bind(3, c.connected_at).bind(4, c.gateway);
-    s->bind(5, c.home_room).bind(6, c.since).bind(7, c.ttl).bind(8, c.user_id);
-    return step_done(*writer_, *s, "put_connection");
+    return write_connection(*writer_, c, "put_connection");
   });
 }
 
@@ -153,14 +198,7 @@ core::result<Connection> Sqlite::get_connection(const std::string& connection_id
     if (connection_id.empty()) return invalid();
     auto db = lease_reader();
     if (!db) return db.error();
-    auto s = (*db)->statement(kGetConnection);
-    if (!s) return s.error();
-    s->bind(1, connection_id);
-    int rc = s->step();
-    if (rc == SQLITE_DONE) return make_error_code(errc::not_found);
-    if (rc != SQLITE_ROW) return (*db)->failure("get_connection", rc);
-    return Connection{s->text(0),  s->text(1), s->int64(2), s->text(3),
-                      s->int64(4), s->text(5), s->int64(6), s->text(7)};
+    return read_connection(**db, connection_id, "get_connection");
   });
 }
 
@@ -179,11 +217,7 @@ core::result<void> Sqlite::put_member(const Member& m) {
   return guarded("put_member", [&]() -> core::result<void> {
     if (m.room.empty() || m.connection_id.empty()) return invalid();
     std::lock_guard lock(write_mutex_);
-    auto s = writer_->statement(kPutMember);
-    if (!s) return s.error();
-    s->bind(1, m.room).bind(2, m.connection_id).bind(3, m.name).bind(4, m.joined_at);
-    s->bind(5, m.ttl);
-    return step_done(*writer_, *s, "put_member");
+    return write_member(*writer_, m, "put_member");
   });
 }
 
@@ -193,20 +227,8 @@ core::result<void> Sqlite::put_connection_and_member(const Connection& c, const 
     std::lock_guard lock(write_mutex_);
     auto tx = WriteTransaction::begin(*writer_);
     if (!tx) return tx.error();
-    {
-      auto s = writer_->statement(kPutConnection);
-      if (!s) return s.error();
-      s->bind(1, c.connection_id).bind(2, c.name).bind(3, c.connected_at).bind(4, c.gateway);
-      s->bind(5, c.home_room).bind(6, c.since).bind(7, c.ttl).bind(8, c.user_id);
-      if (auto r = step_done(*writer_, *s, "put_connection_and_member"); !r) return r;
-    }
-    {
-      auto s = writer_->statement(kPutMember);
-      if (!s) return s.error();
-      s->bind(1, m.room).bind(2, m.connection_id).bind(3, m.name).bind(4, m.joined_at);
-      s->bind(5, m.ttl);
-      if (auto r = step_done(*writer_, *s, "put_connection_and_member"); !r) return r;
-    }
+    if (auto r = write_connection(*writer_, c, "put_connection_and_member"); !r) return r;
+    if (auto r = write_member(*writer_, m, "put_connection_and_member"); !r) return r;
     return tx->commit();
   });
 }
@@ -236,16 +258,7 @@ core::result<std::vector<Member>> Sqlite::read_members(const char* sql, const st
     if (key.empty()) return invalid();
     auto db = lease_reader();
     if (!db) return db.error();
-    auto s = (*db)->statement(sql);
-    if (!s) return s.error();
-    s->bind(1, key);
-    std::vector<Member> out;
-    int rc;
-    while ((rc = s->step()) == SQLITE_ROW) {
-      out.push_back(Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4), {}});
-    }
-    if (rc != SQLITE_DONE) return (*db)->failure("read_members", rc);
-    return out;
+    return read_member_rows(**db, sql, key, "read_members");
   });
 }
 
@@ -268,28 +281,13 @@ core::result<ConnectionView> Sqlite::connection_view(const std::string& connecti
         if (c.in_transaction()) (void)c.exec_cached("COMMIT");
       }
     } end{**db};
-    ConnectionView view;
-    {
-      auto s = (*db)->statement(kGetConnection);
-      if (!s) return s.error();
-      s->bind(1, connection_id);
-      const int rc = s->step();
-      if (rc == SQLITE_DONE) return make_error_code(errc::not_found);
-      if (rc != SQLITE_ROW) return (*db)->failure("connection_view", rc);
-      view.connection = Connection{s->text(0),  s->text(1), s->int64(2), s->text(3),
-                                   s->int64(4), s->text(5), s->int64(6), s->text(7)};
-    }
-    {
-      auto s = (*db)->statement(kMemberships);
-      if (!s) return s.error();
-      s->bind(1, connection_id);
-      int rc;
-      while ((rc = s->step()) == SQLITE_ROW) {
-        view.rooms.push_back(RoomView{
-            Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4), {}}, 0, {}});
-      }
-      if (rc != SQLITE_DONE) return (*db)->failure("connection_view", rc);
-    }
+    auto conn = read_connection(**db, connection_id, "connection_view");
+    if (!conn) return conn.error();
+    auto rows = read_member_rows(**db, kMemberships, connection_id, "connection_view");
+    if (!rows) return rows.error();
+    ConnectionView view{std::move(*conn), {}};
+    view.rooms.reserve(rows->size());
+    for (auto& m : *rows) view.rooms.push_back(RoomView{std::move(m), 0, {}});
     for (auto& room : view.rooms) {
       auto last = read_last_seq(**db, room.member.room);
       if (!last) return last.error();
