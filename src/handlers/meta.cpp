@@ -11,22 +11,36 @@ namespace handlers {
 namespace {
 constexpr int newest_page = 50;  // as send_history's default
 
+const store::Member& member_of(const store::Member& m) { return m; }
+const store::Member& member_of(const store::RoomView& v) { return v.member; }
+
+// Home room first (the client shows it first), the welcome, then each room's history as
+// `history(room)` sends it. Room is a store::Member or a store::RoomView.
+template <class Room, class History>
+apigw::Response welcome_then_history(const Request& r, const store::Connection& conn,
+                                     std::vector<Room>& rooms, const History& history) {
+  std::stable_partition(rooms.begin(), rooms.end(), [&](const Room& x) {
+    return member_of(x).room == conn.home_room;
+  });
+  std::vector<std::string> names;
+  names.reserve(rooms.size());
+  for (const auto& x : rooms) names.push_back(member_of(x).room);
+  r.reply(events::welcome(conn, names));
+  for (const auto& x : rooms) {
+    if (auto h = history(x); !h) return r.fail_store(h.error(), "read the room's history");
+  }
+  return {};
+}
+
 template <class From>
 apigw::Response hello_read_by_read(const Request& r, Ports& p, const From& from) {
   auto conn = p.store.get_connection(r.connection_id());
   if (!conn) return r.fail_store(conn.error(), "find your connection");
   auto rooms = p.store.memberships(r.connection_id());
   if (!rooms) return r.fail_store(rooms.error(), "read your rooms");
-  std::stable_partition(rooms->begin(), rooms->end(),
-                        [&](const store::Member& m) { return m.room == conn->home_room; });
-  std::vector<std::string> names;
-  for (const auto& m : *rooms) names.push_back(m.room);
-  r.reply(events::welcome(*conn, names));
-  for (const auto& m : *rooms) {
-    if (auto h = send_history(p, r.connection_id(), m.room, from(*conn, m)); !h)
-      return r.fail_store(h.error(), "read the room's history");
-  }
-  return {};
+  return welcome_then_history(r, *conn, *rooms, [&](const store::Member& m) {
+    return send_history(p, r.connection_id(), m.room, from(*conn, m));
+  });
 }
 
 }  // namespace
@@ -61,21 +75,9 @@ apigw::Response hello(const apigw::Event& e, Ports& p) {
   // still gets its welcome when only a room's history cannot be read.
   if (!view) return hello_read_by_read(r, p, from);
   const store::Connection& conn = view->connection;
-  auto& rooms = view->rooms;
-  // Home room first: the client shows it first.
-  std::stable_partition(rooms.begin(), rooms.end(), [&](const store::RoomView& v) {
-    return v.member.room == conn.home_room;
+  return welcome_then_history(r, conn, view->rooms, [&](const store::RoomView& v) {
+    return send_history(p, r.connection_id(), v, from(conn, v.member));
   });
-  std::vector<std::string> names;
-  names.reserve(rooms.size());
-  for (const auto& v : rooms) names.push_back(v.member.room);
-  r.reply(events::welcome(conn, names));
-
-  for (const auto& v : rooms) {
-    if (auto h = send_history(p, r.connection_id(), v, from(conn, v.member)); !h)
-      return r.fail_store(h.error(), "read the room's history");
-  }
-  return {};
 }
 
 apigw::Response ping(const apigw::Event& e, Ports& p) {
