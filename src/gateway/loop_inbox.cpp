@@ -1,5 +1,7 @@
 #include "gateway/loop_inbox.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 namespace gateway {
@@ -24,22 +26,19 @@ LoopInbox::Batch::~Batch() {
 }
 
 void LoopInbox::post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame) {
-  const bool may_linger = apigw::Lingering::active();
+  Item item{std::move(to), std::move(frame), apigw::Lingering::active()};
   if (held.depth > 0) {
-    for (auto& [inbox, items] : held.by_inbox) {
-      if (inbox == this) {
-        items.push_back({std::move(to), std::move(frame), may_linger});
-        return;
-      }
-    }
-    held.by_inbox.emplace_back(this, std::vector<Item>{});
-    held.by_inbox.back().second.push_back({std::move(to), std::move(frame), may_linger});
+    auto held_here = std::find_if(held.by_inbox.begin(), held.by_inbox.end(),
+                                  [this](const auto& entry) { return entry.first == this; });
+    if (held_here == held.by_inbox.end())
+      held_here = held.by_inbox.emplace(held.by_inbox.end(), this, std::vector<Item>{});
+    held_here->second.push_back(std::move(item));
     return;
   }
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    items_.push_back({std::move(to), std::move(frame), may_linger});
+    items_.push_back(std::move(item));
     wake = claim_drain();
   }
   if (wake) schedule_drain();
