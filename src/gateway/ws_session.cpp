@@ -68,6 +68,13 @@ std::string& send_gather_buffer() {
   return buffer;
 }
 
+// `buffers` copied into `into`, one after the other.
+void gather(std::string& into, const std::vector<net::const_buffer>& buffers, std::size_t total) {
+  into.clear();
+  into.reserve(total);
+  for (const auto& b : buffers) into.append(static_cast<const char*>(b.data()), b.size());
+}
+
 void log_read_failure(std::exception_ptr e) {
   if (!e) return;
   try {
@@ -666,25 +673,20 @@ void WsSession<Socket>::write_pending() {
       }
       if (self->written(entries)) self->write_pending();
     };
+    const std::size_t total = net::buffer_size(write_buffers_);
     if constexpr (tls) {
-      std::size_t total = 0;
-      for (const auto& b : write_buffers_) total += b.size();
       std::string& g = socket_.gather();
       if (g.capacity() > 65536 && g.capacity() > 4 * total) std::string().swap(g);  // after a burst
-      g.clear();
-      g.reserve(total);
-      for (const auto& b : write_buffers_) g.append(static_cast<const char*>(b.data()), b.size());
+      gather(g, write_buffers_, total);
       writing_ = entries;
       net::async_write(socket_.stream(), net::buffer(g), std::move(done));
       return;
     } else {
       boost::system::error_code ec;
       std::size_t sent = 0;
-      const std::size_t total = net::buffer_size(write_buffers_);
       if (write_buffers_.size() > 2 && total <= send_gather_limit) {
         std::string& g = send_gather_buffer();
-        g.clear();
-        for (const auto& b : write_buffers_) g.append(static_cast<const char*>(b.data()), b.size());
+        gather(g, write_buffers_, total);
         sent = socket_.write_some(net::buffer(g), ec);
       } else {
         sent = socket_.write_some(write_buffers_, ec);
