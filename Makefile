@@ -5,10 +5,15 @@ PORT     ?= 8080
 DATA     ?= ./data
 JOBS     ?= $(shell nproc)
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# ccache keeps compiled objects outside the clone (~/.cache/ccache), so a second clone or a
+# rebuild on the same machine is warm; paths are made relative to this folder so that two
+# clones share the cache.
+export CCACHE_BASEDIR := $(CURDIR)
+LAUNCHER  = $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 # Debian 12 packages: to build and run, then what the tests add.
 BUILD_PACKAGES := cmake ninja-build g++ make libboost1.81-dev libboost-json1.81-dev \
-                  libboost-url1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev libjemalloc-dev
+                  libboost-url1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev libjemalloc-dev ccache
 TEST_PACKAGES  := libgtest-dev libgmock-dev chromium openssl sqlite3 clang-14 libclang-rt-14-dev llvm-14
 
 .PHONY: all deps test-deps configure build run test unit clean package-test sanitize-test
@@ -38,7 +43,7 @@ test-deps: deps
 	npm ci --prefix test/integration --no-audit --no-fund --loglevel=error
 
 configure:
-	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(TYPE)
+	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(TYPE) $(LAUNCHER)
 
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -74,7 +79,7 @@ SAN_ENV     = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(SAN_LOGS)/
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_LOGS)/ubsan \
               LSAN_OPTIONS=suppressions=$(abspath .ci/lsan.supp)
 sanitize-test: test-deps
-	@[ -f $(SAN_BUILD)/build.ninja ] || CC=clang-14 CXX=clang++-14 cmake -S . -B $(SAN_BUILD) -G Ninja \
+	@[ -f $(SAN_BUILD)/build.ninja ] || CC=clang-14 CXX=clang++-14 cmake -S . -B $(SAN_BUILD) -G Ninja $(LAUNCHER) \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARLEY_SANITIZE=address,undefined -DPARLEY_FUZZ=ON
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
@@ -94,7 +99,7 @@ PACKAGE_LIBS  := /usr/lib/$(shell gcc -dumpmachine 2>/dev/null || echo x86_64-li
 
 .PHONY: package
 package: deps
-	@[ -f $(PACKAGE_BUILD)/build.ninja ] || cmake -S . -B $(PACKAGE_BUILD) -G Ninja \
+	@[ -f $(PACKAGE_BUILD)/build.ninja ] || cmake -S . -B $(PACKAGE_BUILD) -G Ninja $(LAUNCHER) \
 	  -DCMAKE_BUILD_TYPE=Release -DPARLEY_TESTS=OFF \
 	  -DBoost_USE_STATIC_LIBS=ON -DOPENSSL_USE_STATIC_LIBS=ON \
 	  -DSQLite3_LIBRARY=$(PACKAGE_LIBS)/libsqlite3.a \
