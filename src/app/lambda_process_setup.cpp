@@ -2,14 +2,17 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
+#include <ostream>
 #include <stdexcept>
+
+#include <boost/json/parse.hpp>
 
 #include "app/tables_command.hpp"
 #include "aws/sigv4/credentials.hpp"
-#include "integration/lambda_process/sam_template.hpp"
+#include "integration/lambda_process/function_authorizer.hpp"
+#include "store/dynamodb/dynamo_create_tables.hpp"
+#include "store/dynamodb/dynamo_store.hpp"
 
 namespace app {
 namespace fs = std::filesystem;
@@ -33,32 +36,6 @@ fs::path default_template() {
   if (fs::exists(beside, ec)) return beside;
   throw std::invalid_argument("no deploy/template.yaml in the working directory or beside " +
                               self_directory().parent_path().string() + "; give --template FILE");
-}
-
-// A !Ref's local value: a table → its local name (ConnectionsTable → the connections table),
-// a parameter → its Default, AWS::Region → the region.
-std::string resolve_ref(const sam::Template& t, const std::string& ref, const LambdaStore& store,
-                        const std::string& where) {
-  if (ref == "AWS::Region") return store.region;
-  if (ref == "AWS::AccountId") return "123456789012";
-  if (auto p = t.parameter_defaults.find(ref); p != t.parameter_defaults.end()) return p->second;
-  auto type = t.resource_types.find(ref);
-  if (type != t.resource_types.end() && type->second == "AWS::DynamoDB::Table") {
-    std::string name = ref;
-    if (name.ends_with("Table")) name.resize(name.size() - 5);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const auto& tb = store.tables;
-    for (const auto& [suffix, local] :
-         {std::pair{"connections", &tb.connections}, {"members", &tb.members},
-          {"messages", &tb.messages}, {"rooms", &tb.rooms}, {"clientmsgs", &tb.clientmsgs}})
-      if (name == suffix) return *local;
-    throw std::invalid_argument(where + ": table " + ref +
-                                " is none of Parley's tables (connections, members, messages, "
-                                "rooms, clientmsgs)");
-  }
-  throw std::invalid_argument(where + ": !Ref " + ref +
-                              " names no table, parameter with a Default, or AWS::Region");
 }
 
 }  // namespace
@@ -100,13 +77,30 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   if (::access(out.bootstrap.c_str(), X_OK) != 0)
     throw std::invalid_argument("the bootstrap " + out.bootstrap.string() +
                                 " is missing or not executable; give --bootstrap PATH");
+  sam::ParseOptions parse;
   sam::Template t;
   try {
-    t = sam::load_template(out.template_file);
+    std::vector<std::string> words;
+    for (const auto& value : o.all("parameter-overrides")) {
+      // One quoted value may hold several Key=Value words, as `sam deploy` accepts.
+      std::size_t start = 0;
+      while ((start = value.find_first_not_of(' ', start)) != std::string::npos) {
+        const auto end = value.find(' ', start);
+        words.push_back(value.substr(start, end - start));
+        start = end;
+      }
+    }
+    parse.parameter_overrides = sam::parse_parameter_overrides(words);
+    parse.region = store.region;
+    parse.stack_name = o.get("stack-name", parse.stack_name);
+    parse.table_prefix = o.get("table-prefix", parse.table_prefix);
+    t = sam::load_template(out.template_file, parse);
   } catch (const sam::TemplateError& e) {
     throw std::invalid_argument(e.what());  // bad input: the usage error's exit status
   }
   out.route_selection_expression = t.route_selection_expression;
+  out.stage_name = t.stage_name;
+  out.tables = t.tables;
 
   lp::ProcessOptions options;
   options.bootstrap = out.bootstrap;
@@ -138,18 +132,57 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
     c.timeout = std::chrono::seconds(f.timeout_s);
     c.memory_mb = f.memory_mb;
     if (f.reserved_concurrency) c.reserved_concurrency = static_cast<unsigned>(*f.reserved_concurrency);
-    for (const auto& [name, value] : f.environment)
-      c.variables.emplace_back(
-          name, value.is_ref() ? resolve_ref(t, value.ref, store, id + " variable " + name)
-                               : value.literal);
+    for (const auto& [name, value] : f.environment) c.variables.emplace_back(name, value.literal);
     functions.push_back(std::move(c));
   }
   std::map<std::string, std::string> routes;
-  for (const auto& r : t.routes) routes[r.route_key] = r.function;
+  for (const auto& r : t.routes) {
+    routes[r.route_key] = r.function;
+    if (r.two_way) out.two_way_routes.insert(r.route_key);
+  }
   out.functions = functions.size();
+  const std::string account_id = options.account_id;
   out.integration = std::make_unique<lp::LambdaProcess>(std::move(options), std::move(functions),
                                                         std::move(routes));
+  for (const auto& r : t.routes) {
+    if (r.authorizer.empty()) continue;
+    const auto& a = t.authorizers.at(r.authorizer);
+    out.authorizer = std::make_shared<lp::FunctionAuthorizer>(
+        *out.integration, a.function, a.name.empty() ? a.logical_id : a.name, a.identity_sources,
+        store.region, account_id);
+  }
   return out;
+}
+
+std::vector<std::string> expand_parameter_overrides(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    out.push_back(args[i]);
+    if (args[i] != "--parameter-overrides") continue;
+    // The first word is the flag's value; each further word until the next option repeats it.
+    if (i + 1 < args.size()) out.push_back(args[++i]);
+    while (i + 1 < args.size() && !args[i + 1].starts_with("--")) {
+      out.push_back("--parameter-overrides");
+      out.push_back(args[++i]);
+    }
+  }
+  return out;
+}
+
+bool create_template_tables(const Options& o, const std::vector<sam::Table>& tables,
+                            std::ostream& progress) {
+  if (tables.empty()) return true;
+  auto settings = dynamo_settings(o);
+  auto client = store::make_dynamo_client(std::move(settings.client));
+  std::vector<store::TableSpec> specs;
+  for (const auto& t : tables)
+    specs.push_back({t.name, boost::json::parse(t.create_request).as_object(), t.ttl_attribute});
+  progress << "Creating the template's missing DynamoDB tables" << std::endl;
+  if (auto r = store::create_tables(*client, std::move(specs), progress); !r) {
+    progress << "parley: cannot create the template's DynamoDB tables: " << r.error().message() << std::endl;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace app

@@ -7,10 +7,14 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "app/options.hpp"
+#include "gateway/authorizer.hpp"
 #include "integration/lambda_process/lambda_process.hpp"
+#include "integration/lambda_process/sam_template.hpp"
 #include "store/dynamodb/dynamo_tables.hpp"
 
 namespace app {
@@ -21,6 +25,11 @@ struct LambdaProcessSetup {
   std::filesystem::path template_file;
   std::filesystem::path bootstrap;
   std::size_t functions = 0;
+  std::set<std::string> two_way_routes;  // routes with a $default RouteResponse
+  // The $connect route's REQUEST authorizer function, if the template gives one.
+  std::shared_ptr<const gateway::Authorizer> authorizer;
+  std::string stage_name;                     // the template's Stage, if any
+  std::vector<integration::sam::Table> tables;  // to create with --create-tables
 };
 
 // What the functions' store is: a SQLite file, or DynamoDB tables at an endpoint.
@@ -38,8 +47,18 @@ struct LambdaStore {
 LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_file);
 
 // From --template (default deploy/template.yaml, looked for in the working directory and next
-// to the executable's parent), --bootstrap (default: `bootstrap` beside this executable),
-// --lambda-concurrency. Throws std::invalid_argument (or sam::TemplateError) saying what is wrong.
+// to the executable's parent), --parameter-overrides, --stack-name, --bootstrap (default:
+// `bootstrap` beside this executable), --lambda-concurrency. Throws std::invalid_argument
+// saying what is wrong (a template's error names the resource and property).
 LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store);
+
+// `--parameter-overrides A=1 B=2` as `sam deploy` takes it: the words after the flag up to the
+// next option become repeated `--parameter-overrides` values the Options parser accepts.
+std::vector<std::string> expand_parameter_overrides(const std::vector<std::string>& args);
+
+// --create-tables in process mode: the template's AWS::DynamoDB::Table resources, made
+// idempotently at --dynamodb-endpoint (progress on `progress`). False after printing why not.
+bool create_template_tables(const Options& o, const std::vector<integration::sam::Table>& tables,
+                            std::ostream& progress);
 
 }  // namespace app

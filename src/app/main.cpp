@@ -5,6 +5,7 @@
 
 #include "app/chat_command.hpp"
 #include "app/bench_command.hpp"
+#include "app/local_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/tables_command.hpp"
 
@@ -14,12 +15,14 @@ constexpr const char* usage = R"(Usage: parley <command> [options]
 
 Commands:
   serve      run the chat server (gateway, handlers, SQLite or DynamoDB store, browser client)
+  local      run your own API Gateway WebSocket app locally from its SAM template:
+             parley local [template.yaml] (= serve --lambda process --template ...)
   tables     create the DynamoDB tables: parley tables create [--dynamodb-endpoint URL]
   chat       the terminal client: interactive, or JSON lines in a pipe
   bench      load generator: connect rate, fan-out latency, throughput, memory of a server
   version    print the version
 
-Run 'parley serve --help', 'parley chat --help' or 'parley bench --help' for their options.
+Run 'parley serve --help', 'parley local --help', 'parley chat --help' or 'parley bench --help' for their options.
 )";
 
 }  // namespace
@@ -34,6 +37,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   try {
     if (command == "serve") return app::serve_command(args);
+    if (command == "local") return app::local_command(args);
     if (command == "tables") return app::tables_command(args);
     if (command == "bench") return app::bench_command(args);
     if (command == "chat") return app::chat_command(args);

@@ -92,6 +92,10 @@ Lambda process mode (docs/lambda-local.md):
   --lambda-concurrency N   account concurrency shared by functions without reserved
                            concurrency (default 1000, as Lambda's); beyond it: throttled
   --lambda-idle S          stop a warm environment unused for S seconds (default 300)
+  --parameter-overrides K=V [K=V ...]  the template's Parameters, as `sam deploy` takes them
+  --stack-name NAME        AWS::StackName (default parley-local)
+  With --create-tables (and --store dynamodb) the template's AWS::DynamoDB::Table resources
+  are created, named as !Ref gives them; the template's Stage names the default --stage.
 )";
 
 namespace {
@@ -107,6 +111,7 @@ const std::map<std::string, bool> serve_known = {
     {"table-prefix", true},  {"create-tables", false},
     {"lambda", true},        {"template", true},       {"bootstrap", true},
     {"lambda-concurrency", true}, {"lambda-idle", true},
+    {"parameter-overrides", true}, {"stack-name", true},
     {"node-endpoint", true}, {"node-ttl", true},
     {"rate-limit", true},    {"rate-burst", true},     {"ip-rate-limit", true},
     {"ip-rate-burst", true}, {"max-connections-per-ip", true},
@@ -166,8 +171,9 @@ gateway::Config config_from(const Options& o) {
 
 // The store the flags ask for; nullptr after printing why it cannot be used. `description`
 // is for the banner.
+// With create_parley_tables false (process mode) --create-tables is the template's to act on.
 std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem::path& data,
-                                         std::string& description) {
+                                         std::string& description, bool create_parley_tables) {
   const std::string kind = o.get("store", "sqlite");
   if (kind == "sqlite") {
     if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix") || o.has("node-endpoint") ||
@@ -193,7 +199,7 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
   description = std::string("dynamodb ") + (ep.tls ? "https://" : "http://") + ep.host_header() + " (tables " +
                 settings.tables.connections + ", ...)";
   auto client = store::make_dynamo_client(std::move(settings.client));
-  if (o.has("create-tables")) {
+  if (o.has("create-tables") && create_parley_tables) {
     std::cout << "Creating missing DynamoDB tables" << std::endl;
     if (auto r = store::create_tables(*client, settings.tables, std::cout); !r) {
       std::cerr << "parley: cannot create the DynamoDB tables: " << r.error().message() << "\n";
@@ -208,7 +214,8 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
 
 }  // namespace
 
-int serve_command(const std::vector<std::string>& args) {
+int serve_command(const std::vector<std::string>& given) {
+  const auto args = expand_parameter_overrides(given);
   Options o(args, known_options());
   if (o.has("help")) {
     std::cout << serve_usage << security_usage;
@@ -230,11 +237,12 @@ int serve_command(const std::vector<std::string>& args) {
   if (!lambda.empty() && lambda != "process")
     throw std::invalid_argument("--lambda must be process, not '" + lambda + "'");
   if (lambda.empty() && (o.has("template") || o.has("bootstrap") || o.has("lambda-concurrency") ||
-                         o.has("lambda-idle")))
-    throw std::invalid_argument("--template, --bootstrap and --lambda-* need --lambda process");
+                         o.has("lambda-idle") || o.has("parameter-overrides") || o.has("stack-name")))
+    throw std::invalid_argument(
+        "--template, --bootstrap, --parameter-overrides, --stack-name and --lambda-* need --lambda process");
 
   std::string store_description;
-  auto store = open_store(o, data, store_description);
+  auto store = open_store(o, data, store_description, lambda.empty());
   if (!store) return 1;
   std::unique_ptr<store::Timed> timed_store;
   std::optional<store::MemberCache> member_cache;
@@ -258,6 +266,15 @@ int serve_command(const std::vector<std::string>& args) {
   } else {
     functions = make_lambda_process(o, lambda_store(o, data / "parley.db"));
     config.route_selection_expression = functions.route_selection_expression;
+    config.two_way_routes = functions.two_way_routes;
+    if (!o.has("stage") && !functions.stage_name.empty()) config.stage = functions.stage_name;
+    if (functions.authorizer) {
+      if (config.authorizer)
+        throw std::invalid_argument("the template's $connect authorizer and --jwt-*/--auth options "
+                                    "cannot both be used");
+      config.authorizer = functions.authorizer;
+    }
+    if (o.has("create-tables") && !create_template_tables(o, functions.tables, std::cout)) return 1;
     // The functions' processes hold the store now; this process only cleared stale rows.
     store.reset();
   }

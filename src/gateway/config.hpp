@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct Config {
   std::string api_id;       // empty: a random 10-character id per start
   std::string domain_name;  // requestContext.domainName; empty: the handshake's Host header
   std::string route_selection_expression = "$request.body.action";
+  // Two-way routes (a $default route response): a successful integration's body is sent back
+  // to the caller as a frame. Every other route is one-way, API Gateway's default.
+  std::set<std::string> two_way_routes;
 
   std::size_t max_frame_bytes = 32768;     // one client frame larger: close 1009
   std::size_t max_message_bytes = 131072;  // larger: close 1009

@@ -21,6 +21,7 @@
 #include "gateway/frame_parser.hpp"
 #include "gateway/frame_queue.hpp"
 #include "gateway/authorizer.hpp"
+#include "gateway/await_with_timeout.hpp"
 #include "gateway/invoke.hpp"
 #include "gateway/origin_policy.hpp"
 #include "gateway/ws_upgrade.hpp"
@@ -284,7 +285,21 @@ net::awaitable<bool> WsSession<Socket>::admit(HttpStream<Socket>& stream,
   }
   if (!ctx_.config.authorizer) co_return true;
   const auto started = Clock::now();
-  const AuthDecision d = ctx_.config.authorizer->authorize(hs);
+  const Authorizer& authorizer = *ctx_.config.authorizer;
+  AuthDecision d;
+  if (authorizer.asynchronous()) {
+    // A Lambda authorizer: its REQUEST event is made of the $connect event; the socket's loop
+    // goes on serving others meanwhile. Past the integration timeout: API Gateway's 500.
+    AuthDecision timed_out;
+    timed_out.outcome = AuthDecision::Outcome::error;
+    timed_out.reason = "the authorizer timed out";
+    const auto event = connect_event(meta_, hs, core::now_ms());
+    d = co_await await_with_timeout<AuthDecision>(
+        [&](std::function<void(AuthDecision)> done) { authorizer.authorize_async(hs, event, std::move(done)); },
+        ctx_.config.integration_timeout, std::move(timed_out));
+  } else {
+    d = authorizer.authorize(hs);
+  }
   if (d.outcome == AuthDecision::Outcome::allow) {
     const auto latency =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
@@ -292,12 +307,16 @@ net::awaitable<bool> WsSession<Socket>::admit(HttpStream<Socket>& stream,
     co_return true;
   }
   const bool unauthorized = d.outcome == AuthDecision::Outcome::unauthorized;
+  const bool failed = d.outcome == AuthDecision::Outcome::error;
+  const unsigned status = unauthorized ? 401 : failed ? 500 : 403;
   ctx_.metrics.connects_refused.inc();
-  core::log::info("handshake refused", {{"connectionId", meta_.connection_id},
-                                        {"sourceIp", meta_.source_ip},
-                                        {"status", unauthorized ? 401 : 403},
-                                        {"reason", d.reason}});
-  co_await refuse(stream, req, unauthorized ? 401 : 403, unauthorized ? "Unauthorized" : "Forbidden");
+  (failed ? core::log::error : core::log::info)(
+      "handshake refused", {{"connectionId", meta_.connection_id},
+                            {"sourceIp", meta_.source_ip},
+                            {"status", status},
+                            {"reason", d.reason}});
+  co_await refuse(stream, req, status,
+                  unauthorized ? "Unauthorized" : failed ? apigw::frames::internal_error : "Forbidden");
   co_return false;
 }
 
@@ -622,8 +641,12 @@ net::awaitable<void> WsSession<Socket>::handle_frame(std::string body, Integrati
                                                {"requestId", request_id},
                                                {"routeKey", route_key}});
     send_gateway_error(apigw::frames::timed_out, request_id);
+  } else if (r.response.body && ctx_.config.two_way_routes.contains(route_key)) {
+    // A two-way route ($default route response): the body goes back as it is, whatever the
+    // statusCode, as API Gateway sends it.
+    (void)send(apigw::make_frame(std::move(*r.response.body)));
   }
-  // One-way routes, as API Gateway's default: a successful result's body is not sent.
+  // Every other route is one-way, API Gateway's default: a successful result's body is not sent.
 }
 
 template <class Socket>

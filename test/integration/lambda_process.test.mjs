@@ -51,6 +51,10 @@ Resources:
     Properties: {ProtocolType: WEBSOCKET, RouteSelectionExpression: "$request.body.action"}
   ConnectionsTable:
     Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: connectionid, AttributeType: S}]
+      KeySchema: [{AttributeName: connectionid, KeyType: HASH}]
   ConnectFunction:
     Type: AWS::Serverless::Function
     Properties: {Handler: connect, MemorySize: 256, Environment: {Variables: {OWN: "yes"}}}

@@ -295,6 +295,8 @@ net::awaitable<void> ExecutionEnvironment::serve(tcp::socket socket) {
         gateway::InvokeResult r;
         if (is_error) {
           r = posted_error(req);
+        } else if (current_->inv.raw_response) {
+          r.response.body = req.body();
         } else if (auto decoded = apigw::decode_response(req.body())) {
           r.response = std::move(*decoded);
         } else {

@@ -36,6 +36,9 @@ struct Invocation {
   std::string request_id;  // Lambda-Runtime-Aws-Request-Id (a UUID)
   std::string payload;     // the event JSON
   std::string trace_id;    // Lambda-Runtime-Trace-Id
+  // The answer is not an API Gateway proxy response (an authorizer's policy): it is handed
+  // back whole, as InvokeResult::response.body, instead of being decoded.
+  bool raw_response = false;
   std::function<void(gateway::InvokeResult)> done;
 };
 

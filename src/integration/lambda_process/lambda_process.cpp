@@ -113,15 +113,29 @@ void LambdaProcess::invoke(apigw::Event event, std::function<void(gateway::Invok
     done(std::move(r));
     return;
   }
+  post_invocation(*pools_.at(route->second), apigw::encode(event), false, std::move(done));
+}
+
+void LambdaProcess::invoke_function(const std::string& function, std::string payload,
+                                    std::function<void(gateway::InvokeResult)> done) {
+  auto pool = pools_.find(function);
+  if (pool == pools_.end()) {
+    done(lambda_error("ResourceNotFoundException", "Function not found: " + function));
+    return;
+  }
+  post_invocation(*pool->second, std::move(payload), true, std::move(done));
+}
+
+void LambdaProcess::post_invocation(FunctionPool& pool, std::string payload, bool raw,
+                                    std::function<void(gateway::InvokeResult)> done) {
   Invocation inv;
   inv.request_id = new_request_id();
-  inv.payload = apigw::encode(event);
+  inv.payload = std::move(payload);
+  inv.raw_response = raw;
   inv.trace_id = core::new_trace_id(core::now_ms() / 1000) + ";Parent=" +
                  core::new_hex_id().substr(0, 16) + ";Sampled=0";
   inv.done = std::move(done);
-  net::post(io_, [pool = pools_.at(route->second).get(), inv = std::move(inv)]() mutable {
-    pool->invoke(std::move(inv));
-  });
+  net::post(io_, [pool = &pool, inv = std::move(inv)]() mutable { pool->invoke(std::move(inv)); });
 }
 
 void LambdaProcess::drain(std::chrono::milliseconds grace) {

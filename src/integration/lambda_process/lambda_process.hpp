@@ -53,6 +53,12 @@ class LambdaProcess final : public gateway::Integration {
   std::vector<std::string> route_keys() const override;
   void invoke(apigw::Event event, std::function<void(gateway::InvokeResult)> done) override;
 
+  // Invokes the function `function` (a key of the functions given) with a payload that is not
+  // an API Gateway proxy event (an authorizer's REQUEST event); its answer comes back whole in
+  // InvokeResult::response.body. An unknown function fails the invocation.
+  void invoke_function(const std::string& function, std::string payload,
+                       std::function<void(gateway::InvokeResult)> done);
+
   // Waits up to `grace` for the invocations in flight (the $disconnects of a shutdown), then
   // stops every process (SIGTERM, SIGKILL a second later) and the Runtime API.
   void drain(std::chrono::milliseconds grace);
@@ -65,6 +71,9 @@ class LambdaProcess final : public gateway::Integration {
   std::map<std::string, std::size_t> environments();
 
  private:
+  void post_invocation(FunctionPool& pool, std::string payload, bool raw,
+                       std::function<void(gateway::InvokeResult)> done);
+
   ProcessOptions options_;
   std::map<std::string, std::string> routes_;
   boost::asio::io_context io_;

@@ -5,102 +5,116 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "integration/lambda_process/template_functions.hpp"
+#include "integration/lambda_process/template_tables.hpp"
+
 namespace integration::sam {
 namespace {
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) {
-  throw TemplateError(where + ": " + what);
+const char* const kIntegration = "AWS::ApiGatewayV2::Integration";
+
+// The resources of one type that exist (their Condition holds), in template order.
+std::vector<std::string> of_type(Intrinsics& in, const YAML::Node& resources, std::string_view type) {
+  std::vector<std::string> ids;
+  for (const auto& kv : resources)
+    if (in.type_of(kv.first.Scalar()) == type && in.exists(kv.first.Scalar())) ids.push_back(kv.first.Scalar());
+  return ids;
 }
 
-// A scalar's text, whatever its tag; `where` names it in the error.
-std::string scalar(const YAML::Node& n, const std::string& where) {
-  if (!n || !n.IsScalar()) fail(where, "expected a string");
-  return n.Scalar();
+YAML::Node properties(Intrinsics& in, const std::string& id) {
+  const YAML::Node p = in.resources()[id]["Properties"];
+  if (!p || !p.IsMap()) fail("Resources." + id, "no Properties");
+  return p;
 }
 
-bool has_tag(const YAML::Node& n, std::string_view tag) { return n.Tag() == tag; }
-
-int integer(const YAML::Node& n, const std::string& where, int min, int max) {
-  if (!n.IsScalar() || (n.Tag() != "?" && n.Tag() != "!" && !n.Tag().empty()))
-    fail(where, "expected a number");
-  try {
-    const int v = n.as<int>();
-    if (v < min || v > max)
-      fail(where, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return v;
-  } catch (const YAML::BadConversion&) {
-    fail(where, "expected a whole number, not '" + n.Scalar() + "'");
-  }
+// An optional property, evaluated to a string ("" when absent or AWS::NoValue).
+std::string optional_string(Intrinsics& in, const YAML::Node& props, const char* name, const std::string& where) {
+  if (!props[name]) return "";
+  auto v = in.resolve(props[name], where + "." + name);
+  if (!v) return "";
+  if (!v->IsScalar()) fail(where + "." + name, "expected a string");
+  return v->Scalar();
 }
 
-// Function properties that Globals.Function may also set: the function's own value wins.
-YAML::Node property(const YAML::Node& props, const YAML::Node& globals, const char* name) {
-  if (props && props[name]) return props[name];
-  if (globals && globals[name]) return globals[name];
-  return YAML::Node(YAML::NodeType::Undefined);
+void use_function(Template& t, Intrinsics& in, const std::string& id, const YAML::Node& globals) {
+  if (!t.functions.contains(id)) t.functions.emplace(id, read_function(in, id, globals));
 }
 
-void read_variables(const YAML::Node& env, const std::string& where,
-                    std::map<std::string, EnvValue>& out) {
-  if (!env) return;
-  const YAML::Node vars = env["Variables"];
-  if (!vars) return;
-  if (!vars.IsMap()) fail(where + ".Environment.Variables", "expected a mapping");
-  for (const auto& kv : vars) {
-    const std::string name = kv.first.Scalar();
-    const std::string at = where + ".Environment.Variables." + name;
-    const YAML::Node& v = kv.second;
-    EnvValue value;
-    if (has_tag(v, "!Ref")) {
-      value.ref = scalar(v, at);
-    } else if (v.IsMap() && v["Ref"]) {
-      value.ref = scalar(v["Ref"], at);
-    } else if (v.IsScalar() && (v.Tag() == "?" || v.Tag() == "!" || v.Tag().empty())) {
-      value.literal = v.Scalar();
-    } else {
-      fail(at, "only plain values and !Ref are supported locally (found " +
-                   (v.Tag().empty() ? std::string("a structure") : v.Tag()) + ")");
+Authorizer read_authorizer(Template& t, Intrinsics& in, const std::string& id, const YAML::Node& globals) {
+  const std::string where = "Resources." + id + ".Properties";
+  const YAML::Node props = properties(in, id);
+  Authorizer a;
+  a.logical_id = id;
+  a.name = optional_string(in, props, "Name", where);
+  const std::string type = optional_string(in, props, "AuthorizerType", where);
+  if (type != "REQUEST")
+    fail(where + ".AuthorizerType", "only REQUEST authorizers (a Lambda function) run on a WebSocket API, not '" + type + "'");
+  const std::string uri = optional_string(in, props, "AuthorizerUri", where);
+  if (uri.empty()) fail(where + ".AuthorizerUri", "the authorizer names no function");
+  a.function = function_of_uri(in, uri, where + ".AuthorizerUri");
+  use_function(t, in, a.function, globals);
+  if (props["IdentitySource"]) {
+    auto v = in.resolve(props["IdentitySource"], where + ".IdentitySource");
+    std::vector<std::string> sources;
+    if (v && v->IsScalar()) {
+      sources.push_back(v->Scalar());
+    } else if (v && v->IsSequence()) {
+      for (const auto& s : *v) sources.push_back(s.Scalar());
     }
-    out[name] = std::move(value);
+    for (const auto& s : sources) {
+      if ((!s.starts_with("route.request.header.") && !s.starts_with("route.request.querystring.")) ||
+          s.ends_with("."))
+        fail(where + ".IdentitySource",
+             "'" + s + "' is not route.request.header.NAME or route.request.querystring.NAME");
+      a.identity_sources.push_back(s);
+    }
   }
+  return a;
 }
 
-Function read_function(const std::string& id, const YAML::Node& resource,
-                       const YAML::Node& globals) {
-  const std::string where = "Resources." + id;
-  const YAML::Node props = resource["Properties"];
-  Function f;
-  f.logical_id = id;
-  const YAML::Node handler = property(props, globals, "Handler");
-  if (!handler) fail(where, "the function has no Handler");
-  f.handler = scalar(handler, where + ".Handler");
-  if (auto t = property(props, globals, "Timeout"))
-    f.timeout_s = integer(t, where + ".Timeout", 1, 900);
-  if (auto m = property(props, globals, "MemorySize"))
-    f.memory_mb = integer(m, where + ".MemorySize", 128, 10240);
-  if (auto r = property(props, globals, "ReservedConcurrentExecutions"))
-    f.reserved_concurrency = integer(r, where + ".ReservedConcurrentExecutions", 0, 100000);
-  read_variables(globals ? globals["Environment"] : YAML::Node(YAML::NodeType::Undefined), "Globals.Function", f.environment);
-  read_variables(props ? props["Environment"] : YAML::Node(YAML::NodeType::Undefined), where + ".Properties", f.environment);
-  return f;
+Route read_route(Template& t, Intrinsics& in, const std::string& id, const YAML::Node& globals) {
+  const std::string where = "Resources." + id + ".Properties";
+  const YAML::Node props = properties(in, id);
+  Route route;
+  route.route_key = optional_string(in, props, "RouteKey", where);
+  if (route.route_key.empty()) fail(where, "the route has no RouteKey");
+  const std::string target = optional_string(in, props, "Target", where);
+  if (target.empty()) fail(where, "route " + route.route_key + " has no Target integration");
+  const std::string integration = target.starts_with("integrations/") ? target.substr(13) : "";
+  if (integration.empty() || in.type_of(integration) != kIntegration || !in.exists(integration))
+    fail(where + ".Target", "'" + target + "' does not name an AWS::ApiGatewayV2::Integration");
+
+  const std::string iwhere = "Resources." + integration + ".Properties";
+  const YAML::Node iprops = properties(in, integration);
+  if (optional_string(in, iprops, "IntegrationType", iwhere) != "AWS_PROXY")
+    fail(iwhere + ".IntegrationType", "only AWS_PROXY (a Lambda function) runs locally");
+  const std::string uri = optional_string(in, iprops, "IntegrationUri", iwhere);
+  if (uri.empty()) fail(iwhere, "no IntegrationUri");
+  route.function = function_of_uri(in, uri, iwhere + ".IntegrationUri");
+  use_function(t, in, route.function, globals);
+
+  const std::string selection = optional_string(in, props, "RouteResponseSelectionExpression", where);
+  if (!selection.empty() && selection != "$default")
+    fail(where + ".RouteResponseSelectionExpression",
+         "a WebSocket route's is $default, not '" + selection + "'");
+  route.two_way = !selection.empty();  // and a RouteResponse: checked by the caller
+
+  const std::string auth = optional_string(in, props, "AuthorizationType", where);
+  if (auth == "CUSTOM") {
+    if (route.route_key != "$connect")
+      fail(where + ".AuthorizationType", "only the $connect route may have an authorizer");
+    route.authorizer = optional_string(in, props, "AuthorizerId", where);
+    if (in.type_of(route.authorizer) != "AWS::ApiGatewayV2::Authorizer" || !in.exists(route.authorizer))
+      fail(where + ".AuthorizerId", "'" + route.authorizer + "' does not name an AWS::ApiGatewayV2::Authorizer");
+    if (!t.authorizers.contains(route.authorizer))
+      t.authorizers.emplace(route.authorizer, read_authorizer(t, in, route.authorizer, globals));
+  } else if (!auth.empty() && auth != "NONE") {
+    fail(where + ".AuthorizationType", "'" + auth + "' does not run locally (NONE or CUSTOM do)");
+  }
+  return route;
 }
 
 }  // namespace
-
-std::string referenced_id(std::string_view sub, std::string_view prefix) {
-  const auto at = sub.find(prefix);
-  if (at == std::string_view::npos) return {};
-  auto rest = sub.substr(at + prefix.size());
-  if (rest.starts_with("${")) {
-    const auto end = rest.find('}');
-    if (end == std::string_view::npos) return {};
-    auto name = rest.substr(2, end - 2);
-    if (auto dot = name.find('.'); dot != std::string_view::npos) name = name.substr(0, dot);
-    return std::string(name);
-  }
-  const auto end = rest.find_first_of("/.");
-  return std::string(rest.substr(0, end));
-}
 
 const Function* Template::function_for(std::string_view route_key) const {
   for (const auto& r : routes) {
@@ -111,7 +125,7 @@ const Function* Template::function_for(std::string_view route_key) const {
   return nullptr;
 }
 
-Template parse_template(const std::string& yaml_text) {
+Template parse_template(const std::string& yaml_text, const ParseOptions& options) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -123,85 +137,93 @@ Template parse_template(const std::string& yaml_text) {
   if (!resources || !resources.IsMap()) throw TemplateError("the template has no Resources");
   const YAML::Node globals = root["Globals"] ? root["Globals"]["Function"] : YAML::Node(YAML::NodeType::Undefined);
 
+  Intrinsics in(root, options);
   Template t;
-  if (const YAML::Node params = root["Parameters"]; params && params.IsMap()) {
-    for (const auto& kv : params)
-      if (kv.second.IsMap() && kv.second["Default"] && kv.second["Default"].IsScalar())
-        t.parameter_defaults[kv.first.Scalar()] = kv.second["Default"].Scalar();
-  }
+  t.parameter_defaults = in.parameters();
   for (const auto& kv : resources) {
     const std::string id = kv.first.Scalar();
-    if (!kv.second.IsMap() || !kv.second["Type"]) fail("Resources." + id, "no Type");
-    t.resource_types[id] = scalar(kv.second["Type"], "Resources." + id + ".Type");
+    if (!kv.second.IsMap() || !kv.second["Type"] || !kv.second["Type"].IsScalar())
+      fail("Resources." + id, "no Type");
+    t.resource_types[id] = kv.second["Type"].Scalar();
   }
 
   std::string api_id;
-  for (const auto& [id, type] : t.resource_types) {
-    if (type != "AWS::ApiGatewayV2::Api") continue;
-    const YAML::Node props = resources[id]["Properties"];
-    if (!props || !props["ProtocolType"] || props["ProtocolType"].Scalar() != "WEBSOCKET") continue;
+  for (const auto& id : of_type(in, resources, "AWS::ApiGatewayV2::Api")) {
+    const std::string where = "Resources." + id + ".Properties";
+    const YAML::Node props = properties(in, id);
+    if (optional_string(in, props, "ProtocolType", where) != "WEBSOCKET") continue;
     if (!api_id.empty()) fail("Resources", "more than one WebSocket API (" + api_id + ", " + id + ")");
     api_id = id;
-    if (!props["RouteSelectionExpression"])
+    t.route_selection_expression = optional_string(in, props, "RouteSelectionExpression", where);
+    if (t.route_selection_expression.empty())
       fail("Resources." + id, "the WebSocket API has no RouteSelectionExpression");
-    t.route_selection_expression =
-        scalar(props["RouteSelectionExpression"], "Resources." + id + ".RouteSelectionExpression");
   }
   if (api_id.empty()) throw TemplateError("no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET");
 
-  for (const auto& kv : resources) {
-    const std::string id = kv.first.Scalar();
-    if (t.resource_types[id] != "AWS::ApiGatewayV2::Route") continue;
-    const std::string where = "Resources." + id + ".Properties";
-    const YAML::Node props = kv.second["Properties"];
-    if (!props || !props["RouteKey"]) fail(where, "the route has no RouteKey");
-    Route route;
-    route.route_key = scalar(props["RouteKey"], where + ".RouteKey");
-    if (!props["Target"]) fail(where, "route " + route.route_key + " has no Target integration");
-    const std::string integration =
-        referenced_id(scalar(props["Target"], where + ".Target"), "integrations/");
-    if (integration.empty() || t.resource_types[integration] != "AWS::ApiGatewayV2::Integration")
-      fail(where + ".Target", "'" + props["Target"].Scalar() +
-                                  "' does not name an AWS::ApiGatewayV2::Integration");
-
-    const std::string iwhere = "Resources." + integration + ".Properties";
-    const YAML::Node iprops = resources[integration]["Properties"];
-    if (!iprops || !iprops["IntegrationType"] || iprops["IntegrationType"].Scalar() != "AWS_PROXY")
-      fail(iwhere, "only IntegrationType AWS_PROXY (a Lambda function) runs locally");
-    if (!iprops["IntegrationUri"]) fail(iwhere, "no IntegrationUri");
-    const YAML::Node uri = iprops["IntegrationUri"];
-    std::string function;
-    if (has_tag(uri, "!GetAtt")) {
-      function = scalar(uri, iwhere + ".IntegrationUri");
-      function = function.substr(0, function.find('.'));
-    } else {
-      function = referenced_id(scalar(uri, iwhere + ".IntegrationUri"), "functions/");
-    }
-    const auto type = t.resource_types.find(function);
-    if (function.empty() || type == t.resource_types.end() ||
-        (type->second != "AWS::Serverless::Function" && type->second != "AWS::Lambda::Function"))
-      fail(iwhere + ".IntegrationUri", "'" + uri.Scalar() + "' does not name a function of the template");
-    if (!t.functions.contains(function))
-      t.functions.emplace(function, read_function(function, resources[function], globals));
-    route.function = function;
+  std::map<std::string, std::size_t> route_index;  // logical id → index in t.routes
+  for (const auto& id : of_type(in, resources, "AWS::ApiGatewayV2::Route")) {
+    Route route = read_route(t, in, id, globals);
     for (const auto& r : t.routes)
-      if (r.route_key == route.route_key) fail(where, "route key " + route.route_key + " is defined twice");
+      if (r.route_key == route.route_key)
+        fail("Resources." + id + ".Properties", "route key " + route.route_key + " is defined twice");
+    route_index[id] = t.routes.size();
     t.routes.push_back(std::move(route));
   }
   if (t.routes.empty()) throw TemplateError("the template has no AWS::ApiGatewayV2::Route");
+
+  // Two-way: the route's RouteResponseSelectionExpression and a RouteResponse with key $default.
+  std::vector<bool> has_response(t.routes.size(), false);
+  for (const auto& id : of_type(in, resources, "AWS::ApiGatewayV2::RouteResponse")) {
+    const std::string where = "Resources." + id + ".Properties";
+    const YAML::Node props = properties(in, id);
+    const std::string route = optional_string(in, props, "RouteId", where);
+    auto r = route_index.find(route);
+    if (r == route_index.end()) fail(where + ".RouteId", "'" + route + "' does not name an AWS::ApiGatewayV2::Route");
+    const std::string key = optional_string(in, props, "RouteResponseKey", where);
+    if (key != "$default") fail(where + ".RouteResponseKey", "a WebSocket route response's key is $default, not '" + key + "'");
+    has_response[r->second] = true;
+  }
+  for (std::size_t i = 0; i < t.routes.size(); ++i) t.routes[i].two_way = t.routes[i].two_way && has_response[i];
+
+  for (const auto& id : of_type(in, resources, "AWS::ApiGatewayV2::Stage")) {
+    const YAML::Node props = properties(in, id);
+    if (t.stage_name.empty()) t.stage_name = optional_string(in, props, "StageName", "Resources." + id + ".Properties");
+  }
+  for (const auto& id : of_type(in, resources, "AWS::DynamoDB::Table")) t.tables.push_back(read_table(in, id));
   return t;
 }
 
-Template load_template(const std::filesystem::path& file) {
+Template load_template(const std::filesystem::path& file, ParseOptions options) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw TemplateError("cannot read the template " + file.string());
   std::ostringstream text;
   text << in.rdbuf();
+  std::error_code ec;
+  if (options.base_dir.empty()) options.base_dir = std::filesystem::absolute(file, ec).parent_path();
   try {
-    return parse_template(text.str());
+    return parse_template(text.str(), options);
   } catch (const TemplateError& e) {
     throw TemplateError(file.string() + ": " + e.what());
   }
+}
+
+std::map<std::string, std::string> parse_parameter_overrides(const std::vector<std::string>& words) {
+  std::map<std::string, std::string> out;
+  for (const auto& word : words) {
+    // The AWS CLI's long form: ParameterKey=K,ParameterValue=V
+    if (word.starts_with("ParameterKey=")) {
+      const auto comma = word.find(",ParameterValue=");
+      if (comma == std::string::npos)
+        fail("--parameter-overrides", "'" + word + "' has no ,ParameterValue=");
+      out[word.substr(13, comma - 13)] = word.substr(comma + 16);
+      continue;
+    }
+    const auto eq = word.find('=');
+    if (eq == std::string::npos || eq == 0)
+      fail("--parameter-overrides", "'" + word + "' is not Key=Value");
+    out[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return out;
 }
 
 }  // namespace integration::sam

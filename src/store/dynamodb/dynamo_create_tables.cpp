@@ -22,12 +22,6 @@ json::array key_schema(const char* hash, const char* range = nullptr) {
   return k;
 }
 
-struct TableSpec {
-  std::string name;
-  json::object create;
-  bool ttl;  // rows carry a ttl attribute worth sweeping
-};
-
 std::vector<TableSpec> specs(const DynamoTables& t) {
   auto table = [](const std::string& name, json::array attributes, json::array key) {
     return json::object{{"TableName", name},
@@ -42,16 +36,16 @@ std::vector<TableSpec> specs(const DynamoTables& t) {
       {"KeySchema", key_schema("connectionid", "room")},
       {"Projection", json::object{{"ProjectionType", "ALL"}}}}};
   return {
-      {t.connections, table(t.connections, {attribute("connectionid", "S")}, key_schema("connectionid")), true},
-      {t.members, std::move(members), true},
-      {t.messages, table(t.messages, {attribute("room", "S"), attribute("seq", "N")}, key_schema("room", "seq")), true},
+      {t.connections, table(t.connections, {attribute("connectionid", "S")}, key_schema("connectionid")), "ttl"},
+      {t.members, std::move(members), "ttl"},
+      {t.messages, table(t.messages, {attribute("room", "S"), attribute("seq", "N")}, key_schema("room", "seq")), "ttl"},
       // The counters outlive every message: no ttl.
-      {t.rooms, table(t.rooms, {attribute("room", "S")}, key_schema("room")), false},
+      {t.rooms, table(t.rooms, {attribute("room", "S")}, key_schema("room")), ""},
       {t.clientmsgs,
        table(t.clientmsgs, {attribute("room", "S"), attribute("clientMsgId", "S")}, key_schema("room", "clientMsgId")),
-       true},
+       "ttl"},
       // Heartbeats of the serve nodes; ttl (a day past the last beat) drops abandoned ones.
-      {t.nodes, table(t.nodes, {attribute("node", "S")}, key_schema("node")), true},
+      {t.nodes, table(t.nodes, {attribute("node", "S")}, key_schema("node")), "ttl"},
   };
 }
 
@@ -59,8 +53,12 @@ std::vector<TableSpec> specs(const DynamoTables& t) {
 
 core::result<void> create_tables(aws::dynamodb::SyncClient& client, const DynamoTables& tables,
                                  std::ostream& progress) {
+  return create_tables(client, specs(tables), progress);
+}
+
+core::result<void> create_tables(aws::dynamodb::SyncClient& client, std::vector<TableSpec> list,
+                                 std::ostream& progress) {
   return guarded("create_tables", [&]() -> core::result<void> {
-    auto list = specs(tables);
     int i = 0;
     for (auto& spec : list) {
       ++i;
@@ -73,10 +71,10 @@ core::result<void> create_tables(aws::dynamodb::SyncClient& client, const Dynamo
       }
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
       progress << (*made ? "created, ACTIVE after " + std::to_string(ms.count()) + " ms" : "already there, ACTIVE");
-      if (spec.ttl) {
-        auto ttl = client.ensure_ttl(spec.name, "ttl");
+      if (!spec.ttl_attribute.empty()) {
+        auto ttl = client.ensure_ttl(spec.name, spec.ttl_attribute);
         if (ttl && *ttl) {
-          progress << "; TTL on ttl enabled";
+          progress << "; TTL on " << spec.ttl_attribute << " enabled";
         } else {
           // dynalite has no UpdateTimeToLive; other backends may refuse it too. Rows then stay
           // until deleted (reads never depend on the sweep): worth a line, not a failure.

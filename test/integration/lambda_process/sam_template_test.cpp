@@ -37,11 +37,37 @@ TEST(SamTemplate, EveryRouteOfTheRepositoryTemplateReachesItsFunction) {
     ASSERT_TRUE(f->environment.contains("WEBSOCKET_TABLE")) << f->logical_id;
     EXPECT_EQ(f->environment.at("WEBSOCKET_TABLE").ref, "ConnectionsTable");
     EXPECT_EQ(t.resource_types.at(f->environment.at("MESSAGES_TABLE").ref), "AWS::DynamoDB::Table");
+    // Parley's own tables, as --table-prefix names them.
+    EXPECT_EQ(f->environment.at("WEBSOCKET_TABLE").literal, "parley-connections");
+    EXPECT_EQ(f->environment.at("CLIENTMSGS_TABLE").literal, "parley-clientmsgs");
+    EXPECT_EQ(f->runtime, "provided.al2023");
+    EXPECT_EQ(f->code_uri, std::filesystem::path(PARLEY_SOURCE_DIR "/deploy/build/parley-lambda.zip"));
+    EXPECT_FALSE(r.two_way);
+    EXPECT_EQ(r.authorizer, "");  // UseAuthorizer is false: no JwtSecret, no Jwks
   }
   // The same routes as the handlers' router: the local gateway and AWS cannot drift.
   const auto router_keys = handlers::chat_routes().route_keys();
   EXPECT_EQ(keys, std::set<std::string>(router_keys.begin(), router_keys.end()));
   EXPECT_EQ(t.functions.size(), t.routes.size());
+  EXPECT_TRUE(t.authorizers.empty());
+  EXPECT_EQ(t.stage_name, "prod");
+  ASSERT_EQ(t.tables.size(), 5u);
+  EXPECT_EQ(t.tables[1].name, "parley-members");
+  EXPECT_EQ(t.tables[1].ttl_attribute, "ttl");
+  EXPECT_NE(t.tables[1].create_request.find(R"("IndexName":"connection-index")"), std::string::npos);
+}
+
+TEST(SamTemplate, TheRepositoryTemplatesAuthorizerComesWithAJwtSecret) {
+  integration::sam::ParseOptions o;
+  o.parameter_overrides = {{"JwtSecret", std::string(32, 's')}, {"StageName", "dev"}};
+  const auto t = load_template(kRepoTemplate, o);
+  ASSERT_EQ(t.routes.front().route_key, "$connect");
+  EXPECT_EQ(t.routes.front().authorizer, "Authorizer");
+  const auto& a = t.authorizers.at("Authorizer");
+  EXPECT_EQ(a.function, "AuthorizeFunction");
+  EXPECT_EQ(a.identity_sources, std::vector<std::string>{"route.request.querystring.token"});
+  EXPECT_EQ(t.functions.at("AuthorizeFunction").environment.at("PARLEY_JWT_SECRET").literal, std::string(32, 's'));
+  EXPECT_EQ(t.stage_name, "dev");
 }
 
 const char* const kSmall = R"(
@@ -61,6 +87,10 @@ Resources:
     Properties: {ProtocolType: WEBSOCKET, RouteSelectionExpression: "$request.body.op"}
   Things:
     Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
   Fast:
     Type: AWS::Serverless::Function
     Properties:
@@ -70,7 +100,7 @@ Resources:
       Environment:
         Variables: {SHARED: two, OWN: "7"}
   Slow:
-    Type: AWS::Lambda::Function
+    Type: AWS::Serverless::Function
     Properties: {Handler: slow}
   FastIntegration:
     Type: AWS::ApiGatewayV2::Integration
@@ -108,6 +138,7 @@ TEST(SamTemplate, GlobalsAreMergedUnderTheFunctionsOwnSettings) {
   EXPECT_FALSE(slow->reserved_concurrency.has_value());
   EXPECT_EQ(slow->environment.at("SHARED").literal, "one");
   EXPECT_EQ(t.parameter_defaults.at("Greeting"), "hi");
+  EXPECT_EQ(fast->environment.at("TABLE").literal, "parley-things");  // generated: no TableName
   EXPECT_EQ(t.function_for("nope"), nullptr);
 }
 
@@ -142,8 +173,8 @@ TEST(SamTemplate, BrokenTemplatesSayWhatIsWrong) {
             std::string::npos);
   EXPECT_NE(error_of(replaced(kSmall, "Timeout: 2", "Timeout: 901")).find("between 1 and 900"),
             std::string::npos);
-  EXPECT_NE(error_of(replaced(kSmall, "OWN: \"7\"", "OWN: !GetAtt Things.Arn")).find("!GetAtt"),
-            std::string::npos);
+  EXPECT_EQ(error_of(replaced(kSmall, "OWN: \"7\"", "OWN: [a, b]")),
+            "Resources.Fast.Properties.Environment.Variables.OWN: a variable's value must evaluate to a string");
   EXPECT_NE(error_of(replaced(kSmall, "RouteKey: go", "RouteKey: \"$default\"")).find("defined twice"),
             std::string::npos);
   EXPECT_NE(error_of(replaced(kSmall, "Handler: slow", "Runtime: x")).find("no Handler"),

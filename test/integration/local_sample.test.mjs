@@ -1,0 +1,156 @@
+// `parley local TEMPLATE`: one's own API Gateway WebSocket app, from a template written the way
+// AWS's sample simple-websockets-chat-app writes it (lambda/sample/template.yaml: Parameters,
+// `Target: !Join ['/', ['integrations', !Ref X]]`, a table named by !Ref TableName, a REQUEST
+// authorizer function on $connect, a two-way echo route), its functions a custom runtime
+// (lambda/sample/functions/bootstrap), against dynalite with --create-tables and
+// --parameter-overrides. What a client and the table see is what AWS would give:
+// the authorizer's 401/403/500 refusals, its context in every event, rows written by $connect
+// and deleted by $disconnect, a broadcast by sendmessage, the echo's body sent back and the
+// one-way sendmessage's body not.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parleyBin, poll, sleep } from './server.mjs';
+import { connect, closeAll } from './client.mjs';
+import { handshake } from './protocol.mjs';
+import { startDynalite } from './dynalite.mjs';
+import { dynamo } from './lambda/sample/functions/dynamo.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const sample = join(here, 'lambda', 'sample');
+const template = join(sample, 'template.yaml');
+const bootstrap = join(sample, 'functions', 'bootstrap');
+const TABLE = 'chat_conns';
+
+// Runs `parley local` until its banner; resolves {child, port, stdout(), stop()}.
+async function startLocal(dynaliteUrl, extra = [], stage = 'Prod') {
+  const argv = ['local', template, '--port', '0', '--bind', '127.0.0.1', '--store', 'dynamodb',
+    '--dynamodb-endpoint', dynaliteUrl, '--create-tables', '--bootstrap', bootstrap,
+    '--parameter-overrides', `TableName=${TABLE}`, 'StageName=Prod', ...extra];
+  const child = spawn(parleyBin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { err = (err + d).slice(-20000); });
+  const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const port = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`no banner within 20 s\n${out}\n${err}`)), 20_000);
+    const look = () => {
+      const m = new RegExp(`WebSocket:\\s+ws://127\\.0\\.0\\.1:(\\d+)/${stage}\\n`).exec(out);
+      if (m) { clearTimeout(timer); res(Number(m[1])); }
+    };
+    child.stdout.on('data', look);
+    exited.then((x) => { clearTimeout(timer); rej(new Error(`parley local exited (${x.code})\n${out}\n${err}`)); });
+  });
+  return {
+    port,
+    wsUrl: `ws://127.0.0.1:${port}/${stage}`,
+    stdout: () => out,
+    stderr: () => err,
+    async stop() {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+const rows = async (url) =>
+  (await dynamo('Scan', { TableName: TABLE }, { endpoint: url })).Items.map((i) => ({ id: i.connectionId.S, user: i.user.S }));
+
+describe('parley local: a template in the shape of AWS\'s sample', () => {
+  let dir;
+  let dyn;
+  let srv;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-local-'));
+    dyn = await startDynalite({ path: join(dir, 'dynalite') });
+    srv = await startLocal(dyn.url);
+  });
+  after(async () => {
+    await closeAll();
+    await srv?.stop();
+    await dyn?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the template\'s table is created under the name !Ref gives it, as the template defines it', async () => {
+    assert.match(srv.stdout(), new RegExp(`table ${TABLE}: created`));
+    const { Table } = await dynamo('DescribeTable', { TableName: TABLE }, { endpoint: dyn.url });
+    assert.deepEqual(Table.KeySchema, [{ AttributeName: 'connectionId', KeyType: 'HASH' }]);
+    assert.equal(Table.ProvisionedThroughput.ReadCapacityUnits, 5);
+  });
+
+  test('the REQUEST authorizer: 401 without the identity source or on "Unauthorized", 403 on Deny, 500 when it fails', async () => {
+    const answer = async (query) => {
+      const { status, body } = await handshake(`${srv.wsUrl}${query}`);
+      return { status, body };
+    };
+    assert.deepEqual(await answer(''), { status: 401, body: '{"message":"Unauthorized"}' });
+    assert.deepEqual(await answer('?token='), { status: 401, body: '{"message":"Unauthorized"}' });
+    assert.deepEqual(await answer('?token=unauthorized'), { status: 401, body: '{"message":"Unauthorized"}' });
+    assert.deepEqual(await answer('?token=deny'), { status: 403, body: '{"message":"Forbidden"}' });
+    const failed = { status: 500, body: '{"message":"Internal server error"}' };
+    assert.deepEqual(await answer('?token=garbage'), failed);
+    assert.deepEqual(await answer('?token=crash'), failed);
+    // The crashed environment is replaced: the authorizer answers again.
+    assert.deepEqual(await answer('?token=deny'), { status: 403, body: '{"message":"Forbidden"}' });
+    assert.equal((await rows(dyn.url)).length, 0, 'no refused connection reached $connect');
+  });
+
+  test('allowed: the context reaches the events, $connect writes the row, echo is two-way, sendmessage broadcasts one-way, $disconnect deletes', async () => {
+    const alice = await connect(`${srv.wsUrl}?token=alice`);
+    const bob = await connect(`${srv.wsUrl}?token=bob`);
+    await poll(async () => (await rows(dyn.url)).length === 2, { timeoutMs: 5000 });
+    assert.deepEqual((await rows(dyn.url)).map((r) => r.user).sort(), ['alice', 'bob']);
+
+    alice.send({ action: 'echo', data: 'ping' });
+    const echoed = await alice.next((m) => m.echo === 'ping');
+    const a = echoed.authorizer;
+    assert.equal(a.principalId, 'user-alice');
+    assert.equal(a.user, 'alice');
+    assert.equal(a.level, '3');       // AWS hands the context on as strings
+    assert.equal(a.admin, 'true');
+    assert.equal(a.type, 'REQUEST');
+    assert.equal(a.stage, 'Prod');
+    assert.match(a.methodArn, /^arn:aws:execute-api:us-east-1:123456789012:[^/]+\/Prod\/\$connect$/);
+    assert.equal(typeof a.integrationLatency, 'number');
+
+    alice.send({ action: 'sendmessage', data: 'hello all' });
+    await alice.nextFrame((f) => f.data === 'hello all');
+    await bob.nextFrame((f) => f.data === 'hello all');
+    await sleep(300);  // the one-way route's "Data sent." must not follow
+    assert.ok(!alice.frames.some((f) => f.data === 'Data sent.'), 'the one-way route\'s body was sent');
+
+    bob.close();
+    await bob.closed();
+    await poll(async () => (await rows(dyn.url)).length === 1, { timeoutMs: 5000 });
+    assert.deepEqual((await rows(dyn.url)).map((r) => r.user), ['alice']);
+  });
+
+  test('a second start finds its table there (idempotent); --stage overrides the template\'s Stage', async () => {
+    const again = await startLocal(dyn.url, ['--stage', 'again'], 'again');
+    try {
+      assert.match(again.stdout(), new RegExp(`table ${TABLE}: already there`));
+    } finally {
+      await again.stop();
+    }
+  });
+});
+
+describe('parley local: bad input', () => {
+  test('a template that cannot run locally is refused with the resource and property, exit status 2', () => {
+    const r = spawnSync(parleyBin, ['local', template, '--port', '0', '--bootstrap', bootstrap,
+      '--parameter-overrides', 'StageName=Test'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /Parameters\.StageName: 'Test' is not one of its AllowedValues \(Prod, Dev\)/);
+    const missing = spawnSync(parleyBin, ['local', join(sample, 'nope.yaml')], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no template .*nope\.yaml; give its path/);
+  });
+});
