@@ -14,11 +14,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parleyBin, poll, sleep } from './server.mjs';
+import { parleyBin, poll, sleep, startServer } from './server.mjs';
 import { connect, closeAll } from './client.mjs';
 import { handshake } from './protocol.mjs';
 import { startDynalite } from './dynalite.mjs';
 import { dynamo } from './lambda/sample/functions/dynamo.mjs';
+import { hs256, now } from './tokens.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sample = join(here, 'lambda', 'sample');
@@ -140,6 +141,31 @@ describe('parley local: a template in the shape of AWS\'s sample', () => {
     } finally {
       await again.stop();
     }
+  });
+});
+
+// Parley's own deploy/template.yaml has a REQUEST authorizer when JwtSecret is given: its
+// AuthorizeFunction (the bootstrap's `authorize`, src/auth/lambda_authorizer) then runs before
+// $connect exactly as the sample's does.
+describe('deploy/template.yaml with --parameter-overrides JwtSecret: its own authorizer function', () => {
+  const secret = 'a-secret-of-at-least-thirty-two-bytes!';
+  let srv;
+  before(async () => {
+    srv = await startServer({ store: 'sqlite', integration: 'process', args: ['--parameter-overrides', `JwtSecret=${secret}`] });
+  });
+  after(async () => {
+    await closeAll();
+    await srv?.stop();
+  });
+
+  test('401 without a token, 403 with a bad one, in with a good one', async () => {
+    assert.equal((await handshake(srv.wsUrl)).status, 401);
+    const forged = hs256('another-secret-of-at-least-32-bytes!!', { sub: 'u1', exp: now() + 300 });
+    assert.equal((await handshake(`${srv.wsUrl}?token=${forged}`)).status, 403);
+    const good = hs256(secret, { sub: 'u1', 'cognito:username': 'ann', exp: now() + 300 });
+    const c = await connect(`${srv.wsUrl}?token=${good}`);
+    c.send({ action: 'ping' });
+    await c.next((m) => m.type === 'pong', 10_000, 'the pong');
   });
 });
 
