@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <boost/json.hpp>
 
 namespace {
@@ -87,6 +89,30 @@ TEST(FunctionAuthorizer, TheRequestEventIsTheConnectEventAsAwsSendsIt) {
   EXPECT_EQ(v.at("requestContext").at("eventType"), "CONNECT");
   EXPECT_EQ(v.at("requestContext").at("connectionId"), "cid=");
   EXPECT_FALSE(v.contains("isBase64Encoded"));
+}
+
+TEST(FunctionAuthorizer, EveryIdentitySourceMustBePresentBeforeTheFunctionRuns) {
+  // No functions at all: an invocation that gets past the identity check fails (500), one
+  // stopped by it is 401.
+  lp::LambdaProcess none({}, {}, {});
+  const lp::FunctionAuthorizer authorizer(none, "Auth", "auth",
+                                          {"route.request.header.Auth", "route.request.querystring.token"},
+                                          "us-east-1", "123456789012");
+  auto decide = [&](apigw::HeaderMap headers, apigw::HeaderMap query) {
+    apigw::Event e;
+    e.request_context.api_id = "abc123";
+    e.request_context.stage = "Prod";
+    e.headers = std::move(headers);
+    if (!query.empty()) e.query_string_parameters = std::move(query);
+    std::promise<gateway::AuthDecision> p;
+    authorizer.authorize_async({}, e, [&](gateway::AuthDecision d) { p.set_value(std::move(d)); });
+    return p.get_future().get().outcome;
+  };
+  EXPECT_EQ(decide({}, {}), Outcome::unauthorized);
+  EXPECT_EQ(decide({{"Auth", "x"}}, {}), Outcome::unauthorized);
+  EXPECT_EQ(decide({{"auth", "x"}}, {{"token", ""}}), Outcome::unauthorized);
+  EXPECT_EQ(decide({}, {{"token", "t"}}), Outcome::unauthorized);
+  EXPECT_EQ(decide({{"auth", "x"}}, {{"token", "t"}}), Outcome::error);  // header names: any case
 }
 
 TEST(FunctionAuthorizer, ArnWildcards) {

@@ -89,52 +89,62 @@ std::string error_with(const std::string& from, const std::string& to, const Par
   return "";
 }
 
+// Each row: the sample with `from` replaced by `to` is refused with `message`.
+struct Refusal {
+  const char* from;
+  const char* to;
+  const char* message;
+};
+const Refusal kRefusals[] = {
+    {"AuthorizerType: REQUEST", "AuthorizerType: JWT",
+     "Resources.TokenAuthorizer.Properties.AuthorizerType: only REQUEST authorizers (a Lambda "
+     "function) run on a WebSocket API, not 'JWT'"},
+    {"- route.request.querystring.token", "- method.request.header.Auth",
+     "Resources.TokenAuthorizer.Properties.IdentitySource: 'method.request.header.Auth' is not "
+     "route.request.header.NAME or route.request.querystring.NAME"},
+    {"AuthorizerId: !Ref TokenAuthorizer", "AuthorizerId: !Ref Stage",
+     "Resources.ConnectRoute.Properties.AuthorizerId: 'Stage' does not name an AWS::ApiGatewayV2::Authorizer"},
+    {"RouteKey: sendmessage\n      AuthorizationType: NONE",
+     "RouteKey: sendmessage\n      AuthorizationType: AWS_IAM",
+     "Resources.SendRoute.Properties.AuthorizationType: 'AWS_IAM' does not run locally (NONE or CUSTOM do)"},
+    {"RouteKey: sendmessage\n      AuthorizationType: NONE",
+     "RouteKey: sendmessage\n      AuthorizationType: CUSTOM",
+     "Resources.SendRoute.Properties.AuthorizationType: only the $connect route may have an authorizer"},
+    {"RouteResponseSelectionExpression: $default", "RouteResponseSelectionExpression: $request.body.x",
+     "Resources.EchoRoute.Properties.RouteResponseSelectionExpression: a WebSocket route's is $default, "
+     "not '$request.body.x'"},
+    {"RouteResponseKey: $default", "RouteResponseKey: ok",
+     "Resources.EchoRouteResponse.Properties.RouteResponseKey: a WebSocket route response's key is "
+     "$default, not 'ok'"},
+    {"RouteId: !Ref EchoRoute", "RouteId: !Ref EchoInteg",
+     "Resources.EchoRouteResponse.Properties.RouteId: 'EchoInteg' does not name an AWS::ApiGatewayV2::Route"},
+    {"!Ref ConnectInteg", "!Ref ConnectRoute",
+     "Resources.ConnectRoute.Properties.Target: 'integrations/ConnectRoute' does not name an "
+     "AWS::ApiGatewayV2::Integration"},
+    {"${OnConnectFunction.Arn}", "${ConnectionsTable.Arn}",
+     "Resources.ConnectInteg.Properties.IntegrationUri: 'arn:aws:apigateway:us-east-1:lambda:path/"
+     "2015-03-31/functions/arn:aws:dynamodb:us-east-1:123456789012:table/simplechat_connections/"
+     "invocations' does not name a function of the template"},
+    {"CodeUri: functions/", "CodeUri: {Bucket: b, Key: k}",
+     "Globals.Function.CodeUri: only a local path runs locally (an S3 location or inline code does "
+     "not): give the directory or file of the function's code"},
+    {"Timeout: 3", "Timeout: !Ref Nope",
+     "Resources.AuthorizerFunction.Properties.Timeout: Ref Nope names no parameter, resource or pseudo parameter"},
+    {"      ProvisionedThroughput:\n        ReadCapacityUnits: 5\n        WriteCapacityUnits: 5\n", "",
+     "Resources.ConnectionsTable.Properties.ProvisionedThroughput: a PROVISIONED table (BillingMode's "
+     "default) needs ProvisionedThroughput"},
+    {"SSESpecification:", "StreamThing:",
+     "Resources.ConnectionsTable.Properties.StreamThing: not a property of AWS::DynamoDB::Table that runs locally"},
+    {"ReadCapacityUnits: 5", "ReadCapacityUnits: many",
+     "Resources.ConnectionsTable.Properties.ProvisionedThroughput.ReadCapacityUnits: expected a number, not 'many'"},
+};
+
 TEST(SamTemplateRoutes, ShapesThatDoNotRunLocallyAreRefusedByName) {
-  EXPECT_EQ(error_with("AuthorizerType: REQUEST", "AuthorizerType: JWT"),
-            "Resources.TokenAuthorizer.Properties.AuthorizerType: only REQUEST authorizers (a Lambda "
-            "function) run on a WebSocket API, not 'JWT'");
-  EXPECT_EQ(error_with("- route.request.querystring.token", "- method.request.header.Auth"),
-            "Resources.TokenAuthorizer.Properties.IdentitySource: 'method.request.header.Auth' is not "
-            "route.request.header.NAME or route.request.querystring.NAME");
-  EXPECT_EQ(error_with("AuthorizerId: !Ref TokenAuthorizer", "AuthorizerId: !Ref Stage"),
-            "Resources.ConnectRoute.Properties.AuthorizerId: 'Stage' does not name an AWS::ApiGatewayV2::Authorizer");
-  EXPECT_EQ(error_with("RouteKey: sendmessage\n      AuthorizationType: NONE",
-                       "RouteKey: sendmessage\n      AuthorizationType: AWS_IAM"),
-            "Resources.SendRoute.Properties.AuthorizationType: 'AWS_IAM' does not run locally (NONE or CUSTOM do)");
-  EXPECT_EQ(error_with("RouteKey: sendmessage\n      AuthorizationType: NONE",
-                       "RouteKey: sendmessage\n      AuthorizationType: CUSTOM"),
-            "Resources.SendRoute.Properties.AuthorizationType: only the $connect route may have an authorizer");
-  EXPECT_EQ(error_with("RouteResponseSelectionExpression: $default", "RouteResponseSelectionExpression: $request.body.x"),
-            "Resources.EchoRoute.Properties.RouteResponseSelectionExpression: a WebSocket route's is $default, "
-            "not '$request.body.x'");
-  EXPECT_EQ(error_with("RouteResponseKey: $default", "RouteResponseKey: ok"),
-            "Resources.EchoRouteResponse.Properties.RouteResponseKey: a WebSocket route response's key is "
-            "$default, not 'ok'");
-  EXPECT_EQ(error_with("RouteId: !Ref EchoRoute", "RouteId: !Ref EchoInteg"),
-            "Resources.EchoRouteResponse.Properties.RouteId: 'EchoInteg' does not name an AWS::ApiGatewayV2::Route");
-  EXPECT_EQ(error_with("!Ref ConnectInteg", "!Ref ConnectRoute"),
-            "Resources.ConnectRoute.Properties.Target: 'integrations/ConnectRoute' does not name an "
-            "AWS::ApiGatewayV2::Integration");
-  EXPECT_EQ(error_with("${OnConnectFunction.Arn}", "${ConnectionsTable.Arn}"),
-            "Resources.ConnectInteg.Properties.IntegrationUri: 'arn:aws:apigateway:us-east-1:lambda:path/"
-            "2015-03-31/functions/arn:aws:dynamodb:us-east-1:123456789012:table/simplechat_connections/"
-            "invocations' does not name a function of the template");
-  EXPECT_EQ(error_with("CodeUri: functions/", "CodeUri: {Bucket: b, Key: k}"),
-            "Globals.Function.CodeUri: only a local path runs locally (an S3 location or inline code does "
-            "not): give the directory or file of the function's code");
-  EXPECT_EQ(error_with("Timeout: 3", "Timeout: !Ref Nope"),
-            "Resources.AuthorizerFunction.Properties.Timeout: Ref Nope names no parameter, resource or pseudo parameter");
-  EXPECT_EQ(error_with("      ProvisionedThroughput:\n        ReadCapacityUnits: 5\n        WriteCapacityUnits: 5\n", ""),
-            "Resources.ConnectionsTable.Properties.ProvisionedThroughput: a PROVISIONED table (BillingMode's "
-            "default) needs ProvisionedThroughput");
-  EXPECT_EQ(error_with("SSESpecification:", "StreamThing:"),
-            "Resources.ConnectionsTable.Properties.StreamThing: not a property of AWS::DynamoDB::Table that runs locally");
-  EXPECT_EQ(error_with("ReadCapacityUnits: 5", "ReadCapacityUnits: many"),
-            "Resources.ConnectionsTable.Properties.ProvisionedThroughput.ReadCapacityUnits: expected a number, not 'many'");
+  for (const auto& r : kRefusals) EXPECT_EQ(error_with(r.from, r.to), r.message) << r.to;
   ParseOptions bad;
   bad.parameter_overrides = {{"TableName", "has-dash"}};
   EXPECT_EQ(error_with("Prod Stage", "Prod Stage", bad),
-            "Parameters.TableName: 'has-dash' does not match its AllowedPattern ^[A-Za-z_]+$");
+     "Parameters.TableName: 'has-dash' does not match its AllowedPattern ^[A-Za-z_]+$");
 }
 
 TEST(SamTemplateRoutes, ParameterOverridesAreReadAsSamDeployWritesThem) {

@@ -89,10 +89,10 @@ TEST_F(IntrinsicsOf, RefAndSubAndGetAttGiveWhatCloudFormationWould) {
   EXPECT_EQ(value(in, "RefOther"), "Api");
   EXPECT_EQ(value(in, "Pseudo"), "us-east-1/123456789012/parley-local/aws/amazonaws.com");
   EXPECT_EQ(value(in, "SubAttr"),
-            "arn:aws:lambda:us-east-1:123456789012:function:Fn|"
-            "arn:aws:dynamodb:us-east-1:123456789012:table/conn_abc|"
-            "arn:aws:dynamodb:us-east-1:123456789012:table/conn_abc/stream/1970-01-01T00:00:00.000|"
-            "wss://Api.execute-api.us-east-1.amazonaws.com");
+     "arn:aws:lambda:us-east-1:123456789012:function:Fn|"
+     "arn:aws:dynamodb:us-east-1:123456789012:table/conn_abc|"
+     "arn:aws:dynamodb:us-east-1:123456789012:table/conn_abc/stream/1970-01-01T00:00:00.000|"
+     "wss://Api.execute-api.us-east-1.amazonaws.com");
   EXPECT_EQ(value(in, "SubVars"), "Prod-arn:aws:lambda:us-east-1:123456789012:function:chat-Prod-${Literal}");
   EXPECT_EQ(value(in, "LongSub"), "x-Prod");
   EXPECT_EQ(value(in, "GetAttDot"), "arn:aws:lambda:us-east-1:123456789012:function:Fn");
@@ -147,25 +147,39 @@ std::string error_of(const std::string& yaml, ParseOptions o = {}) {
   return "";
 }
 
+// Each row: a property value and the message its evaluation is refused with.
+const std::pair<const char*, const char*> kRefusals[] = {
+    {"!Ref Nope",
+     "Resources.Values.Properties.V: Ref Nope names no parameter, resource or pseudo parameter"},
+    {"!GetAtt Fn.Nope",
+     "Resources.Values.Properties.V: Fn::GetAtt Fn.Nope: the attribute Nope of "
+     "AWS::Serverless::Function is not known locally"},
+    {"!GetAtt Nope.Arn",
+     "Resources.Values.Properties.V: Fn::GetAtt Nope.Arn: no resource Nope"},
+    {"!GetAZs ''",
+     "Resources.Values.Properties.V: Fn::GetAZs is not supported locally"},
+    {"{\"Fn::ImportValue\": x}",
+     "Resources.Values.Properties.V: Fn::ImportValue is not supported locally"},
+    {"!Bogus x",
+     "Resources.Values.Properties.V: unknown intrinsic function Fn::Bogus"},
+    {"!Join [a]",
+     "Resources.Values.Properties.V: Fn::Join takes a list of 2 items"},
+    {"!Select [5, [a, b]]",
+     "Resources.Values.Properties.V: Fn::Select: index 5 is not within the list's 2 items"},
+    {"!Sub 'a ${b'",
+     "Resources.Values.Properties.V: Fn::Sub: '${' without '}' in \"a ${b\""},
+    {"!If [Nope, a, b]",
+     "Resources.Values.Properties.V: no condition Nope in Conditions"},
+    {"!If [Loop, a, b]",
+     "Conditions.Loop: refers to itself"},
+    {"!Ref DevOnly",
+     "Resources.Values.Properties.V: DevOnly is not created: its Condition is false"},
+    {"!FindInMap [Sizes, Test, Memory]",
+     "Resources.Values.Properties.V: Fn::FindInMap: Mappings.Sizes.Test.Memory is not in the template"},
+};
+
 TEST(Intrinsics, RefusalsNameWhereAndWhat) {
-  EXPECT_EQ(error_of("!Ref Nope"),
-            "Resources.Values.Properties.V: Ref Nope names no parameter, resource or pseudo parameter");
-  EXPECT_EQ(error_of("!GetAtt Fn.Nope"),
-            "Resources.Values.Properties.V: Fn::GetAtt Fn.Nope: the attribute Nope of "
-            "AWS::Serverless::Function is not known locally");
-  EXPECT_EQ(error_of("!GetAtt Nope.Arn"), "Resources.Values.Properties.V: Fn::GetAtt Nope.Arn: no resource Nope");
-  EXPECT_EQ(error_of("!GetAZs ''"), "Resources.Values.Properties.V: Fn::GetAZs is not supported locally");
-  EXPECT_EQ(error_of("{\"Fn::ImportValue\": x}"), "Resources.Values.Properties.V: Fn::ImportValue is not supported locally");
-  EXPECT_EQ(error_of("!Bogus x"), "Resources.Values.Properties.V: unknown intrinsic function Fn::Bogus");
-  EXPECT_EQ(error_of("!Join [a]"), "Resources.Values.Properties.V: Fn::Join takes a list of 2 items");
-  EXPECT_EQ(error_of("!Select [5, [a, b]]"),
-            "Resources.Values.Properties.V: Fn::Select: index 5 is not within the list's 2 items");
-  EXPECT_EQ(error_of("!Sub 'a ${b'"), "Resources.Values.Properties.V: Fn::Sub: '${' without '}' in \"a ${b\"");
-  EXPECT_EQ(error_of("!If [Nope, a, b]"), "Resources.Values.Properties.V: no condition Nope in Conditions");
-  EXPECT_EQ(error_of("!If [Loop, a, b]"), "Conditions.Loop: refers to itself");
-  EXPECT_EQ(error_of("!Ref DevOnly"), "Resources.Values.Properties.V: DevOnly is not created: its Condition is false");
-  EXPECT_EQ(error_of("!FindInMap [Sizes, Test, Memory]"),
-            "Resources.Values.Properties.V: Fn::FindInMap: Mappings.Sizes.Test.Memory is not in the template");
+  for (const auto& [yaml, message] : kRefusals) EXPECT_EQ(error_of(yaml), message) << yaml;
 }
 
 TEST(Intrinsics, ParametersAreCheckedAsCloudFormationChecksThem) {
