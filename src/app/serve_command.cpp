@@ -275,6 +275,13 @@ int serve_command(const std::vector<std::string>& given) {
       config.authorizer = functions.authorizer;
     }
     if (o.has("create-tables") && !create_template_tables(o, functions.tables, std::cout)) return 1;
+    if (o.get("store", "sqlite") == "dynamodb") {
+      // The functions use the template's tables, not Parley's.
+      std::string names;
+      for (const auto& t : functions.tables) names += (names.empty() ? "" : ", ") + t.name;
+      store_description = store_description.substr(0, store_description.find(" (tables")) +
+                          " (the template's tables: " + (names.empty() ? "none" : names) + ")";
+    }
     // The functions' processes hold the store now; this process only cleared stale rows.
     store.reset();
   }

@@ -11,6 +11,8 @@ namespace json = boost::json;
 
 namespace {
 
+constexpr std::size_t kMaxAnswerBytes = 8 * 1024;
+
 gateway::AuthDecision decision(gateway::AuthDecision::Outcome outcome, std::string reason) {
   gateway::AuthDecision d;
   d.outcome = outcome;
@@ -104,6 +106,9 @@ gateway::AuthDecision authorizer_decision(const gateway::InvokeResult& r, const 
         return decision(Outcome::unauthorized, "the authorizer answered Unauthorized");
     return decision(Outcome::error, "the authorizer function failed: " + r.error_message);
   }
+  // API Gateway's quota for an authorizer's answer (aws-contract.md §2.4, §4).
+  if (r.response.body && r.response.body->size() > kMaxAnswerBytes)
+    return decision(Outcome::error, "the authorizer's answer is larger than 8 KB");
   boost::system::error_code ec;
   auto v = json::parse(r.response.body.value_or(""), ec);
   if (ec || !v.is_object()) return decision(Outcome::error, "the authorizer's answer is not a JSON object");

@@ -7,7 +7,7 @@
 // an optional context. An Allow on the $connect method ARN lets the connection in, its context
 // then reaching every event in requestContext.authorizer; a Deny (or no statement matching)
 // answers 403; a function error "Unauthorized" answers 401; any other failure (crash, timeout,
-// no policy, a context value that is not a string, number or boolean) 500.
+// no policy, an answer over 8 KB, a context value that is not a string, number or boolean) 500.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -69,6 +69,9 @@ TEST(FunctionAuthorizer, UnauthorizedErrorIs401AndEveryOtherFailure500) {
   EXPECT_EQ(lp::authorizer_decision(answer(R"({"hello":"world"})"), kArn).outcome, Outcome::error);
   EXPECT_EQ(lp::authorizer_decision(answer(policy("Allow", kArn, R"(,"context":{"nested":{"a":1}})")), kArn).outcome,
             Outcome::error);
+  // Over API Gateway's 8 KB for an authorizer's answer.
+  const std::string big = policy("Allow", kArn, R"(,"context":{"pad":")" + std::string(8192, 'x') + R"("})");
+  EXPECT_EQ(lp::authorizer_decision(answer(big), kArn).outcome, Outcome::error);
 }
 
 TEST(FunctionAuthorizer, TheRequestEventIsTheConnectEventAsAwsSendsIt) {
