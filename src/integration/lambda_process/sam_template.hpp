@@ -34,9 +34,11 @@ struct Function {
   std::string name;        // FunctionName, else the logical id: AWS_LAMBDA_FUNCTION_NAME
   std::string handler;     // _HANDLER
   std::string runtime;     // Runtime: provided.al2023, python3.12, nodejs20.x ("" when unset)
-  // CodeUri (AWS::Serverless::Function) or Code (AWS::Lambda::Function, a local path), made
-  // absolute against the template's directory; empty when the template gives none.
-  std::filesystem::path code_uri;
+  // CodeUri (AWS::Serverless::Function, Globals underneath) or Code (AWS::Lambda::Function), a
+  // local path, evaluated but as written (relative to the template: "src/"); empty when none.
+  std::string code_uri;
+  // The same made absolute against the template's directory (ParseOptions::base_dir).
+  std::filesystem::path code_path;
   int timeout_s = 3;       // Lambda's defaults when neither the function nor Globals set them
   int memory_mb = 128;
   std::optional<int> reserved_concurrency;  // ReservedConcurrentExecutions

@@ -28,9 +28,9 @@ struct Properties {
   YAML::Node own;
   YAML::Node globals;
 
-  // Where the property is written: the function's Properties, else Globals.Function.
+  // Where the property is written: the function's, else Globals.Function.
   std::string origin(const char* name) const {
-    if (own && own.IsMap() && own[name]) return where + ".Properties." + name;
+    if (own && own.IsMap() && own[name]) return where + "." + name;
     return std::string("Globals.Function.") + name;
   }
   std::optional<YAML::Node> get(const char* name) {
@@ -69,16 +69,17 @@ void read_variables(Intrinsics& in, const YAML::Node& env, const std::string& wh
   }
 }
 
-std::filesystem::path code_path(Intrinsics& in, const YAML::Node& code, const std::string& where) {
+// A CodeUri / Code: a local path (S3 locations and inline code have nothing to run here).
+void read_code(Intrinsics& in, const YAML::Node& code, const std::string& where, Function& f) {
   auto v = in.resolve(code, where);
-  if (!v) return {};
+  if (!v) return;
   if (!v->IsScalar())
-    fail(where, "only a local path runs locally (an S3 location or inline code does not): "
-                "give the directory or file of the function's code");
-  const std::filesystem::path p = v->Scalar();
-  auto path = (p.is_absolute() ? p : in.options().base_dir / p).lexically_normal();
-  if (path.filename().empty()) path = path.parent_path();  // "functions/" is the directory
-  return path;
+    fail(where, std::string("only a local path runs locally (found ") +
+                    (v->IsMap() && (*v)["ZipFile"] ? "inline code" : "an S3 location") + ")");
+  f.code_uri = v->Scalar();
+  const std::filesystem::path p = f.code_uri;
+  f.code_path = (p.is_absolute() ? p : in.options().base_dir / p).lexically_normal();
+  if (f.code_path.filename().empty()) f.code_path = f.code_path.parent_path();  // "src/": the directory
 }
 
 }  // namespace
@@ -97,10 +98,11 @@ Function read_function(Intrinsics& in, const std::string& id, const YAML::Node& 
   f.handler = *handler;
   f.runtime = p.string("Runtime").value_or("");
   if (type == "AWS::Serverless::Function") {
-    if (props && props["InlineCode"]) fail(where + ".InlineCode", "inline code does not run locally; give CodeUri");
-    if (auto c = p.get("CodeUri")) f.code_uri = code_path(in, *c, p.origin("CodeUri"));
+    if (props && props["InlineCode"])
+      fail(where + ".InlineCode", "only a local path runs locally (found inline code): give CodeUri");
+    if (auto c = p.get("CodeUri")) read_code(in, *c, p.origin("CodeUri"), f);
   } else if (props && props["Code"]) {
-    f.code_uri = code_path(in, props["Code"], where + ".Properties.Code");
+    read_code(in, props["Code"], where + ".Code", f);
   }
   if (auto t = p.string("Timeout")) f.timeout_s = integer(*t, where + ".Timeout", 1, 900);
   if (auto m = p.string("MemorySize")) f.memory_mb = integer(*m, where + ".MemorySize", 128, 10240);

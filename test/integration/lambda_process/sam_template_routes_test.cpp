@@ -39,12 +39,13 @@ TEST(SamTemplateRoutes, TheSampleTemplateIsReadAsAwsWouldDeployIt) {
   const auto functions = kSample.parent_path() / "functions";
   const auto& connect = t.functions.at("OnConnectFunction");
   EXPECT_EQ(connect.runtime, "provided.al2023");
-  EXPECT_EQ(connect.code_uri, functions);  // relative to the template's directory
+  EXPECT_EQ(connect.code_uri, "functions/");  // as written
+  EXPECT_EQ(connect.code_path, functions);     // relative to the template's directory
   EXPECT_EQ(connect.memory_mb, 256);        // !If [IsProd, 256, 128] in Globals
   EXPECT_EQ(connect.timeout_s, 10);
   EXPECT_EQ(connect.environment.at("TABLE_NAME").literal, "simplechat_connections");
   const auto& echo = t.functions.at("EchoFunction");  // AWS::Lambda::Function: no Globals
-  EXPECT_EQ(echo.code_uri, functions);
+  EXPECT_EQ(echo.code_path, functions);
   EXPECT_EQ(echo.memory_mb, 128);
   EXPECT_TRUE(echo.environment.empty());
   EXPECT_EQ(t.functions.at("AuthorizerFunction").timeout_s, 3);
@@ -126,8 +127,11 @@ const Refusal kRefusals[] = {
      "2015-03-31/functions/arn:aws:dynamodb:us-east-1:123456789012:table/simplechat_connections/"
      "invocations' does not name a function of the template"},
     {"CodeUri: functions/", "CodeUri: {Bucket: b, Key: k}",
-     "Globals.Function.CodeUri: only a local path runs locally (an S3 location or inline code does "
-     "not): give the directory or file of the function's code"},
+     "Globals.Function.CodeUri: only a local path runs locally (found an S3 location)"},
+    {"Code: functions/", "Code: {ZipFile: \"exports.handler = 1\"}",
+     "Resources.EchoFunction.Code: only a local path runs locally (found inline code)"},
+    {"Handler: onconnect", "Handler: onconnect\n      CodeUri: {Bucket: b, Key: k}",
+     "Resources.OnConnectFunction.CodeUri: only a local path runs locally (found an S3 location)"},
     {"Timeout: 3", "Timeout: !Ref Nope",
      "Resources.AuthorizerFunction.Properties.Timeout: Ref Nope names no parameter, resource or pseudo parameter"},
     {"      ProvisionedThroughput:\n        ReadCapacityUnits: 5\n        WriteCapacityUnits: 5\n", "",

@@ -41,7 +41,8 @@ TEST(SamTemplate, EveryRouteOfTheRepositoryTemplateReachesItsFunction) {
     EXPECT_EQ(f->environment.at("WEBSOCKET_TABLE").literal, "parley-connections");
     EXPECT_EQ(f->environment.at("CLIENTMSGS_TABLE").literal, "parley-clientmsgs");
     EXPECT_EQ(f->runtime, "provided.al2023");
-    EXPECT_EQ(f->code_uri, std::filesystem::path(PARLEY_SOURCE_DIR "/deploy/build/parley-lambda.zip"));
+    EXPECT_EQ(f->code_uri, "build/parley-lambda.zip");
+    EXPECT_EQ(f->code_path, std::filesystem::path(PARLEY_SOURCE_DIR "/deploy/build/parley-lambda.zip"));
     EXPECT_FALSE(r.two_way);
     EXPECT_EQ(r.authorizer, "");  // UseAuthorizer is false: no JwtSecret, no Jwks
   }
