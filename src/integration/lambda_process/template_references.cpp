@@ -16,6 +16,39 @@ std::string lower_table_name(std::string id) {
   return id;
 }
 
+// A bound of the parameter (MinLength, MaxValue, ...) as a number.
+double bound(const YAML::Node& p, const char* name, const std::string& where) {
+  try {
+    return std::stod(p[name].Scalar());
+  } catch (const std::exception&) {
+    fail(where + "." + name, "expected a number, not '" + p[name].Scalar() + "'");
+  }
+}
+
+// MinLength/MaxLength of a String, Number's form and MinValue/MaxValue, as CloudFormation checks
+// them before it creates anything.
+void check_constraints(const YAML::Node& p, const std::string& where, const std::string& type,
+                       const std::string& value) {
+  const auto length = static_cast<double>(value.size());
+  if (p["MinLength"] && length < bound(p, "MinLength", where))
+    fail(where, "'" + value + "' is shorter than its MinLength " + p["MinLength"].Scalar());
+  if (p["MaxLength"] && length > bound(p, "MaxLength", where))
+    fail(where, "'" + value + "' is longer than its MaxLength " + p["MaxLength"].Scalar());
+  if (type != "Number") return;
+  double number = 0;
+  try {
+    std::size_t used = 0;
+    number = std::stod(value, &used);
+    if (used != value.size()) throw std::invalid_argument(value);
+  } catch (const std::exception&) {
+    fail(where, "'" + value + "' is not a Number");
+  }
+  if (p["MinValue"] && number < bound(p, "MinValue", where))
+    fail(where, "'" + value + "' is less than its MinValue " + p["MinValue"].Scalar());
+  if (p["MaxValue"] && number > bound(p, "MaxValue", where))
+    fail(where, "'" + value + "' is more than its MaxValue " + p["MaxValue"].Scalar());
+}
+
 }  // namespace
 
 void Intrinsics::read_parameters(const YAML::Node& params) {
@@ -59,6 +92,7 @@ void Intrinsics::read_parameters(const YAML::Node& params) {
       if (!ok) fail(where, "'" + *value + "' does not match its AllowedPattern " + pattern.Scalar());
     }
     const std::string type = p["Type"] ? p["Type"].Scalar() : "String";
+    check_constraints(p, where, type, *value);
     scalar_parameters_[name] = *value;
     if (type == "CommaDelimitedList" || type.starts_with("List<")) {
       YAML::Node items(YAML::NodeType::Sequence);

@@ -13,7 +13,8 @@ using integration::sam::TemplateError;
 const char* const kTemplate = R"(
 Parameters:
   Stage: {Type: String, Default: Prod, AllowedValues: [Prod, Dev]}
-  Suffix: {Type: String, Default: abc, AllowedPattern: "[a-z]+"}
+  Suffix: {Type: String, Default: abc, AllowedPattern: "[a-z]+", MinLength: 2, MaxLength: 8}
+  Count: {Type: Number, Default: 3, MinValue: 1, MaxValue: 10}
   Names: {Type: CommaDelimitedList, Default: "a,b,c"}
   Empty: {Type: String, Default: ""}
 Conditions:
@@ -188,6 +189,18 @@ TEST(Intrinsics, ParametersAreCheckedAsCloudFormationChecksThem) {
   EXPECT_EQ(error_of("x", o), "Parameters.Stage: 'Test' is not one of its AllowedValues (Prod, Dev)");
   o.parameter_overrides = {{"Suffix", "ABC"}};
   EXPECT_EQ(error_of("x", o), "Parameters.Suffix: 'ABC' does not match its AllowedPattern [a-z]+");
+  o.parameter_overrides = {{"Suffix", "abcdefghi"}};
+  EXPECT_EQ(error_of("x", o), "Parameters.Suffix: 'abcdefghi' is longer than its MaxLength 8");
+  o.parameter_overrides = {{"Suffix", "a"}};
+  EXPECT_EQ(error_of("x", o), "Parameters.Suffix: 'a' is shorter than its MinLength 2");
+  o.parameter_overrides = {{"Count", "x1"}};
+  EXPECT_EQ(error_of("x", o), "Parameters.Count: 'x1' is not a Number");
+  o.parameter_overrides = {{"Count", "11"}};
+  EXPECT_EQ(error_of("x", o), "Parameters.Count: '11' is more than its MaxValue 10");
+  o.parameter_overrides = {{"Count", "0.5"}};
+  EXPECT_EQ(error_of("x", o), "Parameters.Count: '0.5' is less than its MinValue 1");
+  o.parameter_overrides = {{"Count", "10"}};
+  EXPECT_EQ(error_of("x", o), "");
   o.parameter_overrides = {{"Nope", "1"}};
   EXPECT_EQ(error_of("x", o), "--parameter-overrides: the template has no parameter Nope");
   try {
