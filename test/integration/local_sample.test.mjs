@@ -99,6 +99,8 @@ describe('parley local: a template in the shape of AWS\'s sample', () => {
     const failed = { status: 500, body: '{"message":"Internal server error"}' };
     assert.deepEqual(await answer('?token=garbage'), failed);
     assert.deepEqual(await answer('?token=crash'), failed);
+    // Past the authorizer function's Timeout (3 s): killed, Sandbox.Timedout, 500.
+    assert.deepEqual(await answer('?token=hang'), failed);
     // The crashed environment is replaced: the authorizer answers again.
     assert.deepEqual(await answer('?token=deny'), { status: 403, body: '{"message":"Forbidden"}' });
     assert.equal((await rows(dyn.url)).length, 0, 'no refused connection reached $connect');
