@@ -196,10 +196,6 @@ bool Intrinsics::evaluate_condition(const YAML::Node& n, const std::string& wher
       if (evaluate_condition(c, where) != is_and) return !is_and;
     return is_and;
   }
-  if (fn == "Fn::If") {
-    auto v = resolve(n, where);
-    if (v && v->IsScalar() && (v->Scalar() == "true" || v->Scalar() == "false")) return v->Scalar() == "true";
-  }
   fail(where, "expected a condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or or Condition)");
 }
 
