@@ -60,6 +60,12 @@ apigw::Response send_message(const Request& r) {
   if (!stored) return r.fail_store(stored.error(), "store your message");
   r.reply(events::ack(*stored));
   if (stored->duplicate) return {};  // delivered when it was first stored
+  // The recipients are read again after the append: a member who joined meanwhile read the
+  // room's history before this message was stored (or it would be in that history), so its
+  // member row was written before the append and this read finds it. The list read first may
+  // miss it (docs/protocol.md, "Joining while others send"). With the member cache
+  // (`parley serve` on SQLite) the second read is a lookup in memory.
+  if (auto now = store.room_members(room)) members = std::move(now);
   broadcast(r.ports, **members, apigw::make_frame(events::message(stored->message)));
   return {};
 }
