@@ -1,0 +1,168 @@
+// Seq gaps on DynamoDB (issue 15, item 1): a send whose seq was allocated by the room counter
+// and whose message put then failed. A small proxy in front of dynalite refuses the message
+// puts it is told to (HTTP 500 InternalServerError, which the store's client retries as it
+// would AWS's), so the failure lands exactly between the counter and the put.
+//   - a failure shorter than the store's put patience leaves no gap: the put is tried again;
+//   - a longer one leaves the seq empty for good (the sender got `error` `internal`); the
+//     history read that passes it seals it, and clients applying protocol.md's rules (the test
+//     helpers' RoomFollower, and web/chat.js's own Sequencer fed the real frames) move past
+//     it, show what follows, and do not ask for history in a loop.
+// Always runs on DynamoDB, whatever PARLEY_STORE says.
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { startServer, makeDataDir, removeDataDir, sleep } from './server.mjs';
+import { startDynalite } from './dynalite.mjs';
+import { closeAll, terminateAll } from './client.mjs';
+import { uniq, enter, say, history, RoomFollower } from './protocol.mjs';
+
+const { Sequencer } = createRequire(import.meta.url)('../../web/chat.js');
+
+let dir;
+let dynalite;
+let proxy;
+let srv;
+
+// Forwards every request to dynalite, except message puts while `refuse` > 0 (each refused one
+// counts down; Infinity: all of them). Seals (puts without an `id`) always pass.
+function startProxy(target) {
+  const state = { refuse: 0, refused: 0 };
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (state.refuse > 0 && /\.PutItem$/.test(req.headers['x-amz-target'] ?? '')) {
+        let put = null;
+        try { put = JSON.parse(body.toString('utf8')); } catch { /* forwarded as is */ }
+        if (put && put.TableName === 'parley-messages' && put.Item && put.Item.id) {
+          state.refuse -= 1;
+          state.refused += 1;
+          res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected by the test proxy' }));
+          return;
+        }
+      }
+      const u = new URL(target);
+      const fwd = http.request({ host: u.hostname, port: u.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+      });
+      fwd.on('error', () => { res.writeHead(502); res.end(); });
+      fwd.end(body);
+    });
+  });
+  return new Promise((res) => server.listen(0, '127.0.0.1', () => {
+    state.url = `http://127.0.0.1:${server.address().port}`;
+    state.close = () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); });
+    res(state);
+  }));
+}
+
+before(async () => {
+  dir = await makeDataDir('parley-gaps-');
+  dynalite = await startDynalite({ path: `${dir}/dynalite` });
+  proxy = await startProxy(dynalite.url);
+  srv = await startServer({ store: 'dynamodb', dynamodbEndpoint: proxy.url, args: ['--create-tables'] });
+}, { timeout: 60_000 });
+
+afterEach(async () => { proxy.refuse = 0; await closeAll(); });
+after(async () => {
+  terminateAll();
+  if (srv) await srv.stop();
+  if (proxy) await proxy.close();
+  if (dynalite) await dynalite.kill();
+  if (dir) await removeDataDir(dir);
+});
+
+const answer = (client, clientMsgId, timeoutMs = 20_000) =>
+  client.next((m) => (m.type === 'ack' || m.type === 'error') && m.clientMsgId === clientMsgId, timeoutMs,
+    `the ack or error of ${clientMsgId}`);
+
+test('a message put that fails for a moment is tried again: stored, acked, no gap', { timeout: 30_000 }, async () => {
+  const room = uniq('gap');
+  const a = await enter(srv.wsUrl, { name: 'ann', room });
+  const first = await say(a.client, room, 'one');
+  // More refusals than the store client's own 3 attempts: only the append's patience stores it.
+  proxy.refuse = 4;
+  const refusedBefore = proxy.refused;
+  a.client.send({ action: 'sendmessage', room, message: 'two', clientMsgId: 'k-two' });
+  const ack = await answer(a.client, 'k-two');
+  assert.equal(ack.type, 'ack', JSON.stringify(ack));
+  assert.equal(ack.seq, first.seq + 1);
+  assert.equal(proxy.refused - refusedBefore, 4, 'the proxy refused the puts it was told to');
+  const h = await history(a.client, room, { after: 0 });
+  assert.deepEqual(h.messages.map((m) => [m.seq, m.text]), [[1, 'one'], [2, 'two']]);
+});
+
+test('a seq left empty by a failed send: clients move past it, show what follows, and stop asking', { timeout: 40_000 }, async () => {
+  const room = uniq('gap');
+  const a = await enter(srv.wsUrl, { name: 'ann', room });
+  const b = await enter(srv.wsUrl, { name: 'bob', room });
+  const followA = new RoomFollower(a.client, room, 0, { gapWaitMs: 300 });
+  const followB = new RoomFollower(b.client, room, 0, { gapWaitMs: 300 });
+  // chat.js's Sequencer, fed bob's frames as the page feeds it (gap: ask history after last).
+  const seq = new Sequencer();
+  const shownByPage = [];
+  let pageAsked = 0;
+  let gapAtThree = null;
+  let index = 0;
+  const feed = () => {
+    while (index < b.client.frames.length) {
+      const m = b.client.frames[index++].json;
+      if (!m || m.room !== room) continue;
+      if (m.type === 'history') shownByPage.push(...seq.history(m.messages, m.lastSeq, m.hasMore));
+      else if (m.type === 'message') {
+        shownByPage.push(...seq.live(m));
+        if (m.text === 'three') gapAtThree = seq.gap;
+      }
+    }
+  };
+  feed();
+
+  const one = await say(a.client, room, 'one');
+  proxy.refuse = Infinity;
+  a.client.send({ action: 'sendmessage', room, message: 'lost', clientMsgId: 'k-lost' });
+  const err = await answer(a.client, 'k-lost');
+  assert.equal(err.type, 'error', `the send should fail while every put is refused: ${JSON.stringify(err)}`);
+  assert.equal(err.code, 'internal');
+  proxy.refuse = 0;
+  const three = await say(a.client, room, 'three');
+  assert.equal(three.seq, one.seq + 2, 'the failed send took a seq (the gap this test is about)');
+
+  await followA.reach(three.seq);
+  await followB.reach(three.seq);
+  for (const f of [followA, followB]) {
+    assert.deepEqual(f.shown.map((m) => m.text), ['one', 'three']);
+    assert.deepEqual(f.skipped, [one.seq + 1]);
+    assert.deepEqual(f.problems, []);
+  }
+
+  // The page: the live 'three' waits at the gap; a history request after `last` passes it
+  // (bob's frames hold the answer to his follower's request already; if not, ask).
+  feed();
+  assert.equal(gapAtThree, true, 'three arrived past an empty seq');
+  for (let i = 0; i < 5 && seq.gap; i++) {
+    pageAsked += 1;
+    b.client.send({ action: 'history', room, after: seq.last, limit: 100 });
+    await b.client.next((m) => m.type === 'history' && m.room === room && m.messages.some((x) => x.seq === three.seq), 5000, 'the page');
+    feed();
+  }
+  assert.equal(seq.gap, false, 'the page is not frozen at the empty seq');
+  assert.ok(pageAsked <= 1, `${pageAsked} history requests to pass one gap`);
+  assert.deepEqual(shownByPage.map((m) => m.text), ['one', 'three']);
+  assert.equal(seq.last, three.seq);
+
+  // No request loop: in a quiet second nobody asks for history again.
+  const asked = followA.historyRequests + followB.historyRequests;
+  await sleep(1000);
+  assert.equal(followA.historyRequests + followB.historyRequests, asked, 'history requests went on after the gap was passed');
+  assert.ok(asked <= 4, `${asked} history requests to pass one gap`);
+  // And the next message flows at once by rule 2.
+  const four = await say(b.client, room, 'four');
+  await followA.reach(four.seq, 3000);
+  followA.stop();
+  followB.stop();
+});
