@@ -11,10 +11,10 @@
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import { startServer, makeDataDir, removeDataDir, sleep } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
+import { startRefusingProxy } from './refusing_proxy.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { uniq, enter, say, history, RoomFollower } from './protocol.mjs';
 
@@ -25,46 +25,10 @@ let dynalite;
 let proxy;
 let srv;
 
-// Forwards every request to dynalite, except message puts while `refuse` > 0 (each refused one
-// counts down; Infinity: all of them). Seals (puts without an `id`) always pass.
-function startProxy(target) {
-  const state = { refuse: 0, refused: 0 };
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (state.refuse > 0 && /\.PutItem$/.test(req.headers['x-amz-target'] ?? '')) {
-        let put = null;
-        try { put = JSON.parse(body.toString('utf8')); } catch { /* forwarded as is */ }
-        if (put && put.TableName === 'parley-messages' && put.Item && put.Item.id) {
-          state.refuse -= 1;
-          state.refused += 1;
-          res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected by the test proxy' }));
-          return;
-        }
-      }
-      const u = new URL(target);
-      const fwd = http.request({ host: u.hostname, port: u.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode, up.headers);
-        up.pipe(res);
-      });
-      fwd.on('error', () => { res.writeHead(502); res.end(); });
-      fwd.end(body);
-    });
-  });
-  return new Promise((res) => server.listen(0, '127.0.0.1', () => {
-    state.url = `http://127.0.0.1:${server.address().port}`;
-    state.close = () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); });
-    res(state);
-  }));
-}
-
 before(async () => {
   dir = await makeDataDir('parley-gaps-');
   dynalite = await startDynalite({ path: `${dir}/dynalite` });
-  proxy = await startProxy(dynalite.url);
+  proxy = await startRefusingProxy(dynalite.url);
   srv = await startServer({ store: 'dynamodb', dynamodbEndpoint: proxy.url, args: ['--create-tables'] });
 }, { timeout: 60_000 });
 
