@@ -1,12 +1,15 @@
-// Seq gaps on DynamoDB (issue 15, item 1): a send whose seq was allocated by the room counter
-// and whose message put then failed. A small proxy in front of dynalite refuses the message
-// puts it is told to (HTTP 500 InternalServerError, which the store's client retries as it
-// would AWS's), so the failure lands exactly between the counter and the put.
+// Store writes refused midway (issue 15, items 1 and 9), on DynamoDB: a small proxy in front of
+// dynalite (refusing_proxy.mjs) refuses the puts it is told to (HTTP 500 InternalServerError,
+// which the store's client retries as it would AWS's).
+// Seq gaps: a send whose seq was allocated by the room counter and whose message put then
+// failed.
 //   - a failure shorter than the store's put patience leaves no gap: the put is tried again;
 //   - a longer one leaves the seq empty for good (the sender got `error` `internal`); the
 //     history read that passes it seals it, and clients applying protocol.md's rules (the test
 //     helpers' RoomFollower, and web/chat.js's own Sequencer fed the real frames) move past
 //     it, show what follows, and do not ask for history in a loop.
+// setname: a member row refused after another was renamed leaves the name unchanged in every
+// room (the renamed row is written back) and announces nothing.
 // Always runs on DynamoDB, whatever PARLEY_STORE says.
 
 import { test, before, after, afterEach } from 'node:test';
@@ -16,7 +19,7 @@ import { startServer, makeDataDir, removeDataDir, sleep } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
 import { startRefusingProxy } from './refusing_proxy.mjs';
 import { closeAll, terminateAll } from './client.mjs';
-import { uniq, enter, say, history, RoomFollower } from './protocol.mjs';
+import { uniq, enter, say, history, joinRoom, who, RoomFollower } from './protocol.mjs';
 
 const { Sequencer } = createRequire(import.meta.url)('../../web/chat.js');
 
@@ -32,7 +35,7 @@ before(async () => {
   srv = await startServer({ store: 'dynamodb', dynamodbEndpoint: proxy.url, args: ['--create-tables'] });
 }, { timeout: 60_000 });
 
-afterEach(async () => { proxy.refuse = 0; await closeAll(); });
+afterEach(async () => { Object.assign(proxy, { refuse: 0, pass: 0, table: 'parley-messages' }); await closeAll(); });
 after(async () => {
   terminateAll();
   if (srv) await srv.stop();
@@ -129,4 +132,29 @@ test('a seq left empty by a failed send: clients move past it, show what follows
   await followA.reach(four.seq, 3000);
   followA.stop();
   followB.stop();
+});
+
+test('setname on a store that refuses a member row midway: the name is unchanged everywhere, nothing announced', { timeout: 30_000 }, async () => {
+  const rooms = [uniq('ren'), uniq('ren'), uniq('ren')];
+  const a = await enter(srv.wsUrl, { name: 'ann', room: rooms[0] });
+  for (const r of rooms.slice(1)) await joinRoom(a.client, r);
+  const b = await enter(srv.wsUrl, { name: 'bob', room: rooms[0] });
+  for (const r of rooms.slice(1)) await joinRoom(b.client, r);
+  // The first member row goes through; every attempt at the second is refused.
+  Object.assign(proxy, { table: 'parley-members', pass: 1, refuse: 3 });
+  a.client.send({ action: 'setname', name: 'anna' });
+  const err = await a.client.next((m) => m.type === 'error' || m.type === 'name', 20_000, 'the answer to setname');
+  assert.equal(err.type, 'error', JSON.stringify(err));
+  assert.equal(err.code, 'internal');
+  assert.equal(proxy.refused >= 3, true, 'the proxy refused the second member row');
+  Object.assign(proxy, { refuse: 0, pass: 0 });
+  for (const r of rooms) {
+    const m = await who(b.client, r);
+    assert.deepEqual(m.members.map((x) => x.name).sort(), ['ann', 'bob'], `room ${r}: ${JSON.stringify(m)}`);
+  }
+  await b.client.none((m) => m.type === 'presence' && m.event === 'rename', 300, 'a rename announced');
+  // And it works once the store does.
+  a.client.send({ action: 'setname', name: 'anna' });
+  const ok = await a.client.next((m) => m.type === 'name' || m.type === 'error', 5000, 'the name event');
+  assert.deepEqual(ok.rooms, Object.fromEntries(rooms.map((r) => [r, 'anna'])), JSON.stringify(ok));
 });
