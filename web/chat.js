@@ -218,11 +218,18 @@
       return this.started ? this.drain() : [];
     }
 
-    /** Rule 1: a forward history page (oldest first), with the room's lastSeq when read. */
-    history(messages, lastSeq) {
+    /**
+     * Rule 1: a forward history page (oldest first), with the room's lastSeq when read and its
+     * hasMore. A page holds every message stored from where it starts (at or below `last`) up
+     * to its highest seq: a seq it passes without a message stays empty for good (DynamoDB
+     * seals it), so `last` moves to the page's highest seq whatever it skipped. Seqs above
+     * that up to lastSeq were not stored when it was read: in flight (they come live) or
+     * failed (the next message's gap rule passes them) — not a reason to ask again, unless the
+     * page was cut by its limit.
+     */
+    history(messages, lastSeq, hasMore) {
       const list = (messages || []).filter((m) => m && typeof m.seq === 'number')
         .sort((a, b) => a.seq - b.seq);
-      if (typeof lastSeq === 'number') this.note(lastSeq);
       if (!this.started) {
         this.started = true;
         if (list.length && list[0].seq - 1 > this.last) this.last = list[0].seq - 1;
@@ -230,7 +237,22 @@
       for (const m of list) {
         if (m.seq > this.last) this.held.set(m.seq, m);
       }
-      return this.drain();
+      const out = [];
+      const top = list.length ? list[list.length - 1].seq : this.last;
+      if (top > this.last) {
+        for (const seq of [...this.held.keys()].filter((k) => k <= top).sort((a, b) => a - b)) {
+          if (seq > this.last) out.push(this.held.get(seq));
+          this.held.delete(seq);
+        }
+        this.last = top;
+      }
+      out.push(...this.drain());
+      if (typeof lastSeq === 'number') {
+        const cut = hasMore === true && top < lastSeq;
+        if (cut) this.note(lastSeq);
+        else if (this.known <= lastSeq) this.known = this.last;
+      }
+      return out;
     }
 
     /** A seq that exists (an ack, joined.lastSeq): if it is not shown yet, that is a gap. */
@@ -1016,7 +1038,7 @@
     const wasStarted = conv.seq.started;
     // The first page is old news, except the live messages that came before it (a dm that
     // opened the conversation).
-    for (const m of conv.seq.history(msgs, d.lastSeq)) {
+    for (const m of conv.seq.history(msgs, d.lastSeq, d.hasMore)) {
       render(conv, m, { live: wasStarted || (conv.liveFrom != null && m.seq >= conv.liveFrom) });
     }
     if (kind === 'after' && d.hasMore === true) requestForward(conv); // more than one page missed

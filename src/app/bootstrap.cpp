@@ -63,7 +63,7 @@ int main() {
   // The $connect authorizer is not a route: it needs no store and no @connections client.
   if (handler_name == "authorize") return app::run_authorize_function(*client);
   const auto route_key = app::route_key_for_handler(handler_name);
-  const auto router = handlers::chat_routes();
+  const auto router = handlers::chat_routes(handlers::limits_from_env());
   const handlers::Handler* handler = route_key ? router.find(*route_key) : nullptr;
   if (!handler)
     fail_init(*client, "no handler named '" + handler_name + "' (expected connect, disconnect, "

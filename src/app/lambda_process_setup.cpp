@@ -118,6 +118,10 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   local.emplace_back("AWS_ACCESS_KEY_ID", store.access_key_id);
   local.emplace_back("AWS_SECRET_ACCESS_KEY", store.secret_access_key);
   if (!store.session_token.empty()) local.emplace_back("AWS_SESSION_TOKEN", store.session_token);
+  // The functions keep the gateway's caps (on AWS: the function's environment variables).
+  if (o.has("max-rooms"))
+    local.emplace_back("MAX_ROOMS_PER_CONNECTION",
+                       std::to_string(o.number("max-rooms", 100, 0, 1000000)));
   // The bootstraps log at the gateway's level (their lines go to its stderr).
   if (o.has("log-level"))
     local.emplace_back("PARLEY_LOG_LEVEL", o.get("log-level", "info"));

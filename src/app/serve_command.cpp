@@ -72,6 +72,8 @@ Options:
                            (default 8388608)
   --send-queue-timeout S   close a client (1008) whose send queue stays full S seconds: it
                            stopped reading (default 10; 0: never)
+  --max-rooms N            rooms one connection may be in at once; a join past it answers
+                           error too_many_rooms (default 100; 0: no cap)
   --api-id ID              requestContext.apiId (default: random per start)
   --domain-name NAME       requestContext.domainName (default: the client's Host header)
   --management-public      let non-loopback clients call @connections (default: loopback only)
@@ -105,7 +107,7 @@ const std::map<std::string, bool> serve_known = {
     {"data", true},          {"threads", true},        {"handler-threads", true},
     {"idle-timeout", true},  {"max-duration", true},   {"max-message", true},
     {"max-frame", true},
-    {"integration-timeout", true}, {"api-id", true},   {"domain-name", true},
+    {"integration-timeout", true}, {"max-rooms", true}, {"api-id", true},   {"domain-name", true},
     {"management-public", false},  {"web", true},      {"log-level", true},
     {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
     {"table-prefix", true},  {"create-tables", false},
@@ -261,7 +263,9 @@ int serve_command(const std::vector<std::string>& given) {
       // open_store emptied the members table, so no room needs a first read from the file.
       handler_store = &member_cache.emplace(*timed_store, true);
     }
-    handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(), *handler_store,
+    handlers::Limits limits;
+    limits.max_rooms = static_cast<std::size_t>(o.number("max-rooms", 100, 0, 1000000));
+    handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(limits), *handler_store,
                                                         handler_threads);
   } else {
     functions = make_lambda_process(o, lambda_store(o, data / "parley.db"));

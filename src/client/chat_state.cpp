@@ -66,7 +66,7 @@ ChatState::Shown ChatState::on_history(const json::object& event, std::int64_t n
   const bool had_baseline = r.baseline;
   // Below everything shown (or below the since point) is a scroll-back page.
   const std::int64_t floor = r.oldest ? r.oldest : r.last + 1;
-  std::int64_t lowest_older = 0;
+  std::int64_t lowest_older = 0, first = 0, top = 0;
   if (const json::value* ms = event.if_contains("messages"); ms && ms->is_array()) {
     for (const json::value& v : ms->get_array()) {
       if (!v.is_object()) continue;
@@ -78,16 +78,36 @@ ChatState::Shown ChatState::on_history(const json::object& event, std::int64_t n
         lowest_older = lowest_older ? std::min(lowest_older, *seq) : *seq;
         continue;
       }
-      if (r.baseline && *seq <= r.last) continue;  // rule 1: only what is newer than last
-      show(r, m, out);
-      r.baseline = true;
+      if (had_baseline && *seq <= r.last) continue;  // rule 1: only what is newer than last
+      r.kept.insert_or_assign(*seq, m);
+      first = first ? std::min(first, *seq) : *seq;
+      top = std::max(top, *seq);
     }
   }
+  // The first page starts the room where it starts.
+  if (!had_baseline && first) r.last = std::max(r.last, first - 1);
   r.baseline = true;
   if (lowest_older) r.oldest = lowest_older;
-  if (const json::value* ls = event.if_contains("lastSeq"); ls && ls->is_int64())
-    r.known = std::max(r.known, ls->get_int64());
+  // A forward page holds every message stored from where it starts up to its highest seq: a
+  // seq it passes without a message stays empty for good (DynamoDB seals it), so `last` moves
+  // over it (protocol.md, rule 1).
+  while (!r.kept.empty() && r.kept.begin()->first <= top) {
+    auto it = r.kept.begin();
+    if (it->first > r.last) show(r, std::move(it->second), out);
+    r.kept.erase(it);
+  }
   drain(r, out);
+  // Seqs past the page up to lastSeq were not stored when it was read: in flight (they come
+  // live) or failed (the next message's gap passes them). Only a page cut by its limit means
+  // more to fetch; otherwise asking again would bring the same answer, for ever.
+  if (const json::value* ls = event.if_contains("lastSeq"); ls && ls->is_int64()) {
+    const std::int64_t last_seq = ls->get_int64();
+    const json::value* more = event.if_contains("hasMore");
+    if (more && more->is_bool() && more->get_bool() && r.last < last_seq)
+      r.known = std::max(r.known, last_seq);
+    else if (r.known <= last_seq)
+      r.known = r.last;
+  }
   update_gap(r, now_ms);
   return out;
 }

@@ -41,8 +41,13 @@ class Integration {
   virtual std::shared_ptr<Lane> open_lane() { return nullptr; }
 
   // As invoke, after everything invoked earlier through `lane` (one of this integration's).
-  virtual void invoke_in(Lane& lane, apigw::Event event, std::function<void(InvokeResult)> done) {
+  // `started` is called (on any thread, before `done`) when the backend begins on the event:
+  // the integration timeout counts from there, not from the time it waited behind the lane's
+  // earlier events.
+  virtual void invoke_in(Lane& lane, apigw::Event event, std::function<void()> started,
+                         std::function<void(InvokeResult)> done) {
     (void)lane;
+    started();
     invoke(std::move(event), std::move(done));
   }
 };

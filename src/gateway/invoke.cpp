@@ -1,23 +1,81 @@
 #include "gateway/invoke.hpp"
 
+#include <memory>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "gateway/await_with_timeout.hpp"
 
 namespace gateway {
 namespace net = boost::asio;
 
 net::awaitable<InvokeResult> invoke_with_timeout(Integration& integration, apigw::Event event,
-                                                 std::chrono::milliseconds timeout,
-                                                 Integration::Lane* lane) {
+                                                 std::chrono::milliseconds timeout) {
   InvokeResult timed_out;
   timed_out.status = InvokeResult::Status::timeout;
   co_return co_await await_with_timeout<InvokeResult>(
       [&](std::function<void(InvokeResult)> done) {
-        if (lane)
-          integration.invoke_in(*lane, std::move(event), std::move(done));
-        else
-          integration.invoke(std::move(event), std::move(done));
+        integration.invoke(std::move(event), std::move(done));
       },
       timeout, std::move(timed_out));
+}
+
+net::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Event event,
+                                             std::chrono::milliseconds timeout,
+                                             std::function<void()> timed_out,
+                                             Integration::Lane* lane) {
+  auto ex = co_await net::this_coro::executor;
+  co_return co_await net::async_initiate<decltype(net::use_awaitable), void(InvokeResult)>(
+      [&integration, &event, &timed_out, timeout, ex, lane](auto handler) {
+        using Handler = decltype(handler);
+        // The timer only tells the client; the wait ends with the result. Everything below runs
+        // on the session's loop `ex` (the start and the result are posted there in the order the
+        // backend reported them), so the flags need no lock.
+        struct State {
+          State(Handler h, net::any_io_executor e, std::function<void()> t)
+              : handler(std::move(h)), timer(e), timed_out(std::move(t)) {}
+          Handler handler;
+          net::steady_timer timer;
+          std::function<void()> timed_out;
+          bool late = false;
+          bool finished = false;
+          void arm(std::chrono::milliseconds timeout, const std::shared_ptr<State>& self) {
+            if (finished) return;
+            timer.expires_after(timeout);
+            timer.async_wait([self](boost::system::error_code ec) {
+              if (ec || self->finished) return;
+              self->late = true;
+              if (self->timed_out) self->timed_out();
+            });
+          }
+        };
+        auto state = std::make_shared<State>(std::move(handler), ex, std::move(timed_out));
+        auto done = [state, ex](InvokeResult r) {
+          net::post(ex, [state, r = std::move(r)]() mutable {
+            state->finished = true;
+            state->timer.cancel();
+            if (state->late) {
+              r = InvokeResult{};
+              r.status = InvokeResult::Status::timeout;
+            }
+            std::move(state->handler)(std::move(r));
+          });
+        };
+        if (lane) {
+          integration.invoke_in(
+              *lane, std::move(event),
+              [state, ex, timeout] { net::post(ex, [state, timeout] { state->arm(timeout, state); }); },
+              std::move(done));
+        } else {
+          state->arm(timeout, state);
+          integration.invoke(std::move(event), std::move(done));
+        }
+      },
+      net::use_awaitable);
 }
 
 }  // namespace gateway

@@ -618,8 +618,16 @@ net::awaitable<void> WsSession<Socket>::handle_frame(std::string body, Integrati
   const std::string request_id = event.request_context.request_id;
   const std::string route_key = event.request_context.route_key;
   const auto started = Clock::now();
-  InvokeResult r = co_await invoke_with_timeout(ctx_.integration, std::move(event),
-                                                ctx_.config.integration_timeout, lane);
+  // Answered at the timeout, but waited for until it has finished: the next frame must not run
+  // before or beside it (docs/protocol.md, "Ordering and catch-up").
+  auto timed_out = [this, request_id, route_key] {
+    core::log::error("integration timed out", {{"connectionId", meta_.connection_id},
+                                               {"requestId", request_id},
+                                               {"routeKey", route_key}});
+    send_gateway_error(apigw::frames::timed_out, request_id);
+  };
+  InvokeResult r = co_await invoke_in_order(ctx_.integration, std::move(event),
+                                            ctx_.config.integration_timeout, timed_out, lane);
   observe(route_key, r, started);
   if (core::log::enabled(core::log::level::debug))
     core::log::debug("message", {{"requestId", request_id},
@@ -636,12 +644,8 @@ net::awaitable<void> WsSession<Socket>::handle_frame(std::string body, Integrati
                                             {"routeKey", route_key},
                                             {"error", r.error_message}});
     send_gateway_error(apigw::frames::internal_error, request_id);
-  } else if (r.status == InvokeResult::Status::timeout) {
-    core::log::error("integration timed out", {{"connectionId", meta_.connection_id},
-                                               {"requestId", request_id},
-                                               {"routeKey", route_key}});
-    send_gateway_error(apigw::frames::timed_out, request_id);
-  } else if (r.response.body && ctx_.config.two_way_routes.contains(route_key)) {
+  } else if (r.status == InvokeResult::Status::ok && r.response.body &&
+             ctx_.config.two_way_routes.contains(route_key)) {
     // A two-way route ($default route response): the body goes back as it is, whatever the
     // statusCode, as API Gateway sends it.
     (void)send(apigw::make_frame(std::move(*r.response.body)));
@@ -822,7 +826,7 @@ void WsSession<Socket>::finish(int code, std::string reason) {
                        {{"connectionId", id}, {"error", r.error_message}});
   };
   if (lane_)
-    ctx_.integration.invoke_in(*lane_, std::move(event), std::move(done));
+    ctx_.integration.invoke_in(*lane_, std::move(event), [] {}, std::move(done));
   else
     ctx_.integration.invoke(std::move(event), std::move(done));
 }

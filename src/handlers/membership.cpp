@@ -74,9 +74,11 @@ core::result<void> exit_room(Ports& p, const store::Member& m) {
 
 core::result<std::optional<store::Member>> find_membership(Ports& p,
                                                            const std::string& connection_id,
-                                                           const std::string& room) {
+                                                           const std::string& room,
+                                                           std::size_t* rooms_in) {
   auto rooms = p.store.memberships(connection_id);
   if (!rooms) return rooms.error();
+  if (rooms_in) *rooms_in = rooms->size();
   for (auto& m : *rooms)
     if (m.room == room) return std::optional<store::Member>(std::move(m));
   return std::optional<store::Member>();
@@ -84,10 +86,12 @@ core::result<std::optional<store::Member>> find_membership(Ports& p,
 
 namespace {
 
-void post_history(Ports& p, const std::string& connection_id, const std::string& room,
+// Whether the connection took the page.
+bool post_history(Ports& p, const std::string& connection_id, const std::string& room,
                   const std::vector<store::Message>& page, bool more, std::int64_t last) {
-  (void)p.connections.post(connection_id,
-                           apigw::make_frame(events::history(room, page, more, last)));
+  return p.connections
+      .post(connection_id, apigw::make_frame(events::history(room, page, more, last)))
+      .has_value();
 }
 
 void post_newest(Ports& p, const std::string& connection_id, const std::string& room,
@@ -104,7 +108,13 @@ core::result<void> send_catch_up(Ports& p, const std::string& connection_id,
     if (!page) return page.error();
     if (!page->empty()) after = page->back().seq;
     const bool more = page->size() == static_cast<std::size_t>(catch_up_page) && after < last;
-    post_history(p, connection_id, room, *page, more, last);
+    // A page the client did not take (queue full, or gone): reading more would only make
+    // pages nobody receives. It resumes from the last seq it showed.
+    if (!post_history(p, connection_id, room, *page, more, last)) {
+      core::log::info("catch-up stopped: the connection takes no more",
+                      {{"connectionId", connection_id}, {"room", room}, {"after", after}});
+      break;
+    }
     if (!more) break;
   } while (true);
   return {};

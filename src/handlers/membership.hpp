@@ -41,13 +41,17 @@ core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
 // is still there and nothing was announced.
 core::result<void> exit_room(Ports& p, const store::Member& m);
 
-// The member row of `connection_id` in `room`, or nullopt when it is not a member.
+// The member row of `connection_id` in `room`, or nullopt when it is not a member; with
+// `rooms_in`, also how many rooms the connection is in.
 core::result<std::optional<store::Member>> find_membership(Ports& p,
                                                            const std::string& connection_id,
-                                                           const std::string& room);
+                                                           const std::string& room,
+                                                           std::size_t* rooms_in = nullptr);
 
 // Posts `room`'s history to the connection: every message after `since` (in pages of
-// history events) when since >= 0, else the newest `newest` messages.
+// history events) when since >= 0, else the newest `newest` messages. A catch-up stops at the
+// first page the connection does not take (its send queue is full: 429, or it is gone): the
+// client asks again with `since` (or `history` `after`) once it has read what it was sent.
 core::result<void> send_history(Ports& p, const std::string& connection_id,
                                 const std::string& room, std::int64_t since, int newest = 50);
 // The same for a room read by Store::connection_view: its last seq is known and, when

@@ -51,21 +51,29 @@ apigw::Response setname(const apigw::Event& e, Ports& p) {
                   "ending with a space");
   auto conn = p.store.get_connection(r.connection_id());
   if (!conn) return r.fail_store(conn.error(), "find your connection");
-  conn->name = *name;
-  if (auto w = p.store.put_connection(*conn); !w) return r.fail_store(w.error(), "save your name");
-
   auto rooms = p.store.memberships(r.connection_id());
   if (!rooms) return r.fail_store(rooms.error(), "read your rooms");
+
+  // Every read first, then one all-or-nothing write, then the announcements: a store failure
+  // leaves the name unchanged everywhere and announced nowhere.
+  store::Rename rename;
+  rename.old_name = conn->name;
+  rename.connection = std::move(*conn);
+  rename.connection.name = *name;
   std::map<std::string, std::string> shown;
-  for (auto me : *rooms) {
+  for (auto& me : *rooms) {
     auto shown_name = name_in_room(p, me.room, *name, me.connection_id);
     if (!shown_name) return r.fail_store(shown_name.error(), "read the room");
-    const std::string old_name = me.name;
+    shown[me.room] = *shown_name;
+    if (*shown_name == me.name) continue;
+    rename.old_names.push_back(std::move(me.name));
     me.name = std::move(*shown_name);
-    shown[me.room] = me.name;
-    if (me.name == old_name) continue;
-    if (auto w = p.store.put_member(me); !w) return r.fail_store(w.error(), "save your name");
-    announce(p, me.room, apigw::make_frame(events::presence(me, "rename", old_name)),
+    rename.members.push_back(std::move(me));
+  }
+  if (auto w = p.store.rename(rename); !w) return r.fail_store(w.error(), "save your name");
+  for (std::size_t i = 0; i < rename.members.size(); ++i) {
+    const auto& me = rename.members[i];
+    announce(p, me.room, apigw::make_frame(events::presence(me, "rename", rename.old_names[i])),
              me.connection_id);
   }
   r.reply(events::name(*name, shown));

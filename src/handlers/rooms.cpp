@@ -8,7 +8,9 @@
 
 namespace handlers {
 
-apigw::Response join(const apigw::Event& e, Ports& p) {
+apigw::Response join(const apigw::Event& e, Ports& p) { return join(e, p, Limits{}); }
+
+apigw::Response join(const apigw::Event& e, Ports& p, const Limits& limits) {
   const Request r(e, p, "join");
   if (!r.body()) return r.fail("bad_request", "the frame is not a JSON object");
   auto room = r.string_field("room");
@@ -18,8 +20,12 @@ apigw::Response join(const apigw::Event& e, Ports& p) {
   const auto since = int_member(*r.body(), "since", 0, INT64_MAX);
   if (!since.valid) return r.fail("bad_request", "\"since\" must be a whole number >= 0");
 
-  auto existing = find_membership(p, r.connection_id(), *room);
+  std::size_t rooms_in = 0;
+  auto existing = find_membership(p, r.connection_id(), *room, &rooms_in);
   if (!existing) return r.fail_store(existing.error(), "read your rooms");
+  if (!*existing && limits.max_rooms && rooms_in >= limits.max_rooms)
+    return r.fail("too_many_rooms", "you are in " + std::to_string(rooms_in) +
+                                        " rooms, the most one connection may be in; leave one first");
   // Every read before the join: a failure then leaves the connection out of the room, as the
   // internal error says.
   auto last = p.store.last_seq(*room);

@@ -26,13 +26,13 @@ std::vector<std::string> Router::route_keys() const {
   return keys;
 }
 
-Router chat_routes() {
+Router chat_routes(const Limits& limits) {
   Router r;
   r.add(std::string(apigw::route_key::connect), connect);
   r.add(std::string(apigw::route_key::disconnect), disconnect);
   r.add(std::string(apigw::route_key::default_), default_route);
   r.add("sendmessage", static_cast<apigw::Response (*)(const apigw::Event&, Ports&)>(send_message));
-  r.add("join", join);
+  r.add("join", [limits](const apigw::Event& e, Ports& p) { return join(e, p, limits); });
   r.add("leave", leave);
   r.add("setname", setname);
   r.add("history", history);

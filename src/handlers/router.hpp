@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "apigw/ws_event.hpp"
+#include "handlers/limits.hpp"
 #include "handlers/ports.hpp"
 
 namespace handlers {
@@ -26,6 +27,6 @@ class Router {
 
 // Parley's chat API (docs/protocol.md): $connect, $disconnect, $default, sendmessage, join,
 // leave, setname, history, who, dm, hello, ping.
-Router chat_routes();
+Router chat_routes(const Limits& limits = {});
 
 }  // namespace handlers

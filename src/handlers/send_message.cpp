@@ -58,6 +58,14 @@ apigw::Response send_message(const Request& r) {
   // Stored before anyone sees it: a delivered or acked message is always in history.
   auto stored = store.append_message(std::move(m));
   if (!stored) return r.fail_store(stored.error(), "store your message");
+  // The recipients are read again after the append: a member who joined meanwhile read the
+  // room's history before this message was stored (or it would be in that history), so its
+  // member row was written before the append and this read finds it. The list read first may
+  // miss it (docs/protocol.md, "Joining while others send"). Before the ack: whoever joins
+  // once the sender has its ack finds the message in its history and gets no copy live. With
+  // the member cache (`parley serve` on SQLite) the second read is a lookup in memory.
+  if (!stored->duplicate)
+    if (auto now = store.room_members(room)) members = std::move(now);
   r.reply(events::ack(*stored));
   if (stored->duplicate) return {};  // delivered when it was first stored
   broadcast(r.ports, **members, apigw::make_frame(events::message(stored->message)));

@@ -29,10 +29,12 @@ std::shared_ptr<gateway::Integration::Lane> InProcess::open_lane() {
   return std::make_shared<StrandLane>(pool_);
 }
 
-void InProcess::invoke_in(Lane& lane, apigw::Event event,
+void InProcess::invoke_in(Lane& lane, apigw::Event event, std::function<void()> started,
                           std::function<void(gateway::InvokeResult)> done) {
   boost::asio::post(static_cast<StrandLane&>(lane).strand,
-                    [this, event = std::move(event), done = std::move(done)]() mutable {
+                    [this, event = std::move(event), started = std::move(started),
+                     done = std::move(done)]() mutable {
+                      started();
                       run(event, done);
                     });
 }

@@ -24,7 +24,7 @@ class InProcess final : public gateway::Integration {
   void invoke(apigw::Event event, std::function<void(gateway::InvokeResult)> done) override;
   // A strand on the handler pool: a connection's frames run in order, on any of the threads.
   std::shared_ptr<Lane> open_lane() override;
-  void invoke_in(Lane& lane, apigw::Event event,
+  void invoke_in(Lane& lane, apigw::Event event, std::function<void()> started,
                  std::function<void(gateway::InvokeResult)> done) override;
 
   // Waits for every handler already queued (the $disconnects of a shutdown) to finish.

@@ -145,6 +145,26 @@ core::result<void> MemberCache::put_connection_and_member(const Connection& c, c
   return put_member_with(m, [&] { return inner_.put_connection_and_member(c, m); });
 }
 
+core::result<void> MemberCache::rename(const Rename& r) {
+  std::vector<std::pair<std::string, const Member*>> order;
+  for (const auto& m : r.members) order.emplace_back(m.room, &m);
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::shared_ptr<Room>> held;
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (const auto& [name, _] : order) {
+    held.push_back(room(name));
+    locks.emplace_back(held.back()->write);
+  }
+  if (auto w = inner_.rename(r); !w) return w;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (!held[i]->loaded.load(std::memory_order_acquire)) continue;
+    std::lock_guard data(held[i]->data);
+    insert(*held[i], *order[i].second);
+  }
+  return {};
+}
+
 core::result<void> MemberCache::delete_member(const std::string& room_name,
                                               const std::string& connection_id) {
   {

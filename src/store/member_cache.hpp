@@ -35,6 +35,9 @@ class MemberCache final : public Store {
   }
   core::result<void> put_member(const Member& m) override;
   core::result<void> put_connection_and_member(const Connection& c, const Member& m) override;
+  // Holds the write locks of every room it renames in (in room order: no two renames wait on
+  // each other), so the cache shows the whole rename or none of it, as the store does.
+  core::result<void> rename(const Rename& r) override;
   core::result<void> delete_member(const std::string& room,
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/log.hpp"
+
 namespace store {
 
 const Member* RoomMembers::find(std::string_view connection_id) const {
@@ -23,6 +25,30 @@ core::result<void> Store::put_connection_and_member(const Connection& c, const M
   if (auto r = put_member(m); !r) {
     (void)delete_connection(c.connection_id);
     return r;
+  }
+  return {};
+}
+
+core::result<void> Store::rename(const Rename& r) {
+  auto undo = [&](std::size_t written, const boost::system::error_code& cause) {
+    for (std::size_t i = written; i-- > 0;) {
+      Member back = r.members[i];
+      back.name = r.old_names[i];
+      if (auto w = put_member(back); !w)
+        core::log::error("a failed rename left a member row renamed",
+                         {{"connectionId", back.connection_id}, {"room", back.room},
+                          {"cause", cause.message()}, {"error", w.error().message()}});
+    }
+  };
+  for (std::size_t i = 0; i < r.members.size(); ++i) {
+    if (auto w = put_member(r.members[i]); !w) {
+      undo(i, w.error());
+      return w;
+    }
+  }
+  if (auto w = put_connection(r.connection); !w) {
+    undo(r.members.size(), w.error());
+    return w;
   }
   return {};
 }

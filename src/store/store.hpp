@@ -91,6 +91,16 @@ struct ConnectionView {
   std::vector<RoomView> rooms;
 };
 
+// What `setname` writes: the connection's row with its new name and the member rows whose
+// shown name changes, with the names they replace (the default's compensation writes them
+// back). `old_names[i]` is `members[i]`'s name before.
+struct Rename {
+  Connection connection;
+  std::string old_name;
+  std::vector<Member> members;
+  std::vector<std::string> old_names;
+};
+
 // Which rooms of a ConnectionView get their newest messages read.
 using WantsNewest = std::function<bool(const Connection&, const Member&)>;
 
@@ -113,6 +123,13 @@ class Store {
   // connect); the default writes one after the other and deletes the connection row again
   // when the member row fails.
   virtual core::result<void> put_connection_and_member(const Connection& c, const Member& m);
+  // Replaces the connection's row and the member rows of a rename: all or nothing, so a store
+  // failure midway never leaves a connection shown under its new name in some rooms and its
+  // old one in others. SQLite writes them in one transaction; the default (DynamoDB: dynalite
+  // has no TransactWriteItems) writes the member rows, then the connection's, and on a failure
+  // writes the replaced names back (a compensation that fails too is logged: only a store that
+  // fails twice in a row can leave a partial rename, which the next `setname` repairs).
+  virtual core::result<void> rename(const Rename& r);
   // Deleting a row that does not exist succeeds.
   virtual core::result<void> delete_member(const std::string& room,
                                            const std::string& connection_id) = 0;

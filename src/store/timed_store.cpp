@@ -8,7 +8,7 @@ constexpr const char* op_names[] = {"put_connection", "get_connection", "delete_
                                     "put_member",     "delete_member",  "members",
                                     "memberships",    "append_message", "messages_before",
                                     "messages_after", "last_seq",     "put_connection_and_member",
-                                    "connection_view"};
+                                    "connection_view", "rename"};
 }  // namespace
 
 Timed::Timed(Store& inner) : inner_(inner) {
@@ -35,6 +35,9 @@ core::result<void> Timed::put_connection(const Connection& c) {
 }
 core::result<void> Timed::put_connection_and_member(const Connection& c, const Member& m) {
   return timed(put_both, [&] { return inner_.put_connection_and_member(c, m); });
+}
+core::result<void> Timed::rename(const Rename& r) {
+  return timed(ren, [&] { return inner_.rename(r); });
 }
 core::result<Connection> Timed::get_connection(const std::string& id) {
   return timed(get_conn, [&] { return inner_.get_connection(id); });

@@ -17,6 +17,7 @@ class Timed final : public Store {
   core::result<void> delete_connection(const std::string& connection_id) override;
   core::result<void> put_member(const Member& m) override;
   core::result<void> put_connection_and_member(const Connection& c, const Member& m) override;
+  core::result<void> rename(const Rename& r) override;
   core::result<void> delete_member(const std::string& room,
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
@@ -32,7 +33,7 @@ class Timed final : public Store {
 
  private:
   enum Op { put_conn, get_conn, del_conn, put_mem, del_mem, mems, ships, append, before, after,
-            last, put_both, view, op_count };
+            last, put_both, view, ren, op_count };
   template <class F>
   auto timed(Op op, F&& f);
 

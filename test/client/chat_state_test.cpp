@@ -115,6 +115,46 @@ TEST(ChatState, HistoryBehindTheRoomAsksForTheRest) {
   EXPECT_FALSE(s.has_gaps());
 }
 
+// Issue 15, item 1: on DynamoDB a failed send leaves its seq empty (sealed by the history read
+// that passes it). A page that skips it moves `last` past it, and the messages after it show.
+TEST(ChatState, APageThatSkipsAnEmptySeqMovesPastIt) {
+  ChatState s;
+  s.on_history(history("lobby", {1, 2}, 2), 0);
+  EXPECT_TRUE(s.on_message(msg("lobby", 4), 100).messages.empty());  // 3 was never stored
+  EXPECT_TRUE(s.on_message(msg("lobby", 5), 100).messages.empty());
+  EXPECT_EQ(s.gap_requests(1100, 1000).at(0).at("after"), 2);
+  EXPECT_EQ(seqs(s.on_history(history("lobby", {4}, 5), 1200).messages), (V{4, 5}));
+  EXPECT_EQ(s.last("lobby"), 5);
+  EXPECT_FALSE(s.has_gaps());
+  EXPECT_EQ(seqs(s.on_message(msg("lobby", 6), 1300).messages), (V{6}));
+}
+
+// The failed send was the room's newest: lastSeq counts a seq no page will ever hold. The
+// page says so (no hasMore): no gap, so no request loop.
+TEST(ChatState, AnEmptySeqAtTheEndIsNoGapToAskAboutForEver) {
+  ChatState s;
+  s.on_history(history("lobby", {1, 2}, 3), 0);  // 3: taken, not stored (yet, or ever)
+  EXPECT_FALSE(s.has_gaps());
+  EXPECT_TRUE(s.gap_requests(100000, 1000).empty());
+  // It was in flight after all: it comes live, in order.
+  EXPECT_EQ(seqs(s.on_message(msg("lobby", 3), 100).messages), (V{3}));
+  // A page cut by its limit still asks for the rest.
+  s.on_history(history("lobby", {4, 5}, 9, true), 200);
+  EXPECT_TRUE(s.has_gaps());
+  EXPECT_EQ(s.gap_requests(1200, 1000).at(0).at("after"), 5);
+  s.on_history(history("lobby", {6, 7}, 9), 1300);
+  EXPECT_FALSE(s.has_gaps());
+  EXPECT_TRUE(s.gap_requests(100000, 1000).empty());
+}
+
+// A live message kept aside inside the range of a page is shown in its place, once.
+TEST(ChatState, AKeptMessageInsideAPageShowsInOrder) {
+  ChatState s;
+  s.on_history(history("lobby", {1}, 1), 0);
+  s.on_message(msg("lobby", 3), 0);
+  EXPECT_EQ(seqs(s.on_history(history("lobby", {2, 4}, 4), 0).messages), (V{2, 3, 4}));
+}
+
 TEST(ChatState, HistoryOverlappingWhatWasShownShowsOnlyTheNew) {
   ChatState s;
   s.on_history(history("lobby", {1, 2, 3}, 3), 0);

@@ -50,6 +50,11 @@ class FakeStore final : public store::Store {
     std::lock_guard lock(mu_);
     fail_from_[op] = calls_[op] + n;
   }
+  // Only the n-th call of `op` from now fails (n = 1: the next one); later calls succeed.
+  void fail_once(Op op, int n) {
+    std::lock_guard lock(mu_);
+    fail_once_[op] = calls_[op] + n;
+  }
   // Runs `f` at the start of every call of `op`, before the lock is taken (so `f` may call the
   // store): a way to make something happen "between two reads" of a handler.
   void before(Op op, std::function<void()> f) {
@@ -266,6 +271,8 @@ class FakeStore final : public store::Store {
     if (fail_all_ || failing_.count(op)) return core::errc::store_unavailable;
     if (auto it = fail_from_.find(op); it != fail_from_.end() && n >= it->second)
       return core::errc::store_unavailable;
+    if (auto it = fail_once_.find(op); it != fail_once_.end() && n == it->second)
+      return core::errc::store_unavailable;
     return std::nullopt;
   }
 
@@ -278,6 +285,7 @@ class FakeStore final : public store::Store {
   std::vector<Op> log_;
   std::set<Op> failing_;
   std::map<Op, int> fail_from_;
+  std::map<Op, int> fail_once_;
   std::map<Op, std::function<void()>> hooks_;
   bool fail_all_ = false;
 };

@@ -239,6 +239,38 @@ TEST_F(SetName, AFailureBeforeAnyWriteIsInternalAndChangesNothing) {
   }
 }
 
+// All or nothing: the second member row's write fails after the first one's succeeded. The
+// name stays "alice" everywhere and nobody is told of a rename.
+TEST_F(SetName, AFailureMidwayLeavesTheNameUnchangedEverywhereAndAnnouncesNothing) {
+  add_member(A, "garden", "alice");
+  store_.fail_once(Op::put_member, 2);
+  setname_to(A, "ann");
+  expect_only_error_to(A, "internal", "setname");
+  EXPECT_EQ(store_.connection(A)->name, "alice");
+  for (const char* room : {"garden", "kitchen", "lobby"}) {
+    SCOPED_TRACE(room);
+    EXPECT_EQ(store_.member(room, A)->name, "alice");
+  }
+  EXPECT_TRUE(events_to(B).empty());
+  EXPECT_TRUE(events_to(C).empty());
+  // And a retry renames everywhere.
+  connections_.clear();
+  setname_to(A, "ann");
+  EXPECT_EQ(store_.connection(A)->name, "ann");
+  for (const char* room : {"garden", "kitchen", "lobby"}) EXPECT_EQ(store_.member(room, A)->name, "ann");
+}
+
+// The connection row is written last: its failure takes back the member rows already renamed.
+TEST_F(SetName, AFailingConnectionWriteTakesBackTheMemberRows) {
+  store_.fail_once(Op::put_connection, 1);
+  setname_to(A, "ann");
+  expect_only_error_to(A, "internal", "setname");
+  EXPECT_EQ(store_.connection(A)->name, "alice");
+  EXPECT_EQ(store_.member("lobby", A)->name, "alice");
+  EXPECT_EQ(store_.member("kitchen", A)->name, "alice");
+  EXPECT_TRUE(events_to(B).empty());
+}
+
 TEST_F(SetName, AnUnregisteredConnectionIsInternal) {
   setname_to(D, "dave");
   expect_only_error_to(D, "internal", "setname");

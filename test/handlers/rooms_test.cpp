@@ -44,6 +44,31 @@ TEST_F(Join, AnswersJoinedThenTheNewest50) {
   EXPECT_EQ(store_.rooms_of(A), (std::vector<std::string>{"kitchen", "lobby"}));
 }
 
+// Issue 15, item 10: rooms per connection are capped; the join past the cap is refused,
+// joins nothing and announces nothing; a room the connection is in answers as before.
+TEST_F(Join, AJoinPastTheRoomCapIsTooManyRooms) {
+  const handlers::Limits two{2};
+  auto join_capped = [&](const std::string& room) {
+    return handlers::join(
+        message_event(A, fakes::body(json::object{{"action", "join"}, {"room", room}}), "join"),
+        ports_, two);
+  };
+  join_capped("kitchen");  // alice: lobby and kitchen
+  connections_.clear();
+  join_capped("garden");
+  expect_only_error_to(A, "too_many_rooms", "join");
+  EXPECT_EQ(store_.rooms_of(A), (std::vector<std::string>{"kitchen", "lobby"}));
+  EXPECT_TRUE(events_to(C).empty());
+  connections_.clear();
+  join_capped("kitchen");
+  EXPECT_EQ(types_to(A), (std::vector<std::string>{"joined", "history"}));
+  // With no cap (0) a connection joins any number of rooms.
+  for (int i = 0; i < 5; ++i)
+    handlers::join(message_event(A, fakes::body(json::object{{"action", "join"}, {"room", "r" + std::to_string(i)}}), "join"),
+                   ports_, handlers::Limits{0});
+  EXPECT_EQ(store_.rooms_of(A).size(), 7u);
+}
+
 TEST_F(Join, AnEmptyRoomIsCreatedByJoiningIt) {
   join(A, R"({"action":"join","room":"attic"})");
   const auto to_a = events_to(A);
@@ -147,6 +172,22 @@ TEST_F(Join, ALongCatchUpComesInPagesOf200) {
     }
     EXPECT_EQ(all, range(since + 1, 450));
   }
+}
+
+// Issue 15, item 10: a client whose send queue is full takes no more pages (429); the catch-up
+// stops there instead of reading the rest of the room for nobody. It resumes with `since`.
+TEST_F(Join, ACatchUpStopsAtThePageTheClientDoesNotTake) {
+  fill("kitchen", 1000, C, "carol");
+  connections_.on_post([&](const fakes::FakeConnections::Post& post) {
+    if (post.connection_id == A && post.frame->find("\"history\"") != std::string::npos)
+      connections_.fail_with(A, core::errc::limit_exceeded);
+  });
+  const int reads = store_.calls(Op::messages_after);
+  join(A, R"({"action":"join","room":"kitchen","since":0})");
+  EXPECT_EQ(store_.calls(Op::messages_after) - reads, 2);  // the page taken, the one refused
+  ASSERT_EQ(types_to(A), (std::vector<std::string>{"joined", "history"}));
+  EXPECT_EQ(seqs_of(events_to(A)[1]), range(1, 200));
+  EXPECT_EQ(events_to(A)[1].at("hasMore"), true);
 }
 
 TEST_F(Join, ThePagesOf450AfterSinceAre200And200And50) {

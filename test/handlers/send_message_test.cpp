@@ -11,6 +11,7 @@
 
 #include "chat_fixture.hpp"
 #include "core/clock.hpp"
+#include "handlers/rooms.hpp"
 
 namespace {
 
@@ -61,6 +62,28 @@ TEST_F(SendMessage, StoresTheMessageInTheSendersHomeRoom) {
   EXPECT_GE(ms[0].ts, before);
   EXPECT_LE(ms[0].ts, after);
   EXPECT_EQ(store_.message_count(), 1u);
+}
+
+// Issue 15, item 3: carol joins lobby after alice's send read the room and before it stored the
+// message. Her join's history was read before the message existed, so only the live message
+// can bring it: she must be among its recipients (read after the append).
+TEST_F(SendMessage, AMemberWhoJoinsWhileTheMessageIsBeingSentGetsIt) {
+  bool joined = false;
+  store_.before(Op::append_message, [&] {
+    if (joined) return;
+    joined = true;
+    handlers::join(message_event(C, std::string(R"({"action":"join","room":"lobby"})"), "join"),
+                   ports_);
+  });
+  send(A, R"({"action":"sendmessage","message":"hi"})");
+  ASSERT_TRUE(joined);
+  int shown = 0;
+  for (const auto& e : events_to(C)) {
+    if (e.at("type") == "message" && e.at("text") == "hi") ++shown;
+    if (e.at("type") == "history" && e.at("room") == "lobby")
+      for (const auto& m : e.at("messages").as_array()) shown += m.at("text") == "hi" ? 1 : 0;
+  }
+  EXPECT_EQ(shown, 1) << "carol saw alice's message " << shown << " times";
 }
 
 TEST_F(SendMessage, AcksTheSenderBeforeTheMessage) {

@@ -239,7 +239,7 @@ test('the RoomFollower helper applies the four rules to out-of-order frames', T,
     push(json) { fake.frames.push({ json }); for (const l of [...listeners]) l(); },
   };
   const msg = (seq) => ({ type: 'message', room: 'r', seq, text: `t${seq}` });
-  const hist = (seqs, lastSeq) => ({ type: 'history', room: 'r', messages: seqs.map(msg), hasMore: false, lastSeq });
+  const hist = (seqs, lastSeq, hasMore = false) => ({ type: 'history', room: 'r', messages: seqs.map(msg), hasMore, lastSeq });
   const f = new RoomFollower(fake, 'r', 0, { gapWaitMs: 50 });
   fake.push(msg(3)); // rule 4: kept
   fake.push({ type: 'message', room: 'other', seq: 1 }); // another room: ignored
@@ -258,9 +258,20 @@ test('the RoomFollower helper applies the four rules to out-of-order frames', T,
   assert.deepEqual(seqsOf(f.shown), [1, 2, 3, 4, 5, 6, 7]);
   assert.equal(f.kept.size, 0);
   const asked = fake.sent.length;
-  fake.push(hist([8, 9], 12)); // a cut page: ask for the rest at once
+  fake.push(hist([8, 9], 12, true)); // a cut page: ask for the rest at once
   assert.equal(fake.sent.length, asked + 1);
   assert.deepEqual(fake.sent.at(-1), { action: 'history', room: 'r', after: 9, limit: 100 });
+  // issue 15, item 1: 10 was left empty by a failed send (sealed); the page passes it
+  fake.push(hist([11], 12));
+  assert.deepEqual(f.skipped, [10]);
+  assert.equal(f.last, 11);
+  // 12 is taken but not stored: no page holds it, and the follower does not ask again
+  const before = fake.sent.length;
+  fake.push(hist([], 12));
+  await sleep(150);
+  assert.equal(fake.sent.length, before, 'no history request loop on an unstored seq');
+  fake.push(msg(12)); // it was in flight: it comes live
+  assert.deepEqual(seqsOf(f.shown), [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12]);
   assert.deepEqual(f.problems, []);
   f.stop();
 });

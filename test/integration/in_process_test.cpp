@@ -88,10 +88,13 @@ class InProcessTest : public ::testing::Test {
     c.port = 0;
     c.threads = 1;
     c.rate_limit = 0;
+    c.integration_timeout = integration_timeout();
     server_ = std::make_unique<gateway::Server>(c, *handlers_);
     handlers_->set_connections(server_->context().connections);
     thread_ = std::thread([this] { server_->run(); });
   }
+
+  virtual std::chrono::milliseconds integration_timeout() const { return 29000ms; }
 
   void TearDown() override {
     {
@@ -188,6 +191,56 @@ TEST_F(InProcessTest, DisconnectRunsAfterTheFramesStillInFlight) {
   ASSERT_TRUE(journal_.wait([&] { return journal_.seen.size() == 4; }));
   std::lock_guard lock(journal_.mutex);
   EXPECT_EQ(journal_.seen, (std::vector<std::string>{"block", "a", "b", "$disconnect"}));
+}
+
+// A short integration timeout: a frame held at the gate passes it.
+class InProcessTimeoutTest : public InProcessTest {
+ protected:
+  std::chrono::milliseconds integration_timeout() const override { return 300ms; }
+  std::uint64_t timeouts() { return server_->context().metrics.integration_timeouts.value(); }
+};
+
+// The frame that timed out is still being handled: the next one waits for it (same lane, in
+// order), instead of running at once beside it and overtaking it (issue 15, item 2).
+TEST_F(InProcessTimeoutTest, AFrameSentAfterOneThatTimedOutRunsAfterIt) {
+  auto ws = connect();
+  ws.text(true);
+  ws.write(net::buffer(std::string("block")));
+  ASSERT_TRUE(journal_.wait([&] { return journal_.blocked; }));
+  boost::beast::flat_buffer answer;
+  ws.read(answer);  // the timeout's answer, while "block" still runs
+  EXPECT_NE(boost::beast::buffers_to_string(answer.data()).find("Endpoint request timed out"),
+            std::string::npos);
+  ws.write(net::buffer(std::string("after")));
+  std::this_thread::sleep_for(300ms);
+  {
+    std::lock_guard lock(journal_.mutex);
+    EXPECT_TRUE(journal_.seen.empty()) << "\"" << journal_.seen.front() << "\" ran before \"block\"";
+  }
+  open_gate();
+  ASSERT_TRUE(journal_.wait([&] { return journal_.seen.size() == 2; }));
+  std::lock_guard lock(journal_.mutex);
+  EXPECT_EQ(journal_.seen, (std::vector<std::string>{"block", "after"}));
+  EXPECT_EQ(journal_.most_running, 1);
+}
+
+// The timeout counts from a frame's own start: a quick frame that waited behind a slow one is
+// not answered "timed out" (it would then still run, and a client retrying it would send it
+// twice).
+TEST_F(InProcessTimeoutTest, AFrameWaitingBehindASlowOneHasItsOwnTimeout) {
+  const auto before = timeouts();
+  auto ws = connect();
+  ws.text(true);
+  ws.write(net::buffer(std::string("block")));
+  ws.write(net::buffer(std::string("quick")));
+  ASSERT_TRUE(journal_.wait([&] { return journal_.blocked; }));
+  boost::beast::flat_buffer answer;
+  ws.read(answer);  // "block" timed out
+  std::this_thread::sleep_for(200ms);
+  open_gate();
+  ASSERT_TRUE(journal_.wait([&] { return journal_.seen.size() == 2; }));
+  std::this_thread::sleep_for(500ms);  // past where "quick"'s timeout would have fired
+  EXPECT_EQ(timeouts() - before, 1u);
 }
 
 }  // namespace

@@ -191,8 +191,12 @@ export async function sendMany(client, room, n, textOf = (i) => `m${i}`, timeout
 //   4. live message with seq > last + 1: keep it aside; if the awaited history has not come
 //      within gapWaitMs, ask {"action":"history","room":R,"after":last}; then apply the kept
 //      messages by rule 2.
-// Besides, a history whose lastSeq is above `last` once applied (a page cut by its limit) is
-// followed by a history request after `last`.
+// A history page holds every message stored from where it starts up to its highest seq, so a
+// seq it passes without a message stays empty for good (a failed send on DynamoDB, sealed):
+// `last` moves over it (counted in `skipped`). Seqs past the page up to its lastSeq were not
+// stored when it was read (in flight: they come live; failed: the next message's gap passes
+// them), so only a page cut by its limit (hasMore, lastSeq above `last`) is followed by a
+// history request after `last` — asking on every lastSeq above `last` would loop for ever.
 // `shown` is what the user would see; `received` counts every copy of every seq that arrived.
 export class RoomFollower {
   constructor(client, room, last = 0, { gapWaitMs = 700, fromFrame = 0 } = {}) {
@@ -203,6 +207,7 @@ export class RoomFollower {
     this.kept = new Map();
     this.received = new Map();
     this.dropped = 0;
+    this.skipped = [];
     this.historyRequests = 0;
     this.histories = [];
     this.problems = [];
@@ -233,8 +238,11 @@ export class RoomFollower {
 
   #count(m) { this.received.set(m.seq, (this.received.get(m.seq) ?? 0) + 1); }
 
-  #show(m) {
-    if (m.seq !== this.last + 1 && this.shown.length) this.problems.push(`shown seq ${m.seq} after ${this.last}`);
+  #show(m, { mayPass = false } = {}) {
+    if (m.seq !== this.last + 1 && this.shown.length) {
+      if (mayPass) for (let s = this.last + 1; s < m.seq; s++) this.skipped.push(s);
+      else this.problems.push(`shown seq ${m.seq} after ${this.last}`);
+    }
     this.shown.push(m);
     this.last = m.seq;
   }
@@ -243,12 +251,16 @@ export class RoomFollower {
     this.histories.push(h);
     if (!Array.isArray(h.messages)) { this.problems.push(`history without messages: ${JSON.stringify(h).slice(0, 200)}`); return; }
     const msgs = [...h.messages].sort((a, b) => a.seq - b.seq);
-    for (const m of msgs) {
-      this.#count(m);
-      if (m.seq > this.last) this.#show(m);
+    for (const m of msgs) this.#count(m);
+    // The page and the kept messages it covers, in seq order.
+    const top = msgs.length ? msgs.at(-1).seq : this.last;
+    const covered = new Map(msgs.map((m) => [m.seq, m]));
+    for (const [s, m] of this.kept) if (s <= top && !covered.has(s)) covered.set(s, m);
+    for (const s of [...covered.keys()].sort((a, b) => a - b)) {
+      if (s > this.last) this.#show(covered.get(s), { mayPass: true });
     }
     this.#drain();
-    if (Number.isInteger(h.lastSeq) && h.lastSeq > this.last && !this.kept.has(this.last + 1)) this.#requestAfter();
+    if (h.hasMore === true && Number.isInteger(h.lastSeq) && h.lastSeq > this.last && !this.kept.has(this.last + 1)) this.#requestAfter();
   }
 
   #onLive(m) {

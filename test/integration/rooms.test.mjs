@@ -266,3 +266,28 @@ test('the seed\'s {"action":"sendmessage","message":"..."} without room goes to 
   const m3 = await l.client.next((x) => isMsg('lobby')(x) && x.text === 'seed lobby', 5000);
   assert.equal(m3.seq, ack3.seq);
 });
+
+// Issue 15, item 10: rooms per connection are capped (--max-rooms, default 100); the join past
+// the cap answers error too_many_rooms and joins nothing; leaving one makes room again.
+test('--max-rooms caps the rooms of one connection: the join past it is too_many_rooms', T, async () => {
+  const capped = await startServer({ args: ['--max-rooms', '3'] });
+  try {
+    const home = uniq('cap');
+    const a = await enter(capped.wsUrl, { name: 'ann', room: home });
+    const r2 = uniq('cap');
+    const r3 = uniq('cap');
+    await joinRoom(a.client, r2);
+    await joinRoom(a.client, r3);
+    const r4 = uniq('cap');
+    const err = await sendExpectingError(a.client, { action: 'join', room: r4 }, { code: 'too_many_rooms', action: 'join' });
+    assert.match(err.message, /3 rooms/);
+    const members = await ask(a.client, { action: 'who', room: r4 }, 'members').catch((e) => e);
+    assert.match(String(members.message ?? members), /not_member/, 'the refused join joined nothing');
+    await joinRoom(a.client, r3); // a room it is in answers as before
+    await ask(a.client, { action: 'leave', room: r2 }, 'left');
+    await joinRoom(a.client, r4);
+  } finally {
+    await closeAll();
+    await capped.stop();
+  }
+});

@@ -178,6 +178,28 @@ TEST_F(SqliteStore, FailedConnectWriteLeavesNeitherRow) {
   EXPECT_EQ(query(file_, "SELECT count(*) FROM members"), "1");
 }
 
+// A rename commits as one: the file refusing its second member row keeps the first row and the
+// connection row under the old name.
+TEST_F(SqliteStore, FailedRenameChangesNoRow) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->put_connection_and_member({"c1=", "ann", 0, "", 0, "lobby", -1},
+                                           {"lobby", "c1=", "ann", 0, 0}));
+  ASSERT_TRUE(s->put_member({"dev", "c1=", "ann", 0, 0}));
+  ASSERT_EQ(exec(file_, "CREATE TRIGGER refuse BEFORE INSERT ON members WHEN NEW.room = 'lobby' "
+                        "BEGIN SELECT RAISE(ABORT, 'refused'); END"),
+            "");
+  store::Rename r{{"c1=", "bob", 0, "", 0, "lobby", -1}, "ann",
+                  {{"dev", "c1=", "bob", 0, 0}, {"lobby", "c1=", "bob", 0, 0}}, {"ann", "ann"}};
+  EXPECT_TRUE(failed_with(s->rename(r), core::errc::store_unavailable));
+  EXPECT_EQ(query(file_, "SELECT group_concat(name) FROM members"), "ann,ann");
+  EXPECT_EQ(query(file_, "SELECT name FROM connections"), "ann");
+  ASSERT_EQ(exec(file_, "DROP TRIGGER refuse"), "");
+  ASSERT_TRUE(s->rename(r));
+  EXPECT_EQ(query(file_, "SELECT group_concat(name) FROM members"), "bob,bob");
+  EXPECT_EQ(query(file_, "SELECT name FROM connections"), "bob");
+}
+
 // A key whose message row has gone (deleted by hand) cannot return the earlier message, so the
 // retry is stored anew and the key moves to it.
 TEST_F(SqliteStore, KeyOfAVanishedMessageStoresAnew) {

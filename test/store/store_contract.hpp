@@ -28,7 +28,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     PutThenGetRoundTripsEveryField, ConnectionWithOnlyAnIdKeepsTheDefaults,
     GetOfMissingConnectionIsNotFound, PutReplacesTheWholeRow, DeleteRemovesTheRow,
     DeleteOfMissingConnectionSucceeds, DeleteConnectionKeepsItsMemberRows,
-    PutConnectionAndMemberStoresBothRows,
+    PutConnectionAndMemberStoresBothRows, RenameWritesTheConnectionAndEveryMemberRowGiven,
     // members
     PutMemberThenMembersRoundTripsEveryField, MembersListsExactlyThatRoomOrderedByConnectionId,
     MembershipsListsAConnectionsRoomsOrderedByRoom,

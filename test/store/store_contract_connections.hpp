@@ -105,6 +105,30 @@ TYPED_TEST_P(StoreContract, PutConnectionAndMemberStoresBothRows) {
   EXPECT_EQ(this->store().members(m.room).value().size(), 1u);
 }
 
+TYPED_TEST_P(StoreContract, RenameWritesTheConnectionAndEveryMemberRowGiven) {
+  auto c = this->connection("c1", "lobby");
+  auto lobby = this->member("lobby", "c1");
+  auto dev = this->member("dev", "c1");
+  ASSERT_TRUE(this->store().put_connection_and_member(c, lobby));
+  ASSERT_TRUE(this->store().put_member(dev));
+  store::Rename r;
+  r.connection = c;
+  r.connection.name = "ann";
+  r.old_name = c.name;
+  r.members = {lobby, dev};
+  r.members[0].name = "ann";
+  r.members[1].name = "ann-c1";
+  r.old_names = {lobby.name, dev.name};
+  ASSERT_TRUE(this->store().rename(r));
+  auto got = this->store().get_connection(c.connection_id);
+  ASSERT_TRUE(got) << got.error();
+  EXPECT_EQ(got->name, "ann");
+  EXPECT_EQ(got->home_room, c.home_room);
+  EXPECT_EQ(this->store().members(lobby.room).value().at(0).name, "ann");
+  EXPECT_EQ(this->store().members(dev.room).value().at(0).name, "ann-c1");
+  EXPECT_EQ(this->store().members(dev.room).value().at(0).joined_at, dev.joined_at);
+}
+
 TYPED_TEST_P(StoreContract, PutMemberThenMembersRoundTripsEveryField) {
   auto m = this->member("lobby", "c1");
   ASSERT_TRUE(this->store().put_member(m));

@@ -138,6 +138,30 @@ test('the client\'s Sequencer applies the ordering rules of protocol.md', () => 
   s = new Sequencer();
   assert.deepEqual(seqs(s.history([], 0)), []);
   assert.deepEqual(seqs(s.live(m(1))), [1]);
+
+  // issue 15, item 1: a seq left empty by a failed send (DynamoDB seals it). The page that
+  // passes it moves `last` past it: what follows shows, no freeze
+  s = new Sequencer();
+  s.history([m(1), m(2)], 2, false);
+  assert.deepEqual(seqs(s.live(m(4))), []);
+  assert.deepEqual(seqs(s.live(m(5))), []);
+  assert.equal(s.gap, true);
+  assert.deepEqual(seqs(s.history([m(4)], 5, false)), [4, 5], 'the page after 2 skips the empty 3');
+  assert.equal(s.last, 5);
+  assert.equal(s.gap, false);
+  assert.deepEqual(seqs(s.live(m(6))), [6]);
+
+  // the empty seq is the newest: lastSeq counts it, no page will hold it. No gap, so no
+  // history request loop; if it was only in flight, it comes live in order
+  s = new Sequencer();
+  s.history([m(1), m(2)], 3, false);
+  assert.equal(s.gap, false, 'an unstored seq past the page is not a gap');
+  assert.deepEqual(seqs(s.live(m(3))), [3]);
+  // a page cut by its limit (hasMore) still leaves a gap to fetch
+  s.history([m(4), m(5)], 9, true);
+  assert.equal(s.gap, true);
+  s.history([m(6), m(7)], 9, false);
+  assert.equal(s.gap, false);
 });
 
 test('GET / serves the web client with a Content-Security-Policy header', T, async () => {

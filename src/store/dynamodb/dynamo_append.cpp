@@ -157,7 +157,7 @@ core::result<Appended> DynamoAppender::store_new(Message m, const std::string& t
       return seq.error();
     }
     m.seq = *seq;
-    auto put = put_message(m);
+    auto put = put_with_patience(m);
     if (!put) {
       if (put.error() == core::make_error_code(core::errc::store_unavailable) && !token.empty()) {
         // No answer: the message may be stored all the same. Keep the claim (releasing it would
@@ -216,6 +216,21 @@ core::result<std::int64_t> DynamoAppender::next_seq(const std::string& room) {
     return core::make_error_code(core::errc::internal);
   }
   return seq;
+}
+
+core::result<DynamoAppender::Put> DynamoAppender::put_with_patience(const Message& m) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.put_patience;
+  auto delay = std::chrono::milliseconds(100);
+  auto put = put_message(m);
+  while (!put && put.error() == core::make_error_code(core::errc::store_unavailable) &&
+         std::chrono::steady_clock::now() + delay < deadline) {
+    core::log::warn("message put failed after its seq was taken: trying again",
+                    {{"room", m.room}, {"seq", m.seq}, {"delayMs", delay.count()}});
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(800));
+    put = put_message(m);
+  }
+  return put;
 }
 
 core::result<DynamoAppender::Put> DynamoAppender::put_message(const Message& m) {

@@ -58,6 +58,8 @@ class DynamoAppender {
   // takes the next one).
   enum class Put { stored, sealed };
   core::result<Put> put_message(const Message& m);
+  // put_message, tried again while the store is unavailable, for DynamoOptions::put_patience.
+  core::result<Put> put_with_patience(const Message& m);
   // Step 4: the key now finds the message.
   void finish_claim(const Message& m, const std::string& token);
   void release_claim(const Message& m, const std::string& token);

@@ -19,6 +19,11 @@ struct DynamoOptions {
   // retry once it is this old. Longer than any append can take with the timeouts above
   // (4 writes × 3 attempts × request_timeout would be 60 s only if every attempt timed out).
   std::chrono::milliseconds claim_lease{30000};
+  // A message put that fails after its seq was allocated (the client's own retries spent) is
+  // tried again, with backoff, for this long before the append gives up: a seq given up is a
+  // gap for good (readers seal it). The put is idempotent (same item, attribute_not_exists, a
+  // lost response is recognised by the message id), so trying again never stores two copies.
+  std::chrono::milliseconds put_patience{2000};
   // A history read seals the empty seqs it passes (dynamo_history.hpp) when they are at most
   // this far below the next message, and seals at most this many per read: more appends than
   // this to one room in flight at once would be needed for a hole further down to be one.

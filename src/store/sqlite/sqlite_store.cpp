@@ -233,6 +233,21 @@ core::result<void> Sqlite::put_connection_and_member(const Connection& c, const 
   });
 }
 
+core::result<void> Sqlite::rename(const Rename& r) {
+  return guarded("rename", [&]() -> core::result<void> {
+    if (r.connection.connection_id.empty()) return invalid();
+    for (const auto& m : r.members)
+      if (m.room.empty() || m.connection_id.empty()) return invalid();
+    std::lock_guard lock(write_mutex_);
+    auto tx = WriteTransaction::begin(*writer_);
+    if (!tx) return tx.error();
+    for (const auto& m : r.members)
+      if (auto w = write_member(*writer_, m, "rename"); !w) return w;
+    if (auto w = write_connection(*writer_, r.connection, "rename"); !w) return w;
+    return tx->commit();
+  });
+}
+
 core::result<void> Sqlite::delete_member(const std::string& room,
                                          const std::string& connection_id) {
   return guarded("delete_member", [&]() -> core::result<void> {

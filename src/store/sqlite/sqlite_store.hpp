@@ -50,6 +50,8 @@ class Sqlite final : public Store {
   core::result<void> put_member(const Member& m) override;
   // One transaction: a connect costs one commit (one WAL append and lock round) instead of two.
   core::result<void> put_connection_and_member(const Connection& c, const Member& m) override;
+  // One transaction: all of the rename or none of it.
+  core::result<void> rename(const Rename& r) override;
   core::result<void> delete_member(const std::string& room,
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
