@@ -74,6 +74,15 @@ Function read_function(const std::string& id, const YAML::Node& resource,
   const YAML::Node handler = property(props, globals, "Handler");
   if (!handler) fail(where, "the function has no Handler");
   f.handler = scalar(handler, where + ".Handler");
+  if (auto r = property(props, globals, "Runtime")) f.runtime = scalar(r, where + ".Runtime");
+  // SAM's CodeUri, or a plain AWS::Lambda::Function's Code when it is a local path (what
+  // `sam build`/`package` would upload); an S3 location has no local code to run.
+  if (auto c = property(props, globals, "CodeUri")) {
+    if (!c.IsScalar()) fail(where + ".CodeUri", "only a local path runs locally (found an S3 location)");
+    f.code_uri = c.Scalar();
+  } else if (props && props["Code"] && props["Code"].IsScalar()) {
+    f.code_uri = props["Code"].Scalar();
+  }
   if (auto t = property(props, globals, "Timeout"))
     f.timeout_s = integer(t, where + ".Timeout", 1, 900);
   if (auto m = property(props, globals, "MemorySize"))

@@ -33,6 +33,8 @@ struct EnvValue {
 struct Function {
   std::string logical_id;  // ConnectFunction
   std::string handler;     // _HANDLER
+  std::string runtime;     // Runtime (python3.12, nodejs20.x, provided.al2023); empty: not given
+  std::string code_uri;    // CodeUri as written (a folder relative to the template, or a zip)
   int timeout_s = 3;       // Lambda's defaults when neither the function nor Globals set them
   int memory_mb = 128;
   std::optional<int> reserved_concurrency;  // ReservedConcurrentExecutions
