@@ -15,6 +15,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startServer, poll } from './server.mjs';
+
+// poll() returns the last value when time runs out: this fails the test instead.
+const until = async (fn, opts, what = String(fn)) => assert.ok(await poll(fn, opts), `timed out waiting for ${what}`);
 import { startDynalite } from './dynalite.mjs';
 import { connect, closeAll } from './client.mjs';
 
@@ -76,9 +79,9 @@ function suite(name, { template, table, key, message, payload, staleDeleted }) {
       clients[0].send(payload('hello everyone'));
       for (const c of clients)
         await c.nextFrame((f) => f.data === message('hello everyone'), 20000, 'the broadcast');
-      await poll(() => srv.stderr().includes('REPORT RequestId'), { timeoutMs: 5000 });
+      await until(() => srv.stderr().includes('REPORT RequestId'), { timeoutMs: 5000 });
       if (staleDeleted) {
-        await poll(async () => (await ids()).length === 3, { timeoutMs: 10000 });
+        await until(async () => (await ids()).length === 3, { timeoutMs: 10000 });
       } else {
         assert.equal((await ids()).length, 6, 'the stale rows stay: the seed only logs the failure');
         assert.match(srv.stderr(), /\[SendMessageFunction\] [0-9a-f-]{36}  Failed to post to connection AAAAAAAAAAAAAAA=: .*GoneException/);
@@ -88,7 +91,7 @@ function suite(name, { template, table, key, message, payload, staleDeleted }) {
       for (const c of clients) await c.nextFrame((f) => f.data === message('again'), 10000, 'the second broadcast');
 
       await clients[0].close();
-      await poll(async () => (await ids()).filter((id) => !STALE.includes(id)).length === 2, { timeoutMs: 10000 });
+      await until(async () => (await ids()).filter((id) => !STALE.includes(id)).length === 2, { timeoutMs: 10000 });
     });
   });
 }

@@ -10,6 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, poll } from './server.mjs';
+
+// poll() returns the last value when time runs out: this fails the test instead.
+const until = async (fn, opts, what = String(fn)) => assert.ok(await poll(fn, opts), `timed out waiting for ${what}`);
 import { connect, closeAll } from './client.mjs';
 import { handshake } from './protocol.mjs';
 
@@ -196,7 +199,7 @@ describe('Python and Node.js functions run by their Runtime', () => {
   const errorFrame = (text = 'Internal server error', timeoutMs = 8000) => client.next((m) => m.message === text, timeoutMs, `"${text}"`);
   const eventOf = async (lang, mode) => {
     let e;
-    await poll(() => (e = find((r) => r.kind === 'event' && r.lang === lang && r.mode === mode).at(-1)), { timeoutMs: 8000 });
+    await until(() => (e = find((r) => r.kind === 'event' && r.lang === lang && r.mode === mode).at(-1)), { timeoutMs: 8000 });
     return e;
   };
 
@@ -219,7 +222,7 @@ describe('Python and Node.js functions run by their Runtime', () => {
   test('Python: the context object as AWS gives it, the task root, placeholder credentials, https trust', async () => {
     send('py', 'context');
     let c;
-    await poll(() => (c = find((r) => r.kind === 'context' && r.lang === 'py')[0]), { timeoutMs: 15000 });
+    await until(() => (c = find((r) => r.kind === 'context' && r.lang === 'py')[0]), { timeoutMs: 15000 });
     assert.equal(c.function_name, 'PyFunction');
     assert.equal(c.function_version, '$LATEST');
     assert.equal(c.invoked_function_arn, 'arn:aws:lambda:us-east-1:123456789012:function:PyFunction');
@@ -247,7 +250,7 @@ describe('Python and Node.js functions run by their Runtime', () => {
   test("Python: boto3 (Debian's 1.26) uses AWS_ENDPOINT_URL_<SERVICE>, an explicit endpoint_url still wins", async () => {
     send('pyslow', 'boto');  // importing boto3 takes a while: the function with the longer Timeout
     let b;
-    await poll(() => (b = find((r) => r.kind === 'boto')[0]), { timeoutMs: 20000 });
+    await until(() => (b = find((r) => r.kind === 'boto')[0]), { timeoutMs: 20000 });
     assert.equal(b.dynamodb, 'http://127.0.0.1:9');
     assert.equal(b.mgmt, `https://127.0.0.1:${srv.port}/dev`);
     assert.equal(b.explicit, 'http://127.0.0.1:1');
@@ -258,7 +261,8 @@ describe('Python and Node.js functions run by their Runtime', () => {
     send('py', 'raise');
     await errorFrame();
     assert.equal((await eventOf('py', 'raise')).pid, before, 'same process');
-    await poll(() => /"errorType":"ValueError"/.test(srv.stderr()));
+    // The gateway's log of the failed invocation carries Lambda's error JSON.
+    await until(() => /\\"errorType\\":\\"ValueError\\",\\"errorMessage\\":\\"the probe was asked to fail/.test(srv.stderr()));
     assert.match(srv.stderr(), /\[PyFunction\] [0-9a-f-]{36}  \[ERROR\] ValueError: the probe was asked to fail/);
     assert.match(srv.stderr(), /File ".*probe\.py", line \d+, in handler/, 'the stack trace is logged');
   });
@@ -266,7 +270,7 @@ describe('Python and Node.js functions run by their Runtime', () => {
   test('Python: a result that is not JSON is Runtime.MarshalError', async () => {
     send('py', 'marshal');
     await errorFrame();
-    await poll(() => /Runtime\.MarshalError/.test(srv.stderr()));
+    await until(() => /Runtime\.MarshalError/.test(srv.stderr()));
     assert.match(srv.stderr(), /Unable to marshal response: Object of type set is not JSON serializable/);
   });
 
@@ -283,7 +287,7 @@ describe('Python and Node.js functions run by their Runtime', () => {
   test('Python: the process exits mid-invocation: Internal server error, a fresh environment next', async () => {
     send('py', 'exit');
     await errorFrame();
-    await poll(() => /Runtime\.ExitError.*exit status 3/.test(srv.stderr()));
+    await until(() => /Runtime\.ExitError.*exit status 3/.test(srv.stderr()));
     const crashed = (await eventOf('py', 'exit')).pid;
     send('py', 'print');
     assert.notEqual((await eventOf('py', 'print')).pid, crashed);
@@ -295,7 +299,7 @@ describe('Python and Node.js functions run by their Runtime', () => {
     await errorFrame();
     const took = Date.now() - t0;
     assert.ok(took >= 900 && took < 4000, `${took} ms for a 1 s Timeout`);
-    await poll(() => /Sandbox\.Timedout.*Task timed out after 1\.00 seconds/.test(srv.stderr()));
+    await until(() => /Sandbox\.Timedout.*Task timed out after 1\.00 seconds/.test(srv.stderr()));
     const t1 = Date.now();
     send('pyslow', 'sleep');
     await errorFrame('Endpoint request timed out', 10000);
@@ -306,12 +310,13 @@ describe('Python and Node.js functions run by their Runtime', () => {
   test('Python: import failures go to /runtime/init/error (Runtime.ImportModuleError, Runtime.HandlerNotFound)', async () => {
     send('pynomodule', 'ok');
     await errorFrame();
-    await poll(() => /Runtime\.ImportModuleError/.test(srv.stderr()));
-    assert.match(srv.stderr(), /Unable to import module 'missing': No module named 'missing'/);
+    // Posted to /runtime/init/error (the gateway's log of it), not only printed.
+    await until(() => /lambda init error.*Runtime\.ImportModuleError/.test(srv.stderr()));
+    assert.match(srv.stderr(), /lambda init error.*Unable to import module 'missing': No module named 'missing'/);
     send('pynohandler', 'ok');
     await errorFrame();
-    await poll(() => /Runtime\.HandlerNotFound/.test(srv.stderr()));
-    assert.match(srv.stderr(), /Handler 'nothing' missing on module 'probe'/);
+    await until(() => /lambda init error.*Runtime\.HandlerNotFound/.test(srv.stderr()));
+    assert.match(srv.stderr(), /lambda init error.*Handler 'nothing' missing on module 'probe'/);
   });
 
   test('$connect in Python: 101; an exception or a malformed answer refuses the handshake with 502', async () => {
@@ -324,7 +329,7 @@ describe('Python and Node.js functions run by their Runtime', () => {
   test('Node.js ES module ("type": "module"): the context object, https to the management API trusted', async () => {
     send('esm', 'context');
     let c;
-    await poll(() => (c = find((r) => r.kind === 'context' && r.lang === 'esm')[0]), { timeoutMs: 15000 });
+    await until(() => (c = find((r) => r.kind === 'context' && r.lang === 'esm')[0]), { timeoutMs: 15000 });
     assert.equal(c.functionName, 'EsmFunction');
     assert.equal(c.functionVersion, '$LATEST');
     assert.equal(c.invokedFunctionArn, 'arn:aws:lambda:us-east-1:123456789012:function:EsmFunction');
@@ -339,20 +344,20 @@ describe('Python and Node.js functions run by their Runtime', () => {
     send('esm', 'https');
     await client.nextFrame((f) => f.data === 'posted over https', 8000, 'the https post');
     let h;
-    await poll(() => (h = find((r) => r.kind === 'https')[0]));
+    await until(() => (h = find((r) => r.kind === 'https')[0]));
     assert.equal(h.status, 200);
   });
 
   test('Node.js: thrown and rejected errors as Lambda reports them; BigInt is a marshal error', async () => {
     send('esm', 'throw');
     await errorFrame();
-    await poll(() => /"errorType":"TypeError"/.test(srv.stderr()));
+    await until(() => /"errorType":"TypeError"/.test(srv.stderr()));
     assert.match(srv.stderr(), /Invoke Error \t\{"errorType":"TypeError","errorMessage":"the esm probe was asked to fail","trace":\["TypeError: the esm probe/);
     send('esm', 'reject');
     await errorFrame();
     send('esm', 'bigint');
     await errorFrame();
-    await poll(() => /Runtime\.MarshalError/.test(srv.stderr()));
+    await until(() => /Runtime\.MarshalError/.test(srv.stderr()));
     const pids = new Set(find((r) => r.kind === 'event' && r.lang === 'esm').map((r) => r.pid));
     assert.equal(pids.size, 1, 'function errors keep the environment');
   });
@@ -364,22 +369,23 @@ describe('Python and Node.js functions run by their Runtime', () => {
     await client.none((m) => m.message, 300, 'an error frame');
     send('cjs', 'error');
     await errorFrame();
-    await poll(() => /"errorType":"RangeError","errorMessage":"callback error"/.test(srv.stderr()));
+    await until(() => /\\"errorType\\":\\"RangeError\\",\\"errorMessage\\":\\"callback error/.test(srv.stderr()));
     send('mjs');
-    await poll(() => find((r) => r.lang === 'mjs').length === 1, { timeoutMs: 8000 });
+    await until(() => find((r) => r.lang === 'mjs').length === 1, { timeoutMs: 8000 });
   });
 
   test('Node.js: a missing export is Runtime.HandlerNotFound at init', async () => {
     send('nodenohandler', 'ok');
     await errorFrame();
-    await poll(() => /Runtime\.HandlerNotFound/.test(srv.stderr()));
-    assert.match(srv.stderr(), /app\.nothing is undefined or not exported/);
+    await until(() => /lambda init error.*NodeNoHandlerFunction|NodeNoHandlerFunction.*lambda init error/.test(srv.stderr()) &&
+      /lambda init error[^\n]*Runtime\.HandlerNotFound/.test(srv.stderr()));
+    assert.match(srv.stderr(), /lambda init error[^\n]*app\.nothing is undefined or not exported/);
   });
 
   test('logs: each line with the function name and request id; START, END, REPORT (Init Duration on a cold start)', async () => {
     send('esm', 'print');
     const { id } = await eventOf('esm', 'print');
-    await poll(() => srv.stderr().includes(`REPORT RequestId: ${id}`));
+    await until(() => srv.stderr().includes(`REPORT RequestId: ${id}`));
     const log = srv.stderr();
     assert.match(log, new RegExp(`\\[EsmFunction\\] START RequestId: ${id} Version: \\$LATEST`));
     assert.match(log, new RegExp(`\\[EsmFunction\\] ${id}  \\S+Z\\t${id}\\tINFO\\thello from the node handler`));
@@ -398,11 +404,11 @@ describe('Python and Node.js functions run by their Runtime', () => {
     const old = await eventOf('py', 'ok');
     assert.equal(old.version, 1);
     writeFileSync(join(dir, 'py', 'probe.py'), PROBE_PY.replace('VERSION = 1', 'VERSION = 2'));
-    await poll(() => /lambda code changed/.test(srv.stderr()), { timeoutMs: 5000 });
+    await until(() => /lambda code changed/.test(srv.stderr()), { timeoutMs: 5000 });
     send('py', 'reloaded');
     const fresh = await eventOf('py', 'reloaded');
     assert.equal(fresh.version, 2, 'the new code runs');
     assert.notEqual(fresh.pid, old.pid, 'in a new environment');
-    await poll(() => { try { process.kill(old.pid, 0); return false; } catch { return true; } });
+    await until(() => { try { process.kill(old.pid, 0); return false; } catch { return true; } });
   });
 });
