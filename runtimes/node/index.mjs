@@ -13,28 +13,82 @@
 //   trace}); a failure to load the handler goes to /init/error and the process exits;
 // * console.* lines carry the timestamp, request id and level as on Lambda.
 //
-// No dependencies: node's own http module only.
-import http from 'node:http';
+// No dependencies: node's own net module only.
+import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
 const [host, port] = (process.env.AWS_LAMBDA_RUNTIME_API || '').split(':');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const base = '/2018-06-01/runtime';
 
-function request(method, path, body, headers = {}) {
-  return new Promise((done, fail) => {
-    const req = http.request({ host, port, method, path: base + path, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', fail);
-    });
-    req.on('error', fail);
-    req.end(body);
+// The Runtime API over one kept-alive HTTP/1.1 connection, one request at a time. A few lines
+// of HTTP on a socket instead of node:http, whose agent and parser cost more per invocation than
+// everything else the runtime does (docs/lambda-local.md, Speed).
+let socket = null;
+let buffered = Buffer.alloc(0);
+let waiting = null;  // {done, fail} of the request in flight
+
+function parseResponse() {
+  const end = buffered.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const lines = buffered.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const length = Number(headers['content-length'] || 0);
+  if (buffered.length < end + 4 + length) return null;
+  const body = buffered.subarray(end + 4, end + 4 + length);
+  buffered = buffered.subarray(end + 4 + length);
+  return { status, headers, body };
+}
+
+function openSocket() {
+  const s = net.connect({ host, port: Number(port), noDelay: true });
+  buffered = Buffer.alloc(0);
+  s.on('data', (chunk) => {
+    buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+    const res = waiting && parseResponse();
+    if (res) {
+      const w = waiting;
+      waiting = null;
+      if ((res.headers.connection || '').toLowerCase() === 'close') { s.destroy(); if (socket === s) socket = null; }
+      w.done(res);
+    }
   });
+  const gone = (err) => {
+    if (socket === s) socket = null;
+    if (waiting) { const w = waiting; waiting = null; w.fail(err || new Error('the Runtime API closed the connection')); }
+  };
+  s.on('error', gone);
+  s.on('close', () => gone());
+  // The runtime's own connection must not keep the process alive on its own (idle reclaim).
+  return s;
+}
+
+function send(method, path, body, headers) {
+  return new Promise((done, fail) => {
+    if (!socket) socket = openSocket();
+    waiting = { done, fail };
+    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+    let head = `${method} ${base}${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Length: ${payload.length}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    socket.write(head + '\r\n');
+    if (payload.length) socket.write(payload);
+  });
+}
+
+// A kept-alive connection the gateway closed is opened again once.
+async function request(method, path, body, headers = {}) {
+  try {
+    return await send(method, path, body, headers);
+  } catch {
+    return send(method, path, body, headers);
+  }
 }
 
 // Lambda's error document for anything thrown or rejected.
