@@ -22,6 +22,7 @@ import { format } from 'node:util';
 
 const [host, port] = (process.env.AWS_LAMBDA_RUNTIME_API || '').split(':');
 const base = '/2018-06-01/runtime';
+const MAX_RESPONSE = 6 * 1024 * 1024;  // the Runtime API's limit for a response
 
 // The Runtime API over one kept-alive HTTP/1.1 connection, one request at a time. A few lines
 // of HTTP on a socket instead of node:http, whose agent and parser cost more per invocation than
@@ -253,13 +254,18 @@ async function main() {
       await postError(`/invocation/${id}/error`, body);
       continue;
     }
-    const res = await request('POST', `/invocation/${id}/response`, payload, { 'Content-Type': 'application/json' });
-    if (res.status === 413) {
-      await postError(`/invocation/${id}/error`, {
+    // Over Lambda's 6 MB the invocation fails with Lambda's error; the answer is not sent (the
+    // Runtime API would refuse it with 413, closing the connection mid-body).
+    const tooLarge = Buffer.byteLength(payload) > MAX_RESPONSE ||
+      (await request('POST', `/invocation/${id}/response`, payload, { 'Content-Type': 'application/json' })).status === 413;
+    if (tooLarge) {
+      const body = {
         errorType: 'Function.ResponseSizeTooLarge',
         errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
         trace: [],
-      });
+      };
+      console.error(`Invoke Error \t${JSON.stringify(body)}`);
+      await postError(`/invocation/${id}/error`, body);
     }
   }
 }

@@ -33,6 +33,7 @@ import time
 import traceback
 
 RUNTIME_PATH = b"/2018-06-01/runtime"
+MAX_RESPONSE = 6 * 1024 * 1024  # the Runtime API's limit for a response
 
 
 class CognitoIdentity:
@@ -172,14 +173,7 @@ class RuntimeApi:
                 if len(body) >= 65536:
                     self.sock.sendall(body)
             except OSError:
-                # Refused mid-body (413 closes the connection): its answer may still be there.
-                try:
-                    return self._read_response()
-                except OSError:
-                    self._close()
-                    if attempt:
-                        raise
-                    continue
+                pass  # refused mid-body (413 closes the connection): its answer may be there
             try:
                 return self._read_response()
             except OSError:
@@ -372,9 +366,10 @@ def main():
                 end="", flush=True)
             api.error("/invocation/%s/error" % request_id, error)
             continue
-        status, answer = api.respond(request_id, body)
+        # Over Lambda's 6 MB the invocation fails with Lambda's error; the answer is not sent
+        # (the Runtime API would refuse it with 413, closing the connection mid-body).
+        status = 413 if len(body) > MAX_RESPONSE else api.respond(request_id, body)[0]
         if status == 413:
-            # Over Lambda's 6 MB: the invocation fails with Lambda's error instead.
             error = {"errorMessage": "Response payload size exceeded maximum allowed payload "
                                      "size (6291556 bytes).",
                      "errorType": "Function.ResponseSizeTooLarge", "requestId": request_id,

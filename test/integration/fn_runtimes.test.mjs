@@ -68,6 +68,8 @@ def handler(event, context):
         return {'statusCode': 'two hundred'}
     elif mode == 'marshal':
         return {'statusCode': 200, 'body': {1, 2, 3}}
+    elif mode == 'huge':
+        return {'statusCode': 200, 'body': 'x' * (7 * 1024 * 1024)}
     elif mode == 'print':
         print('hello from the python handler')
         print('second line', file=sys.stderr)
@@ -106,6 +108,7 @@ export const handler = async (event, context) => {
   if (mode === 'throw') throw new TypeError('the esm probe was asked to fail');
   if (mode === 'reject') return Promise.reject(new Error('rejected on purpose'));
   if (mode === 'bigint') return { statusCode: 200, body: 1n };
+  if (mode === 'huge') return { statusCode: 200, body: 'x'.repeat(7 * 1024 * 1024) };
   if (mode === 'print') console.log('hello from %s', 'the node handler');
   if (mode === 'https') {
     // The management API over https, trusted through NODE_EXTRA_CA_CERTS (no SDK needed).
@@ -272,6 +275,18 @@ describe('Python and Node.js functions run by their Runtime', () => {
     await errorFrame();
     await until(() => /Runtime\.MarshalError/.test(srv.stderr()));
     assert.match(srv.stderr(), /Unable to marshal response: Object of type set is not JSON serializable/);
+  });
+
+  test('a response over 6 MB is Function.ResponseSizeTooLarge (Python and Node.js), the environment stays', async () => {
+    for (const action of ['py', 'esm']) {
+      const before = find((r) => r.kind === 'event' && r.lang === action).at(-1)?.pid;
+      send(action, 'huge');
+      await errorFrame();
+      const e = find((r) => r.kind === 'event' && r.mode === 'huge').at(-1);
+      if (before) assert.equal(e.pid, before, `${action}: same environment`);
+    }
+    // Both reached the gateway as Lambda's error (each runtime posted it after the 413).
+    await until(() => (srv.stderr().match(/"msg":"integration failed"[^\n]*Function\.ResponseSizeTooLarge/g) || []).length === 2);
   });
 
   test('Python: a malformed proxy response, garbage sent to the Runtime API: Internal server error or a normal answer, the gateway stays up', async () => {
