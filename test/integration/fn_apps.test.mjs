@@ -9,12 +9,12 @@
 // row's 410 is survived (and, in the Node app, the row deleted), $disconnect deletes the row.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startServer, poll } from './server.mjs';
+import { startServer, poll, fetchT } from './server.mjs';
 
 // poll() returns the last value when time runs out: this fails the test instead.
 const until = async (fn, opts, what = String(fn)) => assert.ok(await poll(fn, opts), `timed out waiting for ${what}`);
@@ -112,4 +112,31 @@ suite('a Node.js 20 chat app in the shape of simple-websockets-chat-app (SDK v3,
   payload: (text) => ({ action: 'sendmessage', data: text }),
   message: (text) => text,
   staleDeleted: true,
+});
+
+describe('a management client without an endpoint (AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI), against SigV4 keys', () => {
+  let dataDir;
+  let srv;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'parley-signed-'));
+    writeFileSync(join(dataDir, 'keys'), 'AKIDPARLEYTEST00001:the-secret-of-the-test-key\n');
+    srv = await startServer({
+      integration: 'in-process',
+      args: ['--lambda', 'process', '--template', join(here, 'fixtures', 'node-signed', 'template.yaml'),
+        '--management-keys', join(dataDir, 'keys')],
+    });
+  });
+  after(async () => {
+    await closeAll();
+    await srv?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("the function's SDK finds the endpoint and signs with a key the gateway accepts", async () => {
+    const c = await connect(srv.wsUrl);
+    c.send({ action: 'echo', text: 'hi' });
+    await c.nextFrame((f) => f.data === 'echo: hi', 15000, 'the echo');
+    const unsigned = await fetchT(`${srv.mgmtUrl}/@connections/AAAAAAAAAAAAAAA=`, { method: 'POST', body: 'x' });
+    assert.equal(unsigned.status, 403, 'the management API demands SigV4 here');
+  });
 });

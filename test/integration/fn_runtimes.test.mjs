@@ -133,6 +133,22 @@ exports.handler = function (event, context, callback) {
 };
 `;
 
+// A custom runtime: CodeUri's own bootstrap (provided.al2023), speaking the Runtime API itself.
+const CUSTOM_BOOTSTRAP = `#!/usr/bin/env node
+const { appendFileSync } = require('node:fs');
+const base = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2018-06-01/runtime';
+(async () => {
+  for (;;) {
+    const next = await fetch(base + '/invocation/next');
+    const id = next.headers.get('lambda-runtime-aws-request-id');
+    await next.text();
+    appendFileSync(process.env.RECORDS, JSON.stringify({ kind: 'event', lang: 'custom', pid: process.pid, id,
+      root: process.env.LAMBDA_TASK_ROOT, cwd: process.cwd(), handler: process.env._HANDLER }) + '\\n');
+    await fetch(base + '/invocation/' + id + '/response', { method: 'POST', body: '{"statusCode": 200}' });
+  }
+})();
+`;
+
 // .mjs without any package.json.
 const MJS = `
 import { appendFileSync } from 'node:fs';
@@ -164,6 +180,8 @@ function writeApp(dir) {
   writeFileSync(join(dir, 'esm', 'app.js'), ESM_JS);
   mkdirSync(join(dir, 'cjs', 'lib'), { recursive: true });
   writeFileSync(join(dir, 'cjs', 'lib', 'app.js'), CJS_JS);
+  mkdirSync(join(dir, 'custom'));
+  writeFileSync(join(dir, 'custom', 'bootstrap'), CUSTOM_BOOTSTRAP, { mode: 0o755 });
   mkdirSync(join(dir, 'mjs'));
   writeFileSync(join(dir, 'mjs', 'index.mjs'), MJS);
   writeFileSync(join(dir, 'template.yaml'), `
@@ -183,6 +201,7 @@ ${route('py', 'PyFunction', { Runtime: 'python3.11', CodeUri: 'py', Handler: 'pr
 ${route('pyslow', 'PySlowFunction', { Runtime: 'python3.13', CodeUri: 'py', Handler: 'probe.handler', Timeout: 8 })}
 ${route('esm', 'EsmFunction', { Runtime: 'nodejs20.x', CodeUri: 'esm', Handler: 'app.handler' })}
 ${route('cjs', 'CjsFunction', { Runtime: 'nodejs18.x', CodeUri: 'cjs', Handler: 'lib/app.handler' })}
+${route('custom', 'CustomFunction', { Runtime: 'provided.al2023', CodeUri: 'custom', Handler: 'my.handler' })}
 ${route('mjs', 'MjsFunction', { Runtime: 'nodejs22.x', CodeUri: 'mjs', Handler: 'index.handler' })}
 ${route('pynomodule', 'PyNoModuleFunction', { Runtime: 'python3.12', CodeUri: 'py', Handler: 'missing.handler' })}
 ${route('pynohandler', 'PyNoHandlerFunction', { Runtime: 'python3.12', CodeUri: 'py', Handler: 'probe.nothing' })}
@@ -387,6 +406,15 @@ describe('Python and Node.js functions run by their Runtime', () => {
     await until(() => /\\"errorType\\":\\"RangeError\\",\\"errorMessage\\":\\"callback error/.test(srv.stderr()));
     send('mjs');
     await until(() => find((r) => r.lang === 'mjs').length === 1, { timeoutMs: 8000 });
+  });
+
+  test("provided.al2023: CodeUri's own bootstrap runs in its folder", async () => {
+    send('custom');
+    let e;
+    await until(() => (e = find((r) => r.lang === 'custom')[0]), { timeoutMs: 8000 });
+    assert.equal(e.root, join(dir, 'custom'));
+    assert.equal(e.cwd, join(dir, 'custom'));
+    assert.equal(e.handler, 'my.handler');
   });
 
   test('Node.js: a missing export is Runtime.HandlerNotFound at init', async () => {
