@@ -108,6 +108,11 @@ export const handler = async (event, context) => {
   if (mode === 'throw') throw new TypeError('the esm probe was asked to fail');
   if (mode === 'reject') return Promise.reject(new Error('rejected on purpose'));
   if (mode === 'bigint') return { statusCode: 200, body: 1n };
+  if (mode === 'late-throw') {
+    // An exception no handler catches (a timer's): the invocation fails and the process ends.
+    setTimeout(() => { throw new SyntaxError('thrown from a timer'); }, 1);
+    await new Promise((r) => setTimeout(r, 200));
+  }
   if (mode === 'huge') return { statusCode: 200, body: 'x'.repeat(7 * 1024 * 1024) };
   if (mode === 'print') console.log('hello from %s', 'the node handler');
   if (mode === 'https') {
@@ -175,6 +180,7 @@ function writeApp(dir) {
   mkdirSync(join(dir, 'py'));
   writeFileSync(join(dir, 'py', 'probe.py'), PROBE_PY);
   writeFileSync(join(dir, 'py', 'connect.py'), CONNECT_PY);
+  writeFileSync(join(dir, 'py', 'boom.py'), "raise KeyError('TABLE_NAME')\ndef handler(e, c):\n    return {}\n");
   mkdirSync(join(dir, 'esm'));
   writeFileSync(join(dir, 'esm', 'package.json'), '{"type": "module"}');
   writeFileSync(join(dir, 'esm', 'app.js'), ESM_JS);
@@ -204,6 +210,7 @@ ${route('cjs', 'CjsFunction', { Runtime: 'nodejs18.x', CodeUri: 'cjs', Handler: 
 ${route('custom', 'CustomFunction', { Runtime: 'provided.al2023', CodeUri: 'custom', Handler: 'my.handler' })}
 ${route('mjs', 'MjsFunction', { Runtime: 'nodejs22.x', CodeUri: 'mjs', Handler: 'index.handler' })}
 ${route('pynomodule', 'PyNoModuleFunction', { Runtime: 'python3.12', CodeUri: 'py', Handler: 'missing.handler' })}
+${route('pyboom', 'PyBoomFunction', { Runtime: 'python3.12', CodeUri: 'py', Handler: 'boom.handler' })}
 ${route('pynohandler', 'PyNoHandlerFunction', { Runtime: 'python3.12', CodeUri: 'py', Handler: 'probe.nothing' })}
 ${route('nodenohandler', 'NodeNoHandlerFunction', { Runtime: 'nodejs20.x', CodeUri: 'esm', Handler: 'app.nothing' })}
 `);
@@ -353,6 +360,13 @@ describe('Python and Node.js functions run by their Runtime', () => {
     assert.match(srv.stderr(), /lambda init error.*Handler 'nothing' missing on module 'probe'/);
   });
 
+  test('Python: a module that raises while it is imported: its exception posted to /runtime/init/error', async () => {
+    send('pyboom', 'ok');
+    await errorFrame();
+    await until(() => /lambda init error[^\n]*PyBoomFunction|PyBoomFunction[^\n]*lambda init error/.test(srv.stderr()));
+    assert.match(srv.stderr(), /lambda init error[^\n]*\\"errorType\\":\\"KeyError\\",\\"errorMessage\\":\\"'TABLE_NAME'/);
+  });
+
   test('$connect in Python: 101; an exception or a malformed answer refuses the handshake with 502', async () => {
     assert.equal((await handshake(`${srv.wsUrl}?mode=ok`)).status, 101);
     assert.equal((await handshake(`${srv.wsUrl}?mode=raise`)).status, 502);
@@ -394,6 +408,16 @@ describe('Python and Node.js functions run by their Runtime', () => {
     await until(() => /Runtime\.MarshalError/.test(srv.stderr()));
     const pids = new Set(find((r) => r.kind === 'event' && r.lang === 'esm').map((r) => r.pid));
     assert.equal(pids.size, 1, 'function errors keep the environment');
+  });
+
+  test('Node.js: an exception thrown from a timer fails the invocation and ends the environment', async () => {
+    const before = (await eventOf('esm', 'bigint')).pid;
+    send('esm', 'late-throw');
+    await errorFrame();
+    await until(() => /"msg":"integration failed"[^\n]*SyntaxError[^\n]*thrown from a timer/.test(srv.stderr()));
+    await until(() => { try { process.kill(before, 0); return false; } catch { return true; } });
+    send('esm', 'ok');
+    assert.notEqual((await eventOf('esm', 'ok')).pid, before, 'a fresh environment');
   });
 
   test('Node.js CommonJS callback handler in a subfolder, and an .mjs handler', async () => {
