@@ -76,7 +76,10 @@ class LambdaContext:
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.identity = CognitoIdentity(**identity) if identity else CognitoIdentity()
+        # The header's names are camelCase (cognitoIdentityId, cognitoIdentityPoolId).
+        self.identity = (CognitoIdentity(identity.get("cognitoIdentityId"),
+                                         identity.get("cognitoIdentityPoolId"))
+                         if identity else CognitoIdentity())
         self.client_context = ClientContext(client_context) if client_context else None
         self._deadline_ms = deadline_ms
 
