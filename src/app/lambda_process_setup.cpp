@@ -13,6 +13,9 @@
 #include "integration/lambda_process/function_authorizer.hpp"
 #include "store/dynamodb/dynamo_create_tables.hpp"
 #include "store/dynamodb/dynamo_store.hpp"
+#include "gateway/tls_local_cert.hpp"
+#include "integration/lambda_process/runtimes.hpp"
+#include "integration/lambda_process/sam_template.hpp"
 
 namespace app {
 namespace fs = std::filesystem;
@@ -38,7 +41,44 @@ fs::path default_template() {
                               self_directory().parent_path().string() + "; give --template FILE");
 }
 
+// Parley's runtime clients: runtimes/ beside the executable, else the repository's (build/parley
+// → <repo>/runtimes).
+fs::path runtimes_dir() {
+  std::error_code ec;
+  for (const auto& dir : {self_directory() / "runtimes", self_directory().parent_path() / "runtimes"})
+    if (fs::is_directory(dir, ec)) return dir;
+  return self_directory() / "runtimes";
+}
+
+lp::RuntimeTools runtime_tools(const Options& o, const fs::path& bootstrap) {
+  lp::RuntimeTools t;
+  t.bootstrap = bootstrap;
+  t.bootstrap_given = o.has("bootstrap");
+  const char* path_env = std::getenv("PATH");
+  const std::string path = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  // Debian's python3 first: its packages (python3-boto3) are importable, as boto3 is on Lambda.
+  if (o.has("python"))
+    t.python = lp::find_executable(o.get("python", ""), path);
+  else if (::access("/usr/bin/python3", X_OK) == 0)
+    t.python = "/usr/bin/python3";
+  else
+    t.python = lp::find_executable("python3", path);
+  t.node = lp::find_executable(o.get("node", "node"), path);
+  t.runtimes_dir = runtimes_dir();
+  return t;
+}
+
 }  // namespace
+
+bool functions_get_host_credentials(const Options& o, const LambdaStore& store) {
+  const std::string mode = o.get("lambda-credentials", "");
+  if (mode == "host") return true;
+  if (mode == "local") return false;
+  if (!mode.empty())
+    throw std::invalid_argument("--lambda-credentials must be local or host, not '" + mode + "'");
+  // DynamoDB in AWS itself: the functions cannot reach it with placeholders.
+  return !store.sqlite_file && store.dynamodb_endpoint.empty();
+}
 
 LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_file) {
   LambdaStore s;
@@ -68,7 +108,8 @@ LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_f
   return s;
 }
 
-LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store) {
+LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store,
+                                       gateway::Config& config, const fs::path& data) {
   LambdaProcessSetup out;
   out.template_file = o.has("template") ? fs::path(o.get("template", "")) : default_template();
   out.bootstrap = o.has("bootstrap") ? fs::path(o.get("bootstrap", "")) : self_directory() / "bootstrap";
@@ -108,16 +149,49 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   options.account_concurrency =
       static_cast<unsigned>(o.number("lambda-concurrency", 1000, 1, 100000));
   options.idle_limit = std::chrono::seconds(o.number("lambda-idle", 300, 1, 86400));
+  if (o.has("no-hot-reload")) options.hot_reload = false;
   auto& local = options.local_variables;
   if (store.sqlite_file) {
     local.emplace_back("PARLEY_SQLITE_FILE", fs::absolute(*store.sqlite_file).string());
   } else if (!store.dynamodb_endpoint.empty()) {
     local.emplace_back("DYNAMODB_ENDPOINT", store.dynamodb_endpoint);
+    // What current AWS SDKs read: the functions' own DynamoDB calls reach the local endpoint.
+    local.emplace_back("AWS_ENDPOINT_URL_DYNAMODB", store.dynamodb_endpoint);
   }
-  // The role's credentials on AWS; here the gateway's own, for SigV4 (and DynamoDB).
-  local.emplace_back("AWS_ACCESS_KEY_ID", store.access_key_id);
-  local.emplace_back("AWS_SECRET_ACCESS_KEY", store.secret_access_key);
-  if (!store.session_token.empty()) local.emplace_back("AWS_SESSION_TOKEN", store.session_token);
+  // The role's credentials on AWS. Here placeholders, which local endpoints accept and which
+  // sign SigV4 all the same; the machine's own only when asked (or for DynamoDB in AWS).
+  if (functions_get_host_credentials(o, store)) {
+    local.emplace_back("AWS_ACCESS_KEY_ID", store.access_key_id);
+    local.emplace_back("AWS_SECRET_ACCESS_KEY", store.secret_access_key);
+    if (!store.session_token.empty()) local.emplace_back("AWS_SESSION_TOKEN", store.session_token);
+  } else if (!config.management_keys.empty()) {
+    // The management API checks SigV4 against its keys: the functions sign with the first.
+    local.emplace_back("AWS_ACCESS_KEY_ID", config.management_keys.begin()->first);
+    local.emplace_back("AWS_SECRET_ACCESS_KEY", config.management_keys.begin()->second);
+  } else {
+    local.emplace_back("AWS_ACCESS_KEY_ID", "parleylocal");
+    local.emplace_back("AWS_SECRET_ACCESS_KEY", "parleylocal");
+  }
+  // https:// on this port for the functions' SDKs (the event's domainName), and their trust.
+  try {
+    fs::path bundle;
+    if (config.tls_cert_file.empty()) {
+      auto cert = gateway::ensure_local_certificate(data / "tls");
+      config.tls_cert_file = cert.cert.string();
+      config.tls_key_file = cert.key.string();
+      config.tls_optional = true;
+      bundle = cert.bundle;
+    } else {
+      bundle = data / "tls" / "ca-bundle.pem";
+      fs::create_directories(bundle.parent_path());
+      gateway::write_trust_bundle(config.tls_cert_file, bundle);
+    }
+    bundle = fs::absolute(bundle);
+    for (const char* name : {"AWS_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"})
+      local.emplace_back(name, bundle.string());
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(e.what());
+  }
   // The functions keep the gateway's caps (on AWS: the function's environment variables).
   if (o.has("max-rooms"))
     local.emplace_back("MAX_ROOMS_PER_CONNECTION",
@@ -128,11 +202,20 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   else if (const char* level = std::getenv("PARLEY_LOG_LEVEL"))
     local.emplace_back("PARLEY_LOG_LEVEL", level);
 
+  const auto tools = runtime_tools(o, out.bootstrap);
   std::vector<lp::FunctionConfig> functions;
   for (const auto& [id, f] : t.functions) {
     lp::FunctionConfig c;
     c.name = id;
     c.handler = f.handler;
+    c.runtime = f.runtime;
+    const fs::path code = f.code_uri.empty() ? fs::path() : f.code_path;
+    auto launch = lp::launch_for(f.runtime, code, tools, "Resources." + id + ".Properties");
+    c.executable = std::move(launch.executable);
+    c.args = std::move(launch.args);
+    c.task_root = std::move(launch.task_root);
+    c.code_dir = std::move(launch.code_dir);
+    c.runtime_variables = std::move(launch.variables);
     c.timeout = std::chrono::seconds(f.timeout_s);
     c.memory_mb = f.memory_mb;
     if (f.reserved_concurrency) c.reserved_concurrency = static_cast<unsigned>(*f.reserved_concurrency);

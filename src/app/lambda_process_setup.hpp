@@ -13,6 +13,7 @@
 
 #include "app/options.hpp"
 #include "gateway/authorizer.hpp"
+#include "gateway/config.hpp"
 #include "integration/lambda_process/lambda_process.hpp"
 #include "integration/lambda_process/sam_template.hpp"
 #include "store/dynamodb/dynamo_tables.hpp"
@@ -48,9 +49,21 @@ LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_f
 
 // From --template (default deploy/template.yaml, looked for in the working directory and next
 // to the executable's parent), --parameter-overrides, --stack-name, --bootstrap (default:
-// `bootstrap` beside this executable), --lambda-concurrency. Throws std::invalid_argument
-// saying what is wrong (a template's error names the resource and property).
-LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store);
+// `bootstrap` beside this executable), --python, --node, --lambda-concurrency, --lambda-idle,
+// --lambda-credentials. Each function runs by its Runtime from its CodeUri (relative to the
+// template's folder).
+//
+// Unless `config` has a certificate already, the port is made to speak https too (a
+// certificate generated into data/tls, tls_optional): the functions' SDKs reach the management
+// API at https://{domainName}/{stage} as on AWS, trusting it through AWS_CA_BUNDLE,
+// SSL_CERT_FILE and NODE_EXTRA_CA_CERTS. Throws std::invalid_argument saying what is wrong (a
+// template's error names the resource and property).
+LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store,
+                                       gateway::Config& config, const std::filesystem::path& data);
+
+// The credentials the functions get: placeholders (`parleylocal`) unless --lambda-credentials
+// host, or DynamoDB in AWS itself (no endpoint), asks for the gateway's own.
+bool functions_get_host_credentials(const Options& o, const LambdaStore& store);
 
 // `--parameter-overrides A=1 B=2` as `sam deploy` takes it: the words after the flag up to the
 // next option become repeated `--parameter-overrides` values the Options parser accepts.

@@ -98,6 +98,12 @@ Lambda process mode (docs/lambda-local.md):
   --stack-name NAME        AWS::StackName (default parley-local)
   With --create-tables (and --store dynamodb) the template's AWS::DynamoDB::Table resources
   are created, named as !Ref gives them; the template's Stage names the default --stage.
+  --python PATH            the interpreter of python3.9-3.13 functions (default /usr/bin/python3,
+                           else python3 on PATH)
+  --node PATH              the interpreter of nodejs18.x-22.x functions (default node on PATH)
+  --lambda-credentials M   local (default): the functions get placeholder AWS credentials;
+                           host: this process's own (the default with DynamoDB in AWS itself)
+  --no-hot-reload          keep warm environments when a function's CodeUri changes
 )";
 
 namespace {
@@ -114,6 +120,8 @@ const std::map<std::string, bool> serve_known = {
     {"lambda", true},        {"template", true},       {"bootstrap", true},
     {"lambda-concurrency", true}, {"lambda-idle", true},
     {"parameter-overrides", true}, {"stack-name", true},
+    {"lambda-concurrency", true}, {"lambda-idle", true}, {"python", true}, {"node", true},
+    {"lambda-credentials", true}, {"no-hot-reload", false},
     {"node-endpoint", true}, {"node-ttl", true},
     {"rate-limit", true},    {"rate-burst", true},     {"ip-rate-limit", true},
     {"ip-rate-burst", true}, {"max-connections-per-ip", true},
@@ -239,9 +247,12 @@ int serve_command(const std::vector<std::string>& given) {
   if (!lambda.empty() && lambda != "process")
     throw std::invalid_argument("--lambda must be process, not '" + lambda + "'");
   if (lambda.empty() && (o.has("template") || o.has("bootstrap") || o.has("lambda-concurrency") ||
-                         o.has("lambda-idle") || o.has("parameter-overrides") || o.has("stack-name")))
+                         o.has("lambda-idle") || o.has("parameter-overrides") || o.has("stack-name") ||
+                         o.has("python") || o.has("node") || o.has("lambda-credentials") ||
+                         o.has("no-hot-reload")))
     throw std::invalid_argument(
-        "--template, --bootstrap, --parameter-overrides, --stack-name and --lambda-* need --lambda process");
+        "--template, --bootstrap, --parameter-overrides, --stack-name, --python, --node, "
+        "--no-hot-reload and --lambda-* need --lambda process");
 
   std::string store_description;
   auto store = open_store(o, data, store_description, lambda.empty());
@@ -268,7 +279,7 @@ int serve_command(const std::vector<std::string>& given) {
     handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(limits), *handler_store,
                                                         handler_threads);
   } else {
-    functions = make_lambda_process(o, lambda_store(o, data / "parley.db"));
+    functions = make_lambda_process(o, lambda_store(o, data / "parley.db"), config, data);
     config.route_selection_expression = functions.route_selection_expression;
     config.two_way_routes = functions.two_way_routes;
     if (!o.has("stage") && !functions.stage_name.empty()) config.stage = functions.stage_name;
@@ -298,7 +309,8 @@ int serve_command(const std::vector<std::string>& given) {
                                                                      : config.bind_address;
   const std::string base = host + ":" + std::to_string(server.port());
   const auto& c = server.config();
-  const bool tls = !c.tls_cert_file.empty();
+  // tls_optional: plain for browsers, https for the functions' SDKs (on the same port).
+  const bool tls = !c.tls_cert_file.empty() && !c.tls_optional;
   const std::string http_scheme = tls ? "https://" : "http://";
   if (handlers) {
     handlers->set_connections(server.context().connections);
@@ -308,9 +320,12 @@ int serve_command(const std::vector<std::string>& given) {
     const std::string mgmt_host =
         config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "127.0.0.1"
                                                                          : config.bind_address;
-    functions.integration->set_variable(
-        "PARLEY_MANAGEMENT_ENDPOINT",
-        http_scheme + mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage);
+    const std::string mgmt = mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage;
+    functions.integration->set_variable("PARLEY_MANAGEMENT_ENDPOINT", http_scheme + mgmt);
+    // For SDK code that builds its management client without an endpoint (current SDKs read
+    // it); https, as on AWS (the port speaks it too, with a certificate the functions trust).
+    functions.integration->set_variable("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
+                                        "https://" + mgmt);
   }
   std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
   if (handlers)
@@ -323,6 +338,7 @@ int serve_command(const std::vector<std::string>& given) {
             << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
             << "  Management API:  " << http_scheme << base << "/" << c.stage
             << "/@connections/{connectionId}"
+            << (c.tls_optional ? " (and https://, for the functions)" : "")
             << (c.management_public ? "" : " (loopback only)")
             << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
             << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")

@@ -62,6 +62,10 @@ struct Config {
   std::vector<std::string> allowed_origins;      // browser Origins allowed; empty: any
   std::string tls_cert_file;  // PEM chain; with tls_key_file: the port speaks only TLS
   std::string tls_key_file;   // PEM private key
+  // With a certificate: the port also speaks plain HTTP/WebSocket, told apart by the first
+  // byte a client sends (0x16 opens a TLS handshake), so that ws:// for browsers and https://
+  // for the local functions' SDKs share one host:port (the event's domainName).
+  bool tls_optional = false;
   // Access key id -> secret. Not empty: every management call must be SigV4-signed (service
   // execute-api, `region`) with one of them, from loopback too.
   std::map<std::string, std::string> management_keys;

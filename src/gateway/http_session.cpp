@@ -1,6 +1,13 @@
 #include "gateway/http_session.hpp"
 
+#include <sys/socket.h>
+
+#include <optional>
+#include <variant>
+
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -154,16 +161,37 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stre
 
 }  // namespace
 
+// With tls_optional: whether the client opens with a TLS handshake record (0x16), looked at
+// without consuming it. nullopt when it sent nothing within the handshake timeout or left.
+static net::awaitable<std::optional<bool>> opens_with_tls(Context& ctx, net::ip::tcp::socket& socket) {
+  using namespace net::experimental::awaitable_operators;
+  net::steady_timer timer(socket.get_executor());
+  timer.expires_after(ctx.config.handshake_timeout);
+  auto first = co_await (socket.async_wait(net::socket_base::wait_read, use_tuple) ||
+                         timer.async_wait(use_tuple));
+  if (first.index() != 0 || std::get<0>(std::get<0>(first))) co_return std::nullopt;
+  unsigned char byte = 0;
+  const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK);
+  if (n != 1) co_return std::nullopt;
+  co_return byte == 0x16;
+}
+
 net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::socket socket) {
   beast::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) co_return;
-  if (!ctx.tls) {
+  bool tls = ctx.tls != nullptr;
+  if (tls && ctx.config.tls_optional) {
+    auto opens = co_await opens_with_tls(ctx, socket);
+    if (!opens) co_return;
+    tls = *opens;
+  }
+  if (!tls) {
     beast::tcp_stream stream(std::move(socket));
     co_await serve_requests(ctx, inbox, stream, peer);
     co_return;
   }
-  // The port speaks only TLS: https:// for the page and the APIs, wss:// for the WebSocket.
+  // TLS: https:// for the page and the APIs, wss:// for the WebSocket.
   TlsStream stream(std::move(socket), *ctx.tls);
   beast::get_lowest_layer(stream).expires_after(ctx.config.handshake_timeout);
   auto [hec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_tuple);

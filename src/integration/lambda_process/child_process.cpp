@@ -13,6 +13,7 @@
 namespace integration::lambda_process {
 
 core::result<ChildProcess> spawn_child(const std::filesystem::path& exe,
+                                       const std::vector<std::string>& args,
                                        const std::vector<std::string>& env,
                                        const std::filesystem::path& cwd, std::string& why) {
   if (::access(exe.c_str(), X_OK) != 0) {
@@ -23,15 +24,23 @@ core::result<ChildProcess> spawn_child(const std::filesystem::path& exe,
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   std::string arg0 = exe.string();
-  char* argv[] = {arg0.data(), nullptr};
+  std::vector<char*> argv{arg0.data()};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    why = std::string("pipe: ") + std::strerror(errno);
+    return core::errc::internal;
+  }
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  // stdin from /dev/null, stdout into our stderr (the banner owns our stdout), and every other
-  // descriptor closed: Asio's sockets are not close-on-exec, and a child holding a client's
-  // socket would keep that connection open after the gateway closed it.
+  // stdin from /dev/null, stdout and stderr into the log pipe, and every other descriptor
+  // closed: Asio's sockets are not close-on-exec, and a child holding a client's socket would
+  // keep that connection open after the gateway closed it.
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, 2, 1);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 2);
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   posix_spawnattr_t attr;
@@ -47,10 +56,12 @@ core::result<ChildProcess> spawn_child(const std::filesystem::path& exe,
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
                                       POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv, envp.data());
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
+  ::close(out[1]);
   if (rc != 0) {
+    ::close(out[0]);
     why = "cannot start " + exe.string() + ": " + std::strerror(rc);
     return core::errc::internal;
   }
@@ -59,9 +70,11 @@ core::result<ChildProcess> spawn_child(const std::filesystem::path& exe,
     why = std::string("pidfd_open: ") + std::strerror(errno);
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+    ::close(out[0]);
     return core::errc::internal;
   }
-  return ChildProcess{pid, pidfd};
+  ::fcntl(out[0], F_SETFL, ::fcntl(out[0], F_GETFL) | O_NONBLOCK);
+  return ChildProcess{pid, pidfd, out[0]};
 }
 
 std::string reap_child(pid_t pid) {

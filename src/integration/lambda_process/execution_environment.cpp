@@ -1,6 +1,9 @@
 #include "integration/lambda_process/execution_environment.hpp"
 
 #include <signal.h>
+#include <unistd.h>
+
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -82,7 +85,7 @@ gateway::InvokeResult lambda_error(const std::string& error_type, const std::str
 ExecutionEnvironment::ExecutionEnvironment(net::io_context& io, const EnvironmentSetup& setup,
                                            unsigned serial, ExitHandler on_exit)
     : io_(io), setup_(setup), serial_(serial), on_exit_(std::move(on_exit)), acceptor_(io),
-      pidfd_(io), next_waiter_(io), deadline_(io), stop_timer_(io) {}
+      pidfd_(io), output_(io), log_(setup.function_name), next_waiter_(io), deadline_(io), stop_timer_(io) {}
 
 ExecutionEnvironment::~ExecutionEnvironment() {
   if (pid_ > 0 && !gone_) {
@@ -104,10 +107,12 @@ void ExecutionEnvironment::start(Invocation first) {
     env.push_back("AWS_LAMBDA_RUNTIME_API=127.0.0.1:" +
                   std::to_string(acceptor_.local_endpoint().port()));
     env.push_back("AWS_LAMBDA_LOG_STREAM_NAME=local/" + std::to_string(serial_));
-    auto child = spawn_child(setup_.bootstrap, env, setup_.task_root, why);
+    spawned_at_ = std::chrono::steady_clock::now();
+    auto child = spawn_child(setup_.bootstrap, setup_.args, env, setup_.task_root, why);
     if (child) {
       pid_ = child->pid;
       pidfd_.assign(child->pidfd);
+      output_.assign(child->output);
     }
   }
   if (pid_ < 0) {
@@ -123,8 +128,10 @@ void ExecutionEnvironment::start(Invocation first) {
   core::log::info("lambda environment started",
                   {{"function", setup_.function_name}, {"pid", pid_},
                    {"runtimeApi", "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port())}});
+  log_.init_start(setup_.runtime);
   net::co_spawn(io_, accept_loop(), net::detached);
   watch_exit();
+  read_output();
   // The init phase has its own limit; the function timeout starts with the first event.
   deadline_.expires_after(setup_.init_limit);
   deadline_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -150,8 +157,36 @@ void ExecutionEnvironment::watch_exit() {
                     });
 }
 
+std::string ExecutionEnvironment::output_request_id() const {
+  return current_ && current_->delivered ? current_->inv.request_id : std::string();
+}
+
+void ExecutionEnvironment::read_output() {
+  output_.async_read_some(net::buffer(output_buffer_), [self = shared_from_this()](
+                                                           boost::system::error_code ec,
+                                                           std::size_t n) {
+    if (n > 0)
+      self->log_.output(std::string_view(self->output_buffer_.data(), n),
+                        self->output_request_id());
+    if (!ec) self->read_output();
+  });
+}
+
+// What the process printed and the pipe still holds, before END is printed or it is closed.
+void ExecutionEnvironment::drain_output() {
+  if (!output_.is_open()) return;
+  for (;;) {
+    const auto n = ::read(output_.native_handle(), output_buffer_.data(), output_buffer_.size());
+    if (n <= 0) break;
+    log_.output(std::string_view(output_buffer_.data(), static_cast<std::size_t>(n)),
+                output_request_id());
+  }
+  log_.flush(output_request_id());
+}
+
 void ExecutionEnvironment::on_exited(const std::string& how) {
   gone_ = true;
+  drain_output();
   boost::system::error_code ec;
   pidfd_.close(ec);
   acceptor_.close(ec);
@@ -167,12 +202,19 @@ void ExecutionEnvironment::on_exited(const std::string& how) {
                                                    " Error: Runtime exited with error: " + how));
     }
   }
+  output_.close(ec);
   deadline_.cancel();
   on_exit_(*this);
 }
 
 void ExecutionEnvironment::finish(gateway::InvokeResult r) {
   if (!current_) return;
+  if (current_->delivered) {
+    drain_output();
+    const auto took = std::chrono::steady_clock::now() - delivered_at_;
+    log_.end(current_->inv.request_id, took, setup_.memory_mb, max_memory_used_mb(pid_),
+             std::exchange(init_duration_, std::nullopt));
+  }
   Invocation inv = std::move(current_->inv);
   current_.reset();
   deadline_.cancel();
@@ -206,6 +248,8 @@ void ExecutionEnvironment::stop(std::chrono::milliseconds grace) {
 
 void ExecutionEnvironment::deliver_started() {
   current_->delivered = true;
+  delivered_at_ = std::chrono::steady_clock::now();
+  log_.start(current_->inv.request_id);
   deadline_.expires_after(setup_.timeout);
   deadline_.async_wait([self = shared_from_this(), id = current_->inv.request_id](
                            boost::system::error_code ec) {
@@ -251,6 +295,7 @@ net::awaitable<void> ExecutionEnvironment::serve(tcp::socket socket) {
       res = api_error(req, http::status::not_found, "NotFound", "no such Runtime API path");
     } else if (auto path = target.substr(kPrefix.size());
                req.method() == http::verb::get && path == "invocation/next") {
+      if (!initialised_) init_duration_ = std::chrono::steady_clock::now() - spawned_at_;
       initialised_ = true;
       // One GET /next is parked at a time: a newer one (a runtime that reconnected) takes over
       // and the older connection is closed, rather than both re-arming the timer in turn.

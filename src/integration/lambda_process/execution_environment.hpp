@@ -13,6 +13,7 @@
 // process has gone is never reused: the pool starts a fresh one for the next invocation.
 //
 // Everything here runs on one single-threaded io_context (the integration's), so no locks.
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -28,6 +29,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "gateway/integration.hpp"
+#include "integration/lambda_process/function_log.hpp"
 
 namespace integration::lambda_process {
 
@@ -44,7 +46,10 @@ struct Invocation {
 
 // What every environment of one function shares.
 struct EnvironmentSetup {
-  std::filesystem::path bootstrap;
+  std::filesystem::path bootstrap;    // the executable: a bootstrap, or python3 / node
+  std::vector<std::string> args;      // its arguments (the runtime client's file)
+  std::string runtime;                // for the log's INIT_START line
+  int memory_mb = 128;                // for the log's REPORT line
   std::filesystem::path task_root;    // the working directory, LAMBDA_TASK_ROOT
   std::vector<std::string> env;       // "NAME=value", without AWS_LAMBDA_RUNTIME_API
   std::string function_name;
@@ -78,6 +83,8 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
   bool gone() const { return gone_; }
   pid_t pid() const { return pid_; }
   unsigned serial() const { return serial_; }
+  // The function's code as of this environment's start (FunctionPool's hot reload).
+  unsigned code_generation = 0;
 
   // SIGTERM (then SIGKILL after `grace` if it is still there), or SIGKILL at once when grace
   // is zero. The running invocation, if any, fails as Runtime.ExitError when it exits.
@@ -96,6 +103,9 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
   void deliver_started();
   void finish(gateway::InvokeResult r);
   void kill_now(const char* why);
+  void read_output();
+  void drain_output();
+  std::string output_request_id() const;
 
   boost::asio::io_context& io_;
   const EnvironmentSetup& setup_;
@@ -103,6 +113,11 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
   ExitHandler on_exit_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::posix::stream_descriptor pidfd_;
+  boost::asio::posix::stream_descriptor output_;  // the process's stdout+stderr
+  std::array<char, 8192> output_buffer_;
+  FunctionLog log_;
+  std::chrono::steady_clock::time_point spawned_at_, delivered_at_;
+  std::optional<std::chrono::nanoseconds> init_duration_;  // reported with the first REPORT
   boost::asio::steady_timer next_waiter_;  // a parked GET /next waits on it; cancel wakes it
   boost::asio::steady_timer deadline_;     // init limit, then the invocation's timeout
   boost::asio::steady_timer stop_timer_;

@@ -8,7 +8,8 @@ namespace integration::lambda_process {
 
 FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
                            std::optional<unsigned> reserved, UnreservedConcurrency& unreserved,
-                           std::chrono::milliseconds idle_limit)
+                           std::chrono::milliseconds idle_limit,
+                           const std::filesystem::path& code_dir)
     : io_(io), setup_(std::move(setup)), reserved_(reserved), unreserved_(unreserved),
       idle_limit_(idle_limit), reclaim_timer_(io),
       cold_starts_(core::metrics::registry().counter(
@@ -23,6 +24,22 @@ FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
           "Execution environments whose process ended (crash, timeout, init error, shutdown)",
           "function=\"" + setup_.function_name + "\"")) {
   schedule_reclaim();
+  if (!code_dir.empty())
+    watch_ = std::make_unique<CodeWatch>(io_, code_dir, [this] { code_changed(); });
+}
+
+void FunctionPool::code_changed() {
+  if (stopped_) return;
+  ++code_generation_;
+  // The free ones go now; a busy one finishes its invocation and is stopped when next free.
+  std::size_t retired = 0;
+  for (auto& e : environments_)
+    if (e->available()) {
+      e->stop(std::chrono::milliseconds(1000));
+      ++retired;
+    }
+  core::log::info("lambda code changed: warm environments retired",
+                  {{"function", setup_.function_name}, {"retired", retired}});
 }
 
 void FunctionPool::schedule_reclaim() {
@@ -59,10 +76,13 @@ bool FunctionPool::may_start_another() const {
 void FunctionPool::invoke(Invocation inv) {
   // The most recently used free environment first: the others can then be reclaimed.
   for (auto it = environments_.rbegin(); it != environments_.rend(); ++it) {
-    if ((*it)->available()) {
-      (*it)->assign(std::move(inv));
-      return;
+    if (!(*it)->available()) continue;
+    if ((*it)->code_generation != code_generation_) {
+      (*it)->stop(std::chrono::milliseconds(1000));  // older code: retired (hot reload)
+      continue;
     }
+    (*it)->assign(std::move(inv));
+    return;
   }
   if (!may_start_another()) {
     core::log::warn("lambda throttled", {{"function", setup_.function_name},
@@ -73,6 +93,7 @@ void FunctionPool::invoke(Invocation inv) {
   }
   auto env = std::make_shared<ExecutionEnvironment>(
       io_, setup_, next_serial_++, [this](ExecutionEnvironment& e) { remove(e); });
+  env->code_generation = code_generation_;
   environments_.push_back(env);
   if (!reserved_) ++unreserved_.in_use;
   cold_starts_.inc();

@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/metrics.hpp"
+#include "integration/lambda_process/code_watch.hpp"
 #include "integration/lambda_process/execution_environment.hpp"
 
 namespace integration::lambda_process {
@@ -30,8 +31,11 @@ class FunctionPool {
   // reserved: ReservedConcurrentExecutions (0 throttles every invocation, as on AWS);
   // nullopt: the function draws on `unreserved`.
   // idle_limit: a warm environment unused that long is stopped, as Lambda reclaims idle ones.
+  // code_dir (when not empty): a change under it retires the warm environments, so that the
+  // next invocation cold-starts on the new code (hot reload).
   FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup, std::optional<unsigned> reserved,
-               UnreservedConcurrency& unreserved, std::chrono::milliseconds idle_limit);
+               UnreservedConcurrency& unreserved, std::chrono::milliseconds idle_limit,
+               const std::filesystem::path& code_dir = {});
   ~FunctionPool();
 
   const std::string& name() const { return setup_.function_name; }
@@ -48,6 +52,7 @@ class FunctionPool {
   bool may_start_another() const;
   void schedule_reclaim();
   void remove(ExecutionEnvironment& env);
+  void code_changed();
 
   boost::asio::io_context& io_;
   EnvironmentSetup setup_;  // the environments refer to it
@@ -58,6 +63,8 @@ class FunctionPool {
   bool stopped_ = false;
   std::vector<std::shared_ptr<ExecutionEnvironment>> environments_;
   unsigned next_serial_ = 1;
+  unsigned code_generation_ = 0;  // bumped by every change of the code
+  std::unique_ptr<CodeWatch> watch_;
   // parley_lambda_cold_starts_total, _throttles_total, _environment_exits_total{function=...}
   core::metrics::Counter& cold_starts_;
   core::metrics::Counter& throttles_;

@@ -51,6 +51,7 @@ std::vector<std::string> environment_of(const ProcessOptions& o, const FunctionC
       {"AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"},
       {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + f.name},
   };
+  for (const auto& v : f.runtime_variables) vars.push_back(v);
   for (const auto& v : f.variables) vars.push_back(v);
   for (const auto& v : o.local_variables) vars.push_back(v);
   std::vector<std::string> out;
@@ -68,7 +69,6 @@ LambdaProcess::LambdaProcess(ProcessOptions options, std::vector<FunctionConfig>
   std::error_code ec;
   auto bootstrap = std::filesystem::absolute(options_.bootstrap, ec);
   if (ec) bootstrap = options_.bootstrap;
-  const auto task_root = bootstrap.parent_path();
   unsigned reserved_total = 0;
   for (const auto& f : functions) reserved_total += f.reserved_concurrency.value_or(0);
   // AWS keeps at least 100 of the account's concurrency unreserved.
@@ -77,16 +77,20 @@ LambdaProcess::LambdaProcess(ProcessOptions options, std::vector<FunctionConfig>
                            : 0;
   for (const auto& f : functions) {
     EnvironmentSetup setup;
-    setup.bootstrap = bootstrap;
-    setup.task_root = task_root;
-    setup.env = environment_of(options_, f, task_root);
+    setup.bootstrap = f.executable.empty() ? bootstrap : f.executable;
+    setup.args = f.args;
+    setup.runtime = f.runtime;
+    setup.memory_mb = f.memory_mb;
+    setup.task_root = f.task_root.empty() ? setup.bootstrap.parent_path() : f.task_root;
+    setup.env = environment_of(options_, f, setup.task_root);
     setup.function_name = f.name;
     setup.function_arn =
         "arn:aws:lambda:" + options_.region + ":" + options_.account_id + ":function:" + f.name;
     setup.timeout = f.timeout;
     setup.init_limit = options_.init_limit;
-    pools_[f.name] = std::make_unique<FunctionPool>(io_, std::move(setup), f.reserved_concurrency,
-                                                    *unreserved_, options_.idle_limit);
+    pools_[f.name] = std::make_unique<FunctionPool>(
+        io_, std::move(setup), f.reserved_concurrency, *unreserved_, options_.idle_limit,
+        options_.hot_reload ? f.code_dir : std::filesystem::path());
   }
   for (const auto& [key, fn] : routes_)
     if (!pools_.contains(fn))

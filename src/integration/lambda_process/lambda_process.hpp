@@ -24,6 +24,13 @@ struct UnreservedConcurrency;
 struct FunctionConfig {
   std::string name;     // AWS_LAMBDA_FUNCTION_NAME
   std::string handler;  // _HANDLER
+  std::string runtime;  // the template's Runtime (for the log)
+  // What runs (runtimes.hpp's Launch); an empty executable runs ProcessOptions::bootstrap.
+  std::filesystem::path executable;
+  std::vector<std::string> args;
+  std::filesystem::path task_root;
+  std::filesystem::path code_dir;  // watched for hot reload when set
+  std::vector<std::pair<std::string, std::string>> runtime_variables;  // before the template's
   std::chrono::milliseconds timeout{3000};
   int memory_mb = 128;
   std::optional<unsigned> reserved_concurrency;
@@ -31,13 +38,15 @@ struct FunctionConfig {
 };
 
 struct ProcessOptions {
-  std::filesystem::path bootstrap;  // the executable every function runs
+  std::filesystem::path bootstrap;  // what a function without its own executable runs
   std::string region = "us-east-1";
   std::string account_id = "123456789012";
   unsigned account_concurrency = 1000;  // Lambda's default account limit
   std::chrono::milliseconds init_limit{10'000};
   // A warm environment unused this long is stopped (Lambda reclaims idle ones after minutes).
   std::chrono::milliseconds idle_limit{300'000};
+  // A change under a function's code_dir retires its warm environments (hot reload).
+  bool hot_reload = true;
   // Set in every environment after the Lambda ones (store, management endpoint, credentials).
   std::vector<std::pair<std::string, std::string>> local_variables;
 };
