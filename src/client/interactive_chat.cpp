@@ -85,7 +85,7 @@ net::awaitable<void> InteractiveChat::main() {
       co_return;
     }
     if (!r) {
-      print("! " + r.describe(url));
+      print("! " + options_.explain(r, url));
       // A first failure is a wrong URL, name or room: say so and stop. A 4xx will not heal.
       if (!ever_open_ || (r.http_status >= 400 && r.http_status < 500)) {
         exit_code_ = 1;
@@ -185,6 +185,7 @@ void InteractiveChat::on_event(const json::object& e) {
     std::erase_if(unacked_, [&](const auto& p) { return !id.empty() && p.first == id; });
     if (type == "ack") return;
   } else if (type == "welcome") {
+    options_.keep_guest_token(e);
     name_ = str(e, "name");
     std::vector<std::string> rooms;
     if (const json::value* rs = e.if_contains("rooms"); rs && rs->is_array())

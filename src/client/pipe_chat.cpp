@@ -45,7 +45,7 @@ net::awaitable<void> PipeChat::main() {
   ws_ = make_ws_client(io_.get_executor(), url, options_.ws);
   const ConnectResult r = co_await ws_->connect();
   if (!r) {
-    err_ << "parley chat: " << r.describe(url) << "\n";
+    err_ << "parley chat: " << options_.explain(r, url) << "\n";
     exit_code_ = 1;
     co_return;
   }
@@ -121,6 +121,7 @@ void PipeChat::on_frame(const std::string& text) {
     --pings_;  // our keepalive's answer, not something the script asked for
     return;
   }
+  if (type && type->is_string() && type->get_string() == "welcome") options_.keep_guest_token(*o);
   out_ << text << '\n' << std::flush;
   if (!type || !type->is_string() || (type->get_string() != "ack" && type->get_string() != "error"))
     return;
