@@ -7,9 +7,8 @@
 #include <stdexcept>
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
-
 #include "auth/base64url.hpp"
+#include "auth/jwt_authorizer.hpp"
 
 namespace auth {
 namespace {
@@ -59,13 +58,7 @@ std::string GuestAuthorizer::issue(const std::string& guest_id,
   return sign_hs256(claims, key_);
 }
 
-std::string guest_token_of(const gateway::Handshake& h) {
-  auto url = boost::urls::parse_origin_form(h.target);
-  if (!url) return {};
-  for (const auto& p : url->params())
-    if (p.key == "guest" && p.has_value) return std::string(p.value);
-  return {};
-}
+std::string guest_token_of(const gateway::Handshake& h) { return query_parameter(h, "guest"); }
 
 gateway::AuthDecision GuestAuthorizer::authorize(const gateway::Handshake& handshake) const {
   gateway::AuthDecision d;

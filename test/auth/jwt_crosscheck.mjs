@@ -15,6 +15,7 @@ import { generateKeyPairSync, createHmac, createSecretKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { seeded } from '../integration/seeded.mjs';
 
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const jose = await import(pathToFileURL(require.resolve('jose')).href);
@@ -23,18 +24,7 @@ const tool = process.env.JWT_TOOL;
 const seed = Number(process.env.JWT_SEED ?? 20261207);
 const cases = Number(process.env.JWT_CASES ?? 400);
 
-function rng(a) {
-  return () => {
-    a |= 0; a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(seed);
-const int = (n) => Math.floor(rand() * n);
-const pick = (xs) => xs[int(xs.length)];
-const chance = (p) => rand() < p;
+const { int, pick, chance } = seeded(seed);
 
 const b64 = (x) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
 const canonical = (part) => Buffer.from(part, 'base64url').toString('base64url') === part;
