@@ -40,14 +40,16 @@ struct ChatOptions {
     return url.with_query(q);
   }
 
-  // Why a connect failed, with what to do when it was our saved guest token that was refused.
-  std::string explain(const ConnectResult& r, const WsUrl& at) const {
-    std::string s = r.describe(at);
-    if (r.http_status == 403 && token.empty() && !guest.empty())
-      s += " (the saved guest identity in " + guest_file.string() +
-           " was refused: it expired or the server's guest key changed; delete the file to "
-           "connect as a new guest)";
-    return s;
+  // After a connect refused with 403: when our guest token was the reason (it expired, or the
+  // server's guest key changed), that identity is gone for good; forget it, so that the next
+  // connect is a new guest rather than no connect at all. What to tell the user; "" otherwise.
+  std::string forget_refused_guest(const ConnectResult& r) {
+    if (r.http_status != 403 || !token.empty() || guest.empty()) return {};
+    guest.clear();
+    std::error_code ec;
+    std::filesystem::remove(guest_file, ec);
+    return "the server refused the saved guest identity (" + guest_file.string() +
+           "): it expired or the server's guest key changed; connecting as a new guest";
   }
 
   // A welcome's guestToken (reissued on every connect): kept for the next connect and run.

@@ -84,8 +84,12 @@ net::awaitable<void> InteractiveChat::main() {
       }
       co_return;
     }
+    if (const std::string why = r ? std::string() : options_.forget_refused_guest(r); !why.empty()) {
+      print("! " + why);
+      continue;
+    }
     if (!r) {
-      print("! " + options_.explain(r, url));
+      print("! " + r.describe(url));
       // A first failure is a wrong URL, name or room: say so and stop. A 4xx will not heal.
       if (!ever_open_ || (r.http_status >= 400 && r.http_status < 500)) {
         exit_code_ = 1;

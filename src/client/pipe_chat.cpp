@@ -41,11 +41,17 @@ int PipeChat::run() {
 }
 
 net::awaitable<void> PipeChat::main() {
-  const WsUrl url = options_.connect_url(options_.room, options_.name, options_.since);
+  WsUrl url = options_.connect_url(options_.room, options_.name, options_.since);
   ws_ = make_ws_client(io_.get_executor(), url, options_.ws);
-  const ConnectResult r = co_await ws_->connect();
+  ConnectResult r = co_await ws_->connect();
+  if (const std::string why = r ? std::string() : options_.forget_refused_guest(r); !why.empty()) {
+    err_ << "parley chat: " << why << "\n";
+    url = options_.connect_url(options_.room, options_.name, options_.since);
+    ws_ = make_ws_client(io_.get_executor(), url, options_.ws);
+    r = co_await ws_->connect();
+  }
   if (!r) {
-    err_ << "parley chat: " << options_.explain(r, url) << "\n";
+    err_ << "parley chat: " << r.describe(url) << "\n";
     exit_code_ = 1;
     co_return;
   }
