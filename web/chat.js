@@ -1262,6 +1262,8 @@
       const why = {
         too_long: 'Too long for the server.',
         unknown_recipient: (conv && conv.peer ? conv.peer : 'They') + ' cannot be reached: offline, or no room in common.',
+        ambiguous_recipient: 'Several people are called ' + (conv && conv.peer ? conv.peer : 'that') +
+          ': open the conversation from the member list.',
         internal: 'The server could not store it.',
         bad_request: 'Refused by the server.',
       }[code] || 'Refused by the server.';

@@ -102,4 +102,11 @@ std::string apply_guest_identity(const Options& o, const std::filesystem::path& 
   return k.source;
 }
 
+std::string guest_banner(const std::string& key_source, bool own_key_on_shared_store) {
+  return "  Guests:          signed guest tokens, key " + key_source +
+         (own_key_on_shared_store ? " (this node's own: give every node the same --guest-key-file)" : "") +
+         "\n  To expose it:    add --auth jwt (sign-in), --tls-cert/--tls-key, --allowed-origin, then "
+         "--bind 0.0.0.0 (docs/security.md)\n";
+}
+
 }  // namespace app

@@ -24,4 +24,8 @@ GuestKey guest_key(const Options& o, const std::filesystem::path& data_dir);
 std::string apply_guest_identity(const Options& o, const std::filesystem::path& data_dir,
                                  gateway::Config& c);
 
+// The banner's lines for anonymous mode: where the guest key is (and that it is this node's
+// own when others share the store), and how to expose Parley safely.
+std::string guest_banner(const std::string& key_source, bool own_key_on_shared_store);
+
 }  // namespace app

@@ -307,9 +307,7 @@ int serve_command(const std::vector<std::string>& args) {
             << "  Auth:            " << auth_mode(c)
             << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
             << "\n"
-            << (anonymous ? "  Guests:          signed guest tokens, key " + guest_key_source + "\n" +
-                                "  To expose it:    add --auth jwt (sign-in), --tls-cert/--tls-key, "
-                                "--allowed-origin, then --bind 0.0.0.0 (docs/security.md)\n"
+            << (anonymous ? guest_banner(guest_key_source, cluster && guest_key_source == (data / "guest.key").string())
                           : "")
             << "Press Ctrl+C to stop." << std::endl;
 

@@ -235,6 +235,10 @@ test('two nodes on one DynamoDB sharing --guest-key-file: a guest of one is the 
     await eve.client.next((m) => m.type === 'name');
     await sendExpectingError(eve.client, { action: 'history', room: a.room }, { code: 'not_member', action: 'history' });
     await closeAll();
+    assert.match(nodes[0].stdout(), /Guests:\s+signed guest tokens, key .*shared-guest\.key\n/);
+    // A node left with a key of its own says so: its guests would be strangers to the others.
+    nodes.push(await startServer({ store: 'dynamodb', dynamodbEndpoint: dynalite.url }));
+    assert.match(nodes[2].stdout(), /guest\.key \(this node's own: give every node the same --guest-key-file\)/);
   } finally {
     for (const n of nodes) await n.stop();
     await dynalite.kill();
