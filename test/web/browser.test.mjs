@@ -346,6 +346,24 @@ test('a reload keeps the guest identity and its direct messages', T, async () =>
   }
 });
 
+// A saved guest token the server refuses (expired, or the server's key changed) must not lock
+// the page out: it is forgotten, the user told, and the page connects as a new guest.
+test('a refused guest token is replaced by a new guest identity, with a notice', T, async () => {
+  const eve = await openPage('eve-refused');
+  try {
+    await eve.page.evaluate(() => window.localStorage.setItem('parley.guest', 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl'));
+    await joinAs(eve.page, `Eve${uniq().slice(-4)}`, `refused-${uniq()}`);
+    await eve.page.getByTestId('notice').filter({ hasText: 'did not recognise your saved guest identity' }).waitFor();
+    await eve.page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.userId);
+    const token = await eve.page.evaluate(() => window.localStorage.getItem('parley.guest'));
+    assert.equal(token.split('.').length, 3);
+    assert.notEqual(token, 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl', 'a new token was kept');
+    assert.deepEqual(pageErrors, [], 'page errors or CSP violations');
+  } finally {
+    await closeAll(eve);
+  }
+});
+
 test('a reload shows the history again', T, async () => {
   const room = `reload-${uniq()}`;
   const dana = await openPage('dana-reload');
