@@ -4,7 +4,7 @@
  * `message`, `dm`, `ack`, `history`, `joined`, `left`, `name`, `presence`, `members`, `pong`,
  * `error`, plus the gateway's type-less frames ({"message":"Forbidden",...}).
  *
- * Every conversation (a room, or a direct-message pair `dm:<a>:<b>`) keeps the highest seq it
+ * Every conversation (a room, or a direct-message pair `dmu:<a>:<b>` of user ids) keeps the highest seq it
  * shows and applies the *Ordering and catch-up* rules of protocol.md (see Sequencer below), so a
  * message is shown exactly once and in order, also across reconnects.
  *
@@ -29,6 +29,9 @@
   const MAX_NOTICES = 4;
   const NEAR_BOTTOM_PX = 48;
   const NAME_KEY = 'parley.name';
+  // The guest token an anonymous server issued (welcome.guestToken): presented on every connect
+  // (?guest=) so that a reload or a new visit is the same person, with the same direct messages.
+  const GUEST_KEY = 'parley.guest';
   const SESSION_KEY = 'parley.session'; // sessionStorage: the tab's rooms survive a reload
   const GAP_WAIT_MS = 1000;            // a gap not filled by then is fetched with history/after
   const FORWARD_RETRY_MS = 5000;       // a forward history request unanswered this long is resent
@@ -112,9 +115,11 @@
     const u = new URL(base);
     const kept = [];
     u.searchParams.forEach((v, k) => {
-      if (k !== 'name' && k !== 'room') kept.push([k, v]);
+      if (k !== 'name' && k !== 'room' && k !== 'guest') kept.push([k, v]);
     });
     kept.push(['name', name], ['room', room]);
+    const guest = loadGuest();
+    if (guest && !u.searchParams.has('token')) kept.push(['guest', guest]);
     // encodeURIComponent (%20 for a space) rather than URLSearchParams' "+".
     u.search = '?' + encodeQuery(kept);
     return u.href;
@@ -176,22 +181,30 @@
 
   /** Whether a room key names a direct-message pair. */
   function isDmKey(key) {
-    return typeof key === 'string' && key.startsWith('dm:');
+    return typeof key === 'string' && key.startsWith('dmu:');
   }
 
-  /** The room of a direct-message pair: "dm:<a>:<b>", the two names sorted (protocol.md). */
+  function dmKeyPart(id) {
+    return String(id).replace(/%/g, '%25').replace(/:/g, '%3A');
+  }
+
+  /**
+   * The room of a direct-message pair: "dmu:<a>:<b>", the two user ids (':' and '%' escaped)
+   * sorted by code unit (protocol.md). A name instead of an id gives a guess the server's key
+   * corrects (rekeyDm).
+   */
   function dmKey(a, b) {
-    return 'dm:' + [String(a), String(b)].sort().join(':');
+    const x = dmKeyPart(a), y = dmKeyPart(b);
+    return 'dmu:' + (y < x ? y + ':' + x : x + ':' + y);
   }
 
-  /** The other party of a dm room key, seen from `me` (names compare without case). */
+  /** The other party's user id in a dm room key, seen from user id `me`. */
   function dmPeer(key, me) {
     if (!isDmKey(key)) return '';
-    const parts = key.slice(3).split(':');
+    const parts = key.slice(4).split(':').map((p) => p.replace(/%3A/g, ':').replace(/%25/g, '%'));
     if (parts.length !== 2) return '';
-    const lower = String(me || '').toLowerCase();
-    if (parts[0].toLowerCase() === lower) return parts[1];
-    if (parts[1].toLowerCase() === lower) return parts[0];
+    if (parts[0] === me) return parts[1];
+    if (parts[1] === me) return parts[0];
     return parts[1];
   }
 
@@ -332,6 +345,7 @@
     retryTimer: 0, countdownTimer: 0, retryAt: 0,
     stableTimer: 0, pingTimer: 0, pongTimer: 0,
     connectionId: null,
+    userId: '',              // ours (welcome): a guest id or a signed-in user's sub
     ownConnectionIds: new Set(), // every id this page had: echoes across reconnects stay "own"
     ownClientMsgIds: new Set(),
     // {cid, conv, text, status: queued|sending|stored|failed, why, node, ackTimer, seq}
@@ -361,6 +375,21 @@
     }
   }
 
+  function loadGuest() {
+    try {
+      return window.localStorage.getItem(GUEST_KEY) || '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function saveGuest(token) {
+    try {
+      if (token) window.localStorage.setItem(GUEST_KEY, token);
+      else window.localStorage.removeItem(GUEST_KEY);
+    } catch (e) { /* a new guest next time; harmless */ }
+  }
+
   function saveName(name) {
     try {
       window.localStorage.setItem(NAME_KEY, name);
@@ -384,7 +413,7 @@
     const dms = [];
     for (const c of state.convs.values()) {
       if (c.kind === 'room') rooms.push(c.key);
-      else dms.push({ key: c.key, peer: c.peer });
+      else dms.push({ key: c.key, peer: c.peer, peerId: c.peerId });
     }
     try {
       window.sessionStorage.setItem(SESSION_KEY, JSON.stringify({
@@ -473,6 +502,7 @@
       key,
       kind,                  // 'room' | 'dm'
       peer: peer || '',      // dm: the other party's name
+      peerId: '',            // dm: the other party's user id (who the dm goes to), when known
       seq: new Sequencer(),
       list,
       seen: new Set(),       // message ids shown (a second guard besides seq)
@@ -481,7 +511,7 @@
       olderLoading: false,
       ready: false,          // this socket is in the room (welcome/joined) or, for a dm, welcomed
       myName: '',            // the name the server shows for us in this room
-      members: null,         // Map connectionId -> {name, joinedAt}, from who + presence
+      members: null,         // Map connectionId -> {name, joinedAt, userId}, from who + presence
       unread: 0,
       stuck: true, scrollTop: 0,
       draft: '',
@@ -522,9 +552,28 @@
     return conv;
   }
 
-  function findDmByPeer(peer) {
+  // The dm conversation with a person: by user id when known; by name only among those
+  // opened on a guess (no user id yet), since two people may show the same name.
+  function findDmByPeer(peer, peerId) {
+    if (peerId) {
+      const exact = dmConvs().find((c) => c.peerId === peerId);
+      if (exact) return exact;
+    }
     const lower = String(peer).toLowerCase();
-    return dmConvs().find((c) => c.peer.toLowerCase() === lower) || null;
+    return dmConvs().find((c) => !c.peerId && c.peer.toLowerCase() === lower) || null;
+  }
+
+  /** The user id of the member called `name` in the current room (or any room), if known. */
+  function userIdOf(name) {
+    const lower = String(name).toLowerCase();
+    const rooms = [cur()].concat(roomConvs());
+    for (const conv of rooms) {
+      if (!conv || !conv.members) continue;
+      for (const m of conv.members.values()) {
+        if (m.userId && m.name.toLowerCase() === lower) return m.userId;
+      }
+    }
+    return '';
   }
 
   function addDm(key, peer) {
@@ -612,8 +661,14 @@
     }
     state.ws = ws;
     setStatus('connecting');
+    const guest = loadGuest();
+    let opened = false;
     ws.addEventListener('open', () => {
+      opened = true;
       if (state.ws === ws) onOpen();
+    });
+    ws.addEventListener('close', () => {
+      if (!opened && guest) checkGuestRefused(guest);
     });
     ws.addEventListener('message', (ev) => {
       if (state.ws === ws) onFrame(ev.data);
@@ -714,6 +769,26 @@
     }
     refreshOutboxLabels();
     if (cur()) updateHistoryTop();
+  }
+
+  // A handshake that failed while the server answers HTTP: our guest token was refused (403:
+  // expired, or the server's guest key changed). Forget it: the next connect is a new guest,
+  // rather than no connect at all. (A browser does not show a refused handshake's status.)
+  function checkGuestRefused(token) {
+    let health;
+    try {
+      health = new URL(endpoint.base);
+      health.protocol = health.protocol === 'wss:' ? 'https:' : 'http:';
+      health.pathname = '/healthz';
+      health.search = '';
+    } catch (e) {
+      return;
+    }
+    fetch(health.href, { cache: 'no-store' }).then((res) => {
+      if (!res.ok || loadGuest() !== token) return;
+      saveGuest('');
+      notice('The server did not recognise your saved guest identity; you are a new guest now.', 'warn');
+    }).catch(() => { /* the server is down: keep the token */ });
   }
 
   function onClose(code, reason) {
@@ -858,6 +933,11 @@
   }
 
   function onWelcome(d) {
+    if (typeof d.userId === 'string') {
+      state.userId = d.userId;
+      el.status.dataset.userId = d.userId;
+    }
+    if (typeof d.guestToken === 'string' && d.guestToken) saveGuest(d.guestToken);
     if (typeof d.connectionId === 'string') {
       state.connectionId = d.connectionId;
       state.ownConnectionIds.add(d.connectionId);
@@ -935,7 +1015,7 @@
     conv.memberCount = Number.isInteger(d.count) && d.count >= d.members.length ? d.count : null;
     for (const m of d.members) {
       if (m && typeof m.name === 'string' && typeof m.connectionId === 'string') {
-        conv.members.set(m.connectionId, { name: m.name, joinedAt: m.joinedAt });
+        conv.members.set(m.connectionId, { name: m.name, joinedAt: m.joinedAt, userId: m.userId || '' });
         if (m.connectionId === state.connectionId && conv.myName !== m.name) {
           conv.myName = m.name;
           if (conv === cur()) updateHeader();
@@ -953,7 +1033,7 @@
     if (id && id === state.connectionId) return;
     let line = '';
     if (d.event === 'join') {
-      if (conv.members) conv.members.set(id, { name: d.name, joinedAt: Date.now() });
+      if (conv.members) conv.members.set(id, { name: d.name, joinedAt: Date.now(), userId: d.userId || '' });
       line = d.name + ' joined';
     } else if (d.event === 'leave') {
       if (conv.members) conv.members.delete(id);
@@ -962,9 +1042,9 @@
       if (conv.members) {
         const m = conv.members.get(id);
         if (m) m.name = d.name;
-        else conv.members.set(id, { name: d.name, joinedAt: Date.now() });
+        else conv.members.set(id, { name: d.name, joinedAt: Date.now(), userId: d.userId || '' });
       }
-      // A dm conversation keeps the old name: the pair's history is stored under it.
+      // A dm conversation stays with the person: the pair's history is keyed by user ids.
       line = (typeof d.oldName === 'string' ? d.oldName : 'Someone') + ' is now ' + d.name;
     } else {
       return;
@@ -1003,10 +1083,16 @@
   function dmConvFor(m, key) {
     const own = state.ownConnectionIds.has(m.connectionId) ||
       (typeof m.clientMsgId === 'string' && state.ownClientMsgIds.has(m.clientMsgId));
-    const peer = own ? (typeof m.to === 'string' ? m.to : dmPeer(key, state.name)) : m.name;
-    const existing = peer ? findDmByPeer(peer) : null;
-    if (existing) return rekeyDm(existing, key);
-    const conv = addDm(key, peer || dmPeer(key, state.name));
+    const peerId = dmPeer(key, state.userId);
+    const peer = own ? (typeof m.to === 'string' ? m.to : peerId) : m.name;
+    const existing = peer ? findDmByPeer(peer, peerId) : null;
+    if (existing) {
+      const conv = rekeyDm(existing, key);
+      conv.peerId = peerId;
+      return conv;
+    }
+    const conv = addDm(key, peer || peerId);
+    conv.peerId = peerId;
     saveSession();
     return conv;
   }
@@ -1198,6 +1284,8 @@
       const why = {
         too_long: 'Too long for the server.',
         unknown_recipient: (conv && conv.peer ? conv.peer : 'They') + ' cannot be reached: offline, or no room in common.',
+        ambiguous_recipient: 'Several people are called ' + (conv && conv.peer ? conv.peer : 'that') +
+          ': open the conversation from the member list.',
         internal: 'The server could not store it.',
         bad_request: 'Refused by the server.',
       }[code] || 'Refused by the server.';
@@ -1724,10 +1812,13 @@
 
   function openDm(name) {
     if (!name) return;
-    let conv = findDmByPeer(name);
+    const peerId = userIdOf(name);
+    let conv = findDmByPeer(name, peerId);
     if (!conv) {
-      conv = addDm(dmKey(state.name, name), name);
-      requestForward(conv);
+      // With both user ids this is the server's key; else a guess the first dm event corrects.
+      conv = addDm(dmKey(state.userId || state.name, peerId || name), name);
+      conv.peerId = peerId;
+      if (peerId && state.userId) requestForward(conv);
     }
     switchTo(conv.key);
     closeDrawers(false);
@@ -1888,7 +1979,7 @@
       return false;
     }
     const frame = conv.kind === 'dm'
-      ? { action: 'dm', to: conv.peer, message: item.text, clientMsgId: item.cid }
+      ? { action: 'dm', to: conv.peerId || conv.peer, message: item.text, clientMsgId: item.cid }
       : { action: 'sendmessage', room: conv.key, message: item.text, clientMsgId: item.cid };
     if (!sendFrame(frame)) {
       item.status = 'queued';
@@ -2037,7 +2128,9 @@
     addRoom(s.home);
     for (const r of s.rooms || []) if (validateRoom(r).ok) addRoom(r);
     for (const d of s.dms || []) {
-      if (d && isDmKey(d.key) && typeof d.peer === 'string' && d.peer) addDm(d.key, d.peer);
+      if (d && isDmKey(d.key) && typeof d.peer === 'string' && d.peer) {
+        addDm(d.key, d.peer).peerId = typeof d.peerId === 'string' ? d.peerId : '';
+      }
     }
     setHome(s.home);
     el.roomInfo.hidden = false;

@@ -32,12 +32,15 @@ Options:
   --name NAME   your display name (default: the server picks guest-XXXX)
   --token T     passed to the server as the token query parameter
   --since SEQ   the last message you have of the home room: history starts after it
+  --guest-file FILE  where the guest token of an anonymous server is kept, so that you stay
+                the same person (and keep your direct messages) from run to run (default:
+                $XDG_CONFIG_HOME/parley/guests/HOST_PORT_STAGE.token, else ~/.config/...)
 )";
 
 namespace {
 
 const std::map<std::string, bool> known = {
-    {"room", true}, {"name", true}, {"token", true}, {"since", true}, {"help", false}};
+    {"room", true}, {"name", true}, {"token", true}, {"since", true}, {"guest-file", true}, {"help", false}};
 
 }  // namespace
 
@@ -70,6 +73,9 @@ int chat_command(const std::vector<std::string>& args) {
   c.room = o.get("room", "");
   c.name = o.get("name", "");
   c.token = o.get("token", "");
+  c.guest_file = o.has("guest-file") ? std::filesystem::path(o.get("guest-file", ""))
+                                     : client::default_guest_file(c.url);
+  if (c.token.empty()) c.guest = client::load_guest_token(c.guest_file);
   if (o.has("since")) c.since = o.number("since", 0, 0, INT64_MAX);
 
   if (::isatty(STDIN_FILENO)) {

@@ -20,6 +20,9 @@ Who gets in (docs/security.md):
   --jwt-issuer ISS         accept only tokens with this iss (Cognito: https://cognito-idp.
                            {region}.amazonaws.com/{userPoolId})
   --jwt-audience AUD       accept only tokens with this aud, or client_id (Cognito access tokens)
+  --guest-key-file FILE    anonymous mode: the key signing guest tokens (at least 32 bytes; or
+                           PARLEY_GUEST_KEY); default DATA/guest.key, created 0600 on the first
+                           start. Nodes sharing a DynamoDB store must share it
   --allowed-origin ORIGIN  a browser Origin allowed to open the WebSocket (repeatable; default:
                            any); handshakes without Origin (non-browser clients) pass
   --tls-cert FILE          PEM certificate chain; with --tls-key the port serves only TLS:
@@ -33,7 +36,8 @@ Who gets in (docs/security.md):
 const std::map<std::string, bool> security_known = {
     {"auth", true},           {"jwt-secret-file", true}, {"jwks", true},
     {"jwt-issuer", true},     {"jwt-audience", true},    {"allowed-origin", true},
-    {"tls-cert", true},       {"tls-key", true},         {"management-keys", true}};
+    {"tls-cert", true},       {"tls-key", true},         {"management-keys", true},
+    {"guest-key-file", true}};
 
 namespace {
 
@@ -134,7 +138,7 @@ void apply_security_options(const Options& o, gateway::Config& c) {
 }
 
 std::string auth_mode(const gateway::Config& c) {
-  if (!c.authorizer) return "none (anonymous; for local development)";
+  if (!c.authorizer) return "none (anonymous; for local development)";  // before the guest key
   return c.authorizer->describe();
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/cluster_node.hpp"
+#include "app/guest_key.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/security_options.hpp"
@@ -33,7 +34,8 @@ store (SQLite, or DynamoDB shared by several nodes), and serves the browser clie
 
 Options:
   --port N                 listening port (default 8080; 0 picks a free one)
-  --bind ADDR              listening address (default 0.0.0.0)
+  --bind ADDR              listening address (default 127.0.0.1 when anonymous, 0.0.0.0 with
+                           --auth jwt); --bind 0.0.0.0 opens an anonymous chat to the network
   --stage NAME             API stage, the WebSocket path (default dev)
   --data DIR               state directory; the database is DIR/parley.db (default ./data)
   --store KIND             sqlite (default) or dynamodb
@@ -176,6 +178,8 @@ gateway::Config config_from(const Options& o) {
   c.management_public = o.has("management-public");
   c.web_dir = o.get("web", "");
   apply_security_options(o, c);
+  // Safe by default: an anonymous chat listens on loopback unless --bind says otherwise.
+  if (!o.has("bind") && !c.authorizer) c.bind_address = "127.0.0.1";
   return c;
 }
 
@@ -241,6 +245,8 @@ int serve_command(const std::vector<std::string>& given) {
   const auto handler_threads = static_cast<unsigned>(
       o.number("handler-threads", default_handler_threads, 1, 256));
   const std::filesystem::path data = o.get("data", "./data");
+  const bool anonymous = !config.authorizer;
+  const std::string guest_key_source = apply_guest_identity(o, data, config);
   raise_descriptor_limit();
 
   const std::string lambda = o.get("lambda", "");
@@ -345,6 +351,8 @@ int serve_command(const std::vector<std::string>& given) {
             << "  Auth:            " << auth_mode(c)
             << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
             << "\n"
+            << (anonymous ? guest_banner(guest_key_source, cluster && guest_key_source == (data / "guest.key").string())
+                          : "")
             << "Press Ctrl+C to stop." << std::endl;
 
   server.run();

@@ -17,10 +17,14 @@ std::string token_of(const gateway::Handshake& h) {
       return std::string(v);
     }
   }
+  return query_parameter(h, "token");
+}
+
+std::string query_parameter(const gateway::Handshake& h, std::string_view key) {
   auto url = boost::urls::parse_origin_form(h.target);
   if (!url) return {};
   for (const auto& p : url->params())
-    if (p.key == "token" && p.has_value) return std::string(p.value);
+    if (p.key == key && p.has_value) return std::string(p.value);
   return {};
 }
 

@@ -19,6 +19,10 @@ class JwtAuthorizer final : public gateway::Authorizer {
   Verifier verifier_;
 };
 
+// The value of query parameter `key` in the handshake's target (percent-decoded); empty when
+// absent.
+std::string query_parameter(const gateway::Handshake& handshake, std::string_view key);
+
 // The token a handshake carries: the Bearer credentials of Authorization when that header is
 // there, else the `token` query parameter (percent-decoded); empty when neither.
 std::string token_of(const gateway::Handshake& handshake);

@@ -49,7 +49,7 @@ class ChatState {
   // Catch-up points of every room the client knows, dm rooms included, for a reconnect.
   std::map<std::string, std::int64_t> catch_up_points() const;
 
-  static bool is_dm_room(const std::string& room) { return room.rfind("dm:", 0) == 0; }
+  static bool is_dm_room(const std::string& room) { return room.rfind("dmu:", 0) == 0; }
 
  private:
   struct Room {

@@ -84,6 +84,10 @@ net::awaitable<void> InteractiveChat::main() {
       }
       co_return;
     }
+    if (const std::string why = r ? std::string() : options_.forget_refused_guest(r); !why.empty()) {
+      print("! " + why);
+      continue;
+    }
     if (!r) {
       print("! " + r.describe(url));
       // A first failure is a wrong URL, name or room: say so and stop. A 4xx will not heal.
@@ -185,6 +189,7 @@ void InteractiveChat::on_event(const json::object& e) {
     std::erase_if(unacked_, [&](const auto& p) { return !id.empty() && p.first == id; });
     if (type == "ack") return;
   } else if (type == "welcome") {
+    options_.keep_guest_token(e);
     name_ = str(e, "name");
     std::vector<std::string> rooms;
     if (const json::value* rs = e.if_contains("rooms"); rs && rs->is_array())

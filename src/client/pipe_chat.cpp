@@ -41,9 +41,15 @@ int PipeChat::run() {
 }
 
 net::awaitable<void> PipeChat::main() {
-  const WsUrl url = options_.connect_url(options_.room, options_.name, options_.since);
+  WsUrl url = options_.connect_url(options_.room, options_.name, options_.since);
   ws_ = make_ws_client(io_.get_executor(), url, options_.ws);
-  const ConnectResult r = co_await ws_->connect();
+  ConnectResult r = co_await ws_->connect();
+  if (const std::string why = r ? std::string() : options_.forget_refused_guest(r); !why.empty()) {
+    err_ << "parley chat: " << why << "\n";
+    url = options_.connect_url(options_.room, options_.name, options_.since);
+    ws_ = make_ws_client(io_.get_executor(), url, options_.ws);
+    r = co_await ws_->connect();
+  }
   if (!r) {
     err_ << "parley chat: " << r.describe(url) << "\n";
     exit_code_ = 1;
@@ -121,6 +127,7 @@ void PipeChat::on_frame(const std::string& text) {
     --pings_;  // our keepalive's answer, not something the script asked for
     return;
   }
+  if (type && type->is_string() && type->get_string() == "welcome") options_.keep_guest_token(*o);
   out_ << text << '\n' << std::flush;
   if (!type || !type->is_string() || (type->get_string() != "ack" && type->get_string() != "error"))
     return;

@@ -75,6 +75,16 @@ bool is_loopback(const net::ip::tcp::endpoint& ep) {
   return a.is_loopback();
 }
 
+// A loopback peer that is not a proxy: a request carrying a forwarding header came through a
+// reverse proxy on this host (nginx, Caddy, ...) from anywhere, so it is treated as a
+// non-loopback caller (docs/security.md, "Behind a reverse proxy").
+bool is_direct_loopback(const net::ip::tcp::endpoint& ep, const http::request<http::string_body>& req) {
+  if (!is_loopback(ep)) return false;
+  for (const char* h : {"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Via"})
+    if (req.find(h) != req.end()) return false;
+  return true;
+}
+
 // The request loop, over a plain or a TLS stream.
 template <class Stream>
 net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stream,
@@ -135,14 +145,14 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stre
         ctx.metrics.management_throttled.inc();
         res = aws_error(req.version(), 429, "LimitExceededException", "Too Many Requests");
       } else {
-        res = handle_management(ctx, req, route.connection_id, is_loopback(peer));
+        res = handle_management(ctx, req, route.connection_id, is_direct_loopback(peer, req));
       }
     } else if (path == "/healthz") {
       res = plain(req, ctx.stopping.load() ? http::status::service_unavailable : http::status::ok,
                   ctx.stopping.load() ? "stopping\n" : "ok\n");
     } else if (path == "/metrics") {
       // Operators' data: loopback only, like the management API, unless that is public.
-      if (is_loopback(peer) || ctx.config.management_public) {
+      if (is_direct_loopback(peer, req) || ctx.config.management_public) {
         res = plain(req, http::status::ok, core::metrics::registry().render());
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       } else {

@@ -32,7 +32,7 @@ std::optional<HttpResponse> refuse_management(const Config& config, const HttpRe
                                               bool peer_is_loopback) {
   const unsigned v = req.version();
   if (!peer_is_loopback && !config.management_public)
-    return aws_error(v, 403, "ForbiddenException", "The management API answers loopback clients only");
+    return aws_error(v, 403, "ForbiddenException", "The management API answers direct loopback clients only (not through a proxy)");
   if (config.management_keys.empty()) return std::nullopt;
 
   sigv4::Request sr;

@@ -30,14 +30,16 @@ apigw::Response connect(const apigw::Event& e, Ports& p) {
   const auto& ctx = e.request_context;
   store::Connection c;
   c.connection_id = ctx.connection_id;
-  if (const auto who = identity_of(e)) {
-    // Authenticated: the name comes from the token, whatever ?name= says.
-    c.user_id = who->user_id;
+  const auto who = identity_of(e);
+  if (who && !who->guest) {
+    // Signed in: the name comes from the token, whatever ?name= says.
     c.name = name_from_claim(who->name);
     if (c.name.empty()) c.name = name_from_claim("user-" + who->user_id.substr(0, 8));
   } else {
-    c.name = query(e, "name");
+    c.name = query(e, "name");  // a guest chooses its display name; its identity is the token's
   }
+  // Everyone has a user id: DMs are keyed and authorized by it, never by the name.
+  c.user_id = who ? who->user_id : user_id_of(c);
   if (c.name.empty()) c.name = guest_name(ctx.connection_id);
   if (!valid_name(c.name)) return refuse(400, "invalid name");
   c.home_room = query(e, "room");

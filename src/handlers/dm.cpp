@@ -14,38 +14,50 @@
 namespace handlers {
 namespace {
 
-// The connections `to` names: a connection id, or members of the sender's rooms with that name,
-// or — when the sender is signed in — with that user id (every connection of that user there);
-// each with the node holding it.
-core::result<std::map<std::string, std::string>> recipients(Ports& p, const std::string& sender,
-                                                            const std::string& to, bool by_user_id) {
-  std::map<std::string, std::string> ids;
+struct Recipient {
+  std::string user_id;                          // who: the DM is keyed by this
+  std::map<std::string, std::string> targets;  // that person's connections -> node holding it
+  bool ambiguous = false;                       // `to` named different people
+};
+
+// Who `to` names, from the sender's rooms: a member with that name or connection id, or with
+// that user id; then every connection of that person in those rooms. A connection id of a
+// connection in no shared room is looked up last. Names resolve to the identity of the member
+// holding the name now: the DM goes to that person's conversation, never to whoever held the
+// name before.
+core::result<Recipient> recipient(Ports& p, const std::string& sender, const std::string& to) {
+  Recipient out;
   auto rooms = p.store.memberships(sender);
   if (!rooms) return rooms.error();
-  std::map<std::string, std::string> others;  // not matched by name or id, for the user id
+  std::vector<store::Member> seen;
   for (const auto& mine : *rooms) {
     auto members = p.store.room_members(mine.room);
     if (!members) return members.error();
     for (const auto& m : (*members)->members) {
       if (m.connection_id == sender) continue;
-      if (same_name(m.name, to) || m.connection_id == to) ids.emplace(m.connection_id, m.gateway);
-      else if (by_user_id) others.emplace(m.connection_id, m.gateway);
+      seen.push_back(m);
+      if (m.user_id.empty()) continue;
+      if (!same_name(m.name, to) && m.connection_id != to && m.user_id != to) continue;
+      if (!out.user_id.empty() && out.user_id != m.user_id) out.ambiguous = true;
+      out.user_id = m.user_id;
     }
   }
-  // The user id is on the connection rows: read them only when nothing matched otherwise.
-  if (ids.empty() && by_user_id) {
-    for (const auto& [id, gateway] : others) {
-      auto c = p.store.get_connection(id);
-      if (c && c->user_id == to) ids.emplace(id, gateway);
-      else if (!c && c.error() != core::errc::not_found) return c.error();
-    }
+  if (out.ambiguous) return out;
+  if (!out.user_id.empty()) {
+    for (const auto& m : seen)
+      if (m.user_id == out.user_id) out.targets.emplace(m.connection_id, m.gateway);
+    return out;
   }
-  if (ids.empty() && to != sender) {
+  if (to != sender) {
     auto c = p.store.get_connection(to);
-    if (c) ids.emplace(c->connection_id, c->gateway);
-    else if (c.error() != core::errc::not_found) return c.error();  // the store failed
+    if (c) {
+      out.user_id = user_id_of(*c);
+      out.targets.emplace(c->connection_id, c->gateway);
+    } else if (c.error() != core::errc::not_found) {
+      return c.error();  // the store failed
+    }
   }
-  return ids;
+  return out;
 }
 
 }  // namespace
@@ -55,24 +67,30 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
   std::string text, client_msg_id;
   if (!read_text(r, text, client_msg_id)) return {};
   auto to = r.string_field("to");
-  if (!to || to->empty()) return r.fail("bad_request", "\"to\" must be a name or a connection id");
+  if (!to || to->empty())
+    return r.fail("bad_request", "\"to\" must be a name, a user id or a connection id");
 
-  auto targets = recipients(p, r.connection_id(), *to, identity_of(e).has_value());
-  if (!targets) return r.fail_store(targets.error(), "find the recipient");
-  if (targets->empty())
+  auto who = recipient(p, r.connection_id(), *to);
+  if (!who) return r.fail_store(who.error(), "find the recipient");
+  if (who->ambiguous)
+    return r.fail("ambiguous_recipient", "\"" + shorten(*to) +
+                                             "\" names different people in your rooms: use their userId");
+  if (who->targets.empty())
     return r.fail("unknown_recipient", "nobody called \"" + shorten(*to) + "\" shares a room with you");
   auto me = p.store.get_connection(r.connection_id());
   if (!me) return r.fail_store(me.error(), "find your connection");
-  auto them = p.store.get_connection(targets->begin()->first);
+  auto them = p.store.get_connection(who->targets.begin()->first);
   if (!them && them.error() != core::errc::not_found)
     return r.fail_store(them.error(), "find the recipient");
   if (!them) return r.fail("unknown_recipient", "\"" + shorten(*to) + "\" has left");
 
   store::Message m;
-  m.room = dm_room(me->name, them->name);
+  // The pair's identities, not their names: renaming to "ann" opens nothing of ann's.
+  m.room = dm_room(user_id_of(*me), who->user_id);
   m.id = core::new_hex_id();
   m.sender = r.connection_id();
   m.name = me->name;
+  m.user_id = user_id_of(*me);
   m.to = them->name;
   m.text = std::move(text);
   m.ts = core::now_ms();
@@ -84,7 +102,7 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
 
   const auto frame = apigw::make_frame(events::message(stored->message));
   std::vector<apigw::Recipient> ids;
-  for (const auto& [id, gateway] : *targets) ids.push_back({id, gateway});
+  for (const auto& [id, gateway] : who->targets) ids.push_back({id, gateway});
   ids.push_back({r.connection_id(), me->gateway});
   (void)p.connections.post_recipients(ids, frame);
   return {};

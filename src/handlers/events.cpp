@@ -14,6 +14,7 @@ json::object message_object(const store::Message& m) {
   o["ts"] = m.ts;
   o["connectionId"] = m.sender;
   o["name"] = m.name;
+  if (!m.user_id.empty()) o["userId"] = m.user_id;
   if (!m.to.empty()) o["to"] = m.to;
   o["text"] = m.text;
   if (!m.client_msg_id.empty()) o["clientMsgId"] = m.client_msg_id;
@@ -47,12 +48,14 @@ std::string history(const std::string& room, const std::vector<store::Message>& 
   return json::serialize(o);
 }
 
-std::string welcome(const store::Connection& c, const std::vector<std::string>& rooms) {
+std::string welcome(const store::Connection& c, const std::vector<std::string>& rooms,
+                    std::string_view guest_token) {
   json::object o;
   o["type"] = "welcome";
   o["connectionId"] = c.connection_id;
   o["name"] = c.name;
-  if (!c.user_id.empty()) o["userId"] = c.user_id;  // signed in: the token's sub
+  if (!c.user_id.empty()) o["userId"] = c.user_id;  // the token's sub, or the guest id
+  if (!guest_token.empty()) o["guestToken"] = guest_token;
   json::array r;
   for (const auto& room : rooms) r.emplace_back(room);
   o["rooms"] = std::move(r);
@@ -92,6 +95,7 @@ std::string presence(const store::Member& m, std::string_view event, std::string
   o["event"] = event;
   o["name"] = m.name;
   o["connectionId"] = m.connection_id;
+  if (!m.user_id.empty()) o["userId"] = m.user_id;
   if (!old_name.empty()) o["oldName"] = old_name;
   return json::serialize(o);
 }
@@ -106,6 +110,7 @@ std::string members(const std::string& room, const std::vector<store::Member>& m
     json::object e;
     e["name"] = m.name;
     e["connectionId"] = m.connection_id;
+    if (!m.user_id.empty()) e["userId"] = m.user_id;
     e["joinedAt"] = m.joined_at;
     list.emplace_back(std::move(e));
   }

@@ -21,7 +21,9 @@ std::string ack(const store::Appended& a);
 std::string history(const std::string& room, const std::vector<store::Message>& messages,
                     bool has_more, std::int64_t last_seq);
 
-std::string welcome(const store::Connection& c, const std::vector<std::string>& rooms);
+// guest_token: a guest's (re)issued token, for the client to keep; "" for others.
+std::string welcome(const store::Connection& c, const std::vector<std::string>& rooms,
+                    std::string_view guest_token = {});
 std::string joined(const store::Member& m, std::int64_t last_seq);
 std::string left(const std::string& room);
 std::string name(const std::string& name, const std::map<std::string, std::string>& per_room);

@@ -2,6 +2,7 @@
 
 #include "handlers/body.hpp"
 #include "handlers/events.hpp"
+#include "handlers/identity.hpp"
 #include "handlers/membership.hpp"
 #include "handlers/names.hpp"
 #include "handlers/request.hpp"
@@ -25,7 +26,8 @@ apigw::Response history(const apigw::Event& e, Ports& p) {
   if (is_dm_room(*room)) {
     auto conn = p.store.get_connection(r.connection_id());
     if (!conn) return r.fail_store(conn.error(), "find your connection");
-    if (!dm_party(*room, conn->name))
+    // By identity: whoever takes a party's name later is not a party.
+    if (!dm_party(*room, user_id_of(*conn)))
       return r.fail("not_member", "you are not a party of \"" + shorten(*room) + "\"");
   } else {
     auto member = find_membership(p, r.connection_id(), *room);

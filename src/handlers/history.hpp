@@ -5,7 +5,7 @@
 namespace handlers {
 
 // history {room, before? | after?, limit?}: a page of the room's messages. Members only; a
-// direct-message room ("dm:a:b") to its two parties only.
+// direct-message room ("dmu:<a>:<b>", user ids) to its two parties only.
 apigw::Response history(const apigw::Event& e, Ports& p);
 
 }  // namespace handlers

@@ -18,9 +18,19 @@ std::string string_value(const boost::json::object& o, std::string_view key) {
 std::optional<Identity> identity_of(const apigw::Event& e) {
   const auto& a = e.request_context.authorizer;
   if (!a) return std::nullopt;
-  Identity id{string_value(*a, "principalId"), string_value(*a, "name")};
+  Identity id{string_value(*a, "principalId"), string_value(*a, "name"),
+              string_value(*a, "guest") == "true", string_value(*a, "guestToken")};
   if (id.user_id.empty()) return std::nullopt;
   return id;
+}
+
+bool signed_in(const apigw::Event& e) {
+  const auto id = identity_of(e);
+  return id && !id->guest;
+}
+
+std::string user_id_of(const store::Connection& c) {
+  return c.user_id.empty() ? "c-" + c.connection_id : c.user_id;
 }
 
 std::string name_from_claim(std::string_view claim) {

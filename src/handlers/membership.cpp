@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "handlers/events.hpp"
 #include "handlers/fanout.hpp"
+#include "handlers/identity.hpp"
 #include "handlers/names.hpp"
 
 namespace handlers {
@@ -49,6 +50,7 @@ core::result<store::Member> member_row(Ports& p, const store::Connection& c,
   store::Member me;
   me.room = room;
   me.connection_id = c.connection_id;
+  me.user_id = user_id_of(c);
   auto name = name_in_room(p, room, c.name, c.connection_id);
   if (!name) return name.error();
   me.name = std::move(*name);

@@ -4,6 +4,7 @@
 
 #include "handlers/body.hpp"
 #include "handlers/events.hpp"
+#include "handlers/identity.hpp"
 #include "handlers/membership.hpp"
 #include "handlers/request.hpp"
 
@@ -25,7 +26,8 @@ apigw::Response welcome_then_history(const Request& r, const store::Connection& 
   std::vector<std::string> names;
   names.reserve(rooms.size());
   for (const auto& x : rooms) names.push_back(member_of(x).room);
-  r.reply(events::welcome(conn, names));
+  const auto who = identity_of(r.event);
+  r.reply(events::welcome(conn, names, who ? std::string_view(who->guest_token) : std::string_view()));
   for (const auto& x : rooms) {
     if (auto h = history(x); !h) return r.fail_store(h.error(), "read the room's history");
   }

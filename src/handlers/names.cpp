@@ -8,7 +8,21 @@ namespace {
 
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
-constexpr std::string_view dm_prefix = "dm:";
+// "dmu:" (user ids), not version 3's "dm:" (names): the rows keyed by names stay where they
+// are and no key of the new form can equal one of them (docs/data-model.md).
+constexpr std::string_view dm_prefix = "dmu:";
+
+// A user id in a dm key: ':' and '%' escaped, so that the key splits into its two ids whatever
+// characters a token's sub holds.
+std::string dm_key_part(std::string_view user_id) {
+  std::string out;
+  for (char c : user_id) {
+    if (c == '%') out += "%25";
+    else if (c == ':') out += "%3A";
+    else out.push_back(c);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -63,20 +77,24 @@ std::string unique_name(std::string_view wanted,
 }
 
 std::string dm_room(std::string_view a, std::string_view b) {
-  std::string x(a), y(b);
+  std::string x = dm_key_part(a), y = dm_key_part(b);
   if (y < x) std::swap(x, y);
   return std::string(dm_prefix) + x + ":" + y;
 }
 
 bool is_dm_room(std::string_view room) { return room.substr(0, dm_prefix.size()) == dm_prefix; }
 
-bool dm_party(std::string_view room, std::string_view name) {
-  if (!is_dm_room(room)) return false;
+bool dm_party(std::string_view room, std::string_view user_id) {
+  if (!is_dm_room(room) || user_id.empty()) return false;
   std::string_view rest = room.substr(dm_prefix.size());
-  // Names cannot contain ':', so the first ':' separates the two.
+  // The parts hold no ':' (escaped): exactly one separates the two.
   auto colon = rest.find(':');
-  if (colon == std::string_view::npos) return false;
-  return rest.substr(0, colon) == name || rest.substr(colon + 1) == name;
+  if (colon == std::string_view::npos || rest.find(':', colon + 1) != std::string_view::npos)
+    return false;
+  const std::string me = dm_key_part(user_id);
+  const std::string_view a = rest.substr(0, colon), b = rest.substr(colon + 1);
+  if (a.empty() || b.empty()) return false;  // no identity is empty: nobody's conversation
+  return a == me || b == me;
 }
 
 }  // namespace handlers

@@ -15,7 +15,7 @@ inline constexpr std::size_t max_room_length = 64;
 
 // 1-32 characters of ASCII letters, digits, space, '_', '-', '.'; no leading/trailing space.
 bool valid_name(std::string_view name);
-// 1-64 characters of ASCII letters, digits, '_', '-', '.' (so never a "dm:" key).
+// 1-64 characters of ASCII letters, digits, '_', '-', '.' (so never a "dmu:" key).
 bool valid_room(std::string_view room);
 // "guest-" plus four characters derived from the connection id.
 std::string guest_name(std::string_view connection_id);
@@ -31,10 +31,12 @@ std::string unique_name(std::string_view wanted,
                         const std::function<bool(std::string_view)>& is_taken,
                         std::string_view connection_id);
 
-// "dm:<a>:<b>" with the two names sorted: the room holding the pair's direct messages.
-std::string dm_room(std::string_view a, std::string_view b);
+// "dmu:<a>:<b>" with the two user ids (':' and '%' percent-escaped) sorted: the room holding
+// the pair's direct messages. Keyed by identity, never by display name: a rename neither moves
+// nor opens a conversation.
+std::string dm_room(std::string_view user_a, std::string_view user_b);
 bool is_dm_room(std::string_view room);
-// Whether `name` is one of the two parties of a dm room.
-bool dm_party(std::string_view room, std::string_view name);
+// Whether `user_id` is one of the two parties of a dm room.
+bool dm_party(std::string_view room, std::string_view user_id);
 
 }  // namespace handlers

@@ -42,7 +42,7 @@ apigw::Response who(const apigw::Event& e, Ports& p) {
 apigw::Response setname(const apigw::Event& e, Ports& p) {
   const Request r(e, p, "setname");
   // A signed-in user's name is the one in their token: nobody may take on another's.
-  if (identity_of(e)) return r.fail("forbidden", "your name comes from your sign-in token");
+  if (signed_in(e)) return r.fail("forbidden", "your name comes from your sign-in token");
   auto name = r.string_field("name");
   if (!name) return r.fail("bad_request", "\"name\" must be a string");
   if (!valid_name(*name))

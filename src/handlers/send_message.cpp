@@ -52,6 +52,7 @@ apigw::Response send_message(const Request& r) {
   m.id = core::new_hex_id();
   m.sender = r.connection_id();
   m.name = me->name;
+  m.user_id = me->user_id;
   m.text = std::move(text);
   m.ts = core::now_ms();
   m.client_msg_id = std::move(client_msg_id);

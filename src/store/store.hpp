@@ -38,10 +38,13 @@ struct Member {
   // The connection row's `gateway`, copied so that a fan-out routes from the members it read
   // without one connection read per recipient. DynamoDB only (SQLite is one node): "" there.
   std::string gateway;
+  // The connection's user id (Connection::user_id), copied so that `who`, presence and `dm` by
+  // name resolve a member to a person without reading its connection row.
+  std::string user_id;
 };
 
 // A row of the messages table, keyed by (room, seq). Direct messages live in the room
-// "dm:<a>:<b>" of the pair.
+// "dmu:<a>:<b>" of the pair (docs/data-model.md).
 struct Message {
   std::string room;
   std::int64_t seq = 0;        // per room: 1, 2, 3, ... allocated by append_message
@@ -53,6 +56,7 @@ struct Message {
   std::int64_t ttl = 0;        // epoch seconds; 0 = never expires
   std::string client_msg_id;   // the sender's idempotency key; "" = none
   std::string to;              // direct messages: the recipient's name; "" otherwise
+  std::string user_id;         // the sender's user id (Connection::user_id); "" before version 4
 };
 
 // A room's members as one immutable list shared by every reader: a fan-out posts to `ids`

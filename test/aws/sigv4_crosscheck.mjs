@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { seeded } from '../integration/seeded.mjs';
 
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const { SignatureV4 } = require('@smithy/signature-v4');
@@ -22,19 +23,7 @@ const tool = process.env.SIGV4_TOOL;
 const seed = Number(process.env.SIGV4_SEED ?? 20261127);
 const cases = Number(process.env.SIGV4_CASES ?? 200);
 
-// mulberry32: small, seedable, good enough to spread cases.
-function rng(a) {
-  return () => {
-    a |= 0; a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(seed);
-const int = (n) => Math.floor(rand() * n);
-const pick = (xs) => xs[int(xs.length)];
-const chance = (p) => rand() < p;
+const { rand, int, pick, chance } = seeded(seed);
 
 const unreserved = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~';
 const rawSafeInPath = "@:!$&'()*+,;=";

@@ -217,11 +217,11 @@ TEST(ChatState, ReconnectCatchUpShowsEachMessageOnce) {
 
 TEST(ChatState, FirstDirectMessageStartsThePair) {
   ChatState s;
-  EXPECT_EQ(seqs(s.on_message(msg("dm:ann:bob", 7, "dm"), 0).messages), (V{7}));
-  EXPECT_TRUE(s.on_message(msg("dm:ann:bob", 7, "dm"), 0).messages.empty());
-  EXPECT_TRUE(s.on_message(msg("dm:ann:bob", 9, "dm"), 0).messages.empty());
-  EXPECT_EQ(seqs(s.on_message(msg("dm:ann:bob", 8, "dm"), 0).messages), (V{8, 9}));
-  EXPECT_EQ(s.catch_up_points().at("dm:ann:bob"), 9);
+  EXPECT_EQ(seqs(s.on_message(msg("dmu:g_ann:g_bob", 7, "dm"), 0).messages), (V{7}));
+  EXPECT_TRUE(s.on_message(msg("dmu:g_ann:g_bob", 7, "dm"), 0).messages.empty());
+  EXPECT_TRUE(s.on_message(msg("dmu:g_ann:g_bob", 9, "dm"), 0).messages.empty());
+  EXPECT_EQ(seqs(s.on_message(msg("dmu:g_ann:g_bob", 8, "dm"), 0).messages), (V{8, 9}));
+  EXPECT_EQ(s.catch_up_points().at("dmu:g_ann:g_bob"), 9);
 }
 
 TEST(ChatState, RoomsAreIndependent) {

@@ -24,7 +24,7 @@ TEST(Render, Message) {
 
 TEST(Render, DirectMessage) {
   Renderer r(true);
-  json::object m{{"type", "dm"}, {"room", "dm:ann:bob"}, {"seq", 1}, {"ts", ts + 60000},
+  json::object m{{"type", "dm"}, {"room", "dmu:g_ann:g_bob"}, {"seq", 1}, {"ts", ts + 60000},
                  {"name", "ann"}, {"to", "bob"}, {"text", "psst"}};
   EXPECT_EQ(r.line(m), "[12:04] ann → bob: psst");
 }

@@ -115,6 +115,10 @@ class ChatTest : public ::testing::Test {
     seed(C, "carol", "kitchen");
   }
 
+  // Each seeded connection's user id: "u-" + the first 4 characters of its connection id
+  // ("u-AAAA" for alice), so the pair alice/bob's dm room is "dmu:u-AAAA:u-BBBB".
+  static std::string user_of(const std::string& connection_id) { return "u-" + connection_id.substr(0, 4); }
+
   // A connection row with `home_room` and its member row there.
   void seed(const std::string& id, const std::string& name, const std::string& home_room,
             std::int64_t since = -1) {
@@ -124,6 +128,7 @@ class ChatTest : public ::testing::Test {
     c.home_room = home_room;
     c.since = since;
     c.connected_at = connected_at;
+    c.user_id = user_of(id);
     ASSERT_TRUE(store_.put_connection(c));
     add_member(id, home_room, name);
   }
@@ -136,6 +141,7 @@ class ChatTest : public ::testing::Test {
     m.connection_id = id;
     m.name = name;
     m.joined_at = joined_at;
+    m.user_id = user_of(id);
     ASSERT_TRUE(store_.put_member(m));
   }
 

@@ -63,7 +63,8 @@ TEST_F(Connect, AnnouncesTheJoinToTheOthersButNotToItself) {
                                       {"room", "lobby"},
                                       {"event", "join"},
                                       {"name", "xavier"},
-                                      {"connectionId", X}}));
+                                      {"connectionId", X},
+                                      {"userId", std::string("c-") + X}}));
   }
   EXPECT_TRUE(connections_.posts_to(C).empty());  // kitchen
   // One encoding for everyone.
@@ -260,8 +261,21 @@ TEST_F(Connect, TheNameFromTheTokenOverridesTheQuery) {
 TEST_F(Connect, TheUserIdFromTheTokenIsStoredWithTheConnection) {
   run(signed_in(connect_event(X), "user-x", "xavier"));
   EXPECT_EQ(store_.connection(X)->user_id, "user-x");
+  EXPECT_EQ(store_.member("lobby", X)->user_id, "user-x");
+  // Without an authorizer the connection is its own identity (never its name).
   run(connect_event(A, apigw::HeaderMap{{"name", "anon"}}));
-  EXPECT_EQ(store_.connection(A)->user_id, "");
+  EXPECT_EQ(store_.connection(A)->user_id, std::string("c-") + A);
+  EXPECT_EQ(store_.member("lobby", A)->user_id, std::string("c-") + A);
+}
+
+TEST_F(Connect, AGuestKeepsItsChosenNameAndHasTheGuestIdAsUserId) {
+  auto e = connect_event(X, apigw::HeaderMap{{"name", "ann"}});
+  e.request_context.authorizer = boost::json::object{{"principalId", "g_guest1"}, {"userId", "g_guest1"},
+                                                     {"guest", "true"}, {"guestToken", "t.t.t"}};
+  run(e);
+  EXPECT_EQ(store_.connection(X)->name, "ann");
+  EXPECT_EQ(store_.connection(X)->user_id, "g_guest1");
+  EXPECT_EQ(store_.member("lobby", X)->user_id, "g_guest1");
 }
 
 TEST_F(Connect, ATokenNameANameCannotHoldIsMadeValid) {

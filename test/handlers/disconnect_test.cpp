@@ -38,12 +38,14 @@ TEST_F(Disconnect, AnnouncesTheLeaveInEachRoomToTheOthers) {
                                                    {"room", "lobby"},
                                                    {"event", "leave"},
                                                    {"name", "alice"},
-                                                   {"connectionId", A}}));
+                                                   {"connectionId", A},
+                                                   {"userId", user_of(A)}}));
   EXPECT_EQ(only_event_to(C), (boost::json::object{{"type", "presence"},
                                                    {"room", "kitchen"},
                                                    {"event", "leave"},
                                                    {"name", "alice"},
-                                                   {"connectionId", A}}));
+                                                   {"connectionId", A},
+                                                   {"userId", user_of(A)}}));
   EXPECT_TRUE(connections_.attempts_to(A).empty());  // the socket is closed
 }
 

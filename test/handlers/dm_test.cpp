@@ -31,9 +31,9 @@ class Dm : public fakes::ChatTest {
 TEST_F(Dm, ByNameInASharedRoomIsStoredInThePairsRoom) {
   const auto before = core::now_ms();
   EXPECT_EQ(dm_to(A, "bob", "psst").status_code, 200);
-  const auto ms = store_.messages("dm:alice:bob");
+  const auto ms = store_.messages("dmu:u-AAAA:u-BBBB");
   ASSERT_EQ(ms.size(), 1u);
-  EXPECT_EQ(ms[0].room, "dm:alice:bob");
+  EXPECT_EQ(ms[0].room, "dmu:u-AAAA:u-BBBB");
   EXPECT_EQ(ms[0].seq, 1);
   EXPECT_EQ(ms[0].sender, A);
   EXPECT_EQ(ms[0].name, "alice");
@@ -46,7 +46,7 @@ TEST_F(Dm, ByNameInASharedRoomIsStoredInThePairsRoom) {
 
 TEST_F(Dm, AcksTheSenderThenPostsOneFrameToBothPartiesOnly) {
   dm_to(A, "bob", "psst", "d1");
-  const auto m = store_.messages("dm:alice:bob").at(0);
+  const auto m = store_.messages("dmu:u-AAAA:u-BBBB").at(0);
   const auto to_a = connections_.posts_to(A);
   const auto to_b = connections_.posts_to(B);
   ASSERT_EQ(to_a.size(), 2u);
@@ -55,16 +55,17 @@ TEST_F(Dm, AcksTheSenderThenPostsOneFrameToBothPartiesOnly) {
                                                        {"clientMsgId", "d1"},
                                                        {"id", m.id},
                                                        {"seq", 1},
-                                                       {"room", "dm:alice:bob"},
+                                                       {"room", "dmu:u-AAAA:u-BBBB"},
                                                        {"duplicate", false}}));
   EXPECT_EQ(to_a[1].frame.get(), to_b[0].frame.get());
   EXPECT_EQ(fakes::parse_frame(to_b[0]), (json::object{{"type", "dm"},
-                                                       {"room", "dm:alice:bob"},
+                                                       {"room", "dmu:u-AAAA:u-BBBB"},
                                                        {"seq", 1},
                                                        {"id", m.id},
                                                        {"ts", m.ts},
                                                        {"connectionId", A},
                                                        {"name", "alice"},
+                                                       {"userId", "u-AAAA"},
                                                        {"to", "bob"},
                                                        {"text", "psst"},
                                                        {"clientMsgId", "d1"}}));
@@ -75,13 +76,13 @@ TEST_F(Dm, AcksTheSenderThenPostsOneFrameToBothPartiesOnly) {
 TEST_F(Dm, TheNameIsComparedWithoutCase) {
   dm_to(A, "BoB", "psst");
   EXPECT_EQ(str(only_event_to(B).at("to")), "bob");
-  EXPECT_EQ(store_.messages("dm:alice:bob").size(), 1u);
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-BBBB").size(), 1u);
 }
 
 TEST_F(Dm, ThePairsRoomIsTheSameBothWays) {
   dm_to(A, "bob", "one");
   dm_to(B, "alice", "two");
-  const auto ms = store_.messages("dm:alice:bob");
+  const auto ms = store_.messages("dmu:u-AAAA:u-BBBB");
   ASSERT_EQ(ms.size(), 2u);
   EXPECT_EQ(ms[1].seq, 2);
   EXPECT_EQ(ms[1].name, "bob");
@@ -91,22 +92,22 @@ TEST_F(Dm, ThePairsRoomIsTheSameBothWays) {
 
 TEST_F(Dm, ByConnectionIdEvenWithoutASharedRoom) {
   dm_to(A, C, "hello carol");
-  EXPECT_EQ(store_.messages("dm:alice:carol").size(), 1u);
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-CCCC").size(), 1u);
   const auto o = only_event_to(C);
   EXPECT_EQ(o.at("type"), "dm");
   EXPECT_EQ(o.at("to"), "carol");
-  EXPECT_EQ(o.at("room"), "dm:alice:carol");
+  EXPECT_EQ(o.at("room"), "dmu:u-AAAA:u-CCCC");
   EXPECT_TRUE(connections_.attempts_to(B).empty());
 }
 
 TEST_F(Dm, ByConnectionIdInASharedRoom) {
   dm_to(A, B, "hi");
-  EXPECT_EQ(store_.messages("dm:alice:bob").size(), 1u);
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-BBBB").size(), 1u);
   EXPECT_EQ(connections_.posts_to(B).size(), 1u);
 }
 
 TEST_F(Dm, ByTheNameShownInARoom) {
-  // dave is "bob" too, shown as "bob-DDDD" in lobby; the pair's key uses the connections' names.
+  // dave is "bob" too, shown as "bob-DDDD" in lobby: "bob-DDDD" is dave.
   seed(D, "bob", "attic");
   add_member(D, "lobby", "bob-DDDD");
   dm_to(A, "bob-DDDD", "which bob?");
@@ -114,9 +115,15 @@ TEST_F(Dm, ByTheNameShownInARoom) {
   EXPECT_TRUE(connections_.attempts_to(B).empty());
 }
 
-TEST_F(Dm, ReachesEveryConnectionOfThatNameInTheSharedRooms) {
+TEST_F(Dm, ReachesEveryConnectionOfThatPersonInTheSharedRooms) {
   add_member(A, "kitchen", "alice");
-  seed(E, "bob", "kitchen");  // bob's second connection
+  seed(E, "bob", "kitchen");  // bob's second connection: bob's identity
+  auto e = *store_.connection(E);
+  e.user_id = user_of(B);
+  ASSERT_TRUE(store_.put_connection(e));
+  auto m = *store_.member("kitchen", E);
+  m.user_id = user_of(B);
+  ASSERT_TRUE(store_.put_member(m));
   dm_to(A, "bob", "both of you");
   EXPECT_EQ(connections_.posts_to(B).size(), 1u);
   EXPECT_EQ(connections_.posts_to(E).size(), 1u);
@@ -136,9 +143,9 @@ TEST_F(Dm, ARetriedClientMsgIdIsAckedAgainAndNotDeliveredTwice) {
   EXPECT_EQ(ack.at("duplicate"), true);
   EXPECT_EQ(ack.at("seq"), first.at("seq"));
   EXPECT_EQ(ack.at("id"), first.at("id"));
-  EXPECT_EQ(ack.at("room"), "dm:alice:bob");
+  EXPECT_EQ(ack.at("room"), "dmu:u-AAAA:u-BBBB");
   EXPECT_TRUE(connections_.attempts_to(B).empty());
-  EXPECT_EQ(store_.messages("dm:alice:bob").size(), 1u);
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-BBBB").size(), 1u);
 }
 
 TEST_F(Dm, NobodyOfThatNameIsUnknownRecipient) {
@@ -236,6 +243,9 @@ class DmSignedIn : public Dm {
       auto c = *store_.connection(id);
       c.user_id = user;
       ASSERT_TRUE(store_.put_connection(c));
+      auto m = *store_.member("lobby", id);
+      m.user_id = user;
+      ASSERT_TRUE(store_.put_member(m));
     }
   }
   apigw::Response signed_dm_to(const std::string& from, const std::string& to, const std::string& text) {
@@ -247,9 +257,10 @@ class DmSignedIn : public Dm {
 
 TEST_F(DmSignedIn, ASignedInUserAddressesAnotherByUserId) {
   EXPECT_EQ(signed_dm_to(A, "user-bob", "by id").status_code, 200);
-  const auto ms = store_.messages("dm:alice:bob");
+  const auto ms = store_.messages("dmu:user-alice:user-bob");
   ASSERT_EQ(ms.size(), 1u);
   EXPECT_EQ(ms[0].to, "bob");
+  EXPECT_EQ(ms[0].user_id, "user-alice");
   EXPECT_EQ(connections_.posts_to(B).size(), 1u);
 }
 
@@ -258,12 +269,50 @@ TEST_F(DmSignedIn, AnUnknownUserIdIsAnUnknownRecipient) {
   EXPECT_EQ(only_event_to(A).at("code"), "unknown_recipient");
 }
 
-TEST_F(Dm, AnonymousSendersCannotAddressByUserId) {
-  auto c = *store_.connection(B);
-  c.user_id = "user-bob";
-  ASSERT_TRUE(store_.put_connection(c));
-  dm_to(A, "user-bob", "by id");
-  EXPECT_EQ(only_event_to(A).at("code"), "unknown_recipient");
+TEST_F(Dm, GuestsAddressByUserIdToo) {
+  dm_to(A, "u-BBBB", "by id");
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-BBBB").size(), 1u);
+  EXPECT_EQ(connections_.posts_to(B).size(), 1u);
+}
+
+// Issue 16: a name is display text. Whoever holds "bob" now gets a conversation of their own;
+// bob renamed is still in the one with alice.
+TEST_F(Dm, ANameResolvesToTheIdentityHoldingItNotToAConversation) {
+  dm_to(A, "bob", "first");
+  // bob becomes robert; dave (another identity) takes the name bob in lobby.
+  auto b = *store_.member("lobby", B);
+  b.name = "robert";
+  ASSERT_TRUE(store_.put_member(b));
+  seed(D, "bob", "lobby");
+  dm_to(A, "bob", "to the new bob");
+  dm_to(A, "robert", "to the old bob");
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-BBBB").size(), 2u);
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-DDDD").size(), 1u);
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-DDDD").at(0).text, "to the new bob");
+}
+
+TEST_F(Dm, ANameHeldByTwoPeopleInSharedRoomsIsAmbiguous) {
+  seed(D, "bob", "attic");
+  add_member(A, "attic", "alice");
+  connections_.clear();
+  dm_to(A, "bob", "which bob?", "amb");
+  const auto e = only_event_to(A);
+  EXPECT_EQ(e.at("code"), "ambiguous_recipient");
+  EXPECT_EQ(e.at("clientMsgId"), "amb");
+  EXPECT_EQ(store_.message_count(), 0u);
+  EXPECT_TRUE(connections_.posts_to(B).empty());
+  EXPECT_TRUE(connections_.posts_to(D).empty());
+}
+
+TEST_F(Dm, ReachesEveryConnectionOfTheRecipientInSharedRooms) {
+  seed(D, "bob-2", "lobby");
+  auto d = *store_.member("lobby", D);
+  d.user_id = user_of(B);  // bob's second tab
+  ASSERT_TRUE(store_.put_member(d));
+  dm_to(A, "bob", "both tabs");
+  EXPECT_EQ(connections_.posts_to(B).size(), 1u);
+  EXPECT_EQ(connections_.posts_to(D).size(), 1u);
+  EXPECT_EQ(store_.messages("dmu:u-AAAA:u-BBBB").size(), 1u);
 }
 
 }  // namespace

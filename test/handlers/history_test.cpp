@@ -171,29 +171,48 @@ TEST_F(History, AnEmptyRoomYouAreInHasAnEmptyHistory) {
 // ---- direct-message rooms: readable by their two parties only ----
 
 TEST_F(History, ADmRoomIsReadableByBothPartiesOnly) {
-  fill("dm:alice:bob", 3, A, "alice");
+  fill("dmu:u-AAAA:u-BBBB", 3, A, "alice");
   for (const char* party : {A, B}) {
-    const auto h = page({{"room", "dm:alice:bob"}}, party);
-    EXPECT_EQ(h.at("room"), "dm:alice:bob");
+    const auto h = page({{"room", "dmu:u-AAAA:u-BBBB"}}, party);
+    EXPECT_EQ(h.at("room"), "dmu:u-AAAA:u-BBBB");
     EXPECT_EQ(seqs_of(h), range(1, 3));
   }
   connections_.clear();
-  history(C, R"({"action":"history","room":"dm:alice:bob"})");
+  history(C, R"({"action":"history","room":"dmu:u-AAAA:u-BBBB"})");
   expect_only_error_to(C, "not_member", "history");
 }
 
-TEST_F(History, ADmRoomGoesByTheConnectionsNameExactly) {
-  fill("dm:alice:bob", 1, A, "alice");
-  seed(D, "Alice", "attic");  // another case: another person
-  history(D, R"({"action":"history","room":"dm:alice:bob"})");
+TEST_F(History, ADmRoomGoesByIdentityNeverByName) {
+  fill("dmu:u-AAAA:u-BBBB", 1, A, "alice");
+  seed(D, "alice", "attic");  // the same name: another person
+  history(D, R"({"action":"history","room":"dmu:u-AAAA:u-BBBB"})");
   expect_only_error_to(D, "not_member", "history");
-  // The party's name in a room does not matter, the connection's name does.
-  ASSERT_TRUE(store_.put_member(store::Member{"lobby", B, "bob-BBBB", 1, 0}));
-  EXPECT_EQ(seqs_of(page({{"room", "dm:alice:bob"}}, B)), range(1, 1));
+  // Renaming to a party's name opens nothing either.
+  auto d = *store_.connection(D);
+  d.name = "bob";
+  ASSERT_TRUE(store_.put_connection(d));
+  connections_.clear();
+  history(D, R"({"action":"history","room":"dmu:u-AAAA:u-BBBB"})");
+  expect_only_error_to(D, "not_member", "history");
+  // Neither the party's name in a room nor its connection's name matters, its identity does.
+  auto b = *store_.connection(B);
+  b.name = "robert";
+  ASSERT_TRUE(store_.put_connection(b));
+  EXPECT_EQ(seqs_of(page({{"room", "dmu:u-AAAA:u-BBBB"}}, B)), range(1, 1));
+}
+
+TEST_F(History, NameKeyedDmRoomsOfVersion3AreClosedToEveryone) {
+  fill("dm:alice:bob", 2, A, "alice");
+  for (const char* who : {A, B}) {
+    connections_.clear();
+    history(who, R"({"action":"history","room":"dm:alice:bob"})");
+    expect_only_error_to(who, "not_member", "history");
+  }
 }
 
 TEST_F(History, MalformedDmRoomsAreNotMember) {
-  for (const char* room : {"dm:alice", "dm:", "dm:alicebob", "dm:bob:carol"}) {
+  for (const char* room : {"dmu:u-AAAA", "dmu:", "dmu:u-AAAAu-BBBB", "dmu:u-BBBB:u-CCCC",
+                           "dmu:u-AAAA:u-BBBB:x", "dmu::u-AAAA"}) {
     SCOPED_TRACE(room);
     connections_.clear();
     history(A, fakes::body(json::object{{"action", "history"}, {"room", room}}));
@@ -202,8 +221,8 @@ TEST_F(History, MalformedDmRoomsAreNotMember) {
 }
 
 TEST_F(History, ADmHistoryPagesLikeAnyRoom) {
-  fill("dm:alice:bob", 30, A, "alice");
-  const auto h = page({{"room", "dm:alice:bob"}, {"before", 11}, {"limit", 5}});
+  fill("dmu:u-AAAA:u-BBBB", 30, A, "alice");
+  const auto h = page({{"room", "dmu:u-AAAA:u-BBBB"}, {"before", 11}, {"limit", 5}});
   EXPECT_EQ(seqs_of(h), range(6, 10));
   EXPECT_EQ(h.at("hasMore"), true);
   EXPECT_EQ(num(h.at("lastSeq")), 30);
@@ -224,7 +243,7 @@ TEST_F(History, AStoreFailureIsInternal) {
   expect_only_error_to(A, "internal", "history");
   store_.fail(Op::get_connection);
   connections_.clear();
-  history(A, R"({"action":"history","room":"dm:alice:bob"})");
+  history(A, R"({"action":"history","room":"dmu:u-AAAA:u-BBBB"})");
   expect_only_error_to(A, "internal", "history");
 }
 

@@ -21,6 +21,7 @@ class Membership : public fakes::ChatTest {
     c.connection_id = id;
     c.name = name;
     c.home_room = "attic";
+    c.user_id = user_of(id);
     return c;
   }
   std::vector<json::object> histories_to(const std::string& id) {
@@ -51,12 +52,14 @@ TEST_F(Membership, EnterRoomPutsTheRowAndAnnouncesItToTheOthers) {
   EXPECT_EQ(row->name, "dave");
   EXPECT_EQ(row->joined_at, m->joined_at);
   EXPECT_EQ(row->ttl, m->ttl);
+  EXPECT_EQ(row->user_id, user_of(D));  // the connection's identity, copied to the member row
   for (const char* other : {A, B}) {
     EXPECT_EQ(only_event_to(other), (json::object{{"type", "presence"},
                                                   {"room", "lobby"},
                                                   {"event", "join"},
                                                   {"name", "dave"},
-                                                  {"connectionId", D}}));
+                                                  {"connectionId", D},
+                                                  {"userId", user_of(D)}}));
   }
   EXPECT_TRUE(connections_.attempts_to(D).empty());
 }
@@ -91,7 +94,8 @@ TEST_F(Membership, ExitRoomDeletesTheRowAndAnnouncesItToTheRest) {
                                             {"room", "lobby"},
                                             {"event", "leave"},
                                             {"name", "alice"},
-                                            {"connectionId", A}}));
+                                            {"connectionId", A},
+                                            {"userId", user_of(A)}}));
   EXPECT_TRUE(connections_.attempts_to(A).empty());
 }
 

@@ -36,6 +36,7 @@ TEST_F(Hello, AnswersWelcomeThenTheHomeRoomsHistoryToTheSenderOnly) {
   EXPECT_EQ(to_c[0], (json::object{{"type", "welcome"},
                                    {"connectionId", C},
                                    {"name", "carol"},
+                                   {"userId", "u-CCCC"},
                                    {"rooms", json::array{"kitchen"}}}));
   EXPECT_EQ(str(to_c[1].at("type")), "history");
   EXPECT_EQ(to_c[1].at("room"), "kitchen");
@@ -43,6 +44,17 @@ TEST_F(Hello, AnswersWelcomeThenTheHomeRoomsHistoryToTheSenderOnly) {
   EXPECT_EQ(to_c[1].at("hasMore"), false);
   EXPECT_EQ(num(to_c[1].at("lastSeq")), 3);
   EXPECT_EQ(connections_.posts().size(), 2u);
+}
+
+TEST_F(Hello, AGuestsWelcomeCarriesItsGuestTokenToKeep) {
+  auto e = fakes::message_event(C, std::string(R"({"action":"hello"})"), "hello");
+  e.request_context.authorizer = json::object{{"principalId", "u-CCCC"}, {"guest", "true"},
+                                              {"guestToken", "h.p.s"}};
+  handlers::hello(e, ports_);
+  const auto w = events_to(C).at(0);
+  EXPECT_EQ(w.at("type"), "welcome");
+  EXPECT_EQ(w.at("guestToken"), "h.p.s");
+  EXPECT_EQ(w.at("userId"), "u-CCCC");
 }
 
 TEST_F(Hello, AnEmptyRoomHasAnEmptyHistory) {

@@ -121,12 +121,20 @@ TEST(UniqueName, DiffersForTwoConnectionsWantingOneName) {
 
 // ---- direct-message rooms ----
 
-TEST(DmRoom, SortsTheTwoNames) {
-  EXPECT_EQ(dm_room("ann", "bob"), "dm:ann:bob");
-  EXPECT_EQ(dm_room("bob", "ann"), "dm:ann:bob");
-  EXPECT_EQ(dm_room("ann", "ann"), "dm:ann:ann");
-  EXPECT_EQ(dm_room("Mr. Smith", "al"), "dm:Mr. Smith:al");  // byte order: 'M' < 'a'
-  EXPECT_EQ(dm_room("al", "Mr. Smith"), "dm:Mr. Smith:al");
+TEST(DmRoom, SortsTheTwoUserIds) {
+  EXPECT_EQ(dm_room("g_ann", "g_bob"), "dmu:g_ann:g_bob");
+  EXPECT_EQ(dm_room("g_bob", "g_ann"), "dmu:g_ann:g_bob");
+  EXPECT_EQ(dm_room("u1", "u1"), "dmu:u1:u1");
+  EXPECT_EQ(dm_room("Zed", "al"), "dmu:Zed:al");  // byte order: 'Z' < 'a'
+  EXPECT_EQ(dm_room("al", "Zed"), "dmu:Zed:al");
+}
+
+TEST(DmRoom, EscapesColonsAndPercentsSoTheKeySplitsInTwo) {
+  EXPECT_EQ(dm_room("a:b", "c"), "dmu:a%3Ab:c");
+  EXPECT_EQ(dm_room("100%", "x"), "dmu:100%25:x");
+  // Without escaping, ("a:b", "c") and ("a", "b:c") would share a room.
+  EXPECT_NE(dm_room("a:b", "c"), dm_room("a", "b:c"));
+  EXPECT_NE(dm_room("a%3Ab", "c"), dm_room("a:b", "c"));
 }
 
 TEST(DmRoom, IsNeverAValidRoomName) {
@@ -134,29 +142,32 @@ TEST(DmRoom, IsNeverAValidRoomName) {
   EXPECT_TRUE(is_dm_room(dm_room("ann", "bob")));
 }
 
-TEST(IsDmRoom, OnlyTheDmPrefix) {
-  EXPECT_TRUE(is_dm_room("dm:ann:bob"));
-  EXPECT_TRUE(is_dm_room("dm:"));
-  EXPECT_FALSE(is_dm_room("dm"));
-  EXPECT_FALSE(is_dm_room("DM:ann:bob"));
+TEST(IsDmRoom, OnlyTheDmuPrefix) {
+  EXPECT_TRUE(is_dm_room("dmu:a:b"));
+  EXPECT_TRUE(is_dm_room("dmu:"));
+  EXPECT_FALSE(is_dm_room("dm:ann:bob"));  // version 3's name-keyed rooms: closed
+  EXPECT_FALSE(is_dm_room("dmu"));
+  EXPECT_FALSE(is_dm_room("DMU:a:b"));
   EXPECT_FALSE(is_dm_room("lobby"));
-  EXPECT_FALSE(is_dm_room("dmann"));
   EXPECT_FALSE(is_dm_room(""));
 }
 
-TEST(DmParty, IsEitherOfTheTwoNamesExactly) {
-  EXPECT_TRUE(dm_party("dm:ann:bob", "ann"));
-  EXPECT_TRUE(dm_party("dm:ann:bob", "bob"));
-  EXPECT_TRUE(dm_party(dm_room("Mr. Smith", "al"), "Mr. Smith"));
-  EXPECT_TRUE(dm_party(dm_room("Mr. Smith", "al"), "al"));
-  EXPECT_FALSE(dm_party("dm:ann:bob", "Ann"));  // the key holds the exact names
-  EXPECT_FALSE(dm_party("dm:ann:bob", "an"));
-  EXPECT_FALSE(dm_party("dm:ann:bob", "carol"));
-  EXPECT_FALSE(dm_party("dm:ann:bob", "ann:bob"));
-  EXPECT_FALSE(dm_party("dm:ann:bob", ""));
-  EXPECT_FALSE(dm_party("dm:annbob", "annbob"));
+TEST(DmParty, IsEitherOfTheTwoUserIdsExactly) {
+  EXPECT_TRUE(dm_party("dmu:g_ann:g_bob", "g_ann"));
+  EXPECT_TRUE(dm_party("dmu:g_ann:g_bob", "g_bob"));
+  EXPECT_TRUE(dm_party(dm_room("a:b", "c"), "a:b"));
+  EXPECT_TRUE(dm_party(dm_room("a:b", "c"), "c"));
+  EXPECT_FALSE(dm_party(dm_room("a:b", "c"), "a"));
+  EXPECT_FALSE(dm_party(dm_room("a:b", "c"), "b"));
+  EXPECT_FALSE(dm_party(dm_room("a", "b:c"), "a:b"));
+  EXPECT_FALSE(dm_party("dmu:g_ann:g_bob", "G_ann"));
+  EXPECT_FALSE(dm_party("dmu:g_ann:g_bob", "g_an"));
+  EXPECT_FALSE(dm_party("dmu:g_ann:g_bob", "g_ann:g_bob"));
+  EXPECT_FALSE(dm_party("dmu:g_ann:g_bob", ""));
+  EXPECT_FALSE(dm_party("dmu:g_ann:g_bob:x", "g_ann"));
+  EXPECT_FALSE(dm_party("dmu:g_anng_bob", "g_anng_bob"));
+  EXPECT_FALSE(dm_party("dm:ann:bob", "ann"));
   EXPECT_FALSE(dm_party("lobby", "lobby"));
-  EXPECT_FALSE(dm_party("ann:bob", "ann"));
 }
 
 }  // namespace

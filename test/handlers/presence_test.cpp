@@ -27,9 +27,9 @@ TEST_F(Who, ListsTheMembersInOrderOfArrivalToTheAskerOnly) {
   EXPECT_EQ(only_event_to(B),
             (json::object{{"type", "members"},
                           {"room", "lobby"},
-                          {"members", json::array{json::object{{"name", "alice"}, {"connectionId", A}, {"joinedAt", fakes::connected_at}},
-                                                  json::object{{"name", "bob"}, {"connectionId", B}, {"joinedAt", fakes::connected_at}},
-                                                  json::object{{"name", "alice-DDDD"}, {"connectionId", D}, {"joinedAt", 1738404000999}}}},
+                          {"members", json::array{json::object{{"name", "alice"}, {"connectionId", A}, {"userId", "u-AAAA"}, {"joinedAt", fakes::connected_at}},
+                                                  json::object{{"name", "bob"}, {"connectionId", B}, {"userId", "u-BBBB"}, {"joinedAt", fakes::connected_at}},
+                                                  json::object{{"name", "alice-DDDD"}, {"connectionId", D}, {"userId", "u-DDDD"}, {"joinedAt", 1738404000999}}}},
                           {"count", 3}}));
   EXPECT_EQ(connections_.posts().size(), 1u);
 }
@@ -124,12 +124,14 @@ TEST_F(SetName, AnnouncesTheRenameToEachRoomsOtherMembers) {
                                             {"event", "rename"},
                                             {"name", "ann"},
                                             {"connectionId", A},
+                                            {"userId", "u-AAAA"},
                                             {"oldName", "alice"}}));
   EXPECT_EQ(only_event_to(C), (json::object{{"type", "presence"},
                                             {"room", "kitchen"},
                                             {"event", "rename"},
                                             {"name", "ann"},
                                             {"connectionId", A},
+                                            {"userId", "u-AAAA"},
                                             {"oldName", "alice"}}));
   EXPECT_EQ(types_to(A), std::vector<std::string>{"name"});
 }
@@ -297,4 +299,12 @@ TEST_F(SetName, ASignedInUserCannotChangeTheNameFromTheirToken) {
   EXPECT_EQ(handlers::setname(e, ports_).status_code, 200);
   EXPECT_EQ(store_.connection(A)->name, "alice");
   EXPECT_EQ(only_event_to(A).at("code"), "forbidden");
+}
+
+TEST_F(SetName, AGuestMayChangeItsDisplayName) {
+  auto e = message_event(A, fakes::body(json::object{{"action", "setname"}, {"name", "bob"}}), "setname");
+  e.request_context.authorizer = json::object{{"principalId", "g_a"}, {"guest", "true"}};
+  EXPECT_EQ(handlers::setname(e, ports_).status_code, 200);
+  EXPECT_EQ(store_.connection(A)->name, "bob");
+  EXPECT_EQ(store_.connection(A)->user_id, "u-AAAA") << "the identity stays";
 }

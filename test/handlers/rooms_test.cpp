@@ -85,7 +85,8 @@ TEST_F(Join, AnnouncesTheJoinToTheRoomsOtherMembersOnly) {
                                             {"room", "kitchen"},
                                             {"event", "join"},
                                             {"name", "alice"},
-                                            {"connectionId", A}}));
+                                            {"connectionId", A},
+                                            {"userId", user_of(A)}}));
   EXPECT_TRUE(connections_.posts_to(B).empty());  // lobby
   EXPECT_EQ(types_to(A), (std::vector<std::string>{"joined", "history"}));
 }
@@ -330,7 +331,8 @@ TEST_F(Leave, AnnouncesTheLeaveToTheRemainingMembers) {
                                                   {"room", "lobby"},
                                                   {"event", "leave"},
                                                   {"name", "alice-DDDD"},
-                                                  {"connectionId", D}}));
+                                                  {"connectionId", D},
+                                                  {"userId", user_of(D)}}));
   }
   EXPECT_TRUE(connections_.posts_to(C).empty());
   EXPECT_EQ(types_to(D), std::vector<std::string>{"left"});

@@ -32,7 +32,7 @@ std::string body_with(std::string_view message) {
   return json::serialize(json::object{{"action", "sendmessage"}, {"message", message}});
 }
 
-const std::set<std::string> message_keys{"type", "room", "seq", "id", "ts", "connectionId", "name", "text"};
+const std::set<std::string> message_keys{"type", "room", "seq", "id", "ts", "connectionId", "name", "userId", "text"};
 
 class SendMessage : public fakes::ChatTest {
  protected:
@@ -138,6 +138,8 @@ TEST_F(SendMessage, FrameHasTheMessageEventFields) {
   EXPECT_EQ(num(o.at("ts")), m.ts);
   EXPECT_EQ(o.at("connectionId"), A);
   EXPECT_EQ(o.at("name"), "alice");
+  EXPECT_EQ(o.at("userId"), "u-AAAA");  // the sender's identity, stored with the message
+  EXPECT_EQ(m.user_id, "u-AAAA");
   EXPECT_EQ(o.at("text"), "hi");
 }
 
@@ -145,7 +147,7 @@ TEST_F(SendMessage, FrameCarriesClientMsgIdWhenGiven) {
   send(A, R"({"action":"sendmessage","message":"hi","clientMsgId":"c-123"})");
   const auto o = only_event_to(B);
   EXPECT_EQ(o.at("clientMsgId"), "c-123");
-  EXPECT_EQ(fakes::keys(o).size(), 9u);
+  EXPECT_EQ(fakes::keys(o).size(), 10u);
   EXPECT_EQ(store_.messages("lobby").at(0).client_msg_id, "c-123");
 }
 

@@ -53,7 +53,7 @@ const withToken = (srv, token, q = '') => `${srv.wsUrl}?${q}${q ? '&' : ''}token
 test('the startup banner says which mode is on', T, async () => {
   assert.match(hsSrv.stdout(), /Auth:\s+jwt \(HS256\)/);
   assert.match(rsSrv.stdout(), /Auth:\s+jwt \(RS256 with 2 keys\), issuer https:\/\/cognito-idp/);
-  assert.match(originSrv.stdout(), /Auth:\s+none \(anonymous; for local development\); origins: 2 allowed/);
+  assert.match(originSrv.stdout(), /Auth:\s+none \(anonymous guests, each with a signed guest token; for local development\); origins: 2 allowed/);
 });
 
 test('anonymous mode needs no token and keeps ?name=', T, async () => {
@@ -185,7 +185,8 @@ test('a signed-in user is told their user id and addresses another by user id in
   assert.equal(ack.type, 'ack', JSON.stringify(ack));
   const got = await eve.client.next((m) => m.type === 'dm' && m.text === 'by user id');
   assert.equal(got.name, 'dan');
-  assert.equal(got.room, 'dm:dan:eve');
+  assert.equal(got.room, 'dmu:user-dan-1:user-eve-2');  // keyed by user id, never by name
+  assert.equal(got.userId, 'user-dan-1');
 });
 
 test('the JWT secret can come from PARLEY_JWT_SECRET', T, async () => {

@@ -16,6 +16,11 @@ import { parleyBin, sleep } from './server.mjs';
 
 const children = new Set();
 
+// `parley chat` keeps guest tokens under $XDG_CONFIG_HOME/parley: the tests' go to a directory
+// of their own (never the user's ~/.config), removed at exit.
+export const configHome = mkdtempSync(join(tmpdir(), 'parley-cli-config-'));
+process.on('exit', () => rmSync(configHome, { recursive: true, force: true }));
+
 // Kills every chat process still running (for afterEach).
 export function killChats() {
   for (const c of children) c.kill();
@@ -109,7 +114,9 @@ export class Proc {
 }
 
 export function chat(args, env = {}) {
-  const child = spawn(parleyBin, ['chat', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(parleyBin, ['chat', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: configHome, ...env },
+  });
   return new Proc(child, `parley chat ${args.join(' ')}`);
 }
 
@@ -120,7 +127,7 @@ export function tty(args) {
   const cmd = [parleyBin, 'chat', ...args].map(shq).join(' ');
   const child = spawn('script', ['-qefc', cmd, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, TERM: 'dumb', TZ: 'UTC' },
+    env: { ...process.env, TERM: 'dumb', TZ: 'UTC', XDG_CONFIG_HOME: configHome },
   });
   return new Proc(child, `script: parley chat ${args.join(' ')}`);
 }

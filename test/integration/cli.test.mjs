@@ -11,6 +11,9 @@ import { startServer, makeDataDir, removeDataDir, fetchT } from './server.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { uniq, enter, say, joinRoom, range, seqsOf } from './protocol.mjs';
 import { chat, tty, esc, freePort, tlsStub, waitFor, killChats, haveScript, haveOpenssl } from './cli.mjs';
+import { mkdtemp, readFile, writeFile, stat, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const T = { timeout: 30_000 };
 let srv;
@@ -63,6 +66,37 @@ test('pipe: input lines reach a ws client; its messages come out as JSON lines; 
   for (const m of cli.json) assert.equal(typeof m.type, 'string', JSON.stringify(m));
   assert.equal(cli.err, '');
   await w.client.next((m) => m.type === 'presence' && m.event === 'leave' && m.name === 'piper', 5000, 'piper leaving');
+});
+
+// Issue 16: a guest is the same person from run to run (its token in a 0600 file under
+// $XDG_CONFIG_HOME/parley/guests/, one per server); a token the server refuses is replaced.
+test('pipe: the guest token is kept between runs; a refused one makes a new guest, with a notice', T, async () => {
+  const config = await mkdtemp(join(tmpdir(), 'parley-cli-guest-'));
+  try {
+    const env = { XDG_CONFIG_HOME: config };
+    const run = async () => {
+      const cli = chat([srv.wsUrl, '--name', 'keeper'], env);
+      const w = await cli.nextJson((m) => m.type === 'welcome', 5000, 'the welcome');
+      cli.end();
+      assert.equal((await cli.exited()).code, 0, cli.describe());
+      return { w, err: cli.err };
+    };
+    const first = await run();
+    assert.match(first.w.userId, /^g_/);
+    const file = join(config, 'parley', 'guests', `127.0.0.1_${srv.port}__dev.token`);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.equal((await readFile(file, 'utf8')).trim(), first.w.guestToken);
+    const second = await run();
+    assert.equal(second.w.userId, first.w.userId, 'the same guest on the next run');
+
+    await writeFile(file, 'not.a.token\n');
+    const third = await run();
+    assert.match(third.err, /refused the saved guest identity .*connecting as a new guest/);
+    assert.notEqual(third.w.userId, first.w.userId);
+    assert.equal((await readFile(file, 'utf8')).trim(), third.w.guestToken, 'the new token replaces it');
+  } finally {
+    await rm(config, { recursive: true, force: true });
+  }
 });
 
 test('pipe: lines written before the connection is up are all sent and acked before the close', T, async () => {

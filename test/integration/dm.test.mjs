@@ -1,12 +1,12 @@
 // Direct messages (docs/protocol.md "dm"): by name or by connection id, delivered only to the
-// two parties, numbered per pair, stored in the pair's room dm:<a>:<b> (names sorted) and
+// two parties, numbered per pair, stored in the pair's room dmu:<a>:<b> (user ids sorted) and
 // readable there by either party only.
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './server.mjs';
 import { closeAll, terminateAll } from './client.mjs';
-import { uniq, seqsOf, enter, history, sendExpectingError, assertMessage } from './protocol.mjs';
+import { uniq, seqsOf, enter, history, sendExpectingError, assertMessage, dmRoom } from './protocol.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -19,12 +19,12 @@ after(async () => {
 
 const T = { timeout: 15_000 };
 
-// amy<u>, zed<u> and tom<u> in one room; pair is dm:amy<u>:zed<u>.
+// amy<u>, zed<u> and tom<u> in one room; pair is amy's and zed's dm room (by user id).
 async function trio() {
   const u = uniq('').slice(1);
   const room = uniq('dmr');
   const [amy, zed, tom] = await Promise.all(['amy', 'zed', 'tom'].map((n) => enter(srv.wsUrl, { name: `${n}${u}`, room })));
-  return { u, room, amy, zed, tom, pair: `dm:amy${u}:zed${u}` };
+  return { u, room, amy, zed, tom, pair: dmRoom(amy.welcome.userId, zed.welcome.userId) };
 }
 
 async function sendDm(from, to, message, clientMsgId) {
@@ -68,7 +68,7 @@ test('dm by connection id; the pair numbers its messages 1, 2, 3 whoever sends',
   assert.equal(d2.to, `amy${u}`);
   // another pair starts at 1
   const t1 = await sendDm(amy, `tom${u}`, 'to tom', 't1');
-  assert.deepEqual([t1.room, t1.seq], [`dm:amy${u}:tom${u}`, 1]);
+  assert.deepEqual([t1.room, t1.seq], [dmRoom(amy.welcome.userId, tom.welcome.userId), 1]);
   await tom.client.next((m) => m.type === 'dm' && m.text === 'to tom', 5000);
   await zed.client.none((m) => m.type === 'dm' && m.text === 'to tom', 300, 'amy\'s dm to tom at zed');
 });
@@ -91,11 +91,15 @@ test('the pair\'s history is readable by both parties (type dm, oldest first) an
   assert.deepEqual(seqsOf(page.messages), [2]);
   assert.equal(page.hasMore, true);
   await sendExpectingError(tom.client, { action: 'history', room: pair }, { code: 'not_member', action: 'history' });
-  // a party that reconnects (same name, new connection) reads it too
+  // a party that reconnects as the same person (its guest token) reads it too, under any name;
+  // someone else under the party's name does not (issue 16)
   await amy.client.close();
-  const again = await enter(srv.wsUrl, { name: `amy${u}`, room: uniq('elsewhere') });
+  const again = await enter(srv.wsUrl, { name: 'amy-again', room: uniq('elsewhere'), guest: amy.welcome.guestToken });
+  assert.equal(again.welcome.userId, amy.welcome.userId);
   const h = await history(again.client, pair);
   assert.deepEqual(h.messages.map((m) => m.text), ['h1', 'h2', 'h3']);
+  const namesake = await enter(srv.wsUrl, { name: `amy${u}`, room: uniq('elsewhere') });
+  await sendExpectingError(namesake.client, { action: 'history', room: pair }, { code: 'not_member', action: 'history' });
 });
 
 test('dm to nobody, to someone in no shared room, or to a closed connection is unknown_recipient', T, async () => {

@@ -118,6 +118,7 @@ test('not_member: sendmessage, leave, history and who on a room the connection i
   await sendExpectingError(client, { action: 'history', room: other }, { code: 'not_member', action: 'history' });
   await sendExpectingError(client, { action: 'who', room: other }, { code: 'not_member', action: 'who' });
   await sendExpectingError(client, { action: 'history', room: 'dm:nm-owner:zzz' }, { code: 'not_member', action: 'history' });
+  await sendExpectingError(client, { action: 'history', room: `dmu:${owner.welcome.userId}:zzz` }, { code: 'not_member', action: 'history' });
   await owner.client.none((m) => m.type === 'message', 100, 'a message from a non-member');
 });
 

@@ -29,16 +29,25 @@ export function wsQuery(wsUrl, params = {}) {
   return qs ? `${wsUrl}?${qs}` : wsUrl;
 }
 
-// Connects with ?name&room&since, sends hello (plus `hello` fields), waits for the welcome and
-// then the home room's history. Resolves with {client, id, welcome, history}.
-export async function enter(wsUrl, { name, room, since, hello = {}, timeoutMs = 5000, ...opts } = {}) {
-  const client = await connect(wsQuery(wsUrl, { name, room, since }), { timeoutMs, ...opts });
+// Connects with ?name&room&since (and ?guest, a guest token to be that guest again), sends
+// hello (plus `hello` fields), waits for the welcome and then the home room's history.
+// Resolves with {client, id, welcome, history}.
+export async function enter(wsUrl, { name, room, since, guest, hello = {}, timeoutMs = 5000, ...opts } = {}) {
+  const client = await connect(wsQuery(wsUrl, { name, room, since, guest }), { timeoutMs, ...opts });
   client.send({ action: 'hello', ...hello });
   const welcome = await client.next((m) => m.type === 'welcome', timeoutMs, 'the welcome event');
   const home = Array.isArray(welcome.rooms) && welcome.rooms.length ? welcome.rooms[0] : (room ?? 'lobby');
   const history = await client.next((m) => m.type === 'history' && m.room === home, timeoutMs,
     `the history of the home room "${home}" after the welcome`);
   return { client, id: welcome.connectionId, welcome, history };
+}
+
+// The room of two users' direct messages (docs/protocol.md): "dmu:" + the two user ids, ':'
+// and '%' percent-escaped, sorted by code unit.
+export function dmRoom(userA, userB) {
+  const part = (id) => String(id).replace(/%/g, '%25').replace(/:/g, '%3A');
+  const [x, y] = [part(userA), part(userB)].sort();
+  return `dmu:${x}:${y}`;
 }
 
 // Sends a sendmessage (with a fresh clientMsgId unless one is given, or null for none) and

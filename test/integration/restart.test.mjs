@@ -62,8 +62,9 @@ test('history survives a restart: same seqs, ids, ts, names and texts; seqs and 
   const dup = await c.client.next((m) => m.type === 'ack' && m.clientMsgId === `old-${u}-3`, 5000, 'the retry ack');
   assert.deepEqual([dup.seq, dup.id, dup.duplicate], [acks[2].seq, acks[2].id, true], JSON.stringify(dup));
 
-  // the pair's direct messages are there for a party
-  const amy = await enter(second.wsUrl, { name: `amy${u}`, room: uniq('amyhome') });
+  // the pair's direct messages are there for a party: the same person (guest token; the key is
+  // kept in the data dir), whatever her name
+  const amy = await enter(second.wsUrl, { name: 'amy-back', room: uniq('amyhome'), guest: a.welcome.guestToken });
   const dm = await history(amy.client, dmAck.room);
   assert.deepEqual(dm.messages.map((m) => [m.type, m.seq, m.id, m.text, m.to]), [['dm', dmAck.seq, dmAck.id, 'secret', `bob${u}`]]);
   await second.stop();

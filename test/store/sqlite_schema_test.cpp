@@ -103,7 +103,7 @@ TEST_F(SqliteSchema, FirstOpenCreatesParentDirectoryAndSchema) {
         << table << " should be WITHOUT ROWID";
   }
   EXPECT_EQ(query(file_, "PRAGMA user_version"), std::to_string(store::kSqliteSchemaVersion));
-  EXPECT_EQ(store::kSqliteSchemaVersion, 3);
+  EXPECT_EQ(store::kSqliteSchemaVersion, 4);
 }
 
 TEST_F(SqliteSchema, JournalModeIsWal) {
@@ -158,7 +158,7 @@ TEST_F(SqliteSchema, Version1FileIsUpgradedKeepingHistory) {
   make_version1(file_);
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
 
   auto lobby = s->messages_after("lobby", 0, 10);
   ASSERT_TRUE(lobby) << lobby.error();
@@ -202,14 +202,50 @@ TEST_F(SqliteSchema, Version2FileIsUpgradedWithAUserIdOnConnections) {
                         "connectionid TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL DEFAULT '', "
                         "connectedAt INTEGER NOT NULL DEFAULT 0, gateway TEXT NOT NULL DEFAULT '', "
                         "homeRoom TEXT NOT NULL DEFAULT '', since INTEGER NOT NULL DEFAULT -1, "
-                        "ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID; PRAGMA user_version = 2;"), "");
+                        "ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID; "
+                        "ALTER TABLE messages DROP COLUMN userId; PRAGMA user_version = 2;"), "");
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
   store::Connection c{"c1=", "ann", 1, "", 0, "lobby", 2, "user-ann"};
   ASSERT_TRUE(s->put_connection(c));
   EXPECT_EQ(s->get_connection("c1=").value().user_id, "user-ann");
   EXPECT_EQ(s->messages_after("lobby", 0, 10).value().at(0).text, "kept");
+  auto fresh = dir_.path() / "fresh.db";
+  ASSERT_TRUE(open(fresh));
+  EXPECT_EQ(shape(file_), shape(fresh));
+}
+
+// Version 3 (DMs keyed by names, no user ids on members and messages): members is recreated
+// (its rows are transient), messages gains userId in place and keeps its rows — the old
+// "dm:<name>:<name>" rooms included, which no party check opens any more (data-model.md).
+TEST_F(SqliteSchema, Version3FileIsUpgradedWithUserIdsOnMembersAndMessages) {
+  {
+    auto s = open(file_);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->append_message(msg("dm:ann:bob", "old dm")));
+  }
+  ASSERT_EQ(exec(file_, "DROP TABLE members; CREATE TABLE members (room TEXT NOT NULL, "
+                        "connectionid TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', "
+                        "joinedAt INTEGER NOT NULL DEFAULT 0, ttl INTEGER NOT NULL DEFAULT 0, "
+                        "PRIMARY KEY (room, connectionid)) WITHOUT ROWID; "
+                        "CREATE INDEX connection_index ON members (connectionid, room, name, joinedAt, ttl); "
+                        "ALTER TABLE messages DROP COLUMN userId; PRAGMA user_version = 3;"), "");
+  auto s = open(file_);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
+  const auto old = s->messages_after("dm:ann:bob", 0, 10).value();
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_EQ(old[0].text, "old dm");
+  EXPECT_EQ(old[0].user_id, "");
+  store::Member m{"lobby", "c1=", "ann", 1, 0, "", "g_ann"};
+  ASSERT_TRUE(s->put_member(m));
+  EXPECT_EQ(s->members("lobby").value().at(0).user_id, "g_ann");
+  EXPECT_EQ(s->memberships("c1=").value().at(0).user_id, "g_ann");
+  auto mine = msg("lobby", "mine");
+  mine.user_id = "g_ann";
+  ASSERT_TRUE(s->append_message(mine));
+  EXPECT_EQ(s->messages_before("lobby", 0, 10).value().at(0).user_id, "g_ann");
   auto fresh = dir_.path() / "fresh.db";
   ASSERT_TRUE(open(fresh));
   EXPECT_EQ(shape(file_), shape(fresh));

@@ -147,7 +147,7 @@ TEST_F(SqliteStore, FailedAppendLeavesNoTrace) {
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->append_message(msg("lobby")));
   // Plant a row where seq 2 would go, so the next insert hits the primary key.
-  ASSERT_EQ(exec(file_, "INSERT INTO messages VALUES ('lobby', 2, 'x', 's', 'n', 't', 0, 0, '', '')"),
+  ASSERT_EQ(exec(file_, "INSERT INTO messages VALUES ('lobby', 2, 'x', 's', 'n', 't', 0, 0, '', '', '')"),
             "");
   EXPECT_TRUE(failed_with(s->append_message(keyed("lobby", "k1")), core::errc::store_unavailable));
   EXPECT_EQ(query(file_, "SELECT seq FROM rooms WHERE room = 'lobby'"), "1");

@@ -141,6 +141,7 @@ TYPED_TEST_P(StoreContract, PutMemberThenMembersRoundTripsEveryField) {
     EXPECT_EQ(g.name, m.name);
     EXPECT_EQ(g.joined_at, m.joined_at);
     EXPECT_EQ(g.ttl, m.ttl);
+    EXPECT_EQ(g.user_id, m.user_id);
   }
 }
 

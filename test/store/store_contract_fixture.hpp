@@ -55,6 +55,7 @@ inline void expect_same_message(const store::Message& got, const store::Message&
   EXPECT_EQ(got.ttl, want.ttl);
   EXPECT_EQ(got.client_msg_id, want.client_msg_id);
   EXPECT_EQ(got.to, want.to);
+  EXPECT_EQ(got.user_id, want.user_id);
 }
 
 template <class Harness>
@@ -74,10 +75,10 @@ class StoreContract : public ::testing::Test {
             1700007200, key(home_room),  41,            "user-of-" + id};
   }
   store::Member member(const std::string& room, const std::string& id) {
-    return {key(room), key(id), "name of " + id, 1700000000789, 1700007200};
+    return {key(room), key(id), "name of " + id, 1700000000789, 1700007200, "", "user:" + id};
   }
   store::Message message(const std::string& room, const std::string& text) {
-    return {key(room), 0, core::new_hex_id(), "sender=", "alice", text, 1700000000456, 0, "", ""};
+    return {key(room), 0, core::new_hex_id(), "sender=", "alice", text, 1700000000456, 0, "", "", "g_alice"};
   }
   store::Message keyed_message(const std::string& room, const std::string& client_msg_id,
                                const std::string& text = "hi") {

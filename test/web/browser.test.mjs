@@ -330,6 +330,64 @@ test('a direct message appears for both parties and not for a third', T, async (
   }
 });
 
+// Issue 16: a guest's identity is its guest token (localStorage), not its name: after a reload
+// the tab is the same person, and its direct messages are readable again.
+test('a reload keeps the guest identity and its direct messages', T, async () => {
+  const room = `guest-${uniq()}`;
+  const [an, bo] = ['Ann', 'Bo'].map((n) => `${n}${uniq().slice(-4)}`);
+  const ann = await openPage('ann-guest');
+  const bo_ = await openPage('bo-guest');
+  try {
+    await joinAs(ann.page, an, room);
+    await joinAs(bo_.page, bo, room);
+    const status = ann.page.getByTestId('status');
+    const id = await status.getAttribute('data-user-id');
+    assert.match(id ?? '', /^g_/);
+    assert.ok(await ann.page.evaluate(() => window.localStorage.getItem('parley.guest')), 'the guest token is kept');
+    await ann.page.locator(`[data-testid="member"][data-name="${bo}"]`).click();
+    const secret = `for bo only ${uniq()}`;
+    await say(ann.page, secret);
+    await delivered(ann.page, secret);
+    await bo_.page.locator(`[data-testid="dm-item"][data-name="${an}"]`).waitFor();
+
+    await ann.page.reload({ waitUntil: 'load' });
+    if (await ann.page.getByTestId('join-button').isVisible()) await joinAs(ann.page, an, room);
+    await waitOnline(ann.page);
+    await ann.page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.userId);
+    assert.equal(await status.getAttribute('data-user-id'), id, 'the same guest after the reload');
+    await ann.page.locator(`[data-testid="dm-item"][data-name="${bo}"]`).click();
+    await shown(ann.page, secret).waitFor();
+    // and the conversation goes on where it was, for both
+    const more = `still us ${uniq()}`;
+    await say(ann.page, more);
+    await delivered(ann.page, more);
+    await bo_.page.locator(`[data-testid="dm-item"][data-name="${an}"]`).click();
+    await shown(bo_.page, more).waitFor();
+    assert.deepEqual((await shownTexts(bo_.page)).filter((t) => t === secret || t === more), [secret, more]);
+    assert.deepEqual(pageErrors, [], 'page errors or CSP violations');
+  } finally {
+    await closeAll(ann, bo_);
+  }
+});
+
+// A saved guest token the server refuses (expired, or the server's key changed) must not lock
+// the page out: it is forgotten, the user told, and the page connects as a new guest.
+test('a refused guest token is replaced by a new guest identity, with a notice', T, async () => {
+  const eve = await openPage('eve-refused');
+  try {
+    await eve.page.evaluate(() => window.localStorage.setItem('parley.guest', 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl'));
+    await joinAs(eve.page, `Eve${uniq().slice(-4)}`, `refused-${uniq()}`);
+    await eve.page.getByTestId('notice').filter({ hasText: 'did not recognise your saved guest identity' }).waitFor();
+    await eve.page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.dataset.userId);
+    const token = await eve.page.evaluate(() => window.localStorage.getItem('parley.guest'));
+    assert.equal(token.split('.').length, 3);
+    assert.notEqual(token, 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtc2lnbmF0dXJl', 'a new token was kept');
+    assert.deepEqual(pageErrors, [], 'page errors or CSP violations');
+  } finally {
+    await closeAll(eve);
+  }
+});
+
 test('a reload shows the history again', T, async () => {
   const room = `reload-${uniq()}`;
   const dana = await openPage('dana-reload');

@@ -56,13 +56,15 @@ Item member_item(const Member& m) {
   Item item{{"room", s(m.room)}, {"connectionid", s(m.connection_id)}, {"joinedAt", n(m.joined_at)}};
   put_s(item, "name", m.name);
   put_s(item, "gateway", m.gateway);
+  put_s(item, "userId", m.user_id);
   put_ttl(item, m.ttl);
   return item;
 }
 
 Member member_from(const Item& item) {
   return {get_s(item, "room"), get_s(item, "connectionid"), get_s(item, "name"),
-          get_n(item, "joinedAt"), get_n(item, "ttl"), get_s(item, "gateway")};
+          get_n(item, "joinedAt"), get_n(item, "ttl"), get_s(item, "gateway"),
+          get_s(item, "userId")};
 }
 
 Item message_item(const Message& m) {
@@ -73,6 +75,7 @@ Item message_item(const Message& m) {
   put_s(item, "text", m.text);
   put_s(item, "clientMsgId", m.client_msg_id);
   put_s(item, "to", m.to);
+  put_s(item, "userId", m.user_id);
   put_ttl(item, m.ttl);
   return item;
 }
@@ -81,7 +84,7 @@ Message message_from(const Item& item) {
   return {get_s(item, "room"), get_n(item, "seq"),  get_s(item, "id"),
           get_s(item, "sender"), get_s(item, "name"), get_s(item, "text"),
           get_n(item, "ts"),   get_n(item, "ttl"),  get_s(item, "clientMsgId"),
-          get_s(item, "to")};
+          get_s(item, "to"),   get_s(item, "userId")};
 }
 
 Item seal_item(const std::string& room, std::int64_t seq, std::int64_t sealed_at, std::int64_t ttl) {

@@ -10,7 +10,7 @@ namespace {
 
 // The columns of a Message, in the order message_row reads them. A macro so each statement
 // below stays one string literal, which SqliteConnection::statement needs as its cache key.
-#define PARLEY_MESSAGE_COLUMNS "room, seq, id, sender, name, text, ts, ttl, clientMsgId, \"to\""
+#define PARLEY_MESSAGE_COLUMNS "room, seq, id, sender, name, text, ts, ttl, clientMsgId, \"to\", userId"
 
 // The rooms row is the counter (DynamoDB: UpdateItem ADD seq :1 with ReturnValues).
 constexpr const char* kNextSeq =
@@ -18,11 +18,11 @@ constexpr const char* kNextSeq =
     "ON CONFLICT (room) DO UPDATE SET seq = seq + 1 RETURNING seq";
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (" PARLEY_MESSAGE_COLUMNS ") "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 // The message stored earlier with this idempotency key, read from messages itself so a retry
 // gets back exactly what the first attempt stored.
 constexpr const char* kEarlierMessage =
-    "SELECT m.room, m.seq, m.id, m.sender, m.name, m.text, m.ts, m.ttl, m.clientMsgId, m.\"to\" "
+    "SELECT m.room, m.seq, m.id, m.sender, m.name, m.text, m.ts, m.ttl, m.clientMsgId, m.\"to\", m.userId "
     "FROM clientmsgs AS c JOIN messages AS m ON m.room = c.room AND m.seq = c.seq "
     "WHERE c.room = ?1 AND c.clientMsgId = ?2";
 // OR REPLACE: a key whose message row is gone (deleted by hand, or a future TTL sweep) found
@@ -41,7 +41,7 @@ constexpr const char* kLastSeq = "SELECT seq FROM rooms WHERE room = ?1";
 
 Message message_row(const Statement& s) {
   return Message{s.text(0), s.int64(1), s.text(2), s.text(3), s.text(4),
-                 s.text(5), s.int64(6), s.int64(7), s.text(8), s.text(9)};
+                 s.text(5), s.int64(6), s.int64(7), s.text(8), s.text(9), s.text(10)};
 }
 
 }  // namespace
@@ -76,6 +76,7 @@ core::result<Appended> store_message(SqliteConnection& writer, Message m, std::i
     if (!s) return s.error();
     s->bind(1, m.room).bind(2, m.seq).bind(3, m.id).bind(4, m.sender).bind(5, m.name);
     s->bind(6, m.text).bind(7, m.ts).bind(8, m.ttl).bind(9, m.client_msg_id).bind(10, m.to);
+    s->bind(11, m.user_id);
     if (auto r = step_done(writer, *s, "insert_message"); !r) return r.error();
   }
   if (keyed) {

@@ -42,11 +42,12 @@ CREATE TABLE members (
   name TEXT NOT NULL DEFAULT '',
   joinedAt INTEGER NOT NULL DEFAULT 0,
   ttl INTEGER NOT NULL DEFAULT 0,
+  userId TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (room, connectionid)) WITHOUT ROWID;
-CREATE INDEX connection_index ON members (connectionid, room, name, joinedAt, ttl);
+CREATE INDEX connection_index ON members (connectionid, room, name, joinedAt, ttl, userId);
 )sql";
 
-// clientMsgId and "to" come last because that is where version 1's ALTER TABLE puts them.
+// clientMsgId, "to" and userId come last because that is where version 1's ALTER TABLE puts them.
 // "to" is quoted everywhere: TO is an SQL keyword.
 constexpr const char* kMessages = R"sql(
 CREATE TABLE messages (
@@ -60,6 +61,7 @@ CREATE TABLE messages (
   ttl INTEGER NOT NULL DEFAULT 0,
   clientMsgId TEXT NOT NULL DEFAULT '',
   "to" TEXT NOT NULL DEFAULT '',
+  userId TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (room, seq)) WITHOUT ROWID;
 )sql";
 
@@ -101,6 +103,15 @@ constexpr const char* kUpgrade1To2[] = {
 constexpr const char* kUpgrade2To3[] = {
     "DROP TABLE connections",
     kConnections,
+};
+
+// Version 3 -> 4: members rows and messages gain the user id (the DMs are keyed by it,
+// docs/data-model.md). members rows are transient (cleared at every start): recreated; messages
+// altered in place as in 1 -> 2.
+constexpr const char* kUpgrade3To4[] = {
+    "DROP TABLE members",
+    kMembers,
+    "ALTER TABLE messages ADD COLUMN userId TEXT NOT NULL DEFAULT ''",
 };
 
 core::result<void> exec_all(SqliteConnection& c, std::span<const char* const> sqls) {
@@ -154,7 +165,10 @@ core::result<void> migrate(SqliteConnection& c) {
     if (version == 1) {
       if (auto r = exec_all(c, kUpgrade1To2); !r) return r;
     }
-    if (auto r = exec_all(c, kUpgrade2To3); !r) return r;
+    if (version <= 2) {
+      if (auto r = exec_all(c, kUpgrade2To3); !r) return r;
+    }
+    if (auto r = exec_all(c, kUpgrade3To4); !r) return r;
     core::log::info("sqlite schema upgraded", {{"from", version}, {"to", kSqliteSchemaVersion}});
   }
   std::string set = "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion);

@@ -28,17 +28,17 @@ constexpr const char* kGetConnection =
     "WHERE connectionid = ?1";
 constexpr const char* kDeleteConnection = "DELETE FROM connections WHERE connectionid = ?1";
 constexpr const char* kPutMember =
-    "INSERT OR REPLACE INTO members (room, connectionid, name, joinedAt, ttl) "
-    "VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT OR REPLACE INTO members (room, connectionid, name, joinedAt, ttl, userId) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr const char* kDeleteMember = "DELETE FROM members WHERE room = ?1 AND connectionid = ?2";
 // A range of the table's own key, already in connectionid order: the Query on the key.
 constexpr const char* kMembers =
-    "SELECT room, connectionid, name, joinedAt, ttl FROM members WHERE room = ?1 "
+    "SELECT room, connectionid, name, joinedAt, ttl, userId FROM members WHERE room = ?1 "
     "ORDER BY connectionid";
 // INDEXED BY: should the index ever be missing, the statement fails to prepare instead of
 // silently scanning the table (the GSI's Query never becomes a Scan).
 constexpr const char* kMemberships =
-    "SELECT room, connectionid, name, joinedAt, ttl FROM members INDEXED BY connection_index "
+    "SELECT room, connectionid, name, joinedAt, ttl, userId FROM members INDEXED BY connection_index "
     "WHERE connectionid = ?1 ORDER BY room";
 
 boost::system::error_code invalid() { return make_error_code(errc::invalid_argument); }
@@ -149,7 +149,7 @@ core::result<void> write_member(SqliteConnection& w, const Member& m, std::strin
   auto s = w.statement(kPutMember);
   if (!s) return s.error();
   s->bind(1, m.room).bind(2, m.connection_id).bind(3, m.name).bind(4, m.joined_at);
-  s->bind(5, m.ttl);
+  s->bind(5, m.ttl).bind(6, m.user_id);
   return step_done(w, *s, op);
 }
 
@@ -174,7 +174,7 @@ core::result<std::vector<Member>> read_member_rows(SqliteConnection& db, const c
   std::vector<Member> out;
   int rc;
   while ((rc = s->step()) == SQLITE_ROW) {
-    out.push_back(Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4), {}});
+    out.push_back(Member{s->text(0), s->text(1), s->text(2), s->int64(3), s->int64(4), {}, s->text(5)});
   }
   if (rc != SQLITE_DONE) return db.failure(op, rc);
   return out;

@@ -25,7 +25,7 @@ struct SqliteOptions {
 
 // The schema version kept in PRAGMA user_version; an older file is upgraded in place on open
 // (sqlite_schema.cpp), a file with a newer one is refused.
-inline constexpr int kSqliteSchemaVersion = 3;
+inline constexpr int kSqliteSchemaVersion = 4;
 
 // Thread safety: one writer connection behind a mutex, and a pool of read connections.
 // SQLite admits one writer per file at a time whatever we do; several writer connections
