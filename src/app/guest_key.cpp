@@ -97,6 +97,10 @@ std::string apply_guest_identity(const Options& o, const std::filesystem::path& 
       throw std::invalid_argument("--guest-key-file is for anonymous mode: with --auth jwt there are no guests");
     return "";
   }
+  const std::string guests = o.get("guests", "on");
+  if (guests != "on" && guests != "off")
+    throw std::invalid_argument("--guests must be on or off, not '" + guests + "'");
+  if (guests == "off") return "";
   auto k = guest_key(o, data_dir);
   c.authorizer = std::make_shared<auth::GuestAuthorizer>(std::move(k.key));
   return k.source;

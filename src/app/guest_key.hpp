@@ -20,7 +20,7 @@ struct GuestKey {
 GuestKey guest_key(const Options& o, const std::filesystem::path& data_dir);
 
 // Anonymous mode (no authorizer configured): installs the guest authorizer. Returns the key's
-// source for the banner, "" when a JWT authorizer is configured (no guests then).
+// source for the banner, "" when a JWT authorizer is configured or --guests off (no guests then).
 std::string apply_guest_identity(const Options& o, const std::filesystem::path& data_dir,
                                  gateway::Config& c);
 

@@ -45,6 +45,11 @@ int local_command(const std::vector<std::string>& given) {
     throw std::invalid_argument("no template " + std::filesystem::absolute(file, ec).string() +
                                 "; give its path: parley local PATH/template.yaml");
   std::vector<std::string> serve = {"--lambda", "process", "--template", file.string()};
+  // The user's API as AWS runs it: without an authorizer of its own, a connection carries no
+  // identity (no guest tokens in requestContext.authorizer), unless --guests on asks for them.
+  bool guests_given = false;
+  for (const auto& a : args) guests_given = guests_given || a == "--guests" || a.starts_with("--guests=");
+  if (!guests_given) serve.insert(serve.end(), {"--guests", "off"});
   serve.insert(serve.end(), args.begin(), args.end());
   return serve_command(serve);
 }

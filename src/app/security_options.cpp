@@ -23,6 +23,9 @@ Who gets in (docs/security.md):
   --guest-key-file FILE    anonymous mode: the key signing guest tokens (at least 32 bytes; or
                            PARLEY_GUEST_KEY); default DATA/guest.key, created 0600 on the first
                            start. Nodes sharing a DynamoDB store must share it
+  --guests on|off          anonymous mode: issue signed guest tokens, a stable identity per
+                           browser (default on; `parley local` defaults to off: a user's API
+                           without an authorizer gets no identity on AWS either)
   --allowed-origin ORIGIN  a browser Origin allowed to open the WebSocket (repeatable; default:
                            any); handshakes without Origin (non-browser clients) pass
   --tls-cert FILE          PEM certificate chain; with --tls-key the port serves only TLS:
@@ -37,7 +40,7 @@ const std::map<std::string, bool> security_known = {
     {"auth", true},           {"jwt-secret-file", true}, {"jwks", true},
     {"jwt-issuer", true},     {"jwt-audience", true},    {"allowed-origin", true},
     {"tls-cert", true},       {"tls-key", true},         {"management-keys", true},
-    {"guest-key-file", true}};
+    {"guest-key-file", true}, {"guests", true}};
 
 namespace {
 

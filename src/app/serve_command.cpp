@@ -246,7 +246,7 @@ int serve_command(const std::vector<std::string>& given) {
       o.number("handler-threads", default_handler_threads, 1, 256));
   const std::filesystem::path data = o.get("data", "./data");
   const bool anonymous = !config.authorizer;
-  const std::string guest_key_source = apply_guest_identity(o, data, config);
+  std::string guest_key_source = apply_guest_identity(o, data, config);
   raise_descriptor_limit();
 
   const std::string lambda = o.get("lambda", "");
@@ -290,10 +290,12 @@ int serve_command(const std::vector<std::string>& given) {
     config.two_way_routes = functions.two_way_routes;
     if (!o.has("stage") && !functions.stage_name.empty()) config.stage = functions.stage_name;
     if (functions.authorizer) {
-      if (config.authorizer)
+      if (!anonymous)
         throw std::invalid_argument("the template's $connect authorizer and --jwt-*/--auth options "
                                     "cannot both be used");
+      // The template's own authorizer decides who connects, as on AWS: no guest tokens then.
       config.authorizer = functions.authorizer;
+      guest_key_source.clear();
     }
     if (o.has("create-tables") && !create_template_tables(o, functions.tables, std::cout)) return 1;
     if (o.get("store", "sqlite") == "dynamodb") {
@@ -351,7 +353,7 @@ int serve_command(const std::vector<std::string>& given) {
             << "  Auth:            " << auth_mode(c)
             << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
             << "\n"
-            << (anonymous ? guest_banner(guest_key_source, cluster && guest_key_source == (data / "guest.key").string())
+            << (anonymous && !guest_key_source.empty() ? guest_banner(guest_key_source, cluster && guest_key_source == (data / "guest.key").string())
                           : "")
             << "Press Ctrl+C to stop." << std::endl;
 
