@@ -5,10 +5,15 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <algorithm>
 #include <thread>
 
+#include <boost/asio/error.hpp>
+#include <boost/system/system_error.hpp>
+
 #include "app/cluster_node.hpp"
+#include "app/data_lock.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/security_options.hpp"
@@ -167,7 +172,7 @@ gateway::Config config_from(const Options& o) {
 // The store the flags ask for; nullptr after printing why it cannot be used. `description`
 // is for the banner.
 std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem::path& data,
-                                         std::string& description) {
+                                         std::string& description, bool machine_restarted) {
   const std::string kind = o.get("store", "sqlite");
   if (kind == "sqlite") {
     if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix") || o.has("node-endpoint") ||
@@ -184,6 +189,17 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
       std::cerr << "parley: cannot clear the connections of the previous run: " << r.error().message() << "\n";
       return nullptr;
     }
+    // After a crash of the machine, no room may hand out a seq again that clients were shown.
+    // Only then: on the same boot nothing committed was lost, and seqs go on without a gap.
+    auto moved = machine_restarted ? (*db)->recover_counters() : core::result<std::int64_t>(std::int64_t{0});
+    if (!moved) {
+      std::cerr << "parley: cannot recover the rooms' counters: " << moved.error().message() << "\n";
+      return nullptr;
+    }
+    if (*moved > 0)
+      core::log::warn("the machine restarted since the last run, which did not stop cleanly: room counters "
+                      "moved past what it may have shown",
+                      {{"rooms", *moved}, {"skippedAtMost", store::kSeqReserve}});
     description = "sqlite " + (data / "parley.db").string();
     return std::move(*db);
   }
@@ -204,6 +220,29 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
   // not drop the others' rows. A crashed node's rows are swept by the live nodes once its
   // heartbeat expires, and a restarted node sweeps its previous run's (app/cluster_node.hpp).
   return std::make_unique<store::Dynamo>(std::move(client), std::move(settings.tables));
+}
+
+// The listening socket, or nullptr after one plain sentence on why it cannot be had (a port in
+// use is an operator's everyday mistake, not a crash to report with Boost's source location).
+std::unique_ptr<gateway::Server> listen_on(const gateway::Config& config, gateway::Integration& integration) {
+  try {
+    return std::make_unique<gateway::Server>(config, integration);
+  } catch (const boost::system::system_error& e) {
+    const std::string where = config.bind_address + ":" + std::to_string(config.port);
+    if (e.code() == boost::asio::error::address_in_use)
+      std::cerr << "parley: port " << config.port << " is already in use on " << config.bind_address
+                << " (another parley serve or another program listens there): stop it, or choose "
+                   "another port with --port\n";
+    else if (e.code() == boost::asio::error::access_denied)
+      std::cerr << "parley: not allowed to listen on " << where
+                << " (ports below 1024 need privileges): choose another port with --port\n";
+    else if (e.code() == boost::system::errc::address_not_available)
+      std::cerr << "parley: cannot listen on " << where << ": " << config.bind_address
+                << " is not an address of this machine (--bind)\n";
+    else
+      std::cerr << "parley: cannot listen on " << where << ": " << e.code().message() << "\n";
+    return nullptr;
+  }
 }
 
 }  // namespace
@@ -233,8 +272,19 @@ int serve_command(const std::vector<std::string>& args) {
                          o.has("lambda-idle")))
     throw std::invalid_argument("--template, --bootstrap and --lambda-* need --lambda process");
 
+  // SQLite: this process alone may use the data directory, or the two would clear each other's
+  // connection rows. Taken before anything in it is touched (app/data_lock.hpp).
+  std::optional<DataLock> data_lock;
+  if (o.get("store", "sqlite") == "sqlite") {
+    try {
+      data_lock.emplace(data);
+    } catch (const std::runtime_error& e) {
+      std::cerr << "parley: " << e.what() << "\n";
+      return 1;
+    }
+  }
   std::string store_description;
-  auto store = open_store(o, data, store_description);
+  auto store = open_store(o, data, store_description, !data_lock || data_lock->machine_restarted());
   if (!store) return 1;
   std::unique_ptr<store::Timed> timed_store;
   std::optional<store::MemberCache> member_cache;
@@ -263,7 +313,9 @@ int serve_command(const std::vector<std::string>& args) {
   }
   gateway::Integration& integration =
       handlers ? static_cast<gateway::Integration&>(*handlers) : *functions.integration;
-  gateway::Server server(config, integration);
+  auto listening = listen_on(config, integration);
+  if (!listening) return 1;
+  gateway::Server& server = *listening;
 
   const std::string host =
       config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "localhost"
@@ -284,30 +336,49 @@ int serve_command(const std::vector<std::string>& args) {
         "PARLEY_MANAGEMENT_ENDPOINT",
         http_scheme + mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage);
   }
-  std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
+  std::ostringstream banner;
+  banner << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
   if (handlers)
-    std::cout << handler_threads << " handler threads";
+    banner << handler_threads << " handler threads";
   else
-    std::cout << functions.functions << " Lambda functions of " << functions.template_file.string()
-              << " as processes of " << functions.bootstrap.string();
-  std::cout << ", store " << store_description << "\n"
-            << "  Web client:      " << http_scheme << base << "/\n"
-            << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
-            << "  Management API:  " << http_scheme << base << "/" << c.stage
-            << "/@connections/{connectionId}"
-            << (c.management_public ? "" : " (loopback only)")
-            << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
-            << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
-            << "  Auth:            " << auth_mode(c)
-            << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
-            << "\n"
-            << "Press Ctrl+C to stop." << std::endl;
+    banner << functions.functions << " Lambda functions of " << functions.template_file.string()
+           << " as processes of " << functions.bootstrap.string();
+  banner << ", store " << store_description << "\n"
+         << "  Web client:      " << http_scheme << base << "/\n"
+         << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
+         << "  Management API:  " << http_scheme << base << "/" << c.stage
+         << "/@connections/{connectionId}"
+         << (c.management_public ? "" : " (loopback only)")
+         << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
+         << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
+         << "  Auth:            " << auth_mode(c)
+         << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
+         << "\n"
+         << "Press Ctrl+C to stop.\n";
 
+  // Several nodes: the banner (which says "serving") once the node endpoint proved to reach
+  // this process; or a refusal and exit 1 (app/cluster_node.hpp).
+  if (cluster)
+    cluster->verify_endpoint(server, [text = banner.str()] { std::cout << text << std::flush; });
+  else
+    std::cout << banner.str() << std::flush;
   server.run();
   // The $disconnects of the closed sessions finish before the store closes.
   if (handlers) handlers->drain();
   else functions.integration->drain(std::chrono::seconds(5));
   if (cluster) cluster->stop();  // after the $disconnects: nothing of this node is left to sweep
+  if (data_lock) {
+    // A clean stop: every counter is durable, so the next start need not skip any seq.
+    std::unique_ptr<store::Store> reopened;
+    if (!store) {
+      if (auto db = store::Sqlite::open(data / "parley.db")) reopened = std::move(*db);
+    }
+    if (auto* db = dynamic_cast<store::Sqlite*>(store ? store.get() : reopened.get())) {
+      if (auto r = db->release_reservations(); !r)
+        core::log::warn("cannot release the rooms' seq reservations", {{"error", r.error().message()}});
+    }
+  }
+  if (cluster && cluster->refused()) return 1;
   core::log::info("stopped");
   return 0;
 }

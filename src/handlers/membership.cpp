@@ -75,11 +75,12 @@ core::result<void> exit_room(Ports& p, const store::Member& m) {
 core::result<std::optional<store::Member>> find_membership(Ports& p,
                                                            const std::string& connection_id,
                                                            const std::string& room) {
-  auto rooms = p.store.memberships(connection_id);
-  if (!rooms) return rooms.error();
-  for (auto& m : *rooms)
-    if (m.room == room) return std::optional<store::Member>(std::move(m));
-  return std::optional<store::Member>();
+  // The row's own key, not the connection's list of rooms: on DynamoDB that list is a GSI,
+  // eventually consistent, and a leave right after its join could answer not_member.
+  auto m = p.store.find_member(room, connection_id);
+  // A key no row can have (an empty or oversized room name): not a member, as before.
+  if (!m && m.error() == core::errc::invalid_argument) return std::optional<store::Member>();
+  return m;
 }
 
 namespace {

@@ -103,7 +103,7 @@ TEST_F(SqliteSchema, FirstOpenCreatesParentDirectoryAndSchema) {
         << table << " should be WITHOUT ROWID";
   }
   EXPECT_EQ(query(file_, "PRAGMA user_version"), std::to_string(store::kSqliteSchemaVersion));
-  EXPECT_EQ(store::kSqliteSchemaVersion, 3);
+  EXPECT_EQ(store::kSqliteSchemaVersion, 4);
 }
 
 TEST_F(SqliteSchema, JournalModeIsWal) {
@@ -158,7 +158,7 @@ TEST_F(SqliteSchema, Version1FileIsUpgradedKeepingHistory) {
   make_version1(file_);
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
 
   auto lobby = s->messages_after("lobby", 0, 10);
   ASSERT_TRUE(lobby) << lobby.error();
@@ -202,10 +202,11 @@ TEST_F(SqliteSchema, Version2FileIsUpgradedWithAUserIdOnConnections) {
                         "connectionid TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL DEFAULT '', "
                         "connectedAt INTEGER NOT NULL DEFAULT 0, gateway TEXT NOT NULL DEFAULT '', "
                         "homeRoom TEXT NOT NULL DEFAULT '', since INTEGER NOT NULL DEFAULT -1, "
-                        "ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID; PRAGMA user_version = 2;"), "");
+                        "ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID; "
+                        "ALTER TABLE rooms DROP COLUMN reserved; PRAGMA user_version = 2;"), "");
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
   store::Connection c{"c1=", "ann", 1, "", 0, "lobby", 2, "user-ann"};
   ASSERT_TRUE(s->put_connection(c));
   EXPECT_EQ(s->get_connection("c1=").value().user_id, "user-ann");

@@ -90,6 +90,19 @@ core::result<std::vector<Member>> Dynamo::members(const std::string& room) {
   });
 }
 
+core::result<std::optional<Member>> Dynamo::find_member(const std::string& room, const std::string& connection_id) {
+  return guarded("member", [&]() -> core::result<std::optional<Member>> {
+    if (room.empty() || connection_id.empty()) return invalid();
+    auto r = request(tables_.members);
+    r["Key"] = item_to_json({{"room", s(room)}, {"connectionid", s(connection_id)}});
+    r["ConsistentRead"] = true;  // a leave right after its join finds it (the GSI might not)
+    auto g = client_->get_item(std::move(r));
+    if (!g) return store_error(g.error(), "member", tables_.members);
+    if (!*g) return std::optional<Member>();
+    return std::optional<Member>(member_from(**g));
+  });
+}
+
 core::result<std::vector<Member>> Dynamo::memberships(const std::string& connection_id) {
   return guarded("memberships", [&]() -> core::result<std::vector<Member>> {
     if (connection_id.empty()) return invalid();
