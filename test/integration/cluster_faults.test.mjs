@@ -9,10 +9,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { startServer, makeDataDir, removeDataDir, parleyBin, poll, fetchT } from './server.mjs';
-import { startDynalite } from './dynalite.mjs';
+import { startServer, makeDataDir, removeDataDir, poll, fetchT, runParley } from './server.mjs';
+import { startDynalite, dynamoCall } from './dynalite.mjs';
 import { enter, say, uniq } from './protocol.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { freePort } from './cli.mjs';
@@ -22,35 +21,8 @@ let dynalite;
 let dir;
 const started = [];
 
-// `parley ...` to its end: {code, out}; killed after timeoutMs.
-function run(args, timeoutMs = 20_000) {
-  return new Promise((res, rej) => {
-    const child = spawn(parleyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', rej);
-    child.once('exit', (code, signal) => { clearTimeout(timer); res({ code, signal, out, err }); });
-  });
-}
-
-async function dynamo(target, body) {
-  const r = await fetch(dynalite.url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.0',
-      'X-Amz-Target': `DynamoDB_20120810.${target}`,
-      'X-Amz-Date': '20250101T000000Z',
-      Authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00',
-    },
-    body: JSON.stringify(body),
-  });
-  const json = await r.json();
-  if (!r.ok) throw new Error(`${target}: ${JSON.stringify(json)}`);
-  return json;
-}
+const run = (args) => runParley(args);
+const dynamo = (target, body) => dynamoCall(dynalite.url, target, body);
 
 const nodeRows = async () => (await dynamo('Scan', { TableName: 'parley-nodes' })).Items;
 const connectionIds = async (endpoint) => (await dynamo('Scan', {

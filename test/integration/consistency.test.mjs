@@ -8,8 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { spawn } from 'node:child_process';
-import { startServer, makeDataDir, removeDataDir, parleyBin } from './server.mjs';
+import { startServer, makeDataDir, removeDataDir, runParleyOk } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { enter, uniq } from './protocol.mjs';
@@ -57,22 +56,11 @@ function startProxy() {
   });
 }
 
-function run(args) {
-  return new Promise((res, rej) => {
-    const child = spawn(parleyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.once('error', rej);
-    child.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(`parley ${args.join(' ')} exited ${code}\n${out}`))));
-  });
-}
-
 before(async () => {
   dir = await makeDataDir('parley-consistency-');
   dynalite = await startDynalite({ path: `${dir}/dynalite` });
   proxy = await startProxy();
-  await run(['tables', 'create', '--dynamodb-endpoint', dynalite.url]);
+  await runParleyOk(['tables', 'create', '--dynamodb-endpoint', dynalite.url]);
   node = await startServer({ store: 'dynamodb', dynamodbEndpoint: proxy.url, integration: 'in-process' });
 });
 

@@ -5,8 +5,7 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { startServer, makeDataDir, removeDataDir, parleyBin } from './server.mjs';
+import { startServer, makeDataDir, removeDataDir, runParley } from './server.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { enter, say, who, uniq } from './protocol.mjs';
 
@@ -17,20 +16,7 @@ after(async () => {
   for (const d of dirs) await removeDataDir(d);
 });
 
-// `parley serve ...` to its end: {code, out, err, ms}.
-function serve(args, timeoutMs = 10_000) {
-  return new Promise((res, rej) => {
-    const t0 = Date.now();
-    const child = spawn(parleyBin, ['serve', '--bind', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', rej);
-    child.once('exit', (code, signal) => { clearTimeout(timer); res({ code, signal, out, err, ms: Date.now() - t0 }); });
-  });
-}
+const serve = (args) => runParley(['serve', '--bind', '127.0.0.1', ...args], { timeoutMs: 10_000 });
 
 test('a second serve on the same data directory refuses at once, naming the first, and clears nothing', T, async () => {
   const data = await makeDataDir('parley-lock-');
