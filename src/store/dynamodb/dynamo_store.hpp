@@ -7,10 +7,10 @@
 //
 // Consistency: reads on a table's own key are strongly consistent (ConsistentRead), so a
 // handler sees its own writes; find_member() — what join, leave and history decide on — is one of
-// them. memberships() reads the GSI connection-index, which on real DynamoDB is eventually
-// consistent (a GSI refuses ConsistentRead): a join a few hundred ms old may be missing from
-// it, a leave still in it. Only lists use it ($disconnect, hello's rooms, setname, dm by
-// name; docs/data-model.md says what that means); dynalite updates the index synchronously.
+// them. memberships() reads the connection row's own room list (`rooms`, kept by put_member and
+// delete_member) and each listed member row, consistently; the GSI connection-index, which
+// on real DynamoDB is eventually consistent (a GSI refuses ConsistentRead), only for rows that
+// keep no list (an older version's, or a member whose connection row is gone).
 //
 // Expiry: rows carry `ttl` (epoch seconds) for DynamoDB's TTL sweeper (rows of a crashed node),
 // but reads do not filter expired rows, as the SQLite adapter does not: the handlers keep
