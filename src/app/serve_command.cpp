@@ -40,7 +40,8 @@ Options:
   --port N                 listening port (default 8080; 0 picks a free one)
   --bind ADDR              listening address (default 0.0.0.0)
   --stage NAME             API stage, the WebSocket path (default dev)
-  --data DIR               state directory; the database is DIR/parley.db (default ./data)
+  --data DIR               state directory; the database is DIR/parley.db (default ./data);
+                           one serve per directory (DIR/parley.lock)
   --store KIND             sqlite (default) or dynamodb
   --dynamodb-endpoint URL  DynamoDB endpoint, e.g. http://127.0.0.1:8000 (DynamoDB Local,
                            dynalite); default AWS_ENDPOINT_URL_DYNAMODB, else AWS in the region
@@ -48,7 +49,8 @@ Options:
   --table-prefix P         DynamoDB table names P + connections, ... (default parley-)
   --create-tables          create missing DynamoDB tables first (as `parley tables create`)
   --node-endpoint URL      DynamoDB: this node's management API as the other nodes reach it
-                           (default http://<bind, or 127.0.0.1>:<port>/<stage>)
+                           (default http://<bind, or 127.0.0.1>:<port>/<stage>); checked at
+                           start: it must reach this very node
   --node-ttl S             DynamoDB: a node silent for S seconds is dead; its connections are
                            swept (default 30; heartbeat every S/3)
   --management-keys FILE   ACCESS_KEY_ID:SECRET lines; the first signs node-to-node posts
