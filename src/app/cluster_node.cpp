@@ -1,11 +1,14 @@
 #include "app/cluster_node.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 
+#include "app/tables_command.hpp"
 #include "aws/http/endpoint.hpp"
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 #include "core/log.hpp"
 #include "gateway/context.hpp"
 
@@ -38,13 +41,32 @@ std::optional<aws::Credentials> management_credentials(const std::string& keys_f
   return std::nullopt;
 }
 
+namespace {
+
+// Timeouts within one beat interval, and one retry: a beat that cannot get through is better
+// retried at the next round than waited on past the ttl.
+std::shared_ptr<aws::dynamodb::SyncClient> heartbeat_client(const Options& o) {
+  const auto ttl = std::chrono::seconds(o.number("node-ttl", 30, 1, 3600));
+  const auto interval = std::max(std::chrono::milliseconds(200), std::chrono::duration_cast<std::chrono::milliseconds>(ttl) / 3);
+  auto config = dynamo_settings(o).client;
+  config.retry.max_attempts = 2;
+  aws::http::ClientOptions http;
+  http.connect_timeout = std::min(std::chrono::milliseconds(2000), interval);
+  http.request_timeout = std::min(std::chrono::milliseconds(5000), interval);
+  http.max_connections_per_endpoint = 2;  // the beat thread and the sweep thread
+  return std::make_shared<aws::dynamodb::SyncClient>(std::move(config), std::move(http));
+}
+
+}  // namespace
+
 ClusterNode::ClusterNode(store::Dynamo& dynamo, store::Store& shared, const Options& o)
     : dynamo_(dynamo),
       shared_(shared),
       endpoint_option_(o.get("node-endpoint", "")),
       liveness_("", core::now_ms()),
       node_store_(shared, liveness_),
-      nodes_(dynamo.client(), dynamo.tables()) {
+      heartbeat_client_(heartbeat_client(o)),
+      nodes_(*heartbeat_client_, dynamo.tables()) {
   if (!endpoint_option_.empty() && !aws::http::parse_endpoint(endpoint_option_))
     throw std::invalid_argument("--node-endpoint must be an http(s) URL, e.g. http://10.0.0.5:8080/dev");
   const auto ttl_s = o.number("node-ttl", 30, 1, 3600);
@@ -55,6 +77,7 @@ ClusterNode::ClusterNode(store::Dynamo& dynamo, store::Store& shared, const Opti
 }
 
 ClusterNode::~ClusterNode() {
+  if (verifier_.joinable()) verifier_.join();
   if (heartbeat_) heartbeat_->stop(false);
 }
 
@@ -64,8 +87,9 @@ bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handle
                                               : endpoint_option_);
   // A message being stored when its node died: its retry on another node need not wait out
   // the claim lease.
+  // Judged on this node's own clock (Liveness::silent), never by comparing another node's.
   dynamo_.set_claim_owner(liveness_.self(), [this](const std::string& owner) {
-    return liveness_.node_dead(owner, core::now_ms());
+    return liveness_.silent(owner, heartbeat_options_.ttl);
   });
   aws::http::ClientOptions http;
   http.connect_timeout = std::chrono::milliseconds(1000);  // a dead peer fails fast
@@ -76,9 +100,10 @@ bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handle
                                                          routing_options_);
   handlers.set_connections(*routed_);
   auto& registry = server.context().registry;
+  server.context().probe_id = "probe-" + core::new_hex_id();
   heartbeat_ = std::make_unique<cluster::Heartbeat>(
       nodes_, liveness_, handlers::Ports{node_store_, *routed_}, shared_, heartbeat_options_, [&registry] {
-        for (auto& s : registry.all()) s->close(1012, "Node rejoining the cluster");
+        for (auto& s : registry.all()) s->close(1012, "Service Restart");
       });
   if (auto j = heartbeat_->join(); !j) {
     std::cerr << "parley: cannot register this node (" << liveness_.self() << ") in the DynamoDB table "
@@ -91,7 +116,51 @@ bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handle
   return true;
 }
 
+namespace {
+
+// Why GET {endpoint}/@connections/{probe} did not come back from this process, in words.
+std::string probe_failure(const core::result<apigw::ConnectionInfo>& r) {
+  if (r) return "";
+  if (r.error() == core::errc::gone)
+    return "it is answered by another process (410 for this node's probe id): another node's or "
+           "another server's address";
+  if (r.error() == core::errc::forbidden)
+    return "its management API refused this node (403): the node-to-node keys (--management-keys) "
+           "must be ones it accepts, and a non-loopback address needs --management-public";
+  return "no management API answered there (" + r.error().message() +
+         "): a wrong host or port, or a path without the stage (it must end in /<stage>)";
+}
+
+}  // namespace
+
+void ClusterNode::verify_endpoint(gateway::Server& server, std::function<void()> ready) {
+  const std::string probe = server.context().probe_id;
+  verifier_ = std::thread([this, &server, probe, ready = std::move(ready)] {
+    aws::http::ClientOptions http;
+    http.connect_timeout = std::chrono::milliseconds(2000);
+    http.request_timeout = std::chrono::milliseconds(5000);
+    connections::HttpOptions o;
+    o.endpoint = liveness_.self();
+    o.region = routing_options_.region;
+    o.credentials = routing_options_.credentials;
+    auto client = connections::Http::create(std::make_shared<aws::http::BlockingClient>(http), o);
+    std::string why = client ? probe_failure((*client)->get(probe)) : "it is not an http(s) URL";
+    if (why.empty()) {
+      core::log::info("node endpoint verified", {{"node", liveness_.self()}});
+      ready();
+      return;
+    }
+    std::cerr << "parley: --node-endpoint " << liveness_.self() << " does not reach this node's management API: "
+              << why << ". The other nodes post to this address; give the URL they reach this node by, "
+              << "e.g. http://10.0.0.5:8080/" << server.config().stage << "\n";
+    refused_ = true;
+    if (heartbeat_) heartbeat_->stop(true);  // leave the cluster: nobody is to route here
+    server.shutdown(std::chrono::milliseconds(0));
+  });
+}
+
 void ClusterNode::stop() {
+  if (verifier_.joinable()) verifier_.join();
   if (heartbeat_) heartbeat_->stop(true);
 }
 

@@ -5,11 +5,16 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <algorithm>
 #include <thread>
 
+#include <boost/asio/error.hpp>
+#include <boost/system/system_error.hpp>
+
 #include "app/cluster_node.hpp"
 #include "app/guest_key.hpp"
+#include "app/data_lock.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/security_options.hpp"
@@ -37,7 +42,8 @@ Options:
   --bind ADDR              listening address (default 127.0.0.1 when anonymous, 0.0.0.0 with
                            --auth jwt); --bind 0.0.0.0 opens an anonymous chat to the network
   --stage NAME             API stage, the WebSocket path (default dev)
-  --data DIR               state directory; the database is DIR/parley.db (default ./data)
+  --data DIR               state directory; the database is DIR/parley.db (default ./data);
+                           one serve per directory (DIR/parley.lock)
   --store KIND             sqlite (default) or dynamodb
   --dynamodb-endpoint URL  DynamoDB endpoint, e.g. http://127.0.0.1:8000 (DynamoDB Local,
                            dynalite); default AWS_ENDPOINT_URL_DYNAMODB, else AWS in the region
@@ -45,7 +51,8 @@ Options:
   --table-prefix P         DynamoDB table names P + connections, ... (default parley-)
   --create-tables          create missing DynamoDB tables first (as `parley tables create`)
   --node-endpoint URL      DynamoDB: this node's management API as the other nodes reach it
-                           (default http://<bind, or 127.0.0.1>:<port>/<stage>)
+                           (default http://<bind, or 127.0.0.1>:<port>/<stage>); checked at
+                           start: it must reach this very node
   --node-ttl S             DynamoDB: a node silent for S seconds is dead; its connections are
                            swept (default 30; heartbeat every S/3)
   --management-keys FILE   ACCESS_KEY_ID:SECRET lines; the first signs node-to-node posts
@@ -187,7 +194,8 @@ gateway::Config config_from(const Options& o) {
 // is for the banner.
 // With create_parley_tables false (process mode) --create-tables is the template's to act on.
 std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem::path& data,
-                                         std::string& description, bool create_parley_tables) {
+                                         std::string& description, bool create_parley_tables,
+                                         bool machine_restarted) {
   const std::string kind = o.get("store", "sqlite");
   if (kind == "sqlite") {
     if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix") || o.has("node-endpoint") ||
@@ -204,6 +212,17 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
       std::cerr << "parley: cannot clear the connections of the previous run: " << r.error().message() << "\n";
       return nullptr;
     }
+    // After a crash of the machine, no room may hand out a seq again that clients were shown.
+    // Only then: on the same boot nothing committed was lost, and seqs go on without a gap.
+    auto moved = machine_restarted ? (*db)->recover_counters() : core::result<std::int64_t>(std::int64_t{0});
+    if (!moved) {
+      std::cerr << "parley: cannot recover the rooms' counters: " << moved.error().message() << "\n";
+      return nullptr;
+    }
+    if (*moved > 0)
+      core::log::warn("the machine restarted since the last run, which did not stop cleanly: room counters "
+                      "moved past what it may have shown",
+                      {{"rooms", *moved}, {"skippedAtMost", store::kSeqReserve}});
     description = "sqlite " + (data / "parley.db").string();
     return std::move(*db);
   }
@@ -224,6 +243,29 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
   // not drop the others' rows. A crashed node's rows are swept by the live nodes once its
   // heartbeat expires, and a restarted node sweeps its previous run's (app/cluster_node.hpp).
   return std::make_unique<store::Dynamo>(std::move(client), std::move(settings.tables));
+}
+
+// The listening socket, or nullptr after one plain sentence on why it cannot be had (a port in
+// use is an operator's everyday mistake, not a crash to report with Boost's source location).
+std::unique_ptr<gateway::Server> listen_on(const gateway::Config& config, gateway::Integration& integration) {
+  try {
+    return std::make_unique<gateway::Server>(config, integration);
+  } catch (const boost::system::system_error& e) {
+    const std::string where = config.bind_address + ":" + std::to_string(config.port);
+    if (e.code() == boost::asio::error::address_in_use)
+      std::cerr << "parley: port " << config.port << " is already in use on " << config.bind_address
+                << " (another parley serve or another program listens there): stop it, or choose "
+                   "another port with --port\n";
+    else if (e.code() == boost::asio::error::access_denied)
+      std::cerr << "parley: not allowed to listen on " << where
+                << " (ports below 1024 need privileges): choose another port with --port\n";
+    else if (e.code() == boost::system::errc::address_not_available)
+      std::cerr << "parley: cannot listen on " << where << ": " << config.bind_address
+                << " is not an address of this machine (--bind)\n";
+    else
+      std::cerr << "parley: cannot listen on " << where << ": " << e.code().message() << "\n";
+    return nullptr;
+  }
 }
 
 }  // namespace
@@ -260,8 +302,20 @@ int serve_command(const std::vector<std::string>& given) {
         "--template, --bootstrap, --parameter-overrides, --stack-name, --python, --node, "
         "--no-hot-reload and --lambda-* need --lambda process");
 
+  // SQLite: this process alone may use the data directory, or the two would clear each other's
+  // connection rows. Taken before anything in it is touched (app/data_lock.hpp).
+  std::optional<DataLock> data_lock;
+  if (o.get("store", "sqlite") == "sqlite") {
+    try {
+      data_lock.emplace(data);
+    } catch (const std::runtime_error& e) {
+      std::cerr << "parley: " << e.what() << "\n";
+      return 1;
+    }
+  }
   std::string store_description;
-  auto store = open_store(o, data, store_description, lambda.empty());
+  auto store = open_store(o, data, store_description, lambda.empty(),
+                          !data_lock || data_lock->machine_restarted());
   if (!store) return 1;
   std::unique_ptr<store::Timed> timed_store;
   std::optional<store::MemberCache> member_cache;
@@ -310,7 +364,9 @@ int serve_command(const std::vector<std::string>& given) {
   }
   gateway::Integration& integration =
       handlers ? static_cast<gateway::Integration&>(*handlers) : *functions.integration;
-  gateway::Server server(config, integration);
+  auto listening = listen_on(config, integration);
+  if (!listening) return 1;
+  gateway::Server& server = *listening;
 
   const std::string host =
       config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "localhost"
@@ -335,33 +391,53 @@ int serve_command(const std::vector<std::string>& given) {
     functions.integration->set_variable("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
                                         "https://" + mgmt);
   }
-  std::cout << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
+  std::ostringstream banner;
+  banner << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
   if (handlers)
-    std::cout << handler_threads << " handler threads";
+    banner << handler_threads << " handler threads";
   else
-    std::cout << functions.functions << " Lambda functions of " << functions.template_file.string()
-              << " as processes of " << functions.bootstrap.string();
-  std::cout << ", store " << store_description << "\n"
-            << "  Web client:      " << http_scheme << base << "/\n"
-            << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
-            << "  Management API:  " << http_scheme << base << "/" << c.stage
-            << "/@connections/{connectionId}"
-            << (c.tls_optional ? " (and https://, for the functions)" : "")
-            << (c.management_public ? "" : " (loopback only)")
-            << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
-            << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
-            << "  Auth:            " << auth_mode(c)
-            << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
-            << "\n"
-            << (anonymous && !guest_key_source.empty() ? guest_banner(guest_key_source, cluster && guest_key_source == (data / "guest.key").string())
-                          : "")
-            << "Press Ctrl+C to stop." << std::endl;
+    banner << functions.functions << " Lambda functions of " << functions.template_file.string()
+           << " as processes of " << functions.bootstrap.string();
+  banner << ", store " << store_description << "\n"
+         << "  Web client:      " << http_scheme << base << "/\n"
+         << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
+         << "  Management API:  " << http_scheme << base << "/" << c.stage
+         << "/@connections/{connectionId}"
+         << (c.tls_optional ? " (and https://, for the functions)" : "")
+         << (c.management_public ? "" : " (loopback only)")
+         << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
+         << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
+         << "  Auth:            " << auth_mode(c)
+         << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")
+         << "\n"
+         << (anonymous && !guest_key_source.empty()
+                 ? guest_banner(guest_key_source, cluster && guest_key_source == (data / "guest.key").string())
+                 : "")
+         << "Press Ctrl+C to stop.\n";
 
+  // Several nodes: the banner (which says "serving") once the node endpoint proved to reach
+  // this process; or a refusal and exit 1 (app/cluster_node.hpp).
+  if (cluster)
+    cluster->verify_endpoint(server, [text = banner.str()] { std::cout << text << std::flush; });
+  else
+    std::cout << banner.str() << std::flush;
   server.run();
   // The $disconnects of the closed sessions finish before the store closes.
   if (handlers) handlers->drain();
   else functions.integration->drain(std::chrono::seconds(5));
   if (cluster) cluster->stop();  // after the $disconnects: nothing of this node is left to sweep
+  if (data_lock) {
+    // A clean stop: every counter is durable, so the next start need not skip any seq.
+    std::unique_ptr<store::Store> reopened;
+    if (!store) {
+      if (auto db = store::Sqlite::open(data / "parley.db")) reopened = std::move(*db);
+    }
+    if (auto* db = dynamic_cast<store::Sqlite*>(store ? store.get() : reopened.get())) {
+      if (auto r = db->release_reservations(); !r)
+        core::log::warn("cannot release the rooms' seq reservations", {{"error", r.error().message()}});
+    }
+  }
+  if (cluster && cluster->refused()) return 1;
   core::log::info("stopped");
   return 0;
 }

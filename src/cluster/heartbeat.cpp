@@ -16,10 +16,12 @@ Heartbeat::Heartbeat(store::Nodes& nodes, Liveness& liveness, handlers::Ports li
 Heartbeat::~Heartbeat() { stop(false); }
 
 core::result<void> Heartbeat::join() {
+  const auto sent = std::chrono::steady_clock::now();
   const auto now = core::now_ms();
   if (auto b = nodes_.beat({liveness_.self(), liveness_.started_at(), now + options_.ttl.count(), {}, 0}); !b)
     return b.error();
-  last_beat_ = now;
+  last_beat_ = sent;
+  registered_ = true;
   auto all = nodes_.nodes();
   if (!all) return all.error();
   liveness_.update(*all);
@@ -30,23 +32,39 @@ core::result<void> Heartbeat::join() {
   return {};
 }
 
+void Heartbeat::fence(const char* why, std::int64_t now) {
+  core::log::error("this node was presumed dead by the cluster: closing every connection (1012) and rejoining",
+                   {{"node", liveness_.self()}, {"reason", why}});
+  liveness_.restart(now);
+  registered_ = false;
+  last_beat_.reset();  // once per lapse
+  sweep_self_ = true;
+  if (on_fenced_) on_fenced_();
+}
+
 void Heartbeat::beat_once() {
-  const auto now = core::now_ms();
-  auto b = nodes_.beat({liveness_.self(), liveness_.started_at(), now + options_.ttl.count(), {}, 0});
+  auto sent = std::chrono::steady_clock::now();
+  auto now = core::now_ms();
+  if (last_beat_ && sent - *last_beat_ > options_.ttl) {
+    // Our row expired for the others: they may have swept our rows, or dropped them on a post.
+    fence("heartbeat lapsed past the node ttl", now);
+  }
+  store::Node me{liveness_.self(), liveness_.started_at(), now + options_.ttl.count(), {}, 0};
+  auto b = registered_ ? nodes_.renew(me) : nodes_.beat(me);
+  if (!b && b.error() == core::errc::conflict) {
+    // Swept (or being swept) while this process still counted itself alive.
+    sent = std::chrono::steady_clock::now();
+    now = core::now_ms();
+    fence("this node's row was swept or claimed by another node", now);
+    me = {liveness_.self(), liveness_.started_at(), now + options_.ttl.count(), {}, 0};
+    b = nodes_.beat(me);
+  }
   if (!b) {
     core::log::warn("heartbeat failed", {{"node", liveness_.self()}, {"error", b.error().message()}});
-    if (last_beat_ != 0 && now - last_beat_ > options_.ttl.count()) {
-      // The others have presumed this node dead and may be sweeping its rows: start afresh.
-      core::log::error("heartbeat lapsed past the node ttl: closing every connection of this node",
-                       {{"node", liveness_.self()}});
-      liveness_.restart(now);
-      sweep_self_ = true;
-      last_beat_ = 0;  // once per lapse
-      if (on_fenced_) on_fenced_();
-    }
     return;
   }
-  last_beat_ = now;
+  last_beat_ = sent;
+  registered_ = true;
   if (auto all = nodes_.nodes()) liveness_.update(*all);
   else core::log::warn("cannot read the node list", {{"error", all.error().message()}});
 }
@@ -62,7 +80,9 @@ void Heartbeat::sweep_once() {
     // Not ours when it beat again, is gone, or another node sweeps it.
     if (!nodes_.claim(n.endpoint, liveness_.self(), now, now + options_.ttl.count())) continue;
     core::log::info("sweeping a dead node", {{"node", n.endpoint}, {"expiredAt", n.expires_at}});
-    if (auto swept = sweep_node(live_, raw_, nodes_, n.endpoint, now); swept)
+    // Its rows from before its expiry (both that node's clock): a connection made after it is
+    // the node's rejoined run's, not to be swept.
+    if (auto swept = sweep_node(live_, raw_, nodes_, n.endpoint, n.expires_at + 1); swept)
       (void)nodes_.remove(n.endpoint, now);
   }
 }

@@ -9,14 +9,23 @@
 //    rooms with the leave announced (sweep_node), and its row is deleted.
 //  * join() before serving: the first beat, and the sweep of the rows this endpoint's previous
 //    run left behind (a restart); no other node's rows are touched.
-//  * A node that could not beat for a whole ttl must assume the others swept it: it takes a new
-//    start time (its older rows are gone for everyone), closes its sockets (`on_fenced`, the
-//    clients reconnect) and sweeps its own old rows.
+//  * Fencing. A node presumed dead by the others must not go on serving sockets whose rows they
+//    may have deleted (a sweep, or a sender's post answered 410 at once for a node known dead):
+//    its clients would silently receive nothing. It fences itself — closes every socket
+//    (`on_fenced`: 1012, the clients reconnect), takes a new start time (its older rows are gone
+//    for everyone), registers again and sweeps its own old rows — when
+//      - a whole ttl passed since the last beat it sent that succeeded, measured on this
+//        process's monotonic clock (a stalled process — SIGSTOP, swap, a slow store — finds
+//        out at its first round after waking, before it beats), or
+//      - a beat is refused: every beat after the first of a run is conditional on the row
+//        still being this run's and unclaimed (Nodes::renew), so a node that the others
+//        swept finds out whatever the clocks say.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cluster/liveness.hpp"
@@ -54,6 +63,8 @@ class Heartbeat {
 
  private:
   void loop(void (Heartbeat::*round)());
+  // Closes the sockets and starts a new run (see Fencing above); `why` for the log.
+  void fence(const char* why, std::int64_t now);
 
   store::Nodes& nodes_;
   Liveness& liveness_;
@@ -62,7 +73,9 @@ class Heartbeat {
   const HeartbeatOptions options_;
   std::function<void()> on_fenced_;
 
-  std::int64_t last_beat_ = 0;   // epoch ms of the last beat stored (beat thread only)
+  // When the last beat that was stored had been sent (beat thread only; none after a fence).
+  std::optional<std::chrono::steady_clock::time_point> last_beat_;
+  bool registered_ = false;  // this run's row is written: later beats renew it (beat thread)
   std::atomic<bool> sweep_self_{false};  // our own old rows await a sweep
   std::mutex mutex_;
   std::condition_variable wake_;

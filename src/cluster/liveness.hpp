@@ -5,6 +5,7 @@
 // restarted on the same endpoint: that socket is gone). A node this view has not seen yet
 // (it started since the last refresh) counts as alive: it beat before it served anybody.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <shared_mutex>
@@ -28,21 +29,40 @@ class Liveness {
   // this node older than `now` counts as gone from now on.
   void restart(std::int64_t now) { started_at_.store(now); }
 
-  void update(const std::vector<store::Node>& nodes);
+  // `at`: when the rows were read, on this process's monotonic clock (tests pass their own).
+  void update(const std::vector<store::Node>& nodes,
+              std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now());
   // The node rows of the last update.
   std::vector<store::Node> snapshot() const;
 
   // Whether a row of `gateway` written at `row_time` (epoch ms: connectedAt, joinedAt) belongs
-  // to a socket that is gone at `now`. "" (a row without a node) is never dead here.
+  // to a socket that is gone at `now`: written before its node's run began, or before its
+  // node's expiry when that has passed (a row written after it is a rejoined run's). "" (a row
+  // without a node) is never dead here.
   bool dead(const std::string& gateway, std::int64_t row_time, std::int64_t now) const;
   // Whether the node `gateway` is known to be dead at `now` (its heartbeat expired).
   bool node_dead(const std::string& gateway, std::int64_t now) const;
+  // Whether `gateway` has been silent for `ttl` as this process saw it: its row unchanged
+  // through every refresh of the last `ttl` (this process's monotonic clock), or gone from the
+  // table since it was seen. Unlike node_dead, no other machine's clock enters it: what decides
+  // the takeover of that node's clientMsgId claims (a fast clock here must not take over the
+  // claims of a live node). A node never seen: false.
+  bool silent(const std::string& gateway, std::chrono::steady_clock::duration ttl,
+              std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now()) const;
 
  private:
   std::string self_;
   std::atomic<std::int64_t> started_at_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, store::Node, std::less<>> nodes_;
+  // Per node seen: its row's last (expiresAt, startedAt), since when it has been that, or gone.
+  struct Seen {
+    std::int64_t expires_at = 0;
+    std::int64_t started_at = 0;
+    std::chrono::steady_clock::time_point since;
+    bool gone = false;
+  };
+  std::map<std::string, Seen, std::less<>> seen_;
 };
 
 }  // namespace cluster

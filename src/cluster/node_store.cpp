@@ -47,6 +47,13 @@ core::result<std::vector<store::Member>> NodeStore::members(const std::string& r
   return live(inner_.members(room));
 }
 
+core::result<std::optional<store::Member>> NodeStore::find_member(const std::string& room,
+                                                             const std::string& connection_id) {
+  auto m = inner_.find_member(room, connection_id);
+  if (m && *m && gone((*m)->gateway, (*m)->joined_at, (*m)->ttl, core::now_ms())) return std::optional<store::Member>();
+  return m;
+}
+
 core::result<std::vector<store::Member>> NodeStore::memberships(const std::string& connection_id) {
   return live(inner_.memberships(connection_id));
 }

@@ -27,6 +27,7 @@ class NodeStore final : public store::Store {
     return inner_.delete_member(room, connection_id);
   }
   core::result<std::vector<store::Member>> members(const std::string& room) override;
+  core::result<std::optional<store::Member>> find_member(const std::string& room, const std::string& connection_id) override;
   core::result<std::vector<store::Member>> memberships(const std::string& connection_id) override;
 
   core::result<store::Appended> append_message(store::Message m) override {

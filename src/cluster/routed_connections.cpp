@@ -7,10 +7,41 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace cluster {
 namespace {
 boost::system::error_code gone() { return core::make_error_code(core::errc::gone); }
+
+// A post to another node that failed for another reason than 410 (the socket is gone there):
+// the member stays in the room but missed the live frame (it catches up by the seq rules). Never
+// silent: counted in /metrics by reason, and logged once per peer and fan-out.
+const char* failure_reason(const boost::system::error_code& e) {
+  if (e == core::errc::forbidden) return "forbidden";
+  if (e == core::errc::limit_exceeded) return "throttled";
+  if (e == core::errc::payload_too_large) return "too_large";
+  return "unreachable";
+}
+
+void count_failures(const std::string& peer, const std::vector<std::size_t>& idx,
+                    const std::vector<core::result<void>>& out) {
+  std::size_t failed = 0;
+  boost::system::error_code first;
+  for (const auto i : idx) {
+    if (out[i] || out[i].error() == core::errc::gone) continue;
+    if (failed++ == 0) first = out[i].error();
+    core::metrics::registry()
+        .counter("parley_node_post_failures_total",
+                 "Posts to a connection held by another node that failed (not 410 Gone), by reason",
+                 std::string("reason=\"") + failure_reason(out[i].error()) + "\"")
+        .inc();
+  }
+  if (failed > 0)
+    core::log::warn("posts to another node failed: its members missed this frame",
+                    {{"peer", peer}, {"failed", failed}, {"of", idx.size()},
+                     {"reason", failure_reason(first)}, {"error", first.message()}});
+}
+
 }  // namespace
 
 RoutedConnections::RoutedConnections(apigw::Connections& local, store::Store& rows, const Liveness& liveness,
@@ -47,7 +78,10 @@ core::result<void> RoutedConnections::post(const std::string& connection_id, con
   auto node = holder(connection_id);
   if (!node) return r;
   auto* http = peer(*node);
-  return http ? http->post(connection_id, data) : r;
+  if (!http) return r;
+  std::vector<core::result<void>> out{http->post(connection_id, data)};
+  count_failures(*node, {0}, out);
+  return out[0];
 }
 
 std::vector<core::result<void>> RoutedConnections::post_many(std::span<const std::string> ids,
@@ -63,11 +97,12 @@ std::vector<core::result<void>> RoutedConnections::post_recipients(std::span<con
   std::vector<core::result<void>> out(to.size(), core::result<void>(gone()));
   // Peer endpoint → the indexes of its recipients.
   std::map<std::string, std::vector<std::size_t>> by_peer;
-  const auto now = core::now_ms();
   for (std::size_t i = 0; i < to.size(); ++i) {
     const auto& r = to[i];
     if (remote(r.gateway)) {
-      if (liveness_.node_dead(r.gateway, now)) continue;  // gone: its rows get cleaned up
+      // No shortcut for a node the view says is dead: the store view already left out that
+      // node's rows, so a row naming it here was written by its rejoined run (after a fence),
+      // which the view has not read yet. Answering 410 would make the sender delete it.
       by_peer[r.gateway].push_back(i);
       continue;
     }
@@ -125,6 +160,7 @@ void RoutedConnections::post_remote(const std::map<std::string, std::vector<std:
     }
   }
   finished.wait();
+  for (const auto& [endpoint, idx] : by_peer) count_failures(endpoint, idx, out);
 }
 
 core::result<apigw::ConnectionInfo> RoutedConnections::get(const std::string& connection_id) {

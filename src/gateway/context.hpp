@@ -42,6 +42,10 @@ struct Context {
   KeyedBuckets ip_rates;         // --ip-rate-limit: client frames per source IP
   KeyedBuckets management_rates; // management API calls per caller
   std::atomic<bool> stopping{false};
+  // Several nodes: a random id that GET @connections/{probe_id} answers as a connection, so a
+  // node can check that its --node-endpoint reaches this very process (any other process
+  // answers 410). Set before the server runs, never changed after; empty: no probe.
+  std::string probe_id;
   // Set when the port speaks TLS (config.tls_cert_file / tls_key_file), by the server.
   std::shared_ptr<boost::asio::ssl::context> tls;
   // One per socket thread, filled by the server before the first connection.

@@ -55,7 +55,12 @@ HttpResponse handle_management(Context& ctx, const HttpRequest& req,
       return gone(v);
     }
     case http::verb::get: {
-      auto info = connections.get(connection_id);
+      // This process's own probe (Context::probe_id): answered as a connection so that the
+      // prober reads it with the ordinary GetConnection client.
+      const bool probe = !ctx.probe_id.empty() && connection_id == ctx.probe_id;
+      auto info = probe ? core::result<apigw::ConnectionInfo>(apigw::ConnectionInfo{
+                              core::now_ms(), core::now_ms(), "", std::string("parley-node-probe")})
+                        : connections.get(connection_id);
       if (!info) return gone(v);
       boost::json::object body;
       body["connectedAt"] = core::iso8601_ms(info->connected_at);

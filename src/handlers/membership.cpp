@@ -78,12 +78,22 @@ core::result<std::optional<store::Member>> find_membership(Ports& p,
                                                            const std::string& connection_id,
                                                            const std::string& room,
                                                            std::size_t* rooms_in) {
-  auto rooms = p.store.memberships(connection_id);
-  if (!rooms) return rooms.error();
-  if (rooms_in) *rooms_in = rooms->size();
-  for (auto& m : *rooms)
-    if (m.room == room) return std::optional<store::Member>(std::move(m));
-  return std::optional<store::Member>();
+  if (rooms_in) {
+    // The rooms cap needs the connection's rooms anyway; memberships() reads them consistently
+    // (on DynamoDB: the connection row's list and each member row, never the GSI alone).
+    auto rooms = p.store.memberships(connection_id);
+    if (!rooms) return rooms.error();
+    *rooms_in = rooms->size();
+    for (auto& m : *rooms)
+      if (m.room == room) return std::optional<store::Member>(std::move(m));
+    return std::optional<store::Member>();
+  }
+  // The row's own key, not the connection's list of rooms: on DynamoDB that list is a GSI,
+  // eventually consistent, and a leave right after its join could answer not_member.
+  auto m = p.store.find_member(room, connection_id);
+  // A key no row can have (an empty or oversized room name): not a member, as before.
+  if (!m && m.error() == core::errc::invalid_argument) return std::optional<store::Member>();
+  return m;
 }
 
 namespace {

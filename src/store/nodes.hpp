@@ -24,8 +24,13 @@ class Nodes {
  public:
   virtual ~Nodes() = default;
 
-  // Writes the node's row whole (a beat also drops any sweeper's claim on it).
+  // Writes the node's row whole (a beat also drops any sweeper's claim on it): a node's first
+  // beat of a run (its start, or after it fenced itself).
   virtual core::result<void> beat(const Node& n) = 0;
+  // Every later beat: writes the row only while it is still this run's (`started_at`) and no
+  // node has claimed its sweep. Errors: conflict (the row is gone, another run's, or being
+  // swept: the others presumed this node dead and may have deleted its rows), the store's.
+  virtual core::result<void> renew(const Node& n) = 0;
   // Every node row, dead ones included (a handful: one read).
   virtual core::result<std::vector<Node>> nodes() = 0;
   // Takes the sweep of `endpoint` for `by` until `until`: succeeds when its row is still expired

@@ -85,6 +85,13 @@ core::result<RoomMembersPtr> Store::room_members(const std::string& room) {
   return RoomMembersPtr(std::move(out));
 }
 
+core::result<std::optional<Member>> Store::find_member(const std::string& room, const std::string& connection_id) {
+  auto rows = room_members(room);
+  if (!rows) return rows.error();
+  const Member* m = (*rows)->find(connection_id);
+  return m ? std::optional<Member>(*m) : std::nullopt;
+}
+
 core::result<bool> Store::name_taken(const std::string& room, std::string_view name,
                                      std::string_view except_connection_id) {
   auto rows = members(room);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -146,6 +147,11 @@ class Store {
   // The default reads members(room).
   virtual core::result<bool> name_taken(const std::string& room, std::string_view name,
                                         std::string_view except_connection_id);
+  // The member row (room, connection_id), or nullopt: what a decision about one membership
+  // reads (join, leave, history). Read on the table's key, so strongly consistent on DynamoDB
+  // (a GetItem with ConsistentRead), where memberships() reads an eventually consistent GSI.
+  // The default looks in room_members(room).
+  virtual core::result<std::optional<Member>> find_member(const std::string& room, const std::string& connection_id);
   // The rooms `connection_id` is in, through the connection index, ordered by room.
   virtual core::result<std::vector<Member>> memberships(const std::string& connection_id) = 0;
   // get_connection, memberships, and each room's last_seq and, where `wants_newest` says so,

@@ -8,7 +8,7 @@ constexpr const char* op_names[] = {"put_connection", "get_connection", "delete_
                                     "put_member",     "delete_member",  "members",
                                     "memberships",    "append_message", "messages_before",
                                     "messages_after", "last_seq",     "put_connection_and_member",
-                                    "connection_view", "rename"};
+                                    "connection_view", "rename", "member"};
 }  // namespace
 
 Timed::Timed(Store& inner) : inner_(inner) {
@@ -54,6 +54,10 @@ core::result<void> Timed::delete_member(const std::string& room, const std::stri
 core::result<std::vector<Member>> Timed::members(const std::string& room) {
   return timed(mems, [&] { return inner_.members(room); });
 }
+core::result<std::optional<Member>> Timed::find_member(const std::string& room, const std::string& id) {
+  return timed(one_member, [&] { return inner_.find_member(room, id); });
+}
+
 core::result<std::vector<Member>> Timed::memberships(const std::string& id) {
   return timed(ships, [&] { return inner_.memberships(id); });
 }

@@ -21,6 +21,7 @@ class Timed final : public Store {
   core::result<void> delete_member(const std::string& room,
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
+  core::result<std::optional<Member>> find_member(const std::string& room, const std::string& connection_id) override;
   core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
   core::result<ConnectionView> connection_view(const std::string& connection_id, int newest,
                                                const WantsNewest& wants_newest) override;
@@ -33,7 +34,7 @@ class Timed final : public Store {
 
  private:
   enum Op { put_conn, get_conn, del_conn, put_mem, del_mem, mems, ships, append, before, after,
-            last, put_both, view, ren, op_count };
+            last, put_both, view, ren, one_member, op_count };
   template <class F>
   auto timed(Op op, F&& f);
 

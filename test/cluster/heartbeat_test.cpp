@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <limits>
+#include <optional>
+#include <thread>
 #include <sstream>
 
 #include "cluster/node_store.hpp"
@@ -196,6 +199,90 @@ TEST_F(SweepTest, ANodeThatCannotBeatForAWholeTtlClosesItsSocketsAndStartsAfresh
   hb.beat_once();
   EXPECT_EQ(fenced, 1);  // once per lapse
   ASSERT_TRUE(Env::get().server->restart());
+}
+
+// Issue 15 #4: a node the others presumed dead while it was stalled (SIGSTOP, a slow store)
+// must not carry on with sockets whose rows were swept. Three ways it finds out.
+struct FenceTest : SweepTest {
+  int fenced = 0;
+  std::optional<Liveness> liveness;
+  std::optional<NodeStore> view;
+  std::optional<RoutedConnections> routed;
+  std::optional<Heartbeat> hb;
+
+  void start(std::chrono::milliseconds ttl) {
+    registry.add(l);
+    liveness.emplace(self, now - 10);
+    view.emplace(*dynamo, *liveness);
+    routed.emplace(local, *view, *liveness, std::make_shared<aws::http::BlockingClient>(), RoutingOptions{});
+    HeartbeatOptions o;
+    o.ttl = ttl;
+    hb.emplace(*nodes, *liveness, handlers::Ports{*view, *routed}, *dynamo, o, [this] {
+      ++fenced;
+      for (auto& s : registry.all()) s->close(1012, "Service Restart");
+    });
+    ASSERT_TRUE(hb->join());
+  }
+  // This node's row as the others read it.
+  std::optional<store::Node> own_row() {
+    for (const auto& n : *nodes->nodes())
+      if (n.endpoint == self) return n;
+    return std::nullopt;
+  }
+};
+
+TEST_F(FenceTest, BeatsOfALiveRunRenewItsRowWithoutFencing) {
+  if (!dynamo) return;
+  start(std::chrono::seconds(30));
+  const auto started = liveness->started_at();
+  hb->beat_once();
+  hb->beat_once();
+  EXPECT_EQ(fenced, 0);
+  EXPECT_EQ(l->closed_with, 0);
+  ASSERT_TRUE(own_row());
+  EXPECT_EQ(own_row()->started_at, started);
+}
+
+TEST_F(FenceTest, ANodeWhoseRowIsBeingSweptClosesItsSocketsAndRejoins) {
+  if (!dynamo) return;
+  start(std::chrono::seconds(30));
+  const auto started = liveness->started_at();
+  // Another node (whose clock runs ahead, or that saw the row expire) claims the sweep.
+  ASSERT_TRUE(nodes->claim(self, dead, now + 60'000, now + 120'000));
+  hb->beat_once();
+  EXPECT_EQ(fenced, 1);
+  EXPECT_EQ(l->closed_with, 1012);
+  EXPECT_GT(liveness->started_at(), started);
+  auto row = own_row();
+  ASSERT_TRUE(row);  // registered again as a new run, the claim dropped
+  EXPECT_EQ(row->started_at, liveness->started_at());
+  EXPECT_EQ(row->sweeper, "");
+  hb->beat_once();  // and renews that run from now on
+  EXPECT_EQ(fenced, 1);
+}
+
+TEST_F(FenceTest, ANodeWhoseRowWasSweptAwayClosesItsSocketsAndRejoins) {
+  if (!dynamo) return;
+  start(std::chrono::seconds(30));
+  ASSERT_TRUE(nodes->remove(self, std::numeric_limits<std::int64_t>::max()));  // the sweep's last step
+  hb->beat_once();
+  EXPECT_EQ(fenced, 1);
+  EXPECT_EQ(l->closed_with, 1012);
+  ASSERT_TRUE(own_row());
+  EXPECT_EQ(own_row()->started_at, liveness->started_at());
+}
+
+TEST_F(FenceTest, AStallPastTheTtlFencesEvenBeforeAnyoneSweeps) {
+  if (!dynamo) return;
+  start(std::chrono::milliseconds(200));
+  const auto started = liveness->started_at();
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));  // stopped: no beat for a ttl
+  hb->beat_once();
+  EXPECT_EQ(fenced, 1);  // senders may have dropped its rows on a 410 meanwhile
+  EXPECT_EQ(l->closed_with, 1012);
+  EXPECT_GT(liveness->started_at(), started);
+  ASSERT_TRUE(own_row());
+  EXPECT_EQ(own_row()->started_at, liveness->started_at());
 }
 
 }  // namespace

@@ -62,5 +62,41 @@ TEST(Liveness, RestartRetiresEveryOlderOwnRow) {
   EXPECT_FALSE(l.dead(self, started + 1000, started + 1001));
 }
 
+// Issue 15 #6: whether a peer is silent (its clientMsgId claims may be taken over) is judged on
+// this process's monotonic clock alone: the peer's expiresAt is only compared with itself.
+TEST(Liveness, SilenceIsObservedOnOwnClockWhateverThePeersClockSays) {
+  using namespace std::chrono_literals;
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+  const auto ttl = std::chrono::milliseconds(2000);
+  Liveness l(self, started);
+  // The peer's clock is an hour behind ours: its expiresAt looks long past to node_dead...
+  const std::int64_t behind = started - 3'600'000;
+  l.update({{peer, behind - 100, behind + 2000, {}, 0}}, t0);
+  EXPECT_TRUE(l.node_dead(peer, started));
+  // ...but it beats: each refresh finds a new expiresAt, so it is not silent.
+  EXPECT_FALSE(l.silent(peer, ttl, t0 + 1500ms));
+  l.update({{peer, behind - 100, behind + 2700, {}, 0}}, t0 + 700ms);
+  l.update({{peer, behind - 100, behind + 3400, {}, 0}}, t0 + 1400ms);
+  l.update({{peer, behind - 100, behind + 4100, {}, 0}}, t0 + 2100ms);
+  EXPECT_FALSE(l.silent(peer, ttl, t0 + 3000ms));
+  // It stops beating: the same row through a whole ttl of our refreshes.
+  l.update({{peer, behind - 100, behind + 4100, {}, 0}}, t0 + 2800ms);
+  l.update({{peer, behind - 100, behind + 4100, {}, 0}}, t0 + 3500ms);
+  EXPECT_FALSE(l.silent(peer, ttl, t0 + 4000ms));
+  EXPECT_TRUE(l.silent(peer, ttl, t0 + 4200ms));
+  // A peer whose clock runs ahead never looks expired, and is silent all the same once it stops.
+  const std::string fast = "http://127.0.0.1:9003/dev";
+  l.update({{fast, started + 3'600'000, started + 3'602'000, {}, 0}}, t0 + 5s);
+  EXPECT_FALSE(l.silent(fast, ttl, t0 + 6s));
+  EXPECT_TRUE(l.silent(fast, ttl, t0 + 7100ms));
+  // Gone from the table after it was seen (swept, or left): silent at once.
+  l.update({{fast, started + 3'600'000, started + 3'602'000, {}, 0}}, t0 + 7200ms);
+  l.update({}, t0 + 7300ms);
+  EXPECT_TRUE(l.silent(fast, ttl, t0 + 7300ms));
+  // Never seen, or this node itself: never silent.
+  EXPECT_FALSE(l.silent("http://127.0.0.1:9999/dev", ttl, t0 + 1h));
+  EXPECT_FALSE(l.silent(self, ttl, t0 + 1h));
+}
+
 }  // namespace
 }  // namespace cluster

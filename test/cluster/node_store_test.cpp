@@ -35,9 +35,9 @@ TEST_F(NodeStoreTest, RowsOfOtherNodesKeepTheirGateway) {
 }
 
 TEST_F(NodeStoreTest, ReadsLeaveOutTheRowsOfADeadNode) {
-  ASSERT_TRUE(shared.put_connection({"B=", "bob", now, peer, 0, "lobby", -1}));
+  ASSERT_TRUE(shared.put_connection({"B=", "bob", now - 5000, peer, 0, "lobby", -1}));
   ASSERT_TRUE(shared.put_member(member("A=", self, now)));
-  ASSERT_TRUE(shared.put_member(member("B=", peer, now)));
+  ASSERT_TRUE(shared.put_member(member("B=", peer, now - 5000)));
   EXPECT_EQ(store.members("lobby")->size(), 2u);  // the peer not seen yet: alive
   liveness.update({{peer, now - 10'000, now - 1, {}, 0}});  // its heartbeat just expired
   auto members = store.members("lobby");
@@ -46,6 +46,9 @@ TEST_F(NodeStoreTest, ReadsLeaveOutTheRowsOfADeadNode) {
   EXPECT_TRUE(store.memberships("B=")->empty());
   EXPECT_EQ(store.get_connection("B=").error(), core::errc::not_found);
   EXPECT_TRUE(shared.get_connection("B="));  // still there, for the sweeper
+  // A row that node wrote after that expiry is its rejoined run's (issue 15 #4): kept.
+  ASSERT_TRUE(shared.put_member(member("C=", peer, now)));
+  EXPECT_EQ(store.members("lobby")->size(), 2u);
 }
 
 TEST_F(NodeStoreTest, ReadsLeaveOutAPreviousRunsRowsAndNodelessRowsPastTheirTtl) {

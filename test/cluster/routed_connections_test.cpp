@@ -98,13 +98,18 @@ TEST_F(RoutedConnectionsTest, PostsToOnePeerAreBoundedInFlight) {
   EXPECT_GE(slow.max_concurrent_connections(), 2);  // concurrent, not one after another
 }
 
-TEST_F(RoutedConnectionsTest, ANodeKnownDeadIsGoneWithoutARequest) {
+// A recipient naming a node this view last saw expired was read through the NodeStore, which
+// leaves out that node's rows from before its expiry: this one is its rejoined run's (it
+// fenced itself; the view has not refreshed). It is posted to, never answered 410 — the sender
+// would delete the row of a live connection (issue 15 #4).
+TEST_F(RoutedConnectionsTest, ARowOfANodeRejoinedSinceTheViewSawItExpireIsPostedTo) {
   liveness.update({{peer.endpoint(), 0, now - 1, {}, 0}});
+  EXPECT_TRUE(liveness.dead(peer.endpoint(), now - 10, now));  // its old run's rows: hidden
+  EXPECT_FALSE(liveness.dead(peer.endpoint(), now, now));       // a row written since: not
   std::vector<apigw::Recipient> to{{"B=", peer.endpoint()}};
   auto results = routed.post_recipients(to, apigw::make_frame("x"));
-  ASSERT_FALSE(results[0]);
-  EXPECT_EQ(results[0].error(), core::errc::gone);
-  EXPECT_EQ(peer.count(), 0u);
+  EXPECT_TRUE(results[0]);
+  EXPECT_EQ(peer.count(), 1u);
 }
 
 TEST_F(RoutedConnectionsTest, ASinglePostToAnIdNotHereLooksUpItsRow) {

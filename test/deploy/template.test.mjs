@@ -32,7 +32,7 @@ const ofType = (type) => Object.entries(resources).filter(([, r]) => r.Type === 
 //   broadcast (fanout.cpp) posts to a room and, on 410, forget_connection: memberships,
 //     delete_member, delete_connection;
 //   enter_room (membership.cpp): name_taken, put_member, room_members (announce), broadcast;
-//   exit_room: delete_member, room_members (announce), broadcast;  find_membership: memberships;
+//   exit_room: delete_member, room_members (announce), broadcast;  find_membership: find_member;
 //   send_history: last_seq, messages_before, messages_after;
 //   send_message (send_message.cpp; also reached from $default with a "message"):
 //     get_connection (no room given), room_members, append_message, broadcast.
@@ -46,10 +46,10 @@ const HANDLER_CALLS = {
   disconnect: ['memberships', 'delete_connection', ...EXIT],    // disconnect.cpp: exit_room per room
   default: SEND,                                                // default_route.cpp
   sendmessage: SEND,
-  join: ['memberships', 'last_seq', 'get_connection', ...ENTER, ...HISTORY],  // rooms.cpp join
-  leave: ['memberships', ...EXIT],                              // rooms.cpp leave
+  join: ['find_member', 'last_seq', 'get_connection', ...ENTER, ...HISTORY],  // rooms.cpp join
+  leave: ['find_member', ...EXIT],                              // rooms.cpp leave
   setname: ['get_connection', 'put_connection', 'memberships', 'name_taken', 'put_member', 'room_members', ...FORGET],
-  history: ['get_connection', 'memberships', ...HISTORY],       // history.cpp (dm rooms read the name)
+  history: ['get_connection', 'find_member', ...HISTORY],       // history.cpp (dm rooms read the name)
   who: ['room_members'],                                           // presence.cpp who
   dm: ['memberships', 'room_members', 'get_connection', 'append_message'],  // dm.cpp: post_many, no forget
   hello: ['connection_view', 'get_connection', 'memberships', ...HISTORY],  // meta.cpp hello (read by read when the view fails)
@@ -60,26 +60,33 @@ const HANDLER_CALLS = {
 // (delete) and completed (update); the seq comes from UpdateItem ADD on rooms; the message is a
 // conditional put, read back when the put conflicts; a claim taken over from a dead attempt
 // first queries the room's newest messages for the one it may have stored).
+// A connection's rooms: its row's room list (UpdateItem ADD/DELETE with the member row's put and
+// delete), read back as the row and each member row (GetItem, consistent); the GSI only for a
+// row that keeps no list.
+const MEMBERSHIPS = [
+  ['ConnectionsTable', 'GetItem'], ['MembersTable', 'GetItem'], ['MembersTable/index/connection-index', 'Query'],
+];
 const STORE_OPS = {
-  put_connection: [['ConnectionsTable', 'PutItem']],
+  put_connection: [['ConnectionsTable', 'UpdateItem']],  // an UpdateItem that keeps the room list
   // The Store port's default on DynamoDB: put both, delete the connection if the member fails.
   put_connection_and_member: [
-    ['ConnectionsTable', 'PutItem'], ['MembersTable', 'PutItem'], ['ConnectionsTable', 'DeleteItem'],
+    ['ConnectionsTable', 'UpdateItem'], ['MembersTable', 'PutItem'], ['ConnectionsTable', 'DeleteItem'],
   ],
   get_connection: [['ConnectionsTable', 'GetItem']],
   // The Store port's default on DynamoDB: get_connection, memberships, last_seq and
   // messages_before one by one (one read transaction on SQLite).
   connection_view: [
-    ['ConnectionsTable', 'GetItem'], ['MembersTable/index/connection-index', 'Query'], ['RoomsTable', 'GetItem'],
+    ['ConnectionsTable', 'GetItem'], ...MEMBERSHIPS, ['RoomsTable', 'GetItem'],
     ['MessagesTable', 'Query'], ['MessagesTable', 'PutItem'], ['MessagesTable', 'GetItem'],
   ],
   delete_connection: [['ConnectionsTable', 'DeleteItem']],
-  put_member: [['MembersTable', 'PutItem']],
-  delete_member: [['MembersTable', 'DeleteItem']],
+  put_member: [['ConnectionsTable', 'UpdateItem'], ['MembersTable', 'PutItem']],
+  delete_member: [['MembersTable', 'DeleteItem'], ['ConnectionsTable', 'UpdateItem']],
+  find_member: [['MembersTable', 'GetItem']],  // join/leave/history decide on the row itself
   // room_members and name_taken are members() on DynamoDB (the Store port's defaults).
   room_members: [['MembersTable', 'Query']],
   name_taken: [['MembersTable', 'Query']],
-  memberships: [['MembersTable/index/connection-index', 'Query']],
+  memberships: MEMBERSHIPS,
   last_seq: [['RoomsTable', 'GetItem']],
   // A history read seals the empty seqs it passes (dynamo_history.cpp: a conditional put, and a
   // get of what won when it conflicts).

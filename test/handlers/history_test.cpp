@@ -229,7 +229,7 @@ TEST_F(History, ADmHistoryPagesLikeAnyRoom) {
 }
 
 TEST_F(History, AStoreFailureIsInternal) {
-  for (auto op : {Op::memberships, Op::last_seq, Op::messages_before}) {
+  for (auto op : {Op::members, Op::last_seq, Op::messages_before}) {
     SCOPED_TRACE(static_cast<int>(op));
     connections_.clear();
     store_.fail(op);

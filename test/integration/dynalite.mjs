@@ -76,3 +76,21 @@ export async function startDynalite({ path, port = 0 } = {}) {
     },
   };
 }
+
+// One DynamoDB call straight to a dynalite at `url` (it checks that a signature is there, not its
+// value): for tests that look at the tables behind parley's back.
+export async function dynamoCall(url, target, body) {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': `DynamoDB_20120810.${target}`,
+      'X-Amz-Date': '20250101T000000Z',
+      Authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00',
+    },
+    body: JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${target}: ${JSON.stringify(json)}`);
+  return json;
+}

@@ -5,10 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { startServer, makeDataDir, removeDataDir, parleyBin, sleep, poll } from './server.mjs';
-import { startDynalite } from './dynalite.mjs';
+import { startServer, makeDataDir, removeDataDir, sleep, poll, runParleyOk } from './server.mjs';
+import { startDynalite, dynamoCall } from './dynalite.mjs';
 import { enter, say, joinRoom, who, uniq, ask, RoomFollower } from './protocol.mjs';
 
 const NODE_TTL_S = 2; // heartbeat every ~670 ms; a silent node is dead after 2 s
@@ -16,33 +15,8 @@ let dynalite;
 let dir;
 const nodes = [];
 
-function run(args) {
-  return new Promise((res, rej) => {
-    const child = spawn(parleyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.once('error', rej);
-    child.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(`parley ${args.join(' ')} exited ${code}\n${out}`))));
-  });
-}
-
-// A DynamoDB call straight to dynalite (it checks that a signature is there, not its value).
-async function dynamo(target, body) {
-  const r = await fetch(dynalite.url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.0',
-      'X-Amz-Target': `DynamoDB_20120810.${target}`,
-      'X-Amz-Date': '20250101T000000Z',
-      Authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00',
-    },
-    body: JSON.stringify(body),
-  });
-  const json = await r.json();
-  if (!r.ok) throw new Error(`${target}: ${JSON.stringify(json)}`);
-  return json;
-}
+const run = runParleyOk;
+const dynamo = (target, body) => dynamoCall(dynalite.url, target, body);
 
 // The rows of a table whose gateway is `endpoint`.
 async function rowsOf(table, endpoint) {

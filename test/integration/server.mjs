@@ -244,6 +244,28 @@ async function killAndWait(child, exitPromise, exitedNow) {
   return { ...exitedNow(), killed: false };
 }
 
+// `parley ARGS...` run to its end: {code, signal, out, err, ms} (killed after timeoutMs).
+export function runParley(args, { timeoutMs = 20_000 } = {}) {
+  return new Promise((res, rej) => {
+    const t0 = Date.now();
+    const child = spawn(parleyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', rej);
+    child.once('exit', (code, signal) => { clearTimeout(timer); res({ code, signal, out, err, ms: Date.now() - t0 }); });
+  });
+}
+
+// `parley ARGS...` that must succeed: resolves with its output, rejects with it otherwise.
+export async function runParleyOk(args) {
+  const r = await runParley(args, { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`parley ${args.join(' ')} exited ${r.code}\n${r.out}${r.err}`);
+  return r.out + r.err;
+}
+
 export const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
 // Polls fn() until it returns a truthy value or timeoutMs passes; returns the last value.

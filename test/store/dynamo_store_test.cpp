@@ -175,6 +175,34 @@ TEST_F(DynamoFaults, StaleClaimIsTakenOverAfterTheLease) {
   EXPECT_TRUE(s.append_message(msg("attic", "k1")).value().duplicate);
 }
 
+// Issue 15 #6: a node whose clock runs a minute fast must not take over another live node's
+// claim by comparing its clock with that node's claimedAt (it would store the message twice).
+// It waits for the claim like any retry; once this process has itself watched the claim
+// unchanged for the lease, it takes it over, whatever the clocks say.
+TEST_F(DynamoFaults, AFastClockDoesNotTakeOverALiveNodesClaim) {
+  store::DynamoOptions o;
+  o.claim_wait = std::chrono::milliseconds(200);
+  o.claim_lease = std::chrono::milliseconds(1500);
+  o.clock = [] { return core::now_ms() + 60'000; };  // this node's clock: a minute ahead
+  store::Dynamo fast(client_, tables_, o);
+  fast.set_claim_owner("http://fast/dev", [](const std::string&) { return false; });  // everyone alive
+  ASSERT_TRUE(client_->put_item({{"TableName", tables_.clientmsgs},
+                                 {"Item", {{"room", {{"S", "den"}}},
+                                           {"clientMsgId", {{"S", "k1"}}},
+                                           {"claim", {{"S", "t-slow"}}},
+                                           {"owner", {{"S", "http://slow/dev"}}},
+                                           {"claimedAt", {{"N", std::to_string(core::now_ms())}}}}}}));
+  // 60 s "old" by the fast clock, far past the lease: still the live node's.
+  EXPECT_TRUE(failed_with(fast.append_message(msg("den", "k1")), core::errc::store_unavailable));
+  EXPECT_EQ(fast.last_seq("den").value(), 0);  // nothing stored beside the slow node's attempt
+  // Watched unchanged for the lease by this process: that attempt died; taken over, stored once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  auto r = fast.append_message(msg("den", "k1"));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_FALSE(r->duplicate);
+  EXPECT_TRUE(fast.append_message(msg("den", "k1")).value().duplicate);
+}
+
 // Several nodes: a member row carries its connection's node, so that a fan-out routes from the
 // members it read (docs/scaling.md).
 TEST_F(DynamoFaults, MemberRowsKeepTheirGateway) {

@@ -158,7 +158,7 @@ TEST_F(SqliteSchema, Version1FileIsUpgradedKeepingHistory) {
   make_version1(file_);
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "5");
 
   auto lobby = s->messages_after("lobby", 0, 10);
   ASSERT_TRUE(lobby) << lobby.error();
@@ -203,10 +203,11 @@ TEST_F(SqliteSchema, Version2FileIsUpgradedWithAUserIdOnConnections) {
                         "connectedAt INTEGER NOT NULL DEFAULT 0, gateway TEXT NOT NULL DEFAULT '', "
                         "homeRoom TEXT NOT NULL DEFAULT '', since INTEGER NOT NULL DEFAULT -1, "
                         "ttl INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID; "
-                        "ALTER TABLE messages DROP COLUMN userId; PRAGMA user_version = 2;"), "");
+                        "ALTER TABLE messages DROP COLUMN userId; ALTER TABLE rooms DROP COLUMN reserved; "
+                        "PRAGMA user_version = 2;"), "");
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "5");
   store::Connection c{"c1=", "ann", 1, "", 0, "lobby", 2, "user-ann"};
   ASSERT_TRUE(s->put_connection(c));
   EXPECT_EQ(s->get_connection("c1=").value().user_id, "user-ann");
@@ -230,10 +231,11 @@ TEST_F(SqliteSchema, Version3FileIsUpgradedWithUserIdsOnMembersAndMessages) {
                         "joinedAt INTEGER NOT NULL DEFAULT 0, ttl INTEGER NOT NULL DEFAULT 0, "
                         "PRIMARY KEY (room, connectionid)) WITHOUT ROWID; "
                         "CREATE INDEX connection_index ON members (connectionid, room, name, joinedAt, ttl); "
-                        "ALTER TABLE messages DROP COLUMN userId; PRAGMA user_version = 3;"), "");
+                        "ALTER TABLE messages DROP COLUMN userId; ALTER TABLE rooms DROP COLUMN reserved; "
+                        "PRAGMA user_version = 3;"), "");
   auto s = open(file_);
   ASSERT_TRUE(s);
-  EXPECT_EQ(query(file_, "PRAGMA user_version"), "4");
+  EXPECT_EQ(query(file_, "PRAGMA user_version"), "5");
   const auto old = s->messages_after("dm:ann:bob", 0, 10).value();
   ASSERT_EQ(old.size(), 1u);
   EXPECT_EQ(old[0].text, "old dm");

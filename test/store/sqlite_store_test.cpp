@@ -95,6 +95,50 @@ TEST_F(SqliteStore, CommittedMessagesSurviveKillNine) {
   EXPECT_EQ(seqs(s->messages_after("lobby", 0, 10).value()), range(1, 5));
 }
 
+// Issue 15 #8: a crash of the machine (not just of the process) loses the commits that were
+// not synced yet (synchronous=NORMAL), taking a room's counter back below seqs clients were
+// shown; the next messages would reuse them and clients would drop them as duplicates.
+// Simulated by copying the file as the disk held it at the last sync: the WAL cut after the
+// room's first (synced, reserving) commit, the four messages after it lost.
+TEST_F(SqliteStore, AfterLosingTheUnsyncedWalTailNoSeqAClientSawIsReused) {
+  const fs::path crashed = dir_.path() / "crashed" / "parley.db";
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    ASSERT_EQ(s->append_message(msg("lobby")).value().message.seq, 1);  // reserves: synced
+    const auto synced = fs::file_size(fs::path(file_.string() + "-wal"));
+    for (int i = 2; i <= 5; ++i) ASSERT_EQ(s->append_message(msg("lobby")).value().message.seq, i);  // shown
+    fs::create_directories(crashed.parent_path());
+    fs::copy_file(file_, crashed);
+    fs::copy_file(fs::path(file_.string() + "-wal"), fs::path(crashed.string() + "-wal"));
+    fs::resize_file(fs::path(crashed.string() + "-wal"), synced);
+  }
+  auto s = store::Sqlite::open(crashed);
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ((*s)->last_seq("lobby").value(), 1);  // the loss happened: the counter went back
+  auto moved = (*s)->recover_counters();          // what `parley serve` does before serving
+  ASSERT_TRUE(moved) << moved.error();
+  EXPECT_EQ(*moved, 1);
+  const auto next = (*s)->append_message(msg("lobby")).value().message.seq;
+  EXPECT_GT(next, 5) << "a seq clients were shown before the crash was handed out again";
+  EXPECT_LE(next, 1 + store::kSeqReserve + 1);
+}
+
+// A clean stop releases the reservations: the next run goes on without a gap.
+TEST_F(SqliteStore, AfterACleanStopTheCountersGoOnWithoutAGap) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    for (int i = 1; i <= 3; ++i) ASSERT_TRUE(s->append_message(msg("lobby")));
+    EXPECT_EQ(query(file_, "SELECT reserved FROM rooms WHERE room = 'lobby'"), std::to_string(1 + store::kSeqReserve));
+    ASSERT_TRUE(s->release_reservations());
+  }
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->recover_counters().value(), 0);
+  EXPECT_EQ(s->append_message(msg("lobby")).value().message.seq, 4);
+}
+
 TEST_F(SqliteStore, UnusablePathIsStoreUnavailable) {
   fs::create_directories(dir_.path());
   std::ofstream(dir_.path() / "a-file") << "not a directory";

@@ -44,7 +44,7 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
     auto claim = request(tables_.clientmsgs);
     Item item = client_msg_key(m);
     item["claim"] = s(token);
-    item["claimedAt"] = n(core::now_ms());
+    item["claimedAt"] = n(now());
     if (!owner_.empty()) item["owner"] = s(owner_);
     if (m.ttl != 0) item["ttl"] = n(m.ttl);  // the key lives as long as its message
     claim["Item"] = item_to_json(item);
@@ -87,8 +87,14 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
       const std::string theirs = get_s(found, "claim");
       const auto given_up = take_abandoned(theirs);
       const std::string owner = get_s(found, "owner");
-      const bool owner_dead = owner_dead_ && !owner.empty() && owner != owner_ && owner_dead_(owner);
-      if (given_up || owner_dead || core::now_ms() - get_n(found, "claimedAt") > options_.claim_lease.count()) {
+      // Another node's claim: never its claimedAt against our clock (a fast clock here would
+      // take over live claims and store duplicates). Ours, or one naming no node (Lambda: the
+      // same clock source), may be judged by its claimedAt.
+      const bool foreign = !owner.empty() && owner != owner_;
+      const bool owner_dead = foreign && owner_dead_ && owner_dead_(owner);
+      const bool lease_over = watched(theirs) > options_.claim_lease ||
+                              (!foreign && now() - get_n(found, "claimedAt") > options_.claim_lease.count());
+      if (given_up || owner_dead || lease_over) {
         const std::string mine = core::new_hex_id();
         auto take = request(tables_.clientmsgs);
         take["Key"] = item_to_json(client_msg_key(m));
@@ -98,7 +104,7 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
             ? json::object{{"#c", "claim"}, {"#at", "claimedAt"}, {"#s", "seq"}}
             : json::object{{"#c", "claim"}, {"#at", "claimedAt"}, {"#s", "seq"}, {"#o", "owner"}};
         take["ExpressionAttributeValues"] = json::object{
-            {":mine", s(mine).to_json()}, {":now", n(core::now_ms()).to_json()}, {":theirs", s(theirs).to_json()}};
+            {":mine", s(mine).to_json()}, {":now", n(now()).to_json()}, {":theirs", s(theirs).to_json()}};
         if (!owner_.empty()) take["ExpressionAttributeValues"].as_object()[":me"] = s(owner_).to_json();
         auto t = db_.update_item(std::move(take));
         if (t) {
@@ -203,7 +209,7 @@ core::result<std::int64_t> DynamoAppender::next_seq(const std::string& room) {
   r["Key"] = item_to_json({{"room", s(room)}});
   r["UpdateExpression"] = "ADD #s :one SET #c = if_not_exists(#c, :now)";
   r["ExpressionAttributeNames"] = json::object{{"#s", "seq"}, {"#c", "createdAt"}};
-  r["ExpressionAttributeValues"] = json::object{{":one", n(1).to_json()}, {":now", n(core::now_ms()).to_json()}};
+  r["ExpressionAttributeValues"] = json::object{{":one", n(1).to_json()}, {":now", n(now()).to_json()}};
   r["ReturnValues"] = "UPDATED_NEW";
   auto u = db_.update_item(std::move(r));
   if (!u) return store_error(u.error(), "next_seq", tables_.rooms);
@@ -301,6 +307,13 @@ void DynamoAppender::give_up(const std::string& token, const Message& m) {
   std::lock_guard lock(given_up_mutex_);
   if (given_up_.size() >= 10000) given_up_.clear();  // bounded: the lease still applies
   given_up_[token] = GivenUp{m.seq, m.id};
+}
+
+std::chrono::steady_clock::duration DynamoAppender::watched(const std::string& token) {
+  const auto t = std::chrono::steady_clock::now();
+  std::lock_guard lock(given_up_mutex_);
+  if (watching_.size() >= 10000) watching_.clear();  // bounded: a watch merely starts again
+  return t - watching_.try_emplace(token, t).first->second;
 }
 
 std::optional<DynamoAppender::GivenUp> DynamoAppender::take_abandoned(const std::string& token) {

@@ -18,9 +18,12 @@
 // protocol's "no gaps" then does not hold; clients asking history after the gap move on); a
 // winner that dies between 1 and 4 leaves a claim that retries take over after
 // DynamoOptions::claim_lease (at once when it names a node the cluster knows is dead; the
-// retry then looks in the room's newest messages whether it had been stored). A step-3 write without an answer (network failure) may have been
+// retry then looks in the room's newest messages whether it had been stored). Another node's
+// claim is judged without comparing clocks: its node's liveness as this node observes it, or
+// this process watching the claim unchanged for the lease. A step-3 write without an answer (network failure) may have been
 // stored: the claim is kept, not released, and a retry through the same process takes it over
 // at once after checking whether that message is there (then it is the one returned).
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -28,6 +31,7 @@
 #include <unordered_map>
 
 #include "aws/dynamodb/sync_client.hpp"
+#include "core/clock.hpp"
 #include "store/dynamodb/dynamo_options.hpp"
 #include "store/dynamodb/dynamo_tables.hpp"
 #include "store/store.hpp"
@@ -78,6 +82,11 @@ class DynamoAppender {
   void give_up(const std::string& token, const Message& m);
   std::optional<GivenUp> take_abandoned(const std::string& token);
 
+  std::int64_t now() const { return options_.clock ? options_.clock() : core::now_ms(); }
+  // How long this process has watched the claim `token` (first sight: 0). Monotonic, so no
+  // other machine's clock enters a takeover decision.
+  std::chrono::steady_clock::duration watched(const std::string& token);
+
   std::string owner_;
   std::function<bool(const std::string&)> owner_dead_;
   aws::dynamodb::SyncClient& db_;
@@ -85,6 +94,7 @@ class DynamoAppender {
   const DynamoOptions& options_;
   std::mutex given_up_mutex_;
   std::unordered_map<std::string, GivenUp> given_up_;  // guarded by given_up_mutex_
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> watching_;  // the same
 };
 
 }  // namespace store

@@ -22,17 +22,41 @@ boost::system::error_code invalid() { return core::make_error_code(core::errc::i
 DynamoNodes::DynamoNodes(aws::dynamodb::SyncClient& client, DynamoTables tables)
     : client_(&client), tables_(std::move(tables)) {}
 
+namespace {
+
+boost::json::object node_put(const DynamoTables& tables, const Node& node) {
+  Item item{{"node", s(node.endpoint)},
+            {"startedAt", n(node.started_at)},
+            {"expiresAt", n(node.expires_at)},
+            {"ttl", n(node.expires_at / 1000 + node_row_retention_seconds)}};
+  auto r = request(tables.nodes);
+  r["Item"] = item_to_json(item);
+  return r;
+}
+
+}  // namespace
+
 core::result<void> DynamoNodes::beat(const Node& node) {
   return guarded("node_beat", [&]() -> core::result<void> {
     if (node.endpoint.empty()) return invalid();
-    Item item{{"node", s(node.endpoint)},
-              {"startedAt", n(node.started_at)},
-              {"expiresAt", n(node.expires_at)},
-              {"ttl", n(node.expires_at / 1000 + node_row_retention_seconds)}};
-    auto r = request(tables_.nodes);
-    r["Item"] = item_to_json(item);
-    if (auto p = client_->put_item(std::move(r)); !p) return store_error(p.error(), "node_beat", tables_.nodes);
+    if (auto p = client_->put_item(node_put(tables_, node)); !p) return store_error(p.error(), "node_beat", tables_.nodes);
     return {};
+  });
+}
+
+core::result<void> DynamoNodes::renew(const Node& node) {
+  return guarded("node_renew", [&]() -> core::result<void> {
+    if (node.endpoint.empty()) return invalid();
+    auto r = node_put(tables_, node);
+    // Still this run's row (not deleted by a sweep, not replaced by a newer run on the same
+    // endpoint) and nobody sweeping it. A version check on the row, no clock compared.
+    r["ConditionExpression"] = "#st = :st AND attribute_not_exists(#sw)";
+    r["ExpressionAttributeNames"] = json::object{{"#st", "startedAt"}, {"#sw", "sweeper"}};
+    r["ExpressionAttributeValues"] = json::object{{":st", n(node.started_at).to_json()}};
+    auto p = client_->put_item(std::move(r));
+    if (p) return {};
+    if (is_conditional(p.error())) return core::make_error_code(core::errc::conflict);
+    return store_error(p.error(), "node_renew", tables_.nodes);
   });
 }
 

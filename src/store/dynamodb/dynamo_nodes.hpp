@@ -1,7 +1,7 @@
 #pragma once
 // store::DynamoNodes: the Nodes port on the `nodes` table (key `node`), and the connections
 // table's Scan for sweeps. Costs (docs/scaling.md): beat = 1 PutItem; nodes() = 1 Scan of a
-// few small rows; claim/remove = 1 conditional write each, once per dead node.
+// few small rows; renew = 1 conditional PutItem; claim/remove = 1 conditional write each, once per dead node.
 #include <memory>
 
 #include "aws/dynamodb/sync_client.hpp"
@@ -12,10 +12,12 @@ namespace store {
 
 class DynamoNodes final : public Nodes {
  public:
-  // `client` outlives this (store::Dynamo's).
+  // `client` outlives this: the node's own heartbeat client (app::ClusterNode), so that the
+  // handlers' calls and retries cannot hold up a beat.
   DynamoNodes(aws::dynamodb::SyncClient& client, DynamoTables tables);
 
   core::result<void> beat(const Node& n) override;
+  core::result<void> renew(const Node& n) override;
   core::result<std::vector<Node>> nodes() override;
   core::result<void> claim(const std::string& endpoint, const std::string& by, std::int64_t now,
                            std::int64_t until) override;

@@ -2,6 +2,7 @@
 // Tunables of store::Dynamo.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 namespace store {
 
@@ -16,7 +17,9 @@ struct DynamoOptions {
   // to finish (polling the clientmsgs item) before giving up with store_unavailable.
   std::chrono::milliseconds claim_wait{5000};
   // A clientmsgs claim that never got its seq (its node died mid-append) is taken over by a
-  // retry once it is this old. Longer than any append can take with the timeouts above
+  // retry once it is this old: by its claimedAt when this node wrote it or it names no node
+  // (Lambda), else once this process has watched it unchanged this long (its own monotonic
+  // clock: another machine's claimedAt is never compared with this one's clock). Longer than any append can take with the timeouts above
   // (4 writes × 3 attempts × request_timeout would be 60 s only if every attempt timed out).
   std::chrono::milliseconds claim_lease{30000};
   // A message put that fails after its seq was allocated (the client's own retries spent) is
@@ -28,6 +31,9 @@ struct DynamoOptions {
   // this far below the next message, and seals at most this many per read: more appends than
   // this to one room in flight at once would be needed for a hole further down to be one.
   std::int64_t seal_reach = 256;
+  // Epoch ms for the timestamps this adapter writes (claimedAt, createdAt, sealedAt); empty:
+  // core::now_ms. Tests give one instance a skewed clock.
+  std::function<std::int64_t()> clock;
 };
 
 }  // namespace store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/log.hpp"
 #include "store/dynamodb/dynamo_errors.hpp"
 #include "store/dynamodb/dynamo_items.hpp"
 
@@ -13,6 +14,29 @@ using aws::dynamodb::item_to_json;
 using namespace dynamo_items;
 
 boost::system::error_code invalid() { return core::make_error_code(core::errc::invalid_argument); }
+
+bool is_conditional(const aws::dynamodb::Error& e) {
+  return e.is(aws::dynamodb::errc::conditional_check_failed);
+}
+
+// The connection row's list of its rooms (`rooms`, a string set) and the mark that this row
+// keeps it (`tracksRooms`): rows of an older version lack both, and memberships() then reads
+// the GSI as before.
+constexpr const char* kRooms = "rooms";
+constexpr const char* kTracksRooms = "tracksRooms";
+
+// UpdateItem of the connection row: ADD or DELETE `room` in its list, if the row exists (a
+// member row can outlive its connection row; a list must not create a row of its own).
+json::object room_list_update(const DynamoTables& tables, const std::string& connection_id, const char* verb,
+                              const std::string& room) {
+  auto r = request(tables.connections);
+  r["Key"] = item_to_json({{"connectionid", s(connection_id)}});
+  r["UpdateExpression"] = std::string(verb) + " #r :r";
+  r["ConditionExpression"] = "attribute_exists(#c)";
+  r["ExpressionAttributeNames"] = json::object{{"#r", kRooms}, {"#c", "connectionid"}};
+  r["ExpressionAttributeValues"] = json::object{{":r", AttributeValue::string_set({room}).to_json()}};
+  return r;
+}
 
 }  // namespace
 
@@ -26,9 +50,29 @@ Dynamo::Dynamo(std::shared_ptr<aws::dynamodb::SyncClient> client, DynamoTables t
 core::result<void> Dynamo::put_connection(const Connection& c) {
   return guarded("put_connection", [&]() -> core::result<void> {
     if (c.connection_id.empty()) return invalid();
+    // The whole row as a PutItem would write it (SET what it has, REMOVE the optional fields it
+    // lacks), except its room list, which a rewrite (setname) must keep.
+    const Item item = connection_item(c);
+    std::string set = "SET #t = :t", remove;
+    json::object names{{"#t", kTracksRooms}}, values{{":t", AttributeValue::boolean(true).to_json()}};
+    int i = 0;
+    for (const char* field : {"name", "connectedAt", "gateway", "homeRoom", "since", "userId", "ttl"}) {
+      const std::string name = "#f" + std::to_string(i), value = ":v" + std::to_string(i);
+      ++i;
+      names[name] = field;
+      if (auto it = item.find(field); it != item.end()) {
+        set += ", " + name + " = " + value;
+        values[value] = it->second.to_json();
+      } else {
+        remove += (remove.empty() ? " REMOVE " : ", ") + name;
+      }
+    }
     auto r = request(tables_.connections);
-    r["Item"] = item_to_json(connection_item(c));  // PutItem replaces the whole item
-    if (auto p = client_->put_item(std::move(r)); !p) return store_error(p.error(), "put_connection", tables_.connections);
+    r["Key"] = item_to_json({{"connectionid", s(c.connection_id)}});
+    r["UpdateExpression"] = set + remove;
+    r["ExpressionAttributeNames"] = std::move(names);
+    r["ExpressionAttributeValues"] = std::move(values);
+    if (auto u = client_->update_item(std::move(r)); !u) return store_error(u.error(), "put_connection", tables_.connections);
     return {};
   });
 }
@@ -60,6 +104,11 @@ core::result<void> Dynamo::delete_connection(const std::string& connection_id) {
 core::result<void> Dynamo::put_member(const Member& m) {
   return guarded("put_member", [&]() -> core::result<void> {
     if (m.room.empty() || m.connection_id.empty()) return invalid();
+    // The connection's room list first: it may name a room whose member row is missing (a
+    // failure between the two writes; memberships() checks each row), never miss one.
+    if (auto u = client_->update_item(room_list_update(tables_, m.connection_id, "ADD", m.room));
+        !u && !is_conditional(u.error()))
+      return store_error(u.error(), "put_member", tables_.connections);
     auto r = request(tables_.members);
     r["Item"] = item_to_json(member_item(m));
     if (auto p = client_->put_item(std::move(r)); !p) return store_error(p.error(), "put_member", tables_.members);
@@ -73,6 +122,11 @@ core::result<void> Dynamo::delete_member(const std::string& room, const std::str
     auto r = request(tables_.members);
     r["Key"] = item_to_json({{"room", s(room)}, {"connectionid", s(connection_id)}});
     if (auto d = client_->delete_item(std::move(r)); !d) return store_error(d.error(), "delete_member", tables_.members);
+    // Then the list: left behind, the room is only one GetItem more for memberships().
+    if (auto u = client_->update_item(room_list_update(tables_, connection_id, "DELETE", room));
+        !u && !is_conditional(u.error()))
+      core::log::warn("member row deleted but the room still on its connection's list",
+                      {{"room", room}, {"connectionId", connection_id}, {"error", u.error().what()}});
     return {};
   });
 }
@@ -90,11 +144,46 @@ core::result<std::vector<Member>> Dynamo::members(const std::string& room) {
   });
 }
 
+core::result<std::optional<Member>> Dynamo::find_member(const std::string& room, const std::string& connection_id) {
+  return guarded("member", [&]() -> core::result<std::optional<Member>> {
+    if (room.empty() || connection_id.empty()) return invalid();
+    auto r = request(tables_.members);
+    r["Key"] = item_to_json({{"room", s(room)}, {"connectionid", s(connection_id)}});
+    r["ConsistentRead"] = true;  // a leave right after its join finds it (the GSI might not)
+    auto g = client_->get_item(std::move(r));
+    if (!g) return store_error(g.error(), "member", tables_.members);
+    if (!*g) return std::optional<Member>();
+    return std::optional<Member>(member_from(**g));
+  });
+}
+
 core::result<std::vector<Member>> Dynamo::memberships(const std::string& connection_id) {
   return guarded("memberships", [&]() -> core::result<std::vector<Member>> {
     if (connection_id.empty()) return invalid();
-    // The GSI (connectionid, room), projection ALL: ordered by room. No ConsistentRead: a GSI
-    // refuses it (eventually consistent on real DynamoDB; see the header).
+    // The connection row's room list, then each room's member row: all read on table keys,
+    // ConsistentRead, so a join or leave of a moment ago counts (hello, setname, dm by name,
+    // $disconnect decide on it). The GSI (eventually consistent on DynamoDB) only for rows
+    // that keep no list: written by an older version, or a member whose connection row is gone.
+    auto get = request(tables_.connections);
+    get["Key"] = item_to_json({{"connectionid", s(connection_id)}});
+    get["ConsistentRead"] = true;
+    get["ProjectionExpression"] = "#r, #t";
+    get["ExpressionAttributeNames"] = json::object{{"#r", kRooms}, {"#t", kTracksRooms}};
+    auto row = client_->get_item(std::move(get));
+    if (!row) return store_error(row.error(), "memberships", tables_.connections);
+    if (*row && (*row)->count(kTracksRooms)) {
+      std::vector<std::string> rooms;
+      if (auto it = (*row)->find(kRooms); it != (*row)->end() && it->second.type() == AttributeValue::Type::SS)
+        rooms = it->second.as_set();
+      std::sort(rooms.begin(), rooms.end());
+      std::vector<Member> out;
+      for (const auto& room : rooms) {
+        auto m = find_member(room, connection_id);
+        if (!m) return m.error();
+        if (*m) out.push_back(std::move(**m));
+      }
+      return out;
+    }
     auto r = request(tables_.members);
     r["IndexName"] = kConnectionIndex;
     r["KeyConditionExpression"] = "#c = :c";

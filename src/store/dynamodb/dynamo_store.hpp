@@ -6,10 +6,11 @@
 // reads that keep a seq from being stored after a reader passed it.
 //
 // Consistency: reads on a table's own key are strongly consistent (ConsistentRead), so a
-// handler sees its own writes. memberships() reads the GSI connection-index, which on real
-// DynamoDB is eventually consistent (a GSI refuses ConsistentRead): a join a few hundred ms
-// old may be missing from it. Only $disconnect uses it, long after the joins; dynalite and
-// DynamoDB Local update the index synchronously.
+// handler sees its own writes; find_member() — what join, leave and history decide on — is one of
+// them. memberships() reads the connection row's own room list (`rooms`, kept by put_member and
+// delete_member) and each listed member row, consistently; the GSI connection-index, which
+// on real DynamoDB is eventually consistent (a GSI refuses ConsistentRead), only for rows that
+// keep no list (an older version's, or a member whose connection row is gone).
 //
 // Expiry: rows carry `ttl` (epoch seconds) for DynamoDB's TTL sweeper (rows of a crashed node),
 // but reads do not filter expired rows, as the SQLite adapter does not: the handlers keep
@@ -38,6 +39,7 @@ class Dynamo final : public Store {
   core::result<void> put_member(const Member& m) override;
   core::result<void> delete_member(const std::string& room, const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
+  core::result<std::optional<Member>> find_member(const std::string& room, const std::string& connection_id) override;
   core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
 
   core::result<Appended> append_message(Message m) override;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 
 namespace store {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 // The rooms row is the counter (DynamoDB: UpdateItem ADD seq :1 with ReturnValues).
 constexpr const char* kNextSeq =
     "INSERT INTO rooms (room, seq, createdAt) VALUES (?1, 1, ?2) "
-    "ON CONFLICT (room) DO UPDATE SET seq = seq + 1 RETURNING seq";
+    "ON CONFLICT (room) DO UPDATE SET seq = seq + 1 RETURNING seq, reserved";
+constexpr const char* kReserve = "UPDATE rooms SET reserved = ?2 WHERE room = ?1";
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (" PARLEY_MESSAGE_COLUMNS ") "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
@@ -46,7 +48,8 @@ Message message_row(const Statement& s) {
 
 }  // namespace
 
-core::result<Appended> store_message(SqliteConnection& writer, Message m, std::int64_t now_ms) {
+core::result<std::optional<Appended>> store_message(SqliteConnection& writer, Message m, std::int64_t now_ms,
+                                                    bool reserve) {
   // The duplicate check, the counter and the inserts in one IMMEDIATE transaction: with the
   // file's write lock held from the start, no other process (and, through the caller's mutex,
   // no other thread) can store the same key between our check and our insert; and a failed
@@ -60,7 +63,7 @@ core::result<Appended> store_message(SqliteConnection& writer, Message m, std::i
     s->bind(1, m.room).bind(2, m.client_msg_id);
     int rc = s->step();
     // Found: nothing to write; the transaction rolls back when tx goes out of scope.
-    if (rc == SQLITE_ROW) return Appended{message_row(*s), true};
+    if (rc == SQLITE_ROW) return std::optional<Appended>(Appended{message_row(*s), true});
     if (rc != SQLITE_DONE) return writer.failure("earlier_message", rc);
   }
   {
@@ -69,7 +72,16 @@ core::result<Appended> store_message(SqliteConnection& writer, Message m, std::i
     s->bind(1, m.room).bind(2, now_ms);
     if (int rc = s->step(); rc != SQLITE_ROW) return writer.failure("next_seq", rc);
     m.seq = s->int64(0);
+    const std::int64_t reserved = s->int64(1);
     if (auto r = step_done(writer, *s, "next_seq"); !r) return r.error();
+    if (m.seq > reserved) {
+      // Past what a crash could take back to: this commit must be synced (and raises the mark).
+      if (!reserve) return std::optional<Appended>();  // rolled back when tx goes out of scope
+      auto up = writer.statement(kReserve);
+      if (!up) return up.error();
+      up->bind(1, m.room).bind(2, m.seq + kSeqReserve);
+      if (auto r = step_done(writer, *up, "reserve_seqs"); !r) return r.error();
+    }
   }
   {
     auto s = writer.statement(kInsertMessage);
@@ -86,7 +98,7 @@ core::result<Appended> store_message(SqliteConnection& writer, Message m, std::i
     if (auto r = step_done(writer, *s, "put_client_msg"); !r) return r.error();
   }
   if (auto r = tx->commit(); !r) return r.error();
-  return Appended{std::move(m), false};
+  return std::optional<Appended>(Appended{std::move(m), false});
 }
 
 core::result<std::vector<Message>> read_messages(SqliteConnection& reader, Page page,

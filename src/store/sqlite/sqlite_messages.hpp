@@ -4,6 +4,7 @@
 // connection (the writer under its lock, or a pooled reader) and guards against exceptions;
 // these functions only talk to the database.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,12 @@ namespace store {
 class SqliteConnection;
 
 // append_message on `writer`, whose write lock the caller holds; m.room is not empty.
-// `now_ms` is the createdAt of a room's first message.
-core::result<Appended> store_message(SqliteConnection& writer, Message m, std::int64_t now_ms);
+// `now_ms` is the createdAt of a room's first message. The seq it takes must be within the
+// room's reservation (Sqlite::recover_counters); when it is not, `reserve` says whether to
+// raise the reservation here (the caller commits this one synced) or to roll back and return
+// nullopt (the caller switches to synchronous=FULL and calls again with reserve).
+core::result<std::optional<Appended>> store_message(SqliteConnection& writer, Message m, std::int64_t now_ms,
+                                                    bool reserve);
 
 enum class Page { before, after };
 // messages_before (seq: exclusive upper bound) or messages_after (exclusive lower bound),

@@ -65,11 +65,14 @@ CREATE TABLE messages (
   PRIMARY KEY (room, seq)) WITHOUT ROWID;
 )sql";
 
+// reserved: the highest seq this room may reach before its next synced commit (SQLite only:
+// Sqlite::recover_counters).
 constexpr const char* kRooms = R"sql(
 CREATE TABLE rooms (
   room TEXT PRIMARY KEY NOT NULL,
   seq INTEGER NOT NULL DEFAULT 0,
-  createdAt INTEGER NOT NULL);
+  createdAt INTEGER NOT NULL,
+  reserved INTEGER NOT NULL DEFAULT 0);
 )sql";
 
 // (room, clientMsgId) -> seq of the message stored with that idempotency key.
@@ -112,6 +115,11 @@ constexpr const char* kUpgrade3To4[] = {
     "DROP TABLE members",
     kMembers,
     "ALTER TABLE messages ADD COLUMN userId TEXT NOT NULL DEFAULT ''",
+};
+
+// Version 4 -> 5: rooms gains reserved (0: the first append reserves; no seq was lost before).
+constexpr const char* kUpgrade4To5[] = {
+    "ALTER TABLE rooms ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0",
 };
 
 core::result<void> exec_all(SqliteConnection& c, std::span<const char* const> sqls) {
@@ -168,7 +176,10 @@ core::result<void> migrate(SqliteConnection& c) {
     if (version <= 2) {
       if (auto r = exec_all(c, kUpgrade2To3); !r) return r;
     }
-    if (auto r = exec_all(c, kUpgrade3To4); !r) return r;
+    if (version <= 3) {
+      if (auto r = exec_all(c, kUpgrade3To4); !r) return r;
+    }
+    if (auto r = exec_all(c, kUpgrade4To5); !r) return r;
     core::log::info("sqlite schema upgraded", {{"from", version}, {"to", kSqliteSchemaVersion}});
   }
   std::string set = "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion);

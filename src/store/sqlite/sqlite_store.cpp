@@ -323,7 +323,19 @@ core::result<Appended> Sqlite::append_message(Message m) {
   return guarded("append_message", [&]() -> core::result<Appended> {
     if (m.room.empty()) return invalid();
     std::lock_guard lock(write_mutex_);
-    return store_message(*writer_, std::move(m), core::now_ms());
+    const auto now = core::now_ms();
+    auto stored = store_message(*writer_, m, now, false);
+    if (!stored) return stored.error();
+    if (*stored) return std::move(**stored);
+    // The room's reservation is used up: this append raises it in a synced commit (once per
+    // kSeqReserve messages of the room), so that no crash takes the counter below a seq shown.
+    // synchronous cannot change inside a transaction: the first try rolled back.
+    if (auto r = writer_->exec("PRAGMA synchronous=FULL"); !r) return r.error();
+    stored = store_message(*writer_, std::move(m), now, true);
+    if (auto r = writer_->exec("PRAGMA synchronous=NORMAL"); !r) return r.error();
+    if (!stored) return stored.error();
+    if (!*stored) return core::make_error_code(core::errc::internal);
+    return std::move(**stored);
   });
 }
 
@@ -361,6 +373,35 @@ core::result<void> Sqlite::clear_connections() {
   return guarded("clear_connections", [&]() -> core::result<void> {
     std::lock_guard lock(write_mutex_);
     return writer_->exec("BEGIN IMMEDIATE; DELETE FROM members; DELETE FROM connections; COMMIT;");
+  });
+}
+
+core::result<std::int64_t> Sqlite::recover_counters() {
+  return guarded("recover_counters", [&]() -> core::result<std::int64_t> {
+    std::lock_guard lock(write_mutex_);
+    auto tx = WriteTransaction::begin(*writer_);
+    if (!tx) return tx.error();
+    std::int64_t moved = 0;
+    {
+      auto up = writer_->statement("UPDATE rooms SET seq = reserved WHERE reserved > seq RETURNING room");
+      if (!up) return up.error();
+      int rc;
+      while ((rc = up->step()) == SQLITE_ROW) ++moved;
+      if (rc != SQLITE_DONE) return writer_->failure("recover_counters", rc);
+    }
+    if (auto r = tx->commit(); !r) return r.error();
+    return moved;
+  });
+}
+
+core::result<void> Sqlite::release_reservations() {
+  return guarded("release_reservations", [&]() -> core::result<void> {
+    std::lock_guard lock(write_mutex_);
+    // Synced: once it is on disk, so is every counter it matches.
+    if (auto r = writer_->exec("PRAGMA synchronous=FULL"); !r) return r;
+    auto r = writer_->exec("BEGIN IMMEDIATE; UPDATE rooms SET reserved = seq WHERE reserved > seq; COMMIT;");
+    (void)writer_->exec("PRAGMA synchronous=NORMAL");
+    return r;
   });
 }
 

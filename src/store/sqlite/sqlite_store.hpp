@@ -25,7 +25,7 @@ struct SqliteOptions {
 
 // The schema version kept in PRAGMA user_version; an older file is upgraded in place on open
 // (sqlite_schema.cpp), a file with a newer one is refused.
-inline constexpr int kSqliteSchemaVersion = 4;
+inline constexpr int kSqliteSchemaVersion = 5;
 
 // Thread safety: one writer connection behind a mutex, and a pool of read connections.
 // SQLite admits one writer per file at a time whatever we do; several writer connections
@@ -71,6 +71,18 @@ class Sqlite final : public Store {
   // its file, and none survives its restart: rows left by a crash would show ghosts in `who`.
   core::result<void> clear_connections();
 
+  // Room counters across an operating-system crash (docs/data-model.md, "Seqs after a crash").
+  // Commits are not synced one by one (synchronous=NORMAL), so a crash of the machine can lose
+  // the last ones and take a room's counter back below seqs that clients were shown. Each room
+  // therefore keeps `reserved` ahead of its counter, raised kSeqReserve at a time by a commit
+  // that is synced (synchronous=FULL for that one; it syncs every commit before it too).
+  // The one process using the file calls recover_counters() before serving: every counter
+  // moves up to its reservation (beyond any seq that was shown), a no-op after a clean stop,
+  // which calls release_reservations() last (its counters were all durable). Returns how many
+  // rooms moved.
+  core::result<std::int64_t> recover_counters();
+  core::result<void> release_reservations();
+
  private:
   class ReadLease;
   Sqlite(std::filesystem::path file, SqliteOptions options,
@@ -87,6 +99,10 @@ class Sqlite final : public Store {
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by readers_mutex_
 };
+
+// How far a room's counter may run ahead of its last synced reservation; what a room's seqs
+// jump by at most after an operating-system crash; one synced commit per this many messages.
+inline constexpr std::int64_t kSeqReserve = 1000;
 
 // The entry point the composition root calls.
 core::result<std::unique_ptr<Store>> open_sqlite(const std::filesystem::path& db_file,
