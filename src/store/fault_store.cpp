@@ -1,0 +1,165 @@
+#include "store/fault_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+namespace store {
+namespace {
+
+// The operations a rule may name: parley_store_seconds{op} of store::Timed.
+constexpr const char* op_names[] = {"put_connection", "get_connection", "delete_connection",
+                                    "put_member",     "delete_member",  "members",
+                                    "memberships",    "append_message", "messages_before",
+                                    "messages_after", "last_seq",     "put_connection_and_member",
+                                    "connection_view"};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  for (;;) {
+    const auto at = s.find(sep, from);
+    out.push_back(s.substr(from, at == std::string::npos ? std::string::npos : at - from));
+    if (at == std::string::npos) return out;
+    from = at + 1;
+  }
+}
+
+double probability(const std::string& s, const std::string& rule) {
+  std::size_t used = 0;
+  double p = -1;
+  try { p = std::stod(s, &used); } catch (const std::exception&) { used = 0; }
+  if (used != s.size() || !(p >= 0 && p <= 1))
+    throw std::invalid_argument("--store-faults: '" + s + "' in '" + rule + "' is not a probability in [0, 1]");
+  return p;
+}
+
+int milliseconds(const std::string& s, const std::string& rule) {
+  std::size_t used = 0;
+  long ms = -1;
+  try { ms = std::stol(s, &used); } catch (const std::exception&) { used = 0; }
+  if (used != s.size() || ms < 0 || ms > 600000)
+    throw std::invalid_argument("--store-faults: '" + s + "' in '" + rule + "' is not a delay of 0 to 600000 ms");
+  return static_cast<int>(ms);
+}
+
+}  // namespace
+
+FaultSpec parse_fault_spec(const std::string& spec) {
+  FaultSpec out;
+  for (const auto& item : split(spec, ';')) {
+    if (item.empty()) continue;
+    if (item.rfind("seed=", 0) == 0) {
+      std::size_t used = 0;
+      try { out.seed = std::stoull(item.substr(5), &used); } catch (const std::exception&) { used = 0; }
+      if (used == 0 || used != item.size() - 5)
+        throw std::invalid_argument("--store-faults: '" + item + "' needs a whole number");
+      continue;
+    }
+    const auto parts = split(item, ':');
+    FaultRule rule;
+    if (parts.size() == 3 && parts[1] == "error") {
+      rule.kind = FaultRule::error;
+    } else if (parts.size() == 4 && parts[1] == "delay") {
+      rule.kind = FaultRule::delay;
+      rule.delay_ms = milliseconds(parts[3], item);
+    } else {
+      throw std::invalid_argument("--store-faults: '" + item +
+                                  "' is neither OPS:error:P nor OPS:delay:P:MS");
+    }
+    rule.probability = probability(parts[2], item);
+    if (parts[0] != "*") {
+      for (const auto& op : split(parts[0], '+')) {
+        if (std::find_if(std::begin(op_names), std::end(op_names),
+                         [&](const char* n) { return op == n; }) == std::end(op_names))
+          throw std::invalid_argument("--store-faults: unknown store operation '" + op + "' in '" + item + "'");
+        rule.ops.push_back(op);
+      }
+    }
+    out.rules.push_back(std::move(rule));
+  }
+  return out;
+}
+
+Faulty::Faulty(Store& inner, FaultSpec spec)
+    : inner_(inner), spec_(std::move(spec)), rng_(spec_.seed) {}
+
+bool Faulty::inject(const char* op) {
+  int delay_ms = 0;
+  bool fail = false;
+  {
+    std::lock_guard lock(mutex_);
+    std::uniform_real_distribution<double> coin(0.0, 1.0);
+    for (const auto& rule : spec_.rules) {
+      if (!rule.ops.empty() && std::find(rule.ops.begin(), rule.ops.end(), op) == rule.ops.end())
+        continue;
+      if (coin(rng_) >= rule.probability) continue;
+      if (rule.kind == FaultRule::delay) delay_ms += rule.delay_ms;
+      else fail = true;
+    }
+  }
+  auto& reg = core::metrics::registry();
+  const std::string help = "Store calls the --store-faults test hook failed or delayed";
+  if (delay_ms > 0) {
+    reg.counter("parley_store_faults_injected_total", help, std::string("op=\"") + op + "\",kind=\"delay\"").inc();
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  }
+  if (fail)
+    reg.counter("parley_store_faults_injected_total", help, std::string("op=\"") + op + "\",kind=\"error\"").inc();
+  return fail;
+}
+
+template <class T, class F>
+core::result<T> Faulty::call(const char* op, F&& f) {
+  if (inject(op)) return core::make_error_code(core::errc::store_unavailable);
+  return f();
+}
+
+core::result<void> Faulty::put_connection(const Connection& c) {
+  return call<void>("put_connection", [&] { return inner_.put_connection(c); });
+}
+core::result<Connection> Faulty::get_connection(const std::string& id) {
+  return call<Connection>("get_connection", [&] { return inner_.get_connection(id); });
+}
+core::result<void> Faulty::delete_connection(const std::string& id) {
+  return call<void>("delete_connection", [&] { return inner_.delete_connection(id); });
+}
+core::result<void> Faulty::put_member(const Member& m) {
+  return call<void>("put_member", [&] { return inner_.put_member(m); });
+}
+core::result<void> Faulty::put_connection_and_member(const Connection& c, const Member& m) {
+  return call<void>("put_connection_and_member", [&] { return inner_.put_connection_and_member(c, m); });
+}
+core::result<void> Faulty::delete_member(const std::string& room, const std::string& id) {
+  return call<void>("delete_member", [&] { return inner_.delete_member(room, id); });
+}
+core::result<std::vector<Member>> Faulty::members(const std::string& room) {
+  return call<std::vector<Member>>("members", [&] { return inner_.members(room); });
+}
+core::result<std::vector<Member>> Faulty::memberships(const std::string& id) {
+  return call<std::vector<Member>>("memberships", [&] { return inner_.memberships(id); });
+}
+core::result<ConnectionView> Faulty::connection_view(const std::string& id, int newest,
+                                                    const WantsNewest& wants_newest) {
+  return call<ConnectionView>("connection_view",
+                              [&] { return inner_.connection_view(id, newest, wants_newest); });
+}
+core::result<Appended> Faulty::append_message(Message m) {
+  return call<Appended>("append_message", [&] { return inner_.append_message(std::move(m)); });
+}
+core::result<std::vector<Message>> Faulty::messages_before(const std::string& room,
+                                                           std::int64_t before_seq, int limit) {
+  return call<std::vector<Message>>("messages_before",
+                                    [&] { return inner_.messages_before(room, before_seq, limit); });
+}
+core::result<std::vector<Message>> Faulty::messages_after(const std::string& room,
+                                                          std::int64_t after_seq, int limit) {
+  return call<std::vector<Message>>("messages_after",
+                                    [&] { return inner_.messages_after(room, after_seq, limit); });
+}
+core::result<std::int64_t> Faulty::last_seq(const std::string& room) {
+  return call<std::int64_t>("last_seq", [&] { return inner_.last_seq(room); });
+}
+
+}  // namespace store
