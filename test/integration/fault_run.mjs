@@ -100,14 +100,25 @@ async function nodeFaults(env, mode, progress, faults, rng) {
   faults.push({ t: Date.now(), what: `SIGCONT node ${stalled.port}` });
 }
 
+// Sends a frame and resolves with the first frame received after it that satisfies pred, or
+// null after ms: a late answer to an earlier frame (a join that timed out) is never taken.
+async function answerTo(client, frame, pred, ms = 3000) {
+  const from = client.frames.length;
+  client.send(frame);
+  for (const deadline = Date.now() + ms; Date.now() < deadline && !client.closeInfo; await sleep(5)) {
+    const f = client.frames.slice(from).find((x) => x.json && pred(x.json));
+    if (f) return f.json;
+  }
+  return null;
+}
+
 // Every message of a room, paging forwards; a failed page is asked again.
 async function wholeHistory(client, room) {
   const all = [];
   for (let after = 0, tries = 0; tries < 50; tries++) {
-    client.send({ action: 'history', room, after, limit: 100 });
-    let h;
-    try { h = await client.next((m) => (m.type === 'history' && m.room === room) || (m.type === 'error' && m.action === 'history'), 3000); } catch { continue; }
-    if (h.type === 'error') continue;
+    const h = await answerTo(client, { action: 'history', room, after, limit: 100 },
+      (m) => (m.type === 'history' && m.room === room) || (m.type === 'error' && m.action === 'history'));
+    if (!h || h.type === 'error') continue;
     all.push(...h.messages);
     if (h.messages.length < 100) return all;
     after = h.messages.at(-1).seq;
@@ -119,15 +130,11 @@ async function wholeHistory(client, room) {
 async function marker(client, room) {
   const clientMsgId = `marker-${room}`;
   for (let i = 0; i < 30; i++) {
-    client.send(i ? { action: 'sendmessage', room, message: 'the end', clientMsgId } : { action: 'join', room });
-    try {
-      const a = await client.next((m) => (i ? (m.type === 'ack' || m.type === 'error') && m.clientMsgId === clientMsgId
-        : m.type === 'joined' || m.type === 'error'), 3000);
-      // The join's own history (one page, the newest 50): not the one wholeHistory asks for.
-      if (a.type === 'joined') await client.next((m) => m.type === 'history' && m.room === room, 3000).catch(() => {});
-      if (a.type === 'ack') return a.seq;
-      if (a.type === 'error' && a.code === 'not_member') i = -1;  // the join failed: again
-    } catch { /* no answer: again */ }
+    const a = await answerTo(client, i ? { action: 'sendmessage', room, message: 'the end', clientMsgId } : { action: 'join', room },
+      (m) => (i ? (m.type === 'ack' || m.type === 'error') && m.clientMsgId === clientMsgId
+        : (m.type === 'joined' && m.room === room) || (m.type === 'error' && m.action === 'join')));
+    if (a?.type === 'ack') return a.seq;
+    if (a?.type === 'error' && a.code === 'not_member') i = -1;  // the join failed: again
   }
   throw new Error(`no marker could be stored in ${room}`);
 }
