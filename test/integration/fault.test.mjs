@@ -5,7 +5,7 @@
 // A violation prints the seed and the trace of its user and room.
 //
 //   PARLEY_FAULT_SEED=7 (or 7,8,9)   the seeds (default: the fixed list below)
-//   PARLEY_FAULT_OPS=20000           operations per run (default 300: the short run of make test)
+//   PARLEY_FAULT_OPS=20000           operations per run (default: SHORT below, the run of make test)
 //   PARLEY_FAULT_MODES=sqlite,cluster which modes (default all)
 //   PARLEY_FAULT_KNOWN=fail          fail on the known bugs below too
 //
@@ -27,13 +27,19 @@ import { byKind } from './fault_checker.mjs';
 import { seedsFromEnv } from './fault_rng.mjs';
 
 export const KNOWN = {
-  sqlite: 'issue 15 item 2 (a frame after a timed-out one overtakes it: own-order) and item 3 (join vs send: skipped)',
-  dynamodb: 'issue 15 items 1, 2 and 3 (seq gaps, own-order under timeouts, join vs send)',
-  cluster: 'issue 15 items 2, 3 and 4 (a swept node keeps serving: stale)',
+  // missed-live on every seed tried (1501-1506), none with recipients read after the append;
+  // own-order now and then (a frame after a timed-out one).
+  sqlite: 'issue 15 item 3 (join vs send: missed-live) and item 2 (own-order after a timeout)',
+  dynamodb: 'issue 15 items 3 and 2 (missed-live, own-order)',
+  // also stale: members of a node swept after its SIGSTOP get nothing more (item 4), and the
+  // test helpers' follower waits at a sealed seq (item 1)
+  cluster: 'issue 15 items 1, 2, 3 and 4 (stale, own-order, missed-live)',
 };
 
 const seeds = seedsFromEnv([1501]);
-const ops = Number(process.env.PARLEY_FAULT_OPS || 300);
+// The short run: fewer operations on DynamoDB, whose faults cost seconds (stalls, retries).
+const SHORT = { sqlite: 400, dynamodb: 200, cluster: 200 };
+const opsOf = (mode) => Number(process.env.PARLEY_FAULT_OPS || SHORT[mode] || 200);
 const modes = (process.env.PARLEY_FAULT_MODES || 'sqlite,dynamodb,cluster').split(',');
 const strict = process.env.PARLEY_FAULT_KNOWN === 'fail';
 
@@ -73,8 +79,8 @@ for (const mode of modes) {
   for (const seed of seeds) {
     const todo = !strict && KNOWN[mode] ? `known: ${KNOWN[mode]}` : undefined;
     test(`${mode}, seed ${seed}: every acked message shown once, in order, only to members`,
-      { timeout: 60_000 + ops * 400, todo }, async (t) => {
-        const { violations, stats, report } = await runFaults({ mode, seed, ops });
+      { timeout: 90_000 + opsOf(mode) * 400, todo }, async (t) => {
+        const { violations, stats, report } = await runFaults({ mode, seed, ops: opsOf(mode) });
         t.diagnostic(JSON.stringify(stats));
         if (violations.length) t.diagnostic(`violations by kind: ${JSON.stringify(byKind(violations))}`);
         // The first of each kind, with its trace: enough to replay and read.

@@ -59,14 +59,14 @@ export class Actor {
       return false;
     }
     // $connect makes it a member of its home room, welcome or not.
-    const c = { client, id: null, url, sends: [], acks: [], rooms: new Set(), ever: new Set([this.home]), welcome: null };
+    const c = { client, id: null, url, sends: [], acks: [], rooms: new Set(), ever: new Set([this.home]), asked: new Set(), welcome: null };
     client.ws.on('message', () => this.#onFrame(c));
     this.conn = c;
     this.conns.push(c);
     for (let i = 0; i < 4 && !c.welcome && !client.closeInfo; i++) {
       client.send({ action: 'hello' });
       try {
-        await client.next((m) => m.type === 'welcome', this.answerMs, 'welcome');
+        await client.next((m) => m.type === 'welcome', 1500, 'welcome');
       } catch { /* an error, a gateway frame or nothing: say hello again */ }
     }
     if (!c.welcome) { this.note('hello-failed', { url }); await this.disconnect(); return false; }
@@ -126,6 +126,7 @@ export class Actor {
   async join(room) {
     this.stats.joins += 1;
     const since = this.last.get(room) ?? 0;
+    this.conn.asked.add(room);
     this.note('join', { room, since });
     this.conn.client.send({ action: 'join', room, since });
     const a = await this.#answer((m) => (m.type === 'joined' && m.room === room) || (m.type === 'error' && m.action === 'join'));

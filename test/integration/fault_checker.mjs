@@ -15,6 +15,8 @@
 //   missed-live       a message stored after a connection's join (seq above the lastSeq of the
 //                     join's history, so not in it) that did not reach it live,
 //                     though later ones did: the joiner missed it both ways (issue 15 item 3)
+//   failed-but-joined a connection whose join was never answered `joined` (an error, or only
+//                     a gateway timeout) receives the room's messages: the join took effect
 //   failed-but-stored a message whose every attempt was answered `error` `internal` and which
 //                     is stored all the same (protocol.md: no effect unless an ack came)
 // A violation carries the user and room; trace() trims the run's operations and faults to them.
@@ -36,16 +38,21 @@ export function check({ actors, histories, markers, stalled = new Set() }) {
       }
       ownOrder(a, c, stored, v);
       if (!stalled.has(c.url)) missedLive(a, c, stored, v);
+      const joinFailed = new Set();
       for (const f of c.client.frames) {
         const m = f.json;
         if (!m || (m.type !== 'message' && m.type !== 'dm')) continue;
         if (m.type === 'dm' || String(m.room).startsWith('dm:')) {
           const pair = String(m.room).split(':').slice(1);
           if (!pair.includes(c.name)) v('foreign-room', a.name, m.room, `connection ${c.id} (${c.name}) got a dm of ${m.room}`);
+        } else if (!c.ever.has(m.room) && c.asked.has(m.room)) {
+          joinFailed.add(m.room);
         } else if (!c.ever.has(m.room)) {
-          v('foreign-room', a.name, m.room, `connection ${c.id} got message seq ${m.seq} of a room it never joined`, [m.seq]);
+          v('foreign-room', a.name, m.room, `connection ${c.id} got message seq ${m.seq} of a room it never asked to join`, [m.seq]);
         }
       }
+      const joinErrors = c.client.messages.filter((m) => m.type === 'error' && m.action === 'join').map((m) => m.code);
+      for (const room of joinFailed) v('failed-but-joined', a.name, room, `connection ${c.id} asked to join and never got \`joined\` (join errors: ${joinErrors.join(', ') || 'none, only gateway timeouts'}), yet gets the room's messages`);
     }
     failedButStored(a, stored, v);
     for (const room of new Set(a.followers.map((x) => x.room))) {
@@ -67,7 +74,8 @@ export function check({ actors, histories, markers, stalled = new Set() }) {
       const marker = markers.get(room);
       if (marker && a.conn && a.conn.rooms.has(room) && a.current.get(room) && prev < marker) {
         const f = a.current.get(room);
-        v('stale', a.name, room, `at ${prev} (follower last ${f.last}), the room's final marker is seq ${marker}; kept ${JSON.stringify([...f.kept.keys()].slice(0, 8))}, ${f.historyRequests} history requests`);
+        const refused = a.conn.client.messages.filter((m) => m.type === 'error' && m.action === 'history').map((m) => m.code);
+        v('stale', a.name, room, `at ${prev} (follower last ${f.last}) on ${a.conn.url}, the room's final marker is seq ${marker}; kept ${JSON.stringify([...f.kept.keys()].slice(0, 8))}, ${f.historyRequests} history requests, ${refused.length} refused (${[...new Set(refused)].join(', ')})`, [prev + 1]);
       }
     }
   }

@@ -126,6 +126,20 @@ async function wholeHistory(client, room) {
   throw new Error(`could not read the history of ${room}`);
 }
 
+// The checker's connection: a node still busy with the end of the faults may refuse a
+// handshake (504) or fail a hello, so it tries again, on any node.
+async function enterRetrying(nodes, rng) {
+  for (let i = 0; ; i++) {
+    try {
+      return await enter(nodes[rng.int(nodes.length)].wsUrl, { name: 'checker', room: uniq('chk'), timeoutMs: 3000 });
+    } catch (e) {
+      if (i >= 20) throw e;
+      await closeAll(500);
+      await sleep(200);
+    }
+  }
+}
+
 // A message to `room` from `client`, sent again (same clientMsgId) until acked: its seq.
 async function marker(client, room) {
   const clientMsgId = `marker-${room}`;
@@ -170,7 +184,7 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
       }
       if (actors.every((a) => a.open && [...a.want].every((r) => a.conn.rooms.has(r)))) break;
     }
-    const checker = await enter(env.nodes[0].wsUrl, { name: 'checker', room: uniq('chk') });
+    const checker = await enterRetrying(env.nodes, rng);
     const markers = new Map();
     for (const r of rooms) markers.set(r, await marker(checker.client, r));
     const deadline = Date.now() + 8000;
