@@ -5,15 +5,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "store/timed_store.hpp"
+
 namespace store {
 namespace {
-
-// The operations a rule may name: parley_store_seconds{op} of store::Timed.
-constexpr const char* op_names[] = {"put_connection", "get_connection", "delete_connection",
-                                    "put_member",     "delete_member",  "members",
-                                    "memberships",    "append_message", "messages_before",
-                                    "messages_after", "last_seq",     "put_connection_and_member",
-                                    "connection_view"};
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -69,10 +64,10 @@ FaultSpec parse_fault_spec(const std::string& spec) {
                                   "' is neither OPS:error:P nor OPS:delay:P:MS");
     }
     rule.probability = probability(parts[2], item);
-    if (parts[0] != "*") {
+    if (parts[0] != "*") {  // the names of parley_store_seconds{op}
       for (const auto& op : split(parts[0], '+')) {
-        if (std::find_if(std::begin(op_names), std::end(op_names),
-                         [&](const char* n) { return op == n; }) == std::end(op_names))
+        if (std::find_if(std::begin(store_op_names), std::end(store_op_names),
+                         [&](const char* n) { return op == n; }) == std::end(store_op_names))
           throw std::invalid_argument("--store-faults: unknown store operation '" + op + "' in '" + item + "'");
         rule.ops.push_back(op);
       }

@@ -3,18 +3,16 @@
 #include <chrono>
 
 namespace store {
-namespace {
-constexpr const char* op_names[] = {"put_connection", "get_connection", "delete_connection",
-                                    "put_member",     "delete_member",  "members",
-                                    "memberships",    "append_message", "messages_before",
-                                    "messages_after", "last_seq",     "put_connection_and_member",
-                                    "connection_view"};
-}  // namespace
+const char* const store_op_names[] = {"put_connection", "get_connection", "delete_connection",
+                                     "put_member",     "delete_member",  "members",
+                                     "memberships",    "append_message", "messages_before",
+                                     "messages_after", "last_seq",     "put_connection_and_member",
+                                     "connection_view"};
 
 Timed::Timed(Store& inner) : inner_(inner) {
   auto& reg = core::metrics::registry();
   for (int i = 0; i < op_count; ++i) {
-    const std::string labels = std::string("op=\"") + op_names[i] + "\"";
+    const std::string labels = std::string("op=\"") + store_op_names[i] + "\"";
     latency_[i] = &reg.histogram("parley_store_seconds", "Store call latency", labels);
     failures_[i] = &reg.counter("parley_store_failures_total", "Store calls that failed", labels);
   }

@@ -8,6 +8,9 @@
 
 namespace store {
 
+// The operations' names, parley_store_seconds{op=...}, in the order of Timed::Op.
+extern const char* const store_op_names[13];
+
 class Timed final : public Store {
  public:
   explicit Timed(Store& inner);

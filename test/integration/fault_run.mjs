@@ -10,8 +10,7 @@
 //            SIGSTOP past its TTL and continued
 // Resolves with {violations, stats, report(v)}; report(v) prints the seed and v's trace.
 
-import { spawn } from 'node:child_process';
-import { startServer, makeDataDir, removeDataDir, parleyBin, sleep, fetchT } from './server.mjs';
+import { startServer, makeDataDir, removeDataDir, runParley as run, sleep, fetchT } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
 import { startFaultProxy } from './fault_proxy.mjs';
 import { makeRng } from './fault_rng.mjs';
@@ -33,15 +32,6 @@ const proxyRules = ({ nodes }) => [
   { kind: 'delay', p: 0.03, ms: 600 },
 ];
 
-function run(args) {
-  return new Promise((res, rej) => {
-    const child = spawn(parleyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(`parley ${args.join(' ')} exited ${code}\n${out}`))));
-  });
-}
 
 async function metric(srv, name) {
   try {

@@ -5,9 +5,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { startServer, makeDataDir, removeDataDir, parleyBin, sleep, poll } from './server.mjs';
+import { startServer, makeDataDir, removeDataDir, runParley as run, sleep, poll } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
 import { enter, say, joinRoom, who, uniq, ask, RoomFollower } from './protocol.mjs';
 
@@ -16,16 +15,6 @@ let dynalite;
 let dir;
 const nodes = [];
 
-function run(args) {
-  return new Promise((res, rej) => {
-    const child = spawn(parleyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.once('error', rej);
-    child.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(`parley ${args.join(' ')} exited ${code}\n${out}`))));
-  });
-}
 
 // A DynamoDB call straight to dynalite (it checks that a signature is there, not its value).
 async function dynamo(target, body) {

@@ -266,3 +266,16 @@ export async function fetchT(url, init = {}, timeoutMs = 5000) {
     throw new Error(`${init.method ?? 'GET'} ${url} failed: ${why}${live.size === 0 ? ' (no parley process is running)' : ''}`, { cause: e });
   }
 }
+
+// Runs a parley command to its end (`parley tables create ...`): resolves with its output,
+// rejects with it when the exit status is not 0.
+export function runParley(args) {
+  return new Promise((res, rej) => {
+    const child = spawn(parleyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.once('error', rej);
+    child.once('exit', (code) => (code === 0 ? res(out) : rej(new Error(`parley ${args.join(' ')} exited ${code}\n${out}`))));
+  });
+}
