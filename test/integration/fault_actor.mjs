@@ -79,6 +79,8 @@ export class Actor {
     const index = c.client.frames.length - 1;
     const m = c.client.frames[index].json;
     if (!m) return;
+    // The gateway's own frames name no frame (only a requestId): traced, to read beside the sends.
+    if (GATEWAY_FRAME(m)) this.trace.push({ t: Date.now(), user: this.name, conn: c.id, op: 'gateway', message: m.message });
     if (m.type === 'welcome') {
       if (c.welcome) return;  // a second hello's answer
       c.welcome = m;

@@ -165,7 +165,7 @@ function groupBy(list) {
 export const byKind = (violations) => violations.reduce((o, x) => ({ ...o, [x.kind]: (o[x.kind] ?? 0) + 1 }), {});
 
 // The minimal trace of a violation: around the messages it names (their sends, answers and
-// showing, from 0.5 s before the first to 0.5 s after the last; or, naming none, the
+// showing, and whatever happened from 0.5 s before the first to 0.5 s after it; or, naming none, the
 // end of its user's operations), the operations of its user and of everyone in its room, and
 // the faults injected meanwhile; at most `max` lines.
 export function trace(violation, ops, faults, histories, max = 40) {
@@ -175,15 +175,17 @@ export function trace(violation, ops, faults, histories, max = 40) {
   const named = ops.filter((e) => texts.has(e.text) || (e.room === violation.room && violation.seqs.includes(e.seq)));
   const mine = ops.filter((e) => e.user === violation.user);
   const from = (named[0] ?? mine.at(-max) ?? ops[0] ?? { t: 0 }).t - 500;
-  const to = (named.at(-1) ?? mine.at(-1) ?? ops.at(-1) ?? { t: 0 }).t + 500;
-  const lines = [...ops.filter((e) => inRoom(e) && e.t >= from && e.t <= to),
+  const to = (named[0] ?? mine.at(-1) ?? ops.at(-1) ?? { t: 0 }).t + 500;
+  // Every line naming its messages (their late answers too), and the rest within the window.
+  const lines = [...ops.filter((e) => named.includes(e) || (inRoom(e) && e.t >= from && e.t <= to)),
     ...faults.filter((f) => f.t >= from && f.t <= to).map((f) => ({ ...f, op: `FAULT ${f.what}` }))]
     .sort((a, b) => a.t - b.t);
   const t0 = lines[0]?.t ?? 0;
   // Too long: keep what surrounds the first line naming a message of the violation.
   const first = Math.max(0, lines.findIndex((e) => texts.has(e.text)));
   const start = lines.length <= max ? 0 : Math.min(Math.max(0, first - Math.floor(max / 3)), lines.length - max);
-  return lines.slice(start, start + max).map((e) => {
+  const kept = lines.filter((e, i) => (i >= start && i < start + max) || texts.has(e.text));
+  return kept.map((e) => {
     const { t, user, op, what, ...rest } = e;
     const mark = texts.has(e.text) ? '*' : ' ';
     return `  ${mark}+${String(t - t0).padStart(6)} ms ${String(user ?? '').padEnd(5)} ${op}${what ? '' : ` ${JSON.stringify(rest)}`}`;

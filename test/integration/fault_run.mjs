@@ -5,6 +5,8 @@
 //            --integration-timeout, and one kill -9 + restart on the same data
 //   dynamodb one node on dynalite behind the fault proxy (fault_proxy.mjs): errors before
 //            forwarding, answers lost after forwarding, delays; one kill -9 + restart
+//   lambda   one node with --lambda process (the handlers in bootstrap processes, as Lambda
+//            runs them) on dynalite behind the proxy; no kill
 //   cluster  three nodes on one dynalite behind the proxy (--node-ttl 2): a node killed with
 //            kill -9 (its users reconnect to another, a new node starts), another stopped with
 //            SIGSTOP past its TTL and continued
@@ -50,7 +52,11 @@ async function startMode(mode, seed) {
     await run(['tables', 'create', '--dynamodb-endpoint', env.dynalite.url]);
     env.proxy = await startFaultProxy({ target: env.dynalite.url, seed, rules: proxyRules({ nodes: mode === 'cluster' }) });
     const cluster = mode === 'cluster' ? ['--node-ttl', '2'] : [];
-    env.start = () => startServer({ store: 'dynamodb', dynamodbEndpoint: env.proxy.url, args: [...common, ...cluster, '--handler-threads', '4'] });
+    // --lambda process: the handlers run in bootstrap processes (the functions of
+    // deploy/template.yaml), each with its own DynamoDB client, all through the proxy.
+    env.start = mode === 'lambda'
+      ? () => startServer({ store: 'dynamodb', dynamodbEndpoint: env.proxy.url, integration: 'process', args: common })
+      : () => startServer({ store: 'dynamodb', dynamodbEndpoint: env.proxy.url, args: [...common, ...cluster, '--handler-threads', '4'] });
   }
   const count = mode === 'cluster' ? 3 : 1;
   for (let i = 0; i < count; i++) env.nodes.push(await env.start());
@@ -68,6 +74,8 @@ async function stopMode(env) {
 // mode a SIGSTOP past the node TTL at two thirds.
 async function nodeFaults(env, mode, progress, faults, rng) {
   const at = (fraction) => (async () => { while (progress() < fraction) await sleep(20); })();
+  // --lambda process: no kill -9 (the bootstrap processes would outlive their gateway).
+  if (mode === 'lambda') return;
   await at(0.33);
   // Users may still pick the dead node until its replacement is up: they are refused, as
   // by a load balancer that has not noticed yet, and try again.
