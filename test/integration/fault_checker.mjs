@@ -22,13 +22,17 @@
 // A violation carries the user and room; trace() trims the run's operations and faults to them.
 
 // `stalled`: the URLs of nodes stopped by SIGSTOP; posts to them may time out and be lost
-// (rule 4 recovers them), so missed-live is not asked of their connections.
-export function check({ actors, histories, markers, stalled = new Set() }) {
+// (rule 4 recovers them), so missed-live is not asked of their connections. `killed`: nodes
+// killed with kill -9, and with `stalled` the nodes whose senders may have stopped half way
+// through a fan-out: missed-live does not count their connections' messages.
+export function check({ actors, histories, markers, stalled = new Set(), killed = new Set() }) {
   const violations = [];
-  const v = (kind, user, room, detail, seqs = []) => violations.push({ kind, user, room, detail, seqs });
+  const v = (kind, user, room, detail, seqs = [], conn = undefined) => violations.push({ kind, user, room, detail, seqs, conn });
   const stored = new Map();  // room -> Map(seq -> message)
   for (const [room, msgs] of histories) stored.set(room, new Map(msgs.map((m) => [m.seq, m])));
 
+  const halfFanned = new Set();  // connection ids on a node killed or stopped
+  for (const a of actors) for (const c of a.conns) if (killed.has(c.url) || stalled.has(c.url)) halfFanned.add(c.id);
   for (const a of actors) {
     for (const c of a.conns) {
       for (const ack of c.acks) {
@@ -37,7 +41,7 @@ export function check({ actors, histories, markers, stalled = new Set() }) {
         if (!m || m.id !== ack.id) v('acked-not-stored', a.name, ack.room, `ack seq ${ack.seq} id ${ack.id} (${ack.clientMsgId ?? 'no clientMsgId'}); history has ${m ? m.id : 'nothing'} there`, [ack.seq]);
       }
       ownOrder(a, c, stored, v);
-      if (!stalled.has(c.url)) missedLive(a, c, stored, v);
+      if (!stalled.has(c.url)) missedLive(a, c, stored, v, halfFanned);
       const joinFailed = new Set();
       for (const f of c.client.frames) {
         const m = f.json;
@@ -52,7 +56,7 @@ export function check({ actors, histories, markers, stalled = new Set() }) {
         }
       }
       const joinErrors = c.client.messages.filter((m) => m.type === 'error' && m.action === 'join').map((m) => m.code);
-      for (const room of joinFailed) v('failed-but-joined', a.name, room, `connection ${c.id} asked to join and never got \`joined\` (join errors: ${joinErrors.join(', ') || 'none, only gateway timeouts'}), yet gets the room's messages`);
+      for (const room of joinFailed) v('failed-but-joined', a.name, room, `connection ${c.id} asked to join and never got \`joined\` (join errors: ${joinErrors.join(', ') || 'none, only gateway timeouts'}), yet gets the room's messages`, [], c.id);
     }
     failedButStored(a, stored, v);
     for (const room of new Set(a.followers.map((x) => x.room))) {
@@ -85,14 +89,15 @@ export function check({ actors, histories, markers, stalled = new Set() }) {
 // Per connection and room: from each `joined` (or welcome) to its `left` or the end, the stored
 // seqs above the lastSeq of the join's own history (the first after it: it holds everything up
 // to there) and below the highest seq that arrived live must all have arrived live.
-function missedLive(actor, c, stored, v) {
+function missedLive(actor, c, stored, v, halfFanned) {
   const open = new Map();  // room -> {from: lastSeq at the join, live: Set}
   const close = (room) => {
     const x = open.get(room);
     open.delete(room);
     if (!x || x.from === null || x.live.size === 0) return;
     const top = Math.max(...x.live);
-    const missed = [...(stored.get(room)?.keys() ?? [])].filter((s) => s > x.from && s < top && !x.live.has(s));
+    const missed = [...(stored.get(room)?.values() ?? [])].filter((m) => m.seq > x.from && m.seq < top && !x.live.has(m.seq) &&
+      !halfFanned.has(m.connectionId)).map((m) => m.seq);
     if (missed.length) v('missed-live', actor.name, room, `connection ${c.id} joined (its history up to ${x.from}), got ${top} live but never seq ${missed.slice(0, 8).join(', ')} (live or in the join's history)`, missed.slice(0, 3));
   };
   for (const f of c.client.frames) {
@@ -172,7 +177,8 @@ export function trace(violation, ops, faults, histories, max = 40) {
   const byRoom = histories.get(violation.room) ?? [];
   const texts = new Set(byRoom.filter((m) => violation.seqs.includes(m.seq)).map((m) => m.text));
   const inRoom = (e) => e.user === violation.user || e.room === violation.room || e.to === violation.user;
-  const named = ops.filter((e) => texts.has(e.text) || (e.room === violation.room && violation.seqs.includes(e.seq)));
+  const named = ops.filter((e) => texts.has(e.text) || (e.room === violation.room && violation.seqs.includes(e.seq)) ||
+    (violation.conn && e.conn === violation.conn && (e.room === violation.room || e.op === 'gateway')));
   const mine = ops.filter((e) => e.user === violation.user);
   const from = (named[0] ?? mine.at(-max) ?? ops[0] ?? { t: 0 }).t - 500;
   const to = (named[0] ?? mine.at(-1) ?? ops.at(-1) ?? { t: 0 }).t + 500;
@@ -182,12 +188,12 @@ export function trace(violation, ops, faults, histories, max = 40) {
     .sort((a, b) => a.t - b.t);
   const t0 = lines[0]?.t ?? 0;
   // Too long: keep what surrounds the first line naming a message of the violation.
-  const first = Math.max(0, lines.findIndex((e) => texts.has(e.text)));
+  const first = Math.max(0, lines.findIndex((e) => named.includes(e)));
   const start = lines.length <= max ? 0 : Math.min(Math.max(0, first - Math.floor(max / 3)), lines.length - max);
-  const kept = lines.filter((e, i) => (i >= start && i < start + max) || texts.has(e.text));
+  const kept = lines.filter((e, i) => (i >= start && i < start + max) || named.includes(e));
   return kept.map((e) => {
     const { t, user, op, what, ...rest } = e;
-    const mark = texts.has(e.text) ? '*' : ' ';
+    const mark = named.includes(e) ? '*' : ' ';
     return `  ${mark}+${String(t - t0).padStart(6)} ms ${String(user ?? '').padEnd(5)} ${op}${what ? '' : ` ${JSON.stringify(rest)}`}`;
   }).join('\n');
 }

@@ -44,7 +44,7 @@ async function metric(srv, name) {
 
 async function startMode(mode, seed) {
   const common = ['--integration-timeout', String(TIMEOUT_MS), '--rate-limit', '0'];
-  const env = { dir: await makeDataDir('parley-fault-'), injectedBefore: 0, stalled: new Set(), nodes: [], retired: [], proxy: null, dynalite: null };
+  const env = { dir: await makeDataDir('parley-fault-'), injectedBefore: 0, stalled: new Set(), killed: new Set(), nodes: [], retired: [], proxy: null, dynalite: null };
   if (mode === 'sqlite') {
     env.start = () => startServer({ dataDir: env.dir, store: 'sqlite', args: [...common, '--store-faults', sqliteFaults(seed)] });
   } else {
@@ -83,6 +83,7 @@ async function nodeFaults(env, mode, progress, faults, rng) {
   env.injectedBefore += await metric(victim, 'parley_store_faults_injected_total');
   faults.push({ t: Date.now(), what: `kill -9 node ${victim.port}` });
   env.retired.push(victim);
+  env.killed.add(victim.wsUrl);
   await victim.kill();
   env.nodes.push(await env.start());
   env.nodes.splice(env.nodes.indexOf(victim), 1);
@@ -113,10 +114,10 @@ async function answerTo(client, frame, pred, ms = 3000) {
 // Every message of a room, paging forwards; a failed page is asked again.
 async function wholeHistory(client, room) {
   const all = [];
-  for (let after = 0, tries = 0; tries < 50; tries++) {
+  for (let after = 0, failures = 0; failures < 50;) {
     const h = await answerTo(client, { action: 'history', room, after, limit: 100 },
       (m) => (m.type === 'history' && m.room === room) || (m.type === 'error' && m.action === 'history'));
-    if (!h || h.type === 'error') continue;
+    if (!h || h.type === 'error') { failures += 1; continue; }
     all.push(...h.messages);
     if (h.messages.length < 100) return all;
     after = h.messages.at(-1).seq;
@@ -139,8 +140,8 @@ async function enterRetrying(nodes, rng) {
 }
 
 // A message to `room` from `client`, sent again (same clientMsgId) until acked: its seq.
-async function marker(client, room) {
-  const clientMsgId = `marker-${room}`;
+async function marker(client, room, n) {
+  const clientMsgId = `marker${n}-${room}`;
   for (let i = 0; i < 30; i++) {
     const a = await answerTo(client, i ? { action: 'sendmessage', room, message: 'the end', clientMsgId } : { action: 'join', room },
       (m) => (i ? (m.type === 'ack' || m.type === 'error') && m.clientMsgId === clientMsgId
@@ -184,12 +185,15 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
     }
     const checker = await enterRetrying(env.nodes, rng);
     const markers = new Map();
-    for (const r of rooms) markers.set(r, await marker(checker.client, r));
+    // Two markers a room, the first awaited: were the first one's fan-out to fail after it
+    // was stored (nothing then tells a member it exists), the second's would lead to it.
+    for (const r of rooms) markers.set(r, await marker(checker.client, r, 1));
+    for (const r of rooms) await marker(checker.client, r, 2);
     const deadline = Date.now() + 8000;
     while (Date.now() < deadline && !actors.every((a) => [...a.current].every(([r, f]) => f.last >= markers.get(r)))) await sleep(50);
     const histories = new Map();
     for (const r of rooms) histories.set(r, await wholeHistory(checker.client, r));
-    const violations = check({ actors, histories, markers, stalled: env.stalled });
+    const violations = check({ actors, histories, markers, stalled: env.stalled, killed: env.killed });
     const stats = { mode, seed, ops: done, ms: Date.now() - started, messages: [...histories.values()].reduce((n, h) => n + h.length, 0) };
     for (const a of actors) for (const [k, x] of Object.entries(a.stats)) stats[k] = (stats[k] ?? 0) + x;
     let injected = env.injectedBefore;
