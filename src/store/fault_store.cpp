@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/log.hpp"
 #include "store/timed_store.hpp"
 
 namespace store {
@@ -96,12 +97,16 @@ bool Faulty::inject(const char* op) {
   }
   auto& reg = core::metrics::registry();
   const std::string help = "Store calls the --store-faults test hook failed or delayed";
+  // Logged one by one: the fault suite puts them in the trace of a violation.
   if (delay_ms > 0) {
     reg.counter("parley_store_faults_injected_total", help, std::string("op=\"") + op + "\",kind=\"delay\"").inc();
+    core::log::info("store fault injected", {{"op", op}, {"kind", "delay"}, {"ms", delay_ms}});
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   }
-  if (fail)
+  if (fail) {
     reg.counter("parley_store_faults_injected_total", help, std::string("op=\"") + op + "\",kind=\"error\"").inc();
+    core::log::info("store fault injected", {{"op", op}, {"kind", "error"}});
+  }
   return fail;
 }
 

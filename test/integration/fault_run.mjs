@@ -194,7 +194,9 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
     const histories = new Map();
     for (const r of rooms) histories.set(r, await wholeHistory(checker.client, r));
     const violations = check({ actors, histories, markers, stalled: env.stalled, killed: env.killed });
-    const stats = { mode, seed, ops: done, ms: Date.now() - started, messages: [...histories.values()].reduce((n, h) => n + h.length, 0) };
+    const stats = { mode, seed, ops: done, ms: Date.now() - started, messages: [...histories.values()].reduce((n, h) => n + h.length, 0),
+      // seqs left empty (DynamoDB: a send interrupted between the counter and the put, or sealed)
+      gaps: [...histories.values()].reduce((n, h) => n + (h.length ? h.at(-1).seq - h.length : 0), 0) };
     for (const a of actors) for (const [k, x] of Object.entries(a.stats)) stats[k] = (stats[k] ?? 0) + x;
     let injected = env.injectedBefore;
     for (const n of env.nodes) injected += await metric(n, 'parley_store_faults_injected_total');
@@ -203,6 +205,17 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
       stats.proxy = env.proxy.counts;
       for (const f of env.proxy.log) faults.push({ t: f.at, what: `${f.kind} ${f.answer} ${f.op} ${f.table}` });
     }
+    // The hook logs each fault it injects (the last 64 KiB of each node's stderr are kept).
+    for (const n of [...env.retired, ...env.nodes]) {
+      for (const line of n.stderr().split('\n')) {
+        if (!line.includes('"store fault injected"')) continue;
+        try {
+          const f = JSON.parse(line);
+          faults.push({ t: Date.parse(f.ts), what: `store ${f.kind}${f.ms ? ` ${f.ms} ms` : ''} ${f.op} (node ${n.port})` });
+        } catch { /* a line cut by the 64 KiB window */ }
+      }
+    }
+    faults.sort((x, y) => x.t - y.t);
     stats.faults = injected + faults.filter((f) => /kill|SIGSTOP/.test(f.what)).length;
     for (const n of env.nodes) stats.timeouts504 = (stats.timeouts504 ?? 0) + await metric(n, 'parley_integration_failures_total');
     const report = (v) => `${v.kind} (user ${v.user}, room ${v.room}; ${mode}, PARLEY_FAULT_SEED=${seed}): ${v.detail}\n${trace(v, opLog, faults, histories)}`;

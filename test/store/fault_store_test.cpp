@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "core/log.hpp"
 #include "sqlite_test_support.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -18,6 +19,7 @@ struct FaultyFixture : ::testing::Test {
   TempDir dir;
   std::unique_ptr<store::Store> inner;
   void SetUp() override {
+    core::log::set_level(core::log::level::warn);  // not a line per injected fault
     auto s = store::open_sqlite(dir.path() / "parley.db");
     ASSERT_TRUE(s) << s.error();
     inner = std::move(*s);
