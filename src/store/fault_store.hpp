@@ -1,6 +1,6 @@
 #pragma once
 // A Store that makes a seeded fraction of the calls of the Store it wraps fail or stall: a test
-// hook for the fault-injection suite (test/integration/fault.test.mjs, docs/testing.md), so an
+// hook for the fault-injection suite (test/integration/fault_injection.test.mjs, docs/testing.md), so an
 // end-to-end test can make the store fail "for a moment" without recompiling. Off unless
 // `parley serve --store-faults SPEC` asks for it, and serve refuses that flag on anything but a
 // loopback bind (app/serve_command.cpp): it can never be switched on in production by accident.

@@ -1,4 +1,4 @@
-// One simulated user of the fault-injection suite (fault.test.mjs): it connects (to one of the
+// One simulated user of the fault-injection suite (fault_injection.test.mjs): it connects (to one of the
 // nodes), joins and leaves rooms, sends with and without clientMsgId (pipelined bursts too),
 // retries what failed or timed out with the same clientMsgId, sends direct messages, and
 // disconnects and reconnects with `since`, as its seeded generator decides. What it shows is

@@ -1,4 +1,4 @@
-// The checker of the fault-injection suite (fault.test.mjs): what every simulated user showed
+// The checker of the fault-injection suite (fault_injection.test.mjs): what every simulated user showed
 // (fault_actor.mjs, docs/protocol.md's rules) against each room's stored history, read by a
 // fresh client at the end. Violations, by kind:
 //   acked-not-stored  an ack whose (room, seq, id) is not in the history

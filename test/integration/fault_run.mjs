@@ -1,4 +1,4 @@
-// One run of the fault-injection suite (fault.test.mjs): starts the servers of a mode, runs the
+// One run of the fault-injection suite (fault_injection.test.mjs): starts the servers of a mode, runs the
 // seeded users (fault_actor.mjs) while faults are injected, settles, and checks
 // (fault_checker.mjs). Modes:
 //   sqlite   one node, `--store-faults` (store::Faulty) errors and stalls, a short
