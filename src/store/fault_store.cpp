@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "core/log.hpp"
-#include "store/timed_store.hpp"
+#include "core/metrics.hpp"
 
 namespace store {
 namespace {
@@ -67,8 +67,8 @@ FaultSpec parse_fault_spec(const std::string& spec) {
     rule.probability = probability(parts[2], item);
     if (parts[0] != "*") {  // the names of parley_store_seconds{op}
       for (const auto& op : split(parts[0], '+')) {
-        if (std::find_if(std::begin(store_op_names), std::end(store_op_names),
-                         [&](const char* n) { return op == n; }) == std::end(store_op_names))
+        if (std::find_if(std::begin(op_names), std::end(op_names),
+                         [&](const char* n) { return op == n; }) == std::end(op_names))
           throw std::invalid_argument("--store-faults: unknown store operation '" + op + "' in '" + item + "'");
         rule.ops.push_back(op);
       }
@@ -79,9 +79,10 @@ FaultSpec parse_fault_spec(const std::string& spec) {
 }
 
 Faulty::Faulty(Store& inner, FaultSpec spec)
-    : inner_(inner), spec_(std::move(spec)), rng_(spec_.seed) {}
+    : Wrapping(inner), spec_(std::move(spec)), rng_(spec_.seed) {}
 
-bool Faulty::inject(const char* op) {
+boost::system::error_code Faulty::before(Op which) {
+  const std::string op = op_names[static_cast<int>(which)];
   int delay_ms = 0;
   bool fail = false;
   {
@@ -99,67 +100,14 @@ bool Faulty::inject(const char* op) {
   const std::string help = "Store calls the --store-faults test hook failed or delayed";
   // Logged one by one: the fault suite puts them in the trace of a violation.
   if (delay_ms > 0) {
-    reg.counter("parley_store_faults_injected_total", help, std::string("op=\"") + op + "\",kind=\"delay\"").inc();
+    reg.counter("parley_store_faults_injected_total", help, "op=\"" + op + "\",kind=\"delay\"").inc();
     core::log::info("store fault injected", {{"op", op}, {"kind", "delay"}, {"ms", delay_ms}});
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   }
-  if (fail) {
-    reg.counter("parley_store_faults_injected_total", help, std::string("op=\"") + op + "\",kind=\"error\"").inc();
-    core::log::info("store fault injected", {{"op", op}, {"kind", "error"}});
-  }
-  return fail;
-}
-
-template <class T, class F>
-core::result<T> Faulty::call(const char* op, F&& f) {
-  if (inject(op)) return core::make_error_code(core::errc::store_unavailable);
-  return f();
-}
-
-core::result<void> Faulty::put_connection(const Connection& c) {
-  return call<void>("put_connection", [&] { return inner_.put_connection(c); });
-}
-core::result<Connection> Faulty::get_connection(const std::string& id) {
-  return call<Connection>("get_connection", [&] { return inner_.get_connection(id); });
-}
-core::result<void> Faulty::delete_connection(const std::string& id) {
-  return call<void>("delete_connection", [&] { return inner_.delete_connection(id); });
-}
-core::result<void> Faulty::put_member(const Member& m) {
-  return call<void>("put_member", [&] { return inner_.put_member(m); });
-}
-core::result<void> Faulty::put_connection_and_member(const Connection& c, const Member& m) {
-  return call<void>("put_connection_and_member", [&] { return inner_.put_connection_and_member(c, m); });
-}
-core::result<void> Faulty::delete_member(const std::string& room, const std::string& id) {
-  return call<void>("delete_member", [&] { return inner_.delete_member(room, id); });
-}
-core::result<std::vector<Member>> Faulty::members(const std::string& room) {
-  return call<std::vector<Member>>("members", [&] { return inner_.members(room); });
-}
-core::result<std::vector<Member>> Faulty::memberships(const std::string& id) {
-  return call<std::vector<Member>>("memberships", [&] { return inner_.memberships(id); });
-}
-core::result<ConnectionView> Faulty::connection_view(const std::string& id, int newest,
-                                                    const WantsNewest& wants_newest) {
-  return call<ConnectionView>("connection_view",
-                              [&] { return inner_.connection_view(id, newest, wants_newest); });
-}
-core::result<Appended> Faulty::append_message(Message m) {
-  return call<Appended>("append_message", [&] { return inner_.append_message(std::move(m)); });
-}
-core::result<std::vector<Message>> Faulty::messages_before(const std::string& room,
-                                                           std::int64_t before_seq, int limit) {
-  return call<std::vector<Message>>("messages_before",
-                                    [&] { return inner_.messages_before(room, before_seq, limit); });
-}
-core::result<std::vector<Message>> Faulty::messages_after(const std::string& room,
-                                                          std::int64_t after_seq, int limit) {
-  return call<std::vector<Message>>("messages_after",
-                                    [&] { return inner_.messages_after(room, after_seq, limit); });
-}
-core::result<std::int64_t> Faulty::last_seq(const std::string& room) {
-  return call<std::int64_t>("last_seq", [&] { return inner_.last_seq(room); });
+  if (!fail) return {};
+  reg.counter("parley_store_faults_injected_total", help, "op=\"" + op + "\",kind=\"error\"").inc();
+  core::log::info("store fault injected", {{"op", op}, {"kind", "error"}});
+  return core::make_error_code(core::errc::store_unavailable);
 }
 
 }  // namespace store

@@ -18,8 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/metrics.hpp"
-#include "store/store.hpp"
+#include "store/wrapping_store.hpp"
 
 namespace store {
 
@@ -39,35 +38,14 @@ struct FaultSpec {
 // Throws std::invalid_argument naming what is wrong (an unknown operation, a bad number).
 FaultSpec parse_fault_spec(const std::string& spec);
 
-class Faulty final : public Store {
+class Faulty final : public Wrapping {
  public:
   Faulty(Store& inner, FaultSpec spec);
 
-  core::result<void> put_connection(const Connection& c) override;
-  core::result<Connection> get_connection(const std::string& connection_id) override;
-  core::result<void> delete_connection(const std::string& connection_id) override;
-  core::result<void> put_member(const Member& m) override;
-  core::result<void> put_connection_and_member(const Connection& c, const Member& m) override;
-  core::result<void> delete_member(const std::string& room,
-                                   const std::string& connection_id) override;
-  core::result<std::vector<Member>> members(const std::string& room) override;
-  core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
-  core::result<ConnectionView> connection_view(const std::string& connection_id, int newest,
-                                               const WantsNewest& wants_newest) override;
-  core::result<Appended> append_message(Message m) override;
-  core::result<std::vector<Message>> messages_before(const std::string& room,
-                                                     std::int64_t before_seq, int limit) override;
-  core::result<std::vector<Message>> messages_after(const std::string& room,
-                                                    std::int64_t after_seq, int limit) override;
-  core::result<std::int64_t> last_seq(const std::string& room) override;
-
  private:
-  // Stalls the call of `op` when a delay rule draws it; true when an error rule does.
-  bool inject(const char* op);
-  template <class T, class F>
-  core::result<T> call(const char* op, F&& f);
+  // Stalls the call when a delay rule draws it; store_unavailable when an error rule does.
+  boost::system::error_code before(Op op) override;
 
-  Store& inner_;
   FaultSpec spec_;
   std::mutex mutex_;
   std::mt19937_64 rng_;
