@@ -13,8 +13,9 @@
 #include <boost/system/system_error.hpp>
 
 #include "app/cluster_node.hpp"
-#include "app/guest_key.hpp"
 #include "app/data_lock.hpp"
+#include "app/fault_options.hpp"
+#include "app/guest_key.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/security_options.hpp"
@@ -88,6 +89,9 @@ Options:
   --management-public      let non-loopback clients call @connections (default: loopback only)
   --web DIR                serve the browser client from DIR instead of the embedded copy
   --log-level LEVEL        debug, info, warn or error (default info)
+  --store-faults SPEC      test hook: fail or stall a seeded fraction of store calls, e.g.
+                           'seed=7;append_message:error:0.05;*:delay:0.02:300' (loopback
+                           --bind only; docs/testing.md)
 
 Lambda process mode (docs/lambda-local.md):
   --lambda process         run each route's function as Lambda does: `bootstrap` processes
@@ -136,6 +140,7 @@ const std::map<std::string, bool> serve_known = {
     {"ip-rate-burst", true}, {"max-connections-per-ip", true},
     {"management-rate-limit", true}, {"management-rate-burst", true},
     {"max-send-queue", true}, {"send-queue-timeout", true},
+    {"store-faults", true},
     {"help", false}};
 
 std::map<std::string, bool> known_options() {
@@ -302,6 +307,7 @@ int serve_command(const std::vector<std::string>& given) {
         "--template, --bootstrap, --parameter-overrides, --stack-name, --python, --node, "
         "--no-hot-reload and --lambda-* need --lambda process");
 
+  const auto fault_spec = store_fault_spec(o);  // the test hook, refused before the store opens
   // SQLite: this process alone may use the data directory, or the two would clear each other's
   // connection rows. Taken before anything in it is touched (app/data_lock.hpp).
   std::optional<DataLock> data_lock;
@@ -317,13 +323,15 @@ int serve_command(const std::vector<std::string>& given) {
   auto store = open_store(o, data, store_description, lambda.empty(),
                           !data_lock || data_lock->machine_restarted());
   if (!store) return 1;
+  std::optional<store::Faulty> faulty_store;
+  if (fault_spec) faulty_store.emplace(*store, *fault_spec);
   std::unique_ptr<store::Timed> timed_store;
   std::optional<store::MemberCache> member_cache;
   std::unique_ptr<ClusterNode> cluster;  // DynamoDB: one node of possibly many (docs/scaling.md)
   std::unique_ptr<integration::InProcess> handlers;
   LambdaProcessSetup functions;
   if (lambda.empty()) {
-    timed_store = std::make_unique<store::Timed>(*store);
+    timed_store = std::make_unique<store::Timed>(faulty_store ? *faulty_store : *store);
     store::Store* handler_store = timed_store.get();
     if (auto* dynamo = dynamic_cast<store::Dynamo*>(store.get())) {
       cluster = std::make_unique<ClusterNode>(*dynamo, *timed_store, o);
