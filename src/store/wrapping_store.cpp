@@ -14,7 +14,7 @@ auto Wrapping::call(Op op, F&& f) -> decltype(f()) {
   const auto start = std::chrono::steady_clock::now();
   if (auto refused = before(op)) {
     after(op, false, std::chrono::steady_clock::now() - start);
-    return refused;
+    return decltype(f())(boost::system::in_place_error, refused);
   }
   auto r = f();
   after(op, static_cast<bool>(r), std::chrono::steady_clock::now() - start);
