@@ -103,7 +103,7 @@ TEST_F(SqliteSchema, FirstOpenCreatesParentDirectoryAndSchema) {
         << table << " should be WITHOUT ROWID";
   }
   EXPECT_EQ(query(file_, "PRAGMA user_version"), std::to_string(store::kSqliteSchemaVersion));
-  EXPECT_EQ(store::kSqliteSchemaVersion, 4);
+  EXPECT_EQ(store::kSqliteSchemaVersion, 5);
 }
 
 TEST_F(SqliteSchema, JournalModeIsWal) {
