@@ -48,7 +48,7 @@ const HANDLER_CALLS = {
   sendmessage: SEND,
   join: ['find_member', 'last_seq', 'get_connection', ...ENTER, ...HISTORY],  // rooms.cpp join
   leave: ['find_member', ...EXIT],                              // rooms.cpp leave
-  setname: ['get_connection', 'put_connection', 'memberships', 'name_taken', 'put_member', 'room_members', ...FORGET],
+  setname: ['get_connection', 'memberships', 'name_taken', 'rename', 'room_members', ...FORGET],  // presence.cpp: one rename
   history: ['get_connection', 'find_member', ...HISTORY],       // history.cpp (dm rooms read the name)
   who: ['room_members'],                                           // presence.cpp who
   dm: ['memberships', 'room_members', 'get_connection', 'append_message'],  // dm.cpp: post_many, no forget
@@ -80,6 +80,9 @@ const STORE_OPS = {
     ['MessagesTable', 'Query'], ['MessagesTable', 'PutItem'], ['MessagesTable', 'GetItem'],
   ],
   delete_connection: [['ConnectionsTable', 'DeleteItem']],
+  // The Store port's default on DynamoDB: the member rows (put_member), then the connection row
+  // (put_connection); on a failure the replaced names written back the same way.
+  rename: [['ConnectionsTable', 'UpdateItem'], ['MembersTable', 'PutItem']],
   put_member: [['ConnectionsTable', 'UpdateItem'], ['MembersTable', 'PutItem']],
   delete_member: [['MembersTable', 'DeleteItem'], ['ConnectionsTable', 'UpdateItem']],
   find_member: [['MembersTable', 'GetItem']],  // join/leave/history decide on the row itself
