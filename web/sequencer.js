@@ -1,6 +1,6 @@
 /*
- * The ordering rules of protocol.md (*Ordering and catch-up*) for one conversation. No DOM:
- * unit tested under Node and fed real frames by test/integration/put_faults.test.mjs.
+ * The client's ordering rules (protocol.md, *Ordering and catch-up*). No DOM: unit tested under
+ * Node (test/web/browser.test.mjs) and fed real frames by test/integration/put_faults.test.mjs.
  */
 
 /**
