@@ -202,11 +202,8 @@ test('every module of the page is served as JavaScript under the CSP, and the pa
     if (r.request().resourceType() === 'script') scripts.set(new URL(r.url()).pathname.slice(1), r);
   });
   try {
+    // 'load' follows the module graph's fetches (module scripts are deferred).
     await page.goto(`${srv.base}/`, { waitUntil: 'load' });
-    // chat.js ran to its end: the status line shows the idle state and the name field has focus.
-    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-state') === 'idle' &&
-      document.activeElement?.getAttribute('data-testid') === 'name-input', null, { timeout: WAIT });
-    assert.deepEqual([...scripts.keys()].sort(), [...expected].sort(), 'the scripts the page fetched');
     for (const [name, r] of scripts) {
       assert.equal(r.status(), 200, name);
       const h = await r.allHeaders();
@@ -214,7 +211,11 @@ test('every module of the page is served as JavaScript under the CSP, and the pa
       assert.match(h['content-security-policy'] ?? '', /script-src 'self'/, `${name}: CSP`);
       assert.equal(h['x-content-type-options'], 'nosniff', name);
     }
+    assert.deepEqual([...scripts.keys()].sort(), [...expected].sort(), 'the scripts the page fetched');
     assert.equal(await page.getAttribute('script[src="chat.js"]', 'type'), 'module');
+    // chat.js ran to its end: the status line shows the idle state and the name field has focus.
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-state') === 'idle' &&
+      document.activeElement?.getAttribute('data-testid') === 'name-input', null, { timeout: WAIT });
     assert.deepEqual(errors, [], 'console errors while loading the page');
   } finally {
     await context.close().catch(() => {});
