@@ -244,8 +244,7 @@ test('without --allowed-origin any origin is accepted', T, async () => {
 // ---- the web client ----
 
 test('the web client passes its page\'s ?token= on to the WebSocket', T, async () => {
-  const { createRequire } = await import('node:module');
-  const helpers = createRequire(import.meta.url)('../../web/chat.js');
+  const helpers = await import('../../web/protocol.js');
   const e = helpers.resolveEndpoint({ protocol: 'https:', host: 'chat.example.com', search: '?token=abc.def-ghi' }, 'prod');
   assert.equal(e.base, 'wss://chat.example.com/prod?token=abc.def-ghi');
   const url = new URL(helpers.socketUrl(e.base, 'ann', 'lobby'));
@@ -254,4 +253,7 @@ test('the web client passes its page\'s ?token= on to the WebSocket', T, async (
   const o = helpers.resolveEndpoint({ protocol: 'http:', host: 'localhost:8080', search: '?ws=wss://x.example/dev&token=t1' }, '');
   assert.equal(o.base, 'wss://x.example/dev?token=t1');
   assert.equal(helpers.resolveEndpoint({ protocol: 'http:', host: 'h', search: '' }, 'dev').base, 'ws://h/dev');
+  // A guest token goes along only where no ?token= identifies the user.
+  assert.equal(new URL(helpers.socketUrl('ws://h/dev', 'ann', 'lobby', 'g1')).searchParams.get('guest'), 'g1');
+  assert.equal(new URL(helpers.socketUrl(e.base, 'ann', 'lobby', 'g1')).searchParams.has('guest'), false);
 });

@@ -6,7 +6,7 @@
 //   - a failure shorter than the store's put patience leaves no gap: the put is tried again;
 //   - a longer one leaves the seq empty for good (the sender got `error` `internal`); the
 //     history read that passes it seals it, and clients applying protocol.md's rules (the test
-//     helpers' RoomFollower, and web/chat.js's own Sequencer fed the real frames) move past
+//     helpers' RoomFollower, and web/sequencer.js's Sequencer (the page's) fed the real frames) move past
 //     it, show what follows, and do not ask for history in a loop.
 // setname: a member row refused after another was renamed leaves the name unchanged in every
 // room (the renamed row is written back) and announces nothing.
@@ -14,14 +14,12 @@
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { startServer, makeDataDir, removeDataDir, sleep } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
 import { startRefusingProxy } from './refusing_proxy.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { uniq, enter, say, history, joinRoom, who, RoomFollower } from './protocol.mjs';
-
-const { Sequencer } = createRequire(import.meta.url)('../../web/chat.js');
+import { Sequencer } from '../../web/sequencer.js';
 
 let dir;
 let dynalite;
@@ -70,7 +68,7 @@ test('a seq left empty by a failed send: clients move past it, show what follows
   const b = await enter(srv.wsUrl, { name: 'bob', room });
   const followA = new RoomFollower(a.client, room, 0, { gapWaitMs: 300 });
   const followB = new RoomFollower(b.client, room, 0, { gapWaitMs: 300 });
-  // chat.js's Sequencer, fed bob's frames as the page feeds it (gap: ask history after last).
+  // The page's Sequencer, fed bob's frames as the page feeds it (gap: ask history after last).
   const seq = new Sequencer();
   const shownByPage = [];
   let pageAsked = 0;

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { startServer, fetchT } from '../integration/server.mjs';
 
 const require = createRequire(new URL('../integration/package.json', import.meta.url));
@@ -103,9 +103,9 @@ async function closeAll(...pages) {
   for (const p of pages) await p.context.close().catch(() => {});
 }
 
-// The client's ordering rules without a browser: web/chat.js exports its pure helpers under Node.
-test('the client\'s Sequencer applies the ordering rules of protocol.md', () => {
-  const { Sequencer } = require('../../web/chat.js');
+// The client's ordering rules without a browser: web/sequencer.js is a module with no DOM.
+test('the client\'s Sequencer applies the ordering rules of protocol.md', async () => {
+  const { Sequencer } = await import('../../web/sequencer.js');
   const m = (seq) => ({ seq, text: `m${seq}` });
   const seqs = (list) => list.map((x) => x.seq);
 
@@ -171,6 +171,55 @@ test('GET / serves the web client with a Content-Security-Policy header', T, asy
   const csp = res.headers.get('content-security-policy');
   assert.ok(csp && csp.length > 0, 'no Content-Security-Policy header on /');
   assert.match(await res.text(), /data-testid="messages"/);
+});
+
+// The modules chat.js imports, directly or not, read from web/ (what the page must fetch).
+function moduleGraph(entry) {
+  const seen = new Set();
+  const visit = (name) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const src = readFileSync(new URL(`../../web/${name}`, import.meta.url), 'utf8');
+    for (const m of src.matchAll(/^import\s[^;]*?from\s+'\.\/([\w.-]+\.js)';/gms)) visit(m[1]);
+  };
+  visit(entry);
+  return seen;
+}
+
+// web/chat.js is an ES module graph loaded by <script type="module">: each module must be
+// embedded (web/CMakeLists.txt), served as JavaScript (a module with another MIME type is refused,
+// X-Content-Type-Options: nosniff) under the same CSP, and the page must start without an error.
+test('every module of the page is served as JavaScript under the CSP, and the page loads cleanly', T, async () => {
+  const expected = moduleGraph('chat.js');
+  assert.ok(expected.size > 10, `chat.js imports ${expected.size - 1} modules`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`uncaught ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const scripts = new Map();
+  page.on('response', (r) => {
+    if (r.request().resourceType() === 'script') scripts.set(new URL(r.url()).pathname.slice(1), r);
+  });
+  try {
+    // 'load' follows the module graph's fetches (module scripts are deferred).
+    await page.goto(`${srv.base}/`, { waitUntil: 'load' });
+    for (const [name, r] of scripts) {
+      assert.equal(r.status(), 200, name);
+      const h = await r.allHeaders();
+      assert.match(h['content-type'] ?? '', /^text\/javascript\b/, `${name}: content-type`);
+      assert.match(h['content-security-policy'] ?? '', /script-src 'self'/, `${name}: CSP`);
+      assert.equal(h['x-content-type-options'], 'nosniff', name);
+    }
+    assert.deepEqual([...scripts.keys()].sort(), [...expected].sort(), 'the scripts the page fetched');
+    assert.equal(await page.getAttribute('script[src="chat.js"]', 'type'), 'module');
+    // chat.js ran to its end: the status line shows the idle state and the name field has focus.
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-state') === 'idle' &&
+      document.activeElement?.getAttribute('data-testid') === 'name-input', null, { timeout: WAIT });
+    assert.deepEqual(errors, [], 'console errors while loading the page');
+  } finally {
+    await context.close().catch(() => {});
+  }
 });
 
 test('two browsers join; a message typed in one appears in both, marked own in the sender', T, async () => {
