@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, CreateTableCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, DescribeTableCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startServer, poll, fetchT } from './server.mjs';
 
 // poll() returns the last value when time runs out: this fails the test instead.
@@ -47,17 +47,13 @@ function suite(name, { template, table, key, message, payload, staleDeleted }) {
       dataDir = mkdtempSync(join(tmpdir(), 'parley-apps-'));
       dynalite = await startDynalite({ path: join(dataDir, 'dynalite') });
       ddb = new DynamoDBClient({ endpoint: dynalite.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-      // The template's table (parley creates only its own tables today).
-      await ddb.send(new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }));
       srv = await startServer({
         integration: 'in-process', store: 'dynamodb', dynamodbEndpoint: dynalite.url,
-        args: ['--lambda', 'process', '--template', join(here, 'fixtures', template)],
+        // The template's own table, made by --create-tables as `parley local` users make it.
+        args: ['--lambda', 'process', '--template', join(here, 'fixtures', template), '--create-tables'],
       });
+      const described = await ddb.send(new DescribeTableCommand({ TableName: table }));
+      assert.equal(described.Table.KeySchema[0].AttributeName, key, 'the table as the template declares it');
     });
     after(async () => {
       await closeAll();
