@@ -73,8 +73,12 @@ function suite(name, { template, table, key, message, payload, staleDeleted }) {
       assert.ok(first.LastEvaluatedKey, 'the Scan is paginated');
 
       clients[0].send(payload('hello everyone'));
-      for (const c of clients)
-        await c.nextFrame((f) => f.data === message('hello everyone'), 20000, 'the broadcast');
+      try {
+        for (const c of clients)
+          await c.nextFrame((f) => f.data === message('hello everyone'), 20000, 'the broadcast');
+      } catch (e) {
+        throw new Error(`${e.message}\nthe server's log:\n${srv.stderr().slice(-6000)}`);
+      }
       await until(() => srv.stderr().includes('REPORT RequestId'), { timeoutMs: 5000 });
       if (staleDeleted) {
         await until(async () => (await ids()).length === 3, { timeoutMs: 10000 });

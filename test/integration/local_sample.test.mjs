@@ -27,9 +27,19 @@ const template = join(sample, 'template.yaml');
 const bootstrap = join(sample, 'functions', 'bootstrap');
 const TABLE = 'chat_conns';
 
+// A data directory of its own for each run (the generated certificate, the SQLite file), removed
+// at the end: never ./data in the working directory.
+const scratchDirs = [];
+function scratch() {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-local-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+process.on('exit', () => { for (const d of scratchDirs) rmSync(d, { recursive: true, force: true }); });
+
 // Runs `parley local` until its banner; resolves {child, port, stdout(), stop()}.
 async function startLocal(dynaliteUrl, extra = [], stage = 'Prod') {
-  const argv = ['local', template, '--port', '0', '--bind', '127.0.0.1', '--store', 'dynamodb',
+  const argv = ['local', template, '--port', '0', '--bind', '127.0.0.1', '--data', scratch(), '--store', 'dynamodb',
     '--dynamodb-endpoint', dynaliteUrl, '--create-tables', '--bootstrap', bootstrap,
     '--parameter-overrides', `TableName=${TABLE}`, 'StageName=Prod', ...extra];
   const child = spawn(parleyBin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -173,11 +183,11 @@ describe('deploy/template.yaml with --parameter-overrides JwtSecret: its own aut
 
 describe('parley local: bad input', () => {
   test('a template that cannot run locally is refused with the resource and property, exit status 2', () => {
-    const r = spawnSync(parleyBin, ['local', template, '--port', '0', '--bootstrap', bootstrap,
+    const r = spawnSync(parleyBin, ['local', template, '--port', '0', '--data', scratch(), '--bootstrap', bootstrap,
       '--parameter-overrides', 'StageName=Test'], { encoding: 'utf8', timeout: 10_000 });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /Parameters\.StageName: 'Test' is not one of its AllowedValues \(Prod, Dev\)/);
-    const missing = spawnSync(parleyBin, ['local', join(sample, 'nope.yaml')], { encoding: 'utf8', timeout: 10_000 });
+    const missing = spawnSync(parleyBin, ['local', join(sample, 'nope.yaml'), '--data', scratch()], { encoding: 'utf8', timeout: 10_000 });
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /no template .*nope\.yaml; give its path/);
   });
