@@ -1,6 +1,6 @@
 // The checker of the fault-injection suite (fault_injection.test.mjs): what every simulated user showed
-// (fault_actor.mjs, docs/protocol.md's rules) against each room's stored history, read by a
-// fresh client at the end. Violations, by kind:
+// (fault_actor.mjs, docs/protocol.md's rules) against each room's stored history, read at the end
+// by a fresh client (a dm pair's: by one of its two parties). Violations, by kind:
 //   acked-not-stored  an ack whose (room, seq, id) is not in the history
 //   duplicate         a user showed a message (seq or id) twice in a room
 //   out-of-order      a user showed a seq after a higher one
@@ -10,8 +10,8 @@
 //   stale             a user still in the room at the end never reached the final marker
 //   own-order         two messages of one connection stored in the other order than it sent
 //                     them (every attempt of the first sent before any attempt of the second)
-//   foreign-room      a message of a room the connection never joined, or a dm of a pair it
-//                     is not part of
+//   foreign-room      a message of a room the connection never joined, or a dm of a pair its
+//                     identity (the welcome's userId) is not part of
 //   missed-live       a message stored after a connection's join (seq above the lastSeq of the
 //                     join's history, so not in it) that did not reach it live,
 //                     though later ones did: the joiner missed it both ways (issue 15 item 3)
@@ -36,7 +36,7 @@ export function check({ actors, histories, markers, stalled = new Set(), killed 
   for (const a of actors) {
     for (const c of a.conns) {
       for (const ack of c.acks) {
-        if (String(ack.room).startsWith('dm:')) continue;  // only the pair can read a dm history
+        // A pair's history is read by one of its parties (fault_run.mjs, dmHistories).
         const m = stored.get(ack.room)?.get(ack.seq);
         if (!m || m.id !== ack.id) v('acked-not-stored', a.name, ack.room, `ack seq ${ack.seq} id ${ack.id} (${ack.clientMsgId ?? 'no clientMsgId'}); history has ${m ? m.id : 'nothing'} there`, [ack.seq]);
       }
@@ -46,9 +46,9 @@ export function check({ actors, histories, markers, stalled = new Set(), killed 
       for (const f of c.client.frames) {
         const m = f.json;
         if (!m || (m.type !== 'message' && m.type !== 'dm')) continue;
-        if (m.type === 'dm' || String(m.room).startsWith('dm:')) {
-          const pair = String(m.room).split(':').slice(1);
-          if (!pair.includes(c.name)) v('foreign-room', a.name, m.room, `connection ${c.id} (${c.name}) got a dm of ${m.room}`);
+        if (m.type === 'dm' || isDm(m.room)) {
+          const pair = dmParties(m.room);
+          if (!pair.includes(c.userId)) v('foreign-room', a.name, m.room, `connection ${c.id} (${c.name}, user ${c.userId}) got a dm of ${m.room}`);
         } else if (!c.ever.has(m.room) && c.asked.has(m.room)) {
           joinFailed.add(m.room);
         } else if (!c.ever.has(m.room)) {
@@ -167,6 +167,10 @@ function groupBy(list) {
   for (const m of list) out.set(m.room, [...(out.get(m.room) ?? []), m]);
   return out;
 }
+
+// A dm's room: `dmu:<a>:<b>`, the two parties' user ids (`:` and `%` percent-escaped; protocol.md).
+export const isDm = (room) => String(room).startsWith('dmu:');
+export const dmParties = (room) => (isDm(room) ? String(room).slice(4).split(':').map(decodeURIComponent) : []);
 
 // The violations grouped by kind, with the count of each: {kind: n}.
 export const byKind = (violations) => violations.reduce((o, x) => ({ ...o, [x.kind]: (o[x.kind] ?? 0) + 1 }), {});
