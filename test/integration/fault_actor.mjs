@@ -83,6 +83,7 @@ export class Actor {
 
   #onFrame(c) {
     const index = c.client.frames.length - 1;
+    c.client.frames[index].at = Date.now();  // when it arrived (the checker's missed-live windows)
     const m = c.client.frames[index].json;
     if (!m) return;
     // The gateway's own frames name no frame (only a requestId): traced, to read beside the sends.
@@ -106,7 +107,7 @@ export class Actor {
       c.rooms.delete(m.room);
       if (this.conn === c) this.#unfollow(m.room);
     } else if (m.type === 'ack') {
-      c.acks.push({ room: m.room, seq: m.seq, id: m.id, clientMsgId: m.clientMsgId, duplicate: m.duplicate });
+      c.acks.push({ room: m.room, seq: m.seq, id: m.id, clientMsgId: m.clientMsgId, duplicate: m.duplicate, at: Date.now() });
       this.stats.acks += 1;
     }
   }
@@ -114,6 +115,7 @@ export class Actor {
   async disconnect({ abrupt = false } = {}) {
     const c = this.conn;
     if (!c) return;
+    c.closingAt = Date.now();
     if (abrupt) c.client.terminate(); else c.client.close(1000, 'bye');
     try { await c.client.closed(3000); } catch { c.client.terminate(); }
     for (const room of [...this.current.keys()]) this.#unfollow(room);
@@ -180,7 +182,7 @@ export class Actor {
         const a = await this.#answer((x) => (x.type === 'ack' || (x.type === 'error' && x.action === 'sendmessage')) &&
           (m.clientMsgId ? x.clientMsgId === m.clientMsgId : x.clientMsgId === undefined), Boolean(m.clientMsgId));
         const what = a === null ? 'timeout' : a.type ?? a.message;
-        this.note('send-answer', { room, text: m.text, answer: what, seq: a?.seq, code: a?.code });
+        this.note('send-answer', { room, text: m.text, answer: what, seq: a?.seq, code: a?.code, duplicate: a?.duplicate || undefined });
         if (a?.type === 'ack') break;
         if (a === null) this.stats.timeouts += 1; else this.stats.errors += 1;
         if (!m.clientMsgId || attempt >= 3 || !this.open || a?.code === 'not_member') break;

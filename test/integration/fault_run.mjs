@@ -128,7 +128,8 @@ async function wholeHistory(client, room) {
       (m) => (m.type === 'history' && m.room === room) || (m.type === 'error' && m.action === 'history'));
     if (!h || h.type === 'error') { failures += 1; last = h; continue; }
     all.push(...h.messages);
-    if (h.messages.length < 100) return all;
+    // hasMore, not a short page: a page over sealed (empty) seqs holds fewer than it may.
+    if (!h.hasMore || !h.messages.length) return all;
     after = h.messages.at(-1).seq;
   }
   throw new Error(`could not read the history of ${room}: ${last ? JSON.stringify(last) : 'no answer'}`);
