@@ -10,7 +10,7 @@
 //   PARLEY_FAULT_KNOWN=fail          fail on the open kinds of KNOWN below too
 //   PARLEY_FAULT_TIMEOUT_MS=29000     the servers' --integration-timeout (default 400)
 //
-// KNOWN: per mode, the kinds of violation still open (docs/testing.md, *Open*). A run reports
+// KNOWN: per mode, the kinds of violation still open (docs/testing.md, *Open kinds*). A run reports
 // them but fails only on the other kinds; PARLEY_FAULT_KNOWN=fail fails on them too. Delete an
 // entry once its cause is fixed.
 import { test } from 'node:test';
@@ -26,17 +26,9 @@ import { runFaults } from './fault_run.mjs';
 import { byKind } from './fault_checker.mjs';
 import { seedsFromEnv } from './fault_rng.mjs';
 
-export const KNOWN = {
-  // A member's connection misses a range of live messages (its history and gap-fill bring
-  // them, so nothing is shown wrong): seed 1501 misses seqs 7-13 of one room, consistent with
-  // its node being presumed dead for a moment by the senders' nodes (heartbeat writes and
-  // scans stalled by the proxy), whose NodeStore then hides its member rows. Not fixed yet.
-  cluster: { kinds: ['missed-live'], why: 'missed-live while a node is presumed dead for a moment (docs/testing.md, Open)' },
-  // One message of a room missed live by one member that got the ones around it, with both
-  // member reads of the send consistent; cause not found yet (a lost post to the gateway's
-  // management API is the lead).
-  lambda: { kinds: ['missed-live'], why: 'missed-live of single messages, cause open (docs/testing.md, Open)' },
-};
+// Empty since issue 15's fixes and the identity-aware checker: seeds 1501-1505 pass strictly in
+// every mode. An entry: `mode: { kinds: ['missed-live'], why: '...' }`.
+export const KNOWN = {};
 
 const seeds = seedsFromEnv([1501]);
 // The short run: fewer operations on DynamoDB, whose faults cost seconds (stalls, retries).

@@ -119,12 +119,24 @@ async function answerTo(client, frame, pred, ms = 3000) {
   return null;
 }
 
+// A connection to read histories with, opened again on any node when it closes (its node
+// may close it after the faults: a node fenced after its SIGSTOP closes its sockets with 1012).
+function reader(nodes, rng, opts = {}, client = null) {
+  return {
+    client,
+    async ready() {
+      if (!this.client || this.client.closeInfo) this.client = (await enterRetrying(nodes, rng, opts)).client;
+      return this.client;
+    },
+  };
+}
+
 // Every message of a room, paging forwards; a failed page is asked again.
-async function wholeHistory(client, room) {
+async function wholeHistory(from, room) {
   const all = [];
   let last = null;
   for (let after = 0, failures = 0; failures < 50;) {
-    const h = await answerTo(client, { action: 'history', room, after, limit: 100 },
+    const h = await answerTo(await from.ready(), { action: 'history', room, after, limit: 100 },
       (m) => (m.type === 'history' && m.room === room) || (m.type === 'error' && m.action === 'history'));
     if (!h || h.type === 'error') { failures += 1; last = h; continue; }
     all.push(...h.messages);
@@ -159,13 +171,13 @@ async function dmHistories(actors, nodes, rng) {
       for (const f of c.client.frames) if (f.json?.type === 'dm') rooms.add(f.json.room);
     }
   }
-  const readers = new Map();  // userId -> the client of a connection as that user
+  const readers = new Map();  // userId -> a reader connected as that user
   const out = new Map();
   for (const room of rooms) {
     const party = dmParties(room).map((id) => [id, actors.find((a) => a.tokens.has(id))]).find(([, a]) => a);
     if (!party) throw new Error(`no user of the run is a party of ${room}`);
     const [id, a] = party;
-    if (!readers.has(id)) readers.set(id, (await enterRetrying(nodes, rng, { name: a.name, guest: a.tokens.get(id) })).client);
+    if (!readers.has(id)) readers.set(id, reader(nodes, rng, { name: a.name, guest: a.tokens.get(id) }));
     out.set(room, await wholeHistory(readers.get(id), room));
   }
   return out;
@@ -224,7 +236,8 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
     const deadline = Date.now() + 8000;
     while (Date.now() < deadline && !actors.every((a) => [...a.current].every(([r, f]) => f.last >= markers.get(r)))) await sleep(50);
     const histories = new Map();
-    for (const r of rooms) histories.set(r, await wholeHistory(checker.client, r));
+    const roomReader = reader(env.nodes, rng, {}, checker.client);
+    for (const r of rooms) histories.set(r, await wholeHistory(roomReader, r));
     for (const [r, h] of await dmHistories(actors, env.nodes, rng)) histories.set(r, h);
     const violations = check({ actors, histories, markers, stalled: env.stalled, killed: env.killed });
     const stats = { mode, seed, ops: done, ms: Date.now() - started, messages: rooms.map((r) => histories.get(r)).reduce((n, h) => n + h.length, 0),
