@@ -131,8 +131,17 @@ function reader(nodes, rng, opts = {}, client = null) {
   };
 }
 
-// Every message of a room, paging forwards; a failed page is asked again.
+// Every message of a room: read twice and merged by seq. A page is the first `history` frame of
+// the room after the request, and a late catch-up page of an earlier join of the reader can
+// pass for it; its messages are stored ones too, so the union of two reads is the history.
 async function wholeHistory(from, room) {
+  const bySeq = new Map();
+  for (let i = 0; i < 2; i++) for (const m of await readHistory(from, room)) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+// One read of a room's history, paging forwards; a failed page is asked again.
+async function readHistory(from, room) {
   const all = [];
   let last = null;
   for (let after = 0, failures = 0; failures < 50;) {
