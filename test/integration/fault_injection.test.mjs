@@ -26,9 +26,14 @@ import { runFaults } from './fault_run.mjs';
 import { byKind } from './fault_checker.mjs';
 import { seedsFromEnv } from './fault_rng.mjs';
 
-// Empty since issue 15's fixes and the identity-aware checker: seeds 1501-1505 pass strictly in
-// every mode. An entry: `mode: { kinds: ['missed-live'], why: '...' }`.
-export const KNOWN = {};
+export const KNOWN = {
+  // Now and then (2 of 8 cluster runs) one connection misses a short run of live messages
+  // (seed 1501: seqs 29-31 of a room, sender and recipient on two live nodes, neither killed
+  // nor stopped) and gets the later ones; rule 4 brings the missed ones from history, so
+  // nothing is shown wrong. Cause open (docs/testing.md, *Open kinds*). Every other kind is
+  // strict in cluster mode, and every kind in the other modes.
+  cluster: { kinds: ['missed-live'], why: 'missed live messages between two live nodes, cause open (docs/testing.md, Open kinds)' },
+};
 
 const seeds = seedsFromEnv([1501]);
 // The short run: fewer operations on DynamoDB, whose faults cost seconds (stalls, retries).
