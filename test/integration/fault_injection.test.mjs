@@ -27,7 +27,7 @@ import { byKind } from './fault_checker.mjs';
 import { seedsFromEnv } from './fault_rng.mjs';
 
 export const KNOWN = {
-  // Now and then (2 of 8 cluster runs) one connection misses a short run of live messages
+  // Now and then (1 of 9 cluster runs) one connection misses a short run of live messages
   // (seed 1501: seqs 29-31 of a room, sender and recipient on two live nodes, neither killed
   // nor stopped) and gets the later ones; rule 4 brings the missed ones from history, so
   // nothing is shown wrong. Cause open (docs/testing.md, *Open kinds*). Every other kind is
