@@ -22,6 +22,11 @@ export class Actor {
     this.current = new Map();      // room -> the follower of the open connection
     this.conns = [];               // {client, id, name, url, sends: [], acks: [], rooms: Set, ever: Set}
     this.conn = null;
+    // The user's guest identity, kept across its reconnects (`guest`), as the web and terminal
+    // clients keep theirs: its dms (room dmu:<userId>:<userId>) stay its own.
+    this.guestToken = null;
+    this.userId = null;
+    this.tokens = new Map();       // every identity it had: userId -> guest token
     this.counter = 0;
     this.stats = { sends: 0, retries: 0, acks: 0, errors: 0, timeouts: 0, reconnects: 0, joins: 0, leaves: 0, dms: 0 };
   }
@@ -53,13 +58,14 @@ export class Actor {
     const since = this.last.get(this.home) ?? 0;
     let client;
     try {
-      client = await connect(wsQuery(url, { name: this.name, room: this.home, since }), { timeoutMs: 3000 });
+      client = await connect(wsQuery(url, { name: this.name, room: this.home, since, guest: this.guestToken ?? undefined }), { timeoutMs: 3000 });
     } catch (e) {
       this.note('connect-failed', { url, why: String(e.message).slice(0, 120) });
       return false;
     }
     // $connect makes it a member of its home room, welcome or not.
-    const c = { client, id: null, url, sends: [], acks: [], rooms: new Set(), ever: new Set([this.home]), asked: new Set(), welcome: null };
+    // userId: the welcome's; until then the identity its guest token names (null: a new guest).
+    const c = { client, id: null, userId: this.userId, url, sends: [], acks: [], rooms: new Set(), ever: new Set([this.home]), asked: new Set(), welcome: null };
     client.ws.on('message', () => this.#onFrame(c));
     this.conn = c;
     this.conns.push(c);
@@ -77,6 +83,7 @@ export class Actor {
 
   #onFrame(c) {
     const index = c.client.frames.length - 1;
+    c.client.frames[index].at = Date.now();  // when it arrived (the checker's missed-live windows)
     const m = c.client.frames[index].json;
     if (!m) return;
     // The gateway's own frames name no frame (only a requestId): traced, to read beside the sends.
@@ -86,6 +93,9 @@ export class Actor {
       c.welcome = m;
       c.id = m.connectionId;
       c.name = m.name;
+      c.userId = m.userId;
+      this.userId = m.userId;
+      if (m.guestToken) { this.guestToken = m.guestToken; this.tokens.set(m.userId, m.guestToken); }
       for (const r of m.rooms ?? []) { c.rooms.add(r); c.ever.add(r); }
       // The home room's history follows the welcome; earlier frames carry nothing of it.
       for (const r of m.rooms ?? []) if (this.conn === c) this.#follow(c, r, 0);
@@ -97,7 +107,7 @@ export class Actor {
       c.rooms.delete(m.room);
       if (this.conn === c) this.#unfollow(m.room);
     } else if (m.type === 'ack') {
-      c.acks.push({ room: m.room, seq: m.seq, id: m.id, clientMsgId: m.clientMsgId, duplicate: m.duplicate });
+      c.acks.push({ room: m.room, seq: m.seq, id: m.id, clientMsgId: m.clientMsgId, duplicate: m.duplicate, at: Date.now() });
       this.stats.acks += 1;
     }
   }
@@ -105,6 +115,7 @@ export class Actor {
   async disconnect({ abrupt = false } = {}) {
     const c = this.conn;
     if (!c) return;
+    c.closingAt = Date.now();
     if (abrupt) c.client.terminate(); else c.client.close(1000, 'bye');
     try { await c.client.closed(3000); } catch { c.client.terminate(); }
     for (const room of [...this.current.keys()]) this.#unfollow(room);
@@ -171,7 +182,7 @@ export class Actor {
         const a = await this.#answer((x) => (x.type === 'ack' || (x.type === 'error' && x.action === 'sendmessage')) &&
           (m.clientMsgId ? x.clientMsgId === m.clientMsgId : x.clientMsgId === undefined), Boolean(m.clientMsgId));
         const what = a === null ? 'timeout' : a.type ?? a.message;
-        this.note('send-answer', { room, text: m.text, answer: what, seq: a?.seq, code: a?.code });
+        this.note('send-answer', { room, text: m.text, answer: what, seq: a?.seq, code: a?.code, duplicate: a?.duplicate || undefined });
         if (a?.type === 'ack') break;
         if (a === null) this.stats.timeouts += 1; else this.stats.errors += 1;
         if (!m.clientMsgId || attempt >= 3 || !this.open || a?.code === 'not_member') break;

@@ -7,13 +7,12 @@
 //   PARLEY_FAULT_SEED=7 (or 7,8,9)   the seeds (default: the fixed list below)
 //   PARLEY_FAULT_OPS=20000           operations per run (default: SHORT below, the run of make test)
 //   PARLEY_FAULT_MODES=sqlite,cluster which modes (default all; lambda needs PARLEY_BOOTSTRAP)
-//   PARLEY_FAULT_KNOWN=fail          fail on the known bugs below too
+//   PARLEY_FAULT_KNOWN=fail          fail on the open kinds of KNOWN below too
 //   PARLEY_FAULT_TIMEOUT_MS=29000     the servers' --integration-timeout (default 400)
 //
-// KNOWN: the modes whose violations come from the bugs issue 15 lists, fixed on other branches.
-// Their runs report every violation but do not fail until the item is fixed: once it is merged,
-// delete its entry here (or run with PARLEY_FAULT_KNOWN=fail to see them all fail first).
-
+// KNOWN: per mode, the kinds of violation still open (docs/testing.md, *Open kinds*). A run reports
+// them but fails only on the other kinds; PARLEY_FAULT_KNOWN=fail fails on them too. Delete an
+// entry once its cause is fixed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -28,14 +27,12 @@ import { byKind } from './fault_checker.mjs';
 import { seedsFromEnv } from './fault_rng.mjs';
 
 export const KNOWN = {
-  // missed-live on every seed tried (1501-1506), none with recipients read after the append;
-  // own-order now and then (a frame after a timed-out one).
-  sqlite: 'issue 15 item 3 (join vs send: missed-live) and item 2 (own-order after a timeout)',
-  dynamodb: 'issue 15 items 3 and 2 (missed-live, own-order)',
-  // also stale: members of a node swept after its SIGSTOP get nothing more, their history
-  // requests answer not_member (item 4)
-  cluster: 'issue 15 items 2, 3 and 4 (own-order, missed-live, stale)',
-  lambda: 'issue 15 items 2 and 3 (own-order, missed-live)',
+  // Now and then (1 of 9 cluster runs) one connection misses a short run of live messages
+  // (seed 1501: seqs 29-31 of a room, sender and recipient on two live nodes, neither killed
+  // nor stopped) and gets the later ones; rule 4 brings the missed ones from history, so
+  // nothing is shown wrong. Cause open (docs/testing.md, *Open kinds*). Every other kind is
+  // strict in cluster mode, and every kind in the other modes.
+  cluster: { kinds: ['missed-live'], why: 'missed live messages between two live nodes, cause open (docs/testing.md, Open kinds)' },
 };
 
 const seeds = seedsFromEnv([1501]);
@@ -80,12 +77,14 @@ test('--store-faults fails the calls it names: the sender gets error internal, n
 
 for (const mode of modes) {
   for (const seed of seeds) {
-    const todo = !strict && KNOWN[mode] ? `known: ${KNOWN[mode]}` : undefined;
     test(`${mode}, seed ${seed}: every acked message shown once, in order, only to members`,
-      { timeout: 90_000 + opsOf(mode) * 400, todo }, async (t) => {
-        const { violations, stats, report } = await runFaults({ mode, seed, ops: opsOf(mode) });
+      { timeout: 90_000 + opsOf(mode) * 400 }, async (t) => {
+        const { violations: all, stats, report } = await runFaults({ mode, seed, ops: opsOf(mode) });
         t.diagnostic(JSON.stringify(stats));
-        if (violations.length) t.diagnostic(`violations by kind: ${JSON.stringify(byKind(violations))}`);
+        if (all.length) t.diagnostic(`violations by kind: ${JSON.stringify(byKind(all))}`);
+        const known = strict ? [] : KNOWN[mode]?.kinds ?? [];
+        const violations = all.filter((v) => !known.includes(v.kind));
+        if (all.length > violations.length) t.diagnostic(`known, not failing the run: ${KNOWN[mode].why}\n${report(all.find((v) => known.includes(v.kind)))}`);
         // The first of each kind, with its trace: enough to replay and read.
         const firsts = [...new Map(violations.map((v) => [v.kind, v])).values()];
         assert.equal(violations.length, 0, `${violations.length} violations (seed ${seed}, mode ${mode}):\n${firsts.map(report).join('\n\n')}`);

@@ -12,12 +12,15 @@
 //            SIGSTOP past its TTL and continued
 // Resolves with {violations, stats, report(v)}; report(v) prints the seed and v's trace.
 
+import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { startServer, makeDataDir, removeDataDir, runParleyOk as run, sleep, fetchT } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
 import { startFaultProxy } from './fault_proxy.mjs';
 import { makeRng } from './fault_rng.mjs';
 import { Actor } from './fault_actor.mjs';
-import { check, trace } from './fault_checker.mjs';
+import { check, trace, isDm, dmParties } from './fault_checker.mjs';
 import { enter, uniq } from './protocol.mjs';
 import { closeAll } from './client.mjs';
 
@@ -44,8 +47,12 @@ async function metric(srv, name) {
 }
 
 async function startMode(mode, seed) {
-  const common = ['--integration-timeout', String(TIMEOUT_MS), '--rate-limit', '0'];
   const env = { dir: await makeDataDir('parley-fault-'), injectedBefore: 0, stalled: new Set(), killed: new Set(), nodes: [], retired: [], proxy: null, dynalite: null };
+  // One guest key for every node (docs/security.md, *Guests*): a user's guest token, kept across
+  // its reconnects, is then valid on whichever node it lands on, the restarted ones too.
+  const guestKey = join(env.dir, 'guest.key');
+  writeFileSync(guestKey, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const common = ['--integration-timeout', String(TIMEOUT_MS), '--rate-limit', '0', '--guest-key-file', guestKey];
   if (mode === 'sqlite') {
     env.start = () => startServer({ dataDir: env.dir, store: 'sqlite', args: [...common, '--store-faults', sqliteFaults(seed)] });
   } else {
@@ -112,32 +119,77 @@ async function answerTo(client, frame, pred, ms = 3000) {
   return null;
 }
 
-// Every message of a room, paging forwards; a failed page is asked again.
-async function wholeHistory(client, room) {
+// A connection to read histories with, opened again on any node when it closes (its node
+// may close it after the faults: a node fenced after its SIGSTOP closes its sockets with 1012).
+function reader(nodes, rng, opts = {}, client = null) {
+  return {
+    client,
+    async ready() {
+      if (!this.client || this.client.closeInfo) this.client = (await enterRetrying(nodes, rng, opts)).client;
+      return this.client;
+    },
+  };
+}
+
+// Every message of a room: read twice and merged by seq. A page is the first `history` frame of
+// the room after the request, and a late catch-up page of an earlier join of the reader can
+// pass for it; its messages are stored ones too, so the union of two reads is the history.
+async function wholeHistory(from, room) {
+  const bySeq = new Map();
+  for (let i = 0; i < 2; i++) for (const m of await readHistory(from, room)) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+// One read of a room's history, paging forwards; a failed page is asked again.
+async function readHistory(from, room) {
   const all = [];
+  let last = null;
   for (let after = 0, failures = 0; failures < 50;) {
-    const h = await answerTo(client, { action: 'history', room, after, limit: 100 },
+    const h = await answerTo(await from.ready(), { action: 'history', room, after, limit: 100 },
       (m) => (m.type === 'history' && m.room === room) || (m.type === 'error' && m.action === 'history'));
-    if (!h || h.type === 'error') { failures += 1; continue; }
+    if (!h || h.type === 'error') { failures += 1; last = h; continue; }
     all.push(...h.messages);
-    if (h.messages.length < 100) return all;
+    // hasMore, not a short page: a page over sealed (empty) seqs holds fewer than it may.
+    if (!h.hasMore || !h.messages.length) return all;
     after = h.messages.at(-1).seq;
   }
-  throw new Error(`could not read the history of ${room}`);
+  throw new Error(`could not read the history of ${room}: ${last ? JSON.stringify(last) : 'no answer'}`);
 }
 
 // The checker's connection: a node still busy with the end of the faults may refuse a
 // handshake (504) or fail a hello, so it tries again, on any node.
-async function enterRetrying(nodes, rng) {
+async function enterRetrying(nodes, rng, { name = 'checker', guest } = {}) {
   for (let i = 0; ; i++) {
     try {
-      return await enter(nodes[rng.int(nodes.length)].wsUrl, { name: 'checker', room: uniq('chk'), timeoutMs: 3000 });
+      return await enter(nodes[rng.int(nodes.length)].wsUrl, { name, room: uniq('chk'), guest, timeoutMs: 3000 });
     } catch (e) {
       if (i >= 20) throw e;
       await closeAll(500);
       await sleep(200);
     }
   }
+}
+
+// The history of every dm pair a user acked or received, read as one of its two parties (only
+// they may read it): a fresh connection with that party's guest token, on any node.
+async function dmHistories(actors, nodes, rng) {
+  const rooms = new Set();
+  for (const a of actors) {
+    for (const c of a.conns) {
+      for (const ack of c.acks) if (isDm(ack.room)) rooms.add(ack.room);
+      for (const f of c.client.frames) if (f.json?.type === 'dm') rooms.add(f.json.room);
+    }
+  }
+  const readers = new Map();  // userId -> a reader connected as that user
+  const out = new Map();
+  for (const room of rooms) {
+    const party = dmParties(room).map((id) => [id, actors.find((a) => a.tokens.has(id))]).find(([, a]) => a);
+    if (!party) throw new Error(`no user of the run is a party of ${room}`);
+    const [id, a] = party;
+    if (!readers.has(id)) readers.set(id, reader(nodes, rng, { name: a.name, guest: a.tokens.get(id) }));
+    out.set(room, await wholeHistory(readers.get(id), room));
+  }
+  return out;
 }
 
 // A message to `room` from `client`, sent again (same clientMsgId) until acked: its seq.
@@ -193,11 +245,13 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
     const deadline = Date.now() + 8000;
     while (Date.now() < deadline && !actors.every((a) => [...a.current].every(([r, f]) => f.last >= markers.get(r)))) await sleep(50);
     const histories = new Map();
-    for (const r of rooms) histories.set(r, await wholeHistory(checker.client, r));
+    const roomReader = reader(env.nodes, rng, {}, checker.client);
+    for (const r of rooms) histories.set(r, await wholeHistory(roomReader, r));
+    for (const [r, h] of await dmHistories(actors, env.nodes, rng)) histories.set(r, h);
     const violations = check({ actors, histories, markers, stalled: env.stalled, killed: env.killed });
-    const stats = { mode, seed, ops: done, ms: Date.now() - started, messages: [...histories.values()].reduce((n, h) => n + h.length, 0),
+    const stats = { mode, seed, ops: done, ms: Date.now() - started, messages: rooms.map((r) => histories.get(r)).reduce((n, h) => n + h.length, 0),
       // seqs left empty (DynamoDB: a send interrupted between the counter and the put, or sealed)
-      gaps: [...histories.values()].reduce((n, h) => n + (h.length ? h.at(-1).seq - h.length : 0), 0) };
+      gaps: rooms.map((r) => histories.get(r)).reduce((n, h) => n + (h.length ? h.at(-1).seq - h.length : 0), 0) };
     for (const a of actors) for (const [k, x] of Object.entries(a.stats)) stats[k] = (stats[k] ?? 0) + x;
     let injected = env.injectedBefore;
     for (const n of env.nodes) injected += await metric(n, 'parley_store_faults_injected_total');
