@@ -114,10 +114,22 @@ function missedLive(actor, c, stored, v, { halfFanned, neverFanned, ackedAt }) {
       (ackedAt.get(`${room}\n${m.seq}`) ?? Infinity) < end - FAN_OUT_MS).map((m) => m.seq);
     if (missed.length) v('missed-live', actor.name, room, `connection ${c.id} joined (its history up to ${x.from}), got ${top} live but never seq ${missed.slice(0, 8).join(', ')} (live or in the join's history)`, missed.slice(0, 3));
   };
+  // $connect made the connection a member of its home room before the 101, so a message can be
+  // fanned out to it before the welcome (the hello read its history first, the welcome was
+  // posted after the message): those frames arrived live, and count for the welcome's rooms.
+  const early = new Map();  // room -> seqs that arrived before the welcome
+  let welcomed = false;
   for (const f of c.client.frames) {
     const m = f.json;
     if (!m) continue;
-    if (m.type === 'welcome') for (const r of m.rooms ?? []) open.set(r, { from: null, live: new Set() });
+    if (!welcomed && m.type === 'message') {
+      if (!early.has(m.room)) early.set(m.room, new Set());
+      early.get(m.room).add(m.seq);
+    }
+    if (m.type === 'welcome' && !welcomed) {  // a second hello's answer changes nothing
+      welcomed = true;
+      for (const r of m.rooms ?? []) open.set(r, { from: null, live: new Set(early.get(r) ?? []) });
+    }
     else if (m.type === 'joined') { close(m.room); open.set(m.room, { from: null, live: new Set() }); }
     else if (m.type === 'history' && open.get(m.room)?.from === null) open.get(m.room).from = m.lastSeq;
     else if (m.type === 'left') close(m.room, f.at ?? closedAt);
