@@ -86,7 +86,10 @@ export function check({ actors, histories, markers, stalled = new Set(), killed 
       if (marker && a.conn && a.conn.rooms.has(room) && a.current.get(room) && prev < marker) {
         const f = a.current.get(room);
         const refused = a.conn.client.messages.filter((m) => m.type === 'error' && m.action === 'history').map((m) => m.code);
-        v('stale', a.name, room, `at ${prev} (follower last ${f.last}) on ${a.conn.url}, the room's final marker is seq ${marker}; kept ${JSON.stringify([...f.kept.keys()].slice(0, 8))}, ${f.historyRequests} history requests, ${refused.length} refused (${[...new Set(refused)].join(', ')})`, [prev + 1]);
+        // What the last history requests got back, and the connection's last frames: why it stays.
+        const pages = f.histories.slice(-4).map((h) => `{n ${h.messages?.length}, first ${h.messages?.[0]?.seq}, lastSeq ${h.lastSeq}, hasMore ${h.hasMore}}`);
+        const tail = a.conn.client.frames.slice(-6).map((x) => `${x.json?.type ?? 'gateway'}${x.json?.room ? ` ${x.json.room}` : ''}${x.json?.seq ? ` ${x.json.seq}` : ''}${x.json?.message && !x.json?.type ? ` "${x.json.message}"` : ''}`);
+        v('stale', a.name, room, `at ${prev} (follower last ${f.last}) on ${a.conn.url}, the room's final marker is seq ${marker}; kept ${JSON.stringify([...f.kept.keys()].slice(0, 8))}, ${f.historyRequests} history requests, ${refused.length} refused (${[...new Set(refused)].join(', ')}); last pages ${pages.join(' ')}; last frames: ${tail.join(' | ')}`, [prev + 1]);
       }
     }
   }

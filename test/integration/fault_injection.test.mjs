@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, parleyBin, fetchT } from './server.mjs';
+import { startServer, parleyBin, fetchT, poll } from './server.mjs';
 import { enter, uniq } from './protocol.mjs';
 import { closeAll } from './client.mjs';
 import { runFaults } from './fault_run.mjs';
@@ -58,6 +58,8 @@ test('--store-faults is refused unless the server listens on loopback only', () 
 test('--store-faults fails the calls it names: the sender gets error internal, nothing is stored, /metrics counts it', async () => {
   const srv = await startServer({ store: 'sqlite', args: ['--store-faults', 'seed=3;append_message:error:1'] });
   try {
+    // Logged before the server listens, but on stderr: it may reach us after the port did.
+    await poll(() => /store faults injected on purpose/.test(srv.stderr()));
     assert.match(srv.stderr(), /store faults injected on purpose/);
     const room = uniq('hook');
     const a = await enter(srv.wsUrl, { name: 'ann', room });
@@ -79,7 +81,7 @@ for (const mode of modes) {
   for (const seed of seeds) {
     test(`${mode}, seed ${seed}: every acked message shown once, in order, only to members`,
       { timeout: 90_000 + opsOf(mode) * 400 }, async (t) => {
-        const { violations: all, stats, report } = await runFaults({ mode, seed, ops: opsOf(mode) });
+        const { violations: all, stats, report, serverLog } = await runFaults({ mode, seed, ops: opsOf(mode) });
         t.diagnostic(JSON.stringify(stats));
         if (all.length) t.diagnostic(`violations by kind: ${JSON.stringify(byKind(all))}`);
         const known = strict ? [] : KNOWN[mode]?.kinds ?? [];
@@ -87,6 +89,10 @@ for (const mode of modes) {
         if (all.length > violations.length) t.diagnostic(`known, not failing the run: ${KNOWN[mode].why}\n${report(all.find((v) => known.includes(v.kind)))}`);
         // The first of each kind, with its trace: enough to replay and read.
         const firsts = [...new Map(violations.map((v) => [v.kind, v])).values()];
+        if (violations.length) {
+          t.diagnostic(`every violation: ${violations.map((v) => `${v.kind} ${v.user} ${v.room} [${v.seqs.join(',')}]`).join('; ')}`);
+          t.diagnostic(serverLog);
+        }
         assert.equal(violations.length, 0, `${violations.length} violations (seed ${seed}, mode ${mode}):\n${firsts.map(report).join('\n\n')}`);
       });
   }

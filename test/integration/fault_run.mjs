@@ -242,7 +242,12 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
     // was stored (nothing then tells a member it exists), the second's would lead to it.
     for (const r of rooms) markers.set(r, await marker(checker.client, r, 1));
     for (const r of rooms) await marker(checker.client, r, 2);
-    const deadline = Date.now() + 8000;
+    // Long enough for the slowest legitimate catch-up: a retry of a clientMsgId whose first
+    // attempt died with a killed node waits claim_wait (5 s) per attempt until the claim's
+    // lease (30 s, store/dynamodb/dynamo_options.hpp) lets it through, and the connection's
+    // later frames (its history requests) wait behind it in order. Everyone usually arrives
+    // within a second; the loop ends as soon as they have.
+    const deadline = Date.now() + (mode === 'sqlite' ? 8000 : 40_000);
     while (Date.now() < deadline && !actors.every((a) => [...a.current].every(([r, f]) => f.last >= markers.get(r)))) await sleep(50);
     const histories = new Map();
     const roomReader = reader(env.nodes, rng, {}, checker.client);
@@ -274,7 +279,12 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
     stats.faults = injected + faults.filter((f) => /kill|SIGSTOP/.test(f.what)).length;
     for (const n of env.nodes) stats.timeouts504 = (stats.timeouts504 ?? 0) + await metric(n, 'parley_integration_failures_total');
     const report = (v) => `${v.kind} (user ${v.user}, room ${v.room}; ${mode}, PARLEY_FAULT_SEED=${seed}): ${v.detail}\n${trace(v, opLog, faults, histories)}`;
-    return { violations, stats, report };
+    // The nodes' own warnings and errors (not the injected faults): what the servers saw.
+    const serverLog = violations.length ? [...env.retired, ...env.nodes].map((n) => {
+      const lines = n.stderr().split('\n').filter((l) => /"level":"(WARN|ERROR)"/.test(l) && !l.includes('"store fault injected"'));
+      return `node ${n.port}: ${lines.length} warnings/errors, the last ones:\n${lines.slice(-25).map((l) => `  ${l.slice(0, 300)}`).join('\n')}`;
+    }).join('\n') : '';
+    return { violations, stats, report, serverLog };
   } finally {
     await closeAll(1000);
     await stopMode(env);
