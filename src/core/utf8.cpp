@@ -1,6 +1,6 @@
-#include "gateway/utf8_validator.hpp"
+#include "core/utf8.hpp"
 
-namespace gateway {
+namespace core {
 namespace {
 
 // Björn Höhrmann's UTF-8 decoder DFA (MIT licence, http://bjoern.hoehrmann.de/utf-8/decoder/dfa/):
@@ -36,4 +36,9 @@ bool Utf8Validator::feed(const std::uint8_t* p, std::size_t n) {
   return s != reject;
 }
 
-}  // namespace gateway
+bool valid_utf8(std::string_view s) {
+  Utf8Validator v;
+  return v.feed(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) && v.complete();
+}
+
+}  // namespace core

@@ -1,15 +1,18 @@
-#include "gateway/utf8_validator.hpp"
+#include "core/utf8.hpp"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
-namespace gateway {
+namespace core {
 namespace {
 
+// Both ways in must agree: the incremental validator fed in one go, and valid_utf8.
 bool valid(const std::string& s) {
   Utf8Validator v;
-  return v.feed(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) && v.complete();
+  const bool fed = v.feed(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) && v.complete();
+  EXPECT_EQ(fed, valid_utf8(s)) << s;
+  return fed;
 }
 
 TEST(Utf8Validator, AcceptsValidText) {
@@ -20,6 +23,7 @@ TEST(Utf8Validator, AcceptsValidText) {
   EXPECT_TRUE(valid("\xf0\x9f\x98\x80"));          // 😀
   EXPECT_TRUE(valid("\xf4\x8f\xbf\xbf"));          // U+10FFFF
   EXPECT_TRUE(valid("\xef\xbb\xbf"));              // BOM
+  EXPECT_TRUE(valid("zo\xc3\xab \xe2\x9c\x93 \xf0\x9f\x98\x80"));  // mixed widths
 }
 
 TEST(Utf8Validator, RejectsInvalidText) {
@@ -30,6 +34,9 @@ TEST(Utf8Validator, RejectsInvalidText) {
   EXPECT_FALSE(valid("\xf4\x90\x80\x80"));         // past U+10FFFF
   EXPECT_FALSE(valid("\xff"));
   EXPECT_FALSE(valid("\xc3"));                     // truncated
+  EXPECT_FALSE(valid("a\xc3"));                    // cut short after ASCII
+  EXPECT_FALSE(valid("\xe2\x28\xa1"));             // continuation expected, ASCII found
+  EXPECT_FALSE(valid("\xf8\x88\x80\x80\x80"));     // five-byte form (RFC 2279, not 3629)
 }
 
 TEST(Utf8Validator, ByteByByteKeepsState) {
@@ -42,4 +49,4 @@ TEST(Utf8Validator, ByteByByteKeepsState) {
 }
 
 }  // namespace
-}  // namespace gateway
+}  // namespace core
