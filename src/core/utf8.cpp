@@ -41,4 +41,18 @@ bool valid_utf8(std::string_view s) {
   return v.feed(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) && v.complete();
 }
 
+std::size_t code_points(std::string_view utf8) {
+  std::size_t n = 0;
+  for (unsigned char c : utf8)
+    if ((c & 0xC0) != 0x80) ++n;  // every byte but a continuation byte starts a character
+  return n;
+}
+
+std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) {
+  if (utf8.size() <= max_bytes) return utf8;
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(utf8[n]) & 0xC0) == 0x80) --n;  // not mid-character
+  return utf8.substr(0, n);
+}
+
 }  // namespace core

@@ -26,4 +26,9 @@ class Utf8Validator {
 // Whether all of `s` is valid UTF-8.
 bool valid_utf8(std::string_view s);
 
+// For valid UTF-8 (what the gateway lets through): the number of code points, and the longest
+// prefix of at most `max_bytes` bytes that does not cut a character in two.
+std::size_t code_points(std::string_view utf8);
+std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes);
+
 }  // namespace core

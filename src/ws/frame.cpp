@@ -1,7 +1,8 @@
 #include "ws/frame.hpp"
 
-#include <algorithm>
 #include <cstring>
+
+#include "core/utf8.hpp"
 
 namespace ws {
 
@@ -66,9 +67,7 @@ std::string close_payload(std::uint16_t code, std::string_view reason) {
   out.push_back(static_cast<char>(code >> 8));
   out.push_back(static_cast<char>(code & 0xFF));
   // Control frames carry at most 125 bytes; never cut a character in two.
-  std::size_t n = std::min<std::size_t>(reason.size(), 123);
-  while (n > 0 && n < reason.size() && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80) --n;
-  out.append(reason.substr(0, n));
+  out.append(core::utf8_prefix(reason, 123));
   return out;
 }
 

@@ -48,5 +48,27 @@ TEST(Utf8Validator, ByteByByteKeepsState) {
   }
 }
 
+TEST(CodePoints, CountsCharactersNotBytes) {
+  EXPECT_EQ(code_points(""), 0u);
+  EXPECT_EQ(code_points("abc"), 3u);
+  EXPECT_EQ(code_points("\xC3\xA9"), 1u);              // é
+  EXPECT_EQ(code_points("\xE2\x82\xAC"), 1u);          // €
+  EXPECT_EQ(code_points("\xF0\x9F\x98\x80"), 1u);      // 😀
+  EXPECT_EQ(code_points("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z"), 5u);
+  EXPECT_EQ(code_points(std::string(4096, 'a')), 4096u);
+}
+
+TEST(Utf8Prefix, NeverCutsACharacterInTwo) {
+  const std::string s = "a\xE2\x82\xAC\xE2\x82\xAC";  // a € €
+  EXPECT_EQ(utf8_prefix(s, 100), s);
+  EXPECT_EQ(utf8_prefix(s, 7), s);
+  EXPECT_EQ(utf8_prefix(s, 6), "a\xE2\x82\xAC");
+  EXPECT_EQ(utf8_prefix(s, 4), "a\xE2\x82\xAC");
+  EXPECT_EQ(utf8_prefix(s, 3), "a");
+  EXPECT_EQ(utf8_prefix(s, 1), "a");
+  EXPECT_EQ(utf8_prefix(s, 0), "");
+  EXPECT_EQ(utf8_prefix("\xF0\x9F\x98\x80", 3), "");
+}
+
 }  // namespace
 }  // namespace core
