@@ -22,6 +22,19 @@ TEST_PACKAGES  := libgtest-dev libgmock-dev chromium openssl sqlite3 clang-14 li
 all: build
 
 # Installs only the packages that are missing (apt-get update only when something is).
+# The end-to-end tests need Node.js 20 or newer; Debian 12's own nodejs is 18 (bookworm-backports
+# has none), so the recipe below adds NodeSource's apt repository. Printed, never run: adding an
+# apt source is the machine owner's decision.
+define node_recipe
+echo "The end-to-end tests need Node.js 20 or newer; Debian 12 ships 18. Install Node.js 20 from"; \
+echo "NodeSource's apt repository (its nodejs package includes npm), then run make again:"; \
+echo "  sudo apt-get install -y ca-certificates curl gnupg"; \
+echo "  curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key | sudo gpg --dearmor -o /usr/share/keyrings/nodesource.gpg"; \
+echo "  echo 'deb [signed-by=/usr/share/keyrings/nodesource.gpg] https://deb.nodesource.com/node_20.x nodistro main' | sudo tee /etc/apt/sources.list.d/nodesource.list"; \
+echo "  sudo apt-get update && sudo apt-get install -y nodejs"; \
+echo "(If Debian's nodejs 18 and npm are installed, remove them first: sudo apt-get remove -y nodejs npm)";
+endef
+
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -37,10 +50,13 @@ deps:
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES))
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
-	  echo "Installing: nodejs npm"; $(SUDO) apt-get update -qq && \
+	  $(SUDO) apt-get update -qq; \
+	  candidate=$$(apt-cache policy nodejs | sed -n 's/^ *Candidate: *\([0-9]*\).*/\1/p'); \
+	  if [ "$${candidate:-0}" -lt 20 ]; then $(node_recipe) exit 1; fi; \
+	  echo "Installing: nodejs npm"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
 	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || { \
-	  echo "The end-to-end tests need Node.js 20 or newer (node --version: $$(node --version))."; exit 1; }
+	  echo "node --version: $$(node --version)"; $(node_recipe) exit 1; }
 	npm ci --prefix test/integration --no-audit --no-fund --loglevel=error
 
 configure:

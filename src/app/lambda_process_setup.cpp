@@ -121,17 +121,7 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   sam::ParseOptions parse;
   sam::Template t;
   try {
-    std::vector<std::string> words;
-    for (const auto& value : o.all("parameter-overrides")) {
-      // One quoted value may hold several Key=Value words, as `sam deploy` accepts.
-      std::size_t start = 0;
-      while ((start = value.find_first_not_of(' ', start)) != std::string::npos) {
-        const auto end = value.find(' ', start);
-        words.push_back(value.substr(start, end - start));
-        start = end;
-      }
-    }
-    parse.parameter_overrides = sam::parse_parameter_overrides(words);
+    parse.parameter_overrides = sam::parse_parameter_overrides(o.all("parameter-overrides"));
     parse.region = store.region;
     parse.stack_name = o.get("stack-name", parse.stack_name);
     parse.table_prefix = o.get("table-prefix", parse.table_prefix);

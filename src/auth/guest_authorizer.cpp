@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include <boost/json.hpp>
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 #include "auth/jwt_authorizer.hpp"
 
 namespace auth {
@@ -27,20 +27,20 @@ std::int64_t seconds(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 std::string sign_hs256(const boost::json::object& payload, std::string_view secret) {
-  const std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
-                            base64url_encode(boost::json::serialize(payload));
+  const std::string input = core::base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                            core::base64url_encode(boost::json::serialize(payload));
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
             reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len))
     throw std::runtime_error("HMAC-SHA256 failed");
-  return input + "." + base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
+  return input + "." + core::base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
 std::string new_guest_id() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for a guest id");
-  return "g_" + base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  return "g_" + core::base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 GuestAuthorizer::GuestAuthorizer(std::string key)

@@ -10,7 +10,7 @@
 
 #include <boost/json.hpp>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 
 namespace auth {
 namespace {
@@ -67,8 +67,8 @@ core::result<Jwks> Jwks::parse(std::string_view json, std::string* why) {
     if (str(o, "kty") != "RSA") continue;
     if (auto use = str(o, "use"); !use.empty() && use != "sig") continue;
     if (auto alg = str(o, "alg"); !alg.empty() && alg != "RS256") continue;
-    auto n = base64url_decode(str(o, "n"));
-    auto e = base64url_decode(str(o, "e"));
+    auto n = core::base64url_decode(str(o, "n"));
+    auto e = core::base64url_decode(str(o, "e"));
     if (!n || !e || n->empty() || e->empty())
       return fail("key " + std::to_string(index) + ": \"n\" and \"e\" must be base64url");
     EVP_PKEY* key = rsa_from(*n, *e);

@@ -8,7 +8,7 @@
 
 #include <boost/json.hpp>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 
 namespace auth {
 namespace {
@@ -35,7 +35,7 @@ class jwt_category_impl final : public boost::system::error_category {
 constexpr std::size_t max_token_bytes = 8192;
 
 std::optional<boost::json::object> json_object(std::string_view part) {
-  auto bytes = base64url_decode(part);
+  auto bytes = core::base64url_decode(part);
   if (!bytes) return std::nullopt;
   boost::system::error_code ec;
   auto v = boost::json::parse(*bytes, ec);
@@ -118,7 +118,7 @@ core::result<Claims> Verifier::verify(std::string_view token,
     return jwt_errc::malformed;
   const auto header = json_object(token.substr(0, dot1));
   auto payload = json_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
-  const auto signature = base64url_decode(token.substr(dot2 + 1));
+  const auto signature = core::base64url_decode(token.substr(dot2 + 1));
   if (!header || !payload || !signature) return jwt_errc::malformed;
 
   // The header: alg decides the check, and must match a configured kind of key.

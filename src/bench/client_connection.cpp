@@ -8,6 +8,8 @@
 #include <cstring>
 #include <random>
 
+#include "core/base64.hpp"
+
 namespace bench {
 
 namespace asio = boost::asio;
@@ -28,18 +30,10 @@ void append_json_string(std::string& out, std::string_view s) {
 // A distinct Sec-WebSocket-Key per connection (RFC 6455 §4.1: 16 random bytes, base64): some
 // servers (serverless-offline) use the key to tell concurrent handshakes apart.
 std::string websocket_key(std::size_t index) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::mt19937_64 rng(index * 0x9E3779B97F4A7C15ull + 0x5bd1e995);
-  std::uint8_t bytes[18] = {};
-  for (int i = 0; i < 16; ++i) bytes[i] = static_cast<std::uint8_t>(rng());
-  std::string key;
-  for (int i = 0; i < 18; i += 3) {
-    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    for (int shift = 18; shift >= 0; shift -= 6) key.push_back(alphabet[(v >> shift) & 63]);
-  }
-  key.resize(22);
-  return key + "==";
+  char bytes[16];
+  for (auto& b : bytes) b = static_cast<char>(rng());
+  return core::base64_encode(std::string_view(bytes, sizeof bytes));
 }
 
 }  // namespace
@@ -215,7 +209,7 @@ void ClientConnection::send_message(std::uint64_t seq) {
 
 void ClientConnection::send_frame(Opcode opcode, std::string_view payload) {
   if (!open_) return;
-  append_client_frame(pending_, opcode, payload, mask_);
+  ws::append_client_frame(pending_, opcode, payload, mask_);
   if (!write_in_flight_) flush();
 }
 

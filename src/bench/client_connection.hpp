@@ -57,7 +57,7 @@ class ClientConnection final : public FrameSink {
   std::uint32_t sender_;
   boost::asio::ip::tcp::socket socket_;
   FrameParser parser_;
-  MaskKey mask_{};
+  ws::MaskKey mask_{};
   std::function<void(bool)> done_;
   bool open_ = false;
   bool got_first_ = false;

@@ -8,9 +8,12 @@
 #include <string>
 #include <string_view>
 
-#include "bench/frame_writer.hpp"
+#include "ws/frame.hpp"
+#include "ws/header_reader.hpp"
 
 namespace bench {
+
+using ws::Opcode;
 
 // What the parser reports; called on the thread that feeds it.
 class FrameSink {
@@ -27,7 +30,7 @@ class FrameParser {
   // The marker sits in the first bytes of a message (Parley puts the text after a few short fields).
   static constexpr std::size_t head_capacity = 1024;
 
-  explicit FrameParser(FrameSink& sink) : sink_(&sink) {}
+  explicit FrameParser(FrameSink& sink) : sink_(&sink), header_(/*masked=*/false) {}
 
   // Consumes `n` bytes. Returns false on a protocol error (error() says which); the parser is then
   // unusable, as the connection must be closed.
@@ -38,15 +41,13 @@ class FrameParser {
 
  private:
   bool fail(const char* why);
-  bool start_frame();
+  bool start_frame(const ws::FrameHeader& h);
   void consume_payload(const char* data, std::size_t n);
   void end_frame();
 
   FrameSink* sink_;
-  // Header being assembled across reads: 2 bytes, plus 2 or 8 of extended length.
-  std::array<std::uint8_t, 14> header_{};
-  std::size_t header_len_ = 0;
-  std::size_t header_need_ = 2;
+  // Header being assembled across reads.
+  ws::HeaderReader header_;
   bool in_payload_ = false;
   Opcode frame_opcode_ = Opcode::continuation;
   bool frame_fin_ = false;

@@ -17,8 +17,4 @@ struct Command {
   static Command parse(std::string_view line);
 };
 
-// UTF-8 that a WebSocket text frame may carry (no overlongs, surrogates or code points past
-// U+10FFFF): anything else makes the server close the connection with 1007.
-bool valid_utf8(std::string_view s);
-
 }  // namespace client

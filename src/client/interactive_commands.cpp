@@ -5,6 +5,7 @@
 
 #include "client/interactive_chat.hpp"
 #include "core/ids.hpp"
+#include "core/utf8.hpp"
 
 namespace client {
 namespace json = boost::json;
@@ -49,7 +50,7 @@ void InteractiveChat::run_command(const Command& c) {
       c.kind == Kind::say || c.kind == Kind::leave || c.kind == Kind::who || c.kind == Kind::history;
   if (needs_room && room.empty()) return print("! you are in no room: /join ROOM first");
   if ((c.kind == Kind::say || c.kind == Kind::dm) &&
-      (c.text.size() > max_text_bytes || !valid_utf8(c.text)))
+      (c.text.size() > max_text_bytes || !core::valid_utf8(c.text)))
     return print(c.text.size() > max_text_bytes ? "! too_long: not sent (over 4096 characters)"
                                                 : "! not sent: the text is not UTF-8");
   switch (c.kind) {

@@ -12,6 +12,7 @@
 #include "client/command.hpp"
 #include "client/run_loop.hpp"
 #include "core/ids.hpp"
+#include "core/utf8.hpp"
 
 namespace client {
 namespace net = boost::asio;
@@ -95,7 +96,7 @@ void PipeChat::on_line(std::string line) {
   ++line_number_;
   if (closing_) return;
   if (line.empty()) return settle();  // the server would refuse an empty message
-  if (line.size() > max_line_bytes || !valid_utf8(line)) {
+  if (line.size() > max_line_bytes || !core::valid_utf8(line)) {
     err_ << "parley chat: line " << line_number_ << " not sent: "
          << (line.size() > max_line_bytes ? "longer than 4096 characters" : "not UTF-8") << "\n";
     return settle();

@@ -26,24 +26,15 @@ std::size_t FrameParser::parse(const std::uint8_t* data, std::size_t n, Event& o
   while (used < n && out.kind == Kind::none) {
     if (state_ == State::failed) return n;  // nothing more is read from a failed peer
     if (state_ == State::header) {
-      const std::size_t take = std::min(need_ - have_, n - used);
-      std::memcpy(header_ + have_, data + used, take);
-      have_ += take;
-      used += take;
-      if (have_ < need_) break;
-      if (need_ == 2) {
-        if ((header_[1] & 0x80) == 0) {
-          out = fail(close_code::protocol_error, "Client frames must be masked");
-          break;
-        }
-        const unsigned len7 = header_[1] & 0x7F;
-        need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
-        continue;
+      ::ws::HeaderReader::Status status;
+      used += header_.feed(data + used, n - used, status);
+      if (status == ::ws::HeaderReader::Status::more) break;
+      if (status == ::ws::HeaderReader::Status::error) {
+        out = fail(close_code::protocol_error, header_.error());
+        break;
       }
-      const bool ok = on_header(out);
-      have_ = 0;
-      need_ = 2;
-      if (!ok) break;  // an error event; after a rejection the frame's payload is skipped next
+      // An error event; after a rejection the frame's payload is skipped next.
+      if (!on_header(header_.header(), out)) break;
       if (remaining_ == 0) on_frame_end(out);
       continue;
     }
@@ -62,23 +53,12 @@ std::size_t FrameParser::parse(const std::uint8_t* data, std::size_t n, Event& o
   return used;
 }
 
-bool FrameParser::on_header(Event& out) {
-  const std::uint8_t b0 = header_[0];
-  if (b0 & 0x70) return out = fail(close_code::protocol_error, "Reserved bits set"), false;
-  fin_ = (b0 & 0x80) != 0;
-  frame_op_ = static_cast<Opcode>(b0 & 0x0F);
-  const unsigned len7 = header_[1] & 0x7F;
-  std::uint64_t len = len7;
-  if (len7 == 126) {
-    len = (std::uint64_t{header_[2]} << 8) | header_[3];
-    if (len < 126) return out = fail(close_code::protocol_error, "Non-minimal length"), false;
-  } else if (len7 == 127) {
-    len = 0;
-    for (int i = 0; i < 8; ++i) len = (len << 8) | header_[2 + i];
-    if (len >> 63) return out = fail(close_code::protocol_error, "Length out of range"), false;
-    if (len <= 0xFFFF) return out = fail(close_code::protocol_error, "Non-minimal length"), false;
-  }
-  std::memcpy(mask_, header_ + need_ - 4, 4);
+bool FrameParser::on_header(const ::ws::FrameHeader& h, Event& out) {
+  // The header itself is valid (HeaderReader); what is left is whether it fits the message.
+  fin_ = h.fin;
+  frame_op_ = h.opcode;
+  const std::uint64_t len = h.length;
+  mask_ = h.mask;
 
   if (discarding_ && (is_data() || frame_op_ == Opcode::binary)) {
     frame_op_ = Opcode::continuation;  // skipped like the rest of a rejected message
@@ -103,15 +83,9 @@ bool FrameParser::on_header(Event& out) {
       // API Gateway does not take binary frames (aws-contract.md §1.6).
       out = reject(close_code::unsupported_data, "Binary frames are not supported");
       return skip(len);
-    case Opcode::close:
-    case Opcode::ping:
-    case Opcode::pong:
-      if (!fin_) return out = fail(close_code::protocol_error, "Fragmented control frame"), false;
-      if (len > 125) return out = fail(close_code::protocol_error, "Control frame too long"), false;
+    default:  // close, ping, pong: HeaderReader checked they are whole and short
       control_.clear();
       break;
-    default:
-      return out = fail(close_code::protocol_error, "Unknown opcode"), false;
   }
   if (is_data()) {
     if (len > limits_.max_frame) {
@@ -148,7 +122,7 @@ void FrameParser::on_payload_chunk(const std::uint8_t* p, std::size_t n) {
   const std::size_t start = dst.size();
   dst.resize(start + n);
   auto* out = reinterpret_cast<std::uint8_t*>(dst.data()) + start;
-  for (std::size_t i = 0; i < n; ++i) out[i] = p[i] ^ mask_[(offset_ + i) & 3];
+  ::ws::unmask_copy(out, p, n, mask_, offset_);
   offset_ += n;
   if (data && !utf8_.feed(out, n)) invalid_utf8_ = true;
 }
@@ -176,9 +150,9 @@ bool FrameParser::on_frame_end(Event& out) {
         return out = fail(close_code::protocol_error, "Close payload of one byte"), true;
       const auto code = static_cast<std::uint16_t>(
           (static_cast<std::uint8_t>(control_[0]) << 8) | static_cast<std::uint8_t>(control_[1]));
-      if (!valid_close_code(code))
+      if (!::ws::valid_close_code(code))
         return out = fail(close_code::protocol_error, "Invalid close code"), true;
-      Utf8Validator v;
+      core::Utf8Validator v;
       const auto* reason = reinterpret_cast<const std::uint8_t*>(control_.data()) + 2;
       if (!v.feed(reason, control_.size() - 2) || !v.complete())
         return out = fail(close_code::invalid_payload, "Invalid UTF-8 in the close reason"), true;

@@ -6,10 +6,16 @@
 #include <cstdint>
 #include <string>
 
-#include "gateway/utf8_validator.hpp"
-#include "gateway/ws_frame.hpp"
+#include "core/utf8.hpp"
+#include "ws/frame.hpp"
+#include "ws/header_reader.hpp"
 
 namespace gateway::ws {
+
+// The shared codec's names, as the gateway has always spelled them (gateway::ws::...).
+using ::ws::Opcode;
+using ::ws::close_payload;
+namespace close_code = ::ws::close_code;
 
 struct ParserLimits {
   std::size_t max_frame = 32768;
@@ -25,7 +31,7 @@ class FrameParser {
     std::uint16_t code = 0;       // close: the peer's code (1005 when none); error: ours to send
   };
 
-  explicit FrameParser(ParserLimits limits) : limits_(limits) {}
+  explicit FrameParser(ParserLimits limits) : limits_(limits), header_(/*masked=*/true) {}
 
   // Parses from `data` (n bytes) and returns how many bytes it consumed, storing at most one
   // event in `out`. Incomplete frames are kept internally: call again with the next bytes.
@@ -40,19 +46,17 @@ class FrameParser {
   Event fail(std::uint16_t code, std::string reason);    // framing broken: read nothing more
   Event reject(std::uint16_t code, std::string reason);  // framing intact: skip data frames
   bool is_data() const { return frame_op_ == Opcode::text || frame_op_ == Opcode::continuation; }
-  bool on_header(Event& out);
+  bool on_header(const ::ws::FrameHeader& h, Event& out);
   void on_payload_chunk(const std::uint8_t* p, std::size_t n);
   bool skip(std::uint64_t len);
   bool on_frame_end(Event& out);
 
   ParserLimits limits_;
   State state_ = State::header;
-  std::uint8_t header_[14] = {};
-  std::size_t have_ = 0;    // header bytes collected
-  std::size_t need_ = 2;    // header bytes needed
+  ::ws::HeaderReader header_;
   Opcode frame_op_ = Opcode::text;  // opcode of the frame being read
   bool fin_ = false;
-  std::uint8_t mask_[4] = {};
+  ::ws::MaskKey mask_{};
   std::uint64_t remaining_ = 0;  // payload bytes still to come in this frame
   std::uint64_t offset_ = 0;     // payload bytes seen in this frame (for the mask)
   bool in_message_ = false;      // a fragmented text message is open
@@ -60,7 +64,7 @@ class FrameParser {
   bool invalid_utf8_ = false;
   std::string message_;
   std::string control_;
-  Utf8Validator utf8_;
+  core::Utf8Validator utf8_;
 };
 
 }  // namespace gateway::ws

@@ -24,7 +24,7 @@ std::size_t FrameQueue::prepare(std::vector<boost::asio::const_buffer>& out, std
     const auto& e = entries_[i];
     const std::string& p = *e.payload;
     if (e.op != ws::Opcode::text) {
-      const std::size_t len = ws::encode_header(headers_[h].data(), e.op, true, p.size());
+      const std::size_t len = ::ws::encode_header(headers_[h].data(), e.op, true, p.size());
       out.emplace_back(headers_[h++].data(), len);
       if (!p.empty()) out.emplace_back(p.data(), p.size());
       continue;
@@ -34,7 +34,7 @@ std::size_t FrameQueue::prepare(std::vector<boost::asio::const_buffer>& out, std
       const std::size_t chunk = std::min(max_frame, p.size() - offset);
       const bool first = offset == 0;
       const bool fin = offset + chunk == p.size();
-      const std::size_t len = ws::encode_header(
+      const std::size_t len = ::ws::encode_header(
           headers_[h].data(), first ? ws::Opcode::text : ws::Opcode::continuation, fin, chunk);
       out.emplace_back(headers_[h++].data(), len);
       if (chunk > 0) out.emplace_back(p.data() + offset, chunk);

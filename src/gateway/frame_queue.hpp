@@ -10,7 +10,7 @@
 #include <boost/asio/buffer.hpp>
 
 #include "apigw/connections.hpp"
-#include "gateway/ws_frame.hpp"
+#include "gateway/frame_parser.hpp"
 
 namespace gateway {
 
@@ -44,7 +44,7 @@ class FrameQueue {
     ws::Opcode op;
   };
   std::vector<Entry> entries_;
-  std::vector<std::array<std::uint8_t, ws::max_header>> headers_;
+  std::vector<std::array<std::uint8_t, ::ws::max_header>> headers_;
 };
 
 }  // namespace gateway

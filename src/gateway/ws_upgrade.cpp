@@ -1,10 +1,11 @@
 #include "gateway/ws_upgrade.hpp"
 
-#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include <array>
 #include <string>
+
+#include "core/base64.hpp"
 
 namespace gateway::ws_upgrade {
 namespace http = boost::beast::http;
@@ -12,15 +13,12 @@ namespace http = boost::beast::http;
 namespace {
 constexpr std::string_view guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+// RFC 6455 §4.2.1: a value that, base64-decoded, is 16 bytes long. Stray bits after the 16th
+// byte are let through: the key is only hashed, and a client whose encoder leaves them is
+// still a client.
 bool base64_of_16_bytes(std::string_view key) {
-  // 16 bytes are 22 characters and "==".
-  if (key.size() != 24 || key.substr(22) != "==") return false;
-  for (char c : key.substr(0, 22)) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '+' || c == '/';
-    if (!ok) return false;
-  }
-  return true;
+  const auto bytes = core::base64_decode(key, core::Base64::standard, core::Base64Bits::any);
+  return bytes && bytes->size() == 16;
 }
 
 // An HTTP token (RFC 9110 §5.6.2): what a subprotocol name is; anything else is not echoed.
@@ -48,9 +46,8 @@ std::string accept_key(std::string_view key) {
   input += guid;
   std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
   SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
-  std::array<unsigned char, 32> out{};  // 4 * ceil(20 / 3) = 28, plus the NUL
-  const int n = EVP_EncodeBlock(out.data(), digest.data(), static_cast<int>(digest.size()));
-  return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
+  return core::base64_encode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string switching_protocols(std::string_view key, std::string_view subprotocol) {

@@ -44,18 +44,9 @@ IntMember int_member(const boost::json::object& o, std::string_view key, std::in
   return r;
 }
 
-std::size_t code_points(std::string_view utf8) {
-  std::size_t n = 0;
-  for (unsigned char c : utf8)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 std::string shorten(std::string_view utf8, std::size_t max_bytes) {
   if (utf8.size() <= max_bytes) return std::string(utf8);
-  std::size_t n = max_bytes;
-  while (n > 0 && (static_cast<unsigned char>(utf8[n]) & 0xC0) == 0x80) --n;  // not mid-character
-  return std::string(utf8.substr(0, n)) + "...";
+  return std::string(core::utf8_prefix(utf8, max_bytes)) + "...";
 }
 
 }  // namespace handlers

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.hpp"
+
 namespace handlers {
 
 // The body as a JSON object, or nullopt when it is not JSON or not an object.
@@ -24,7 +26,7 @@ IntMember int_member(const boost::json::object& o, std::string_view key, std::in
                      std::int64_t max);
 
 // Number of Unicode code points in UTF-8 text (the gateway has already rejected invalid UTF-8).
-std::size_t code_points(std::string_view utf8);
+using core::code_points;
 
 // A client's value as an error message may echo it: at most `max_bytes` of it, cut at a
 // character boundary (the event must stay valid UTF-8), with "..." when cut. An echo of a huge

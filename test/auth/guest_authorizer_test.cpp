@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 #include "test_keys.hpp"
 
 namespace {
@@ -56,7 +56,7 @@ TEST(GuestAuthorizer, RefusesTamperedExpiredForeignAndNonGuestTokens) {
   const std::string token = a.issue("g_AAAAAAAAAAAAAAAAAAAAAA");
   const auto dot1 = token.find('.'), dot2 = token.rfind('.');
   const std::string tampered = token.substr(0, dot1 + 1) +
-                               auth::base64url_encode(R"({"iss":"parley-guest","sub":"g_BBBBBBBBBBBBBBBBBBBBBB","exp":9999999999})") +
+                               core::base64url_encode(R"({"iss":"parley-guest","sub":"g_BBBBBBBBBBBBBBBBBBBBBB","exp":9999999999})") +
                                token.substr(dot2);
   const boost::json::object expired{{"iss", "parley-guest"}, {"sub", "g_x"}, {"exp", now_s() - 3600}};
   const boost::json::object good{{"iss", "parley-guest"}, {"sub", "g_x"}, {"exp", now_s() + 3600}};

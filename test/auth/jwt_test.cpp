@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 #include "test_keys.hpp"
 
 namespace {
@@ -40,7 +40,7 @@ constexpr std::int64_t rfc_exp = 1300819380;
 
 Verifier rfc_hs256() {
   VerifierConfig c;
-  c.hs256_secret = *auth::base64url_decode(rfc7515_a1_key);
+  c.hs256_secret = *core::base64url_decode(rfc7515_a1_key);
   return Verifier(c);
 }
 
@@ -183,7 +183,7 @@ TEST(Jwt, MalformedTokensAreRefused) {
   for (const std::string& t : {std::string(""), std::string("abc"), std::string("a.b"), good + ".x",
                               std::string("!!.!!.!!"), good + "=", std::string(9000, 'a'),
                               testkeys::part({{"alg", "HS256"}}) + ".bm90IGpzb24." + "AAAA",
-                              auth::base64url_encode("[1]") + "." + testkeys::part(claims()) + ".AAAA"})
+                              core::base64url_encode("[1]") + "." + testkeys::part(claims()) + ".AAAA"})
     EXPECT_EQ(hs().verify(t, at(now_s)).error(), jwt_errc::malformed) << t.substr(0, 60);
 }
 

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 
 namespace testkeys {
 
@@ -26,8 +26,8 @@ class RsaKey {
 
   boost::json::object jwk(const std::string& kid) const {
     return {{"kty", "RSA"}, {"kid", kid}, {"alg", "RS256"}, {"use", "sig"},
-            {"n", auth::base64url_encode(bn(OSSL_PKEY_PARAM_RSA_N))},
-            {"e", auth::base64url_encode(bn(OSSL_PKEY_PARAM_RSA_E))}};
+            {"n", core::base64url_encode(bn(OSSL_PKEY_PARAM_RSA_N))},
+            {"e", core::base64url_encode(bn(OSSL_PKEY_PARAM_RSA_E))}};
   }
 
   std::string sign(const std::string& input) const {
@@ -72,18 +72,18 @@ inline std::string hmac(const std::string& secret, const std::string& input) {
 }
 
 inline std::string part(const boost::json::object& o) {
-  return auth::base64url_encode(boost::json::serialize(o));
+  return core::base64url_encode(boost::json::serialize(o));
 }
 
 inline std::string hs256(const std::string& secret, const boost::json::object& payload,
                          boost::json::object header = {{"alg", "HS256"}, {"typ", "JWT"}}) {
   const std::string input = part(header) + "." + part(payload);
-  return input + "." + auth::base64url_encode(hmac(secret, input));
+  return input + "." + core::base64url_encode(hmac(secret, input));
 }
 
 inline std::string rs256(const RsaKey& key, const std::string& kid, const boost::json::object& payload) {
   const std::string input = part({{"alg", "RS256"}, {"kid", kid}}) + "." + part(payload);
-  return input + "." + auth::base64url_encode(key.sign(input));
+  return input + "." + core::base64url_encode(key.sign(input));
 }
 
 }  // namespace testkeys

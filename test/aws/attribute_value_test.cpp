@@ -5,26 +5,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "aws/dynamodb/base64.hpp"
-
 namespace {
 using namespace aws::dynamodb;
 namespace json = boost::json;
 using T = AttributeValue::Type;
-
-TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> v[] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-                                                   {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
-  for (auto [plain, enc] : v) {
-    EXPECT_EQ(base64_encode(plain), enc);
-    EXPECT_EQ(base64_decode(enc).value_or("!"), plain);
-  }
-  EXPECT_EQ(base64_decode(base64_encode(std::string("\0\xff\x80", 3))).value(), std::string("\0\xff\x80", 3));
-  EXPECT_FALSE(base64_decode("Zm9"));
-  EXPECT_FALSE(base64_decode("Zm=v"));
-  EXPECT_FALSE(base64_decode("Zm9v\n"));
-  EXPECT_FALSE(base64_decode("Z==="));
-}
 
 TEST(AttributeValue, EncodesEveryType) {
   Item item{{"s", AttributeValue::string("héllo")},

@@ -56,19 +56,4 @@ TEST(Command, Invalid) {
   EXPECT_NE(c.text.find("/frobnicate"), std::string::npos);
 }
 
-TEST(Utf8, Valid) {
-  EXPECT_TRUE(client::valid_utf8("plain"));
-  EXPECT_TRUE(client::valid_utf8("zoë ✓ 😀"));
-  EXPECT_TRUE(client::valid_utf8(""));
-}
-
-TEST(Utf8, Invalid) {
-  EXPECT_FALSE(client::valid_utf8("\xff"));
-  EXPECT_FALSE(client::valid_utf8("a\xc3"));           // cut short
-  EXPECT_FALSE(client::valid_utf8("\xc0\xaf"));        // overlong "/"
-  EXPECT_FALSE(client::valid_utf8("\xed\xa0\x80"));    // a surrogate
-  EXPECT_FALSE(client::valid_utf8("\xf4\x90\x80\x80")); // past U+10FFFF
-  EXPECT_FALSE(client::valid_utf8("\xe2\x28\xa1"));
-}
-
 }  // namespace

@@ -7,17 +7,12 @@
 #include <cstdlib>
 
 #include "gateway/frame_parser.hpp"
-#include "gateway/utf8_validator.hpp"
+#include "core/utf8.hpp"
 
 namespace {
 
 void check(bool ok) {
   if (!ok) std::abort();
-}
-
-bool valid_utf8(const std::string& s) {
-  gateway::Utf8Validator v;
-  return v.feed(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) && v.complete();
 }
 
 }  // namespace
@@ -43,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case FrameParser::Kind::text:
           check(!errored);
           check(ev.payload.size() <= 1000);
-          check(valid_utf8(ev.payload));
+          check(core::valid_utf8(ev.payload));
           break;
         case FrameParser::Kind::ping:
         case FrameParser::Kind::pong:
@@ -51,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           break;
         case FrameParser::Kind::close:
           check(ev.payload.size() <= 123);
-          check(valid_utf8(ev.payload));
+          check(core::valid_utf8(ev.payload));
           break;
         case FrameParser::Kind::error:
           check(ev.code >= 1002 && ev.code <= 1009);
@@ -64,11 +59,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     off += n;
   }
   // The validator on its own, byte by byte against all at once.
-  gateway::Utf8Validator whole, bytewise;
+  core::Utf8Validator whole, bytewise;
   const bool a = whole.feed(data, size) && whole.complete();
   bool b = true;
   for (std::size_t i = 0; i < size && b; ++i) b = bytewise.feed(data + i, 1);
   b = b && bytewise.complete();
   check(a == b);
+  check(a == core::valid_utf8(std::string_view(reinterpret_cast<const char*>(data), size)));
   return 0;
 }

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 #include "auth/guest_authorizer.hpp"
 #include "auth/jwt.hpp"
 #include "test_keys.hpp"
@@ -63,13 +63,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto nul = rest.find('\0');
     const std::string_view header = rest.substr(0, nul);
     const std::string_view payload = nul == std::string_view::npos ? std::string_view() : rest.substr(nul + 1);
-    const std::string input = auth::base64url_encode(header) + "." + auth::base64url_encode(payload);
-    check(input + "." + auth::base64url_encode(testkeys::hmac(secret, input)));
+    const std::string input = core::base64url_encode(header) + "." + core::base64url_encode(payload);
+    check(input + "." + core::base64url_encode(testkeys::hmac(secret, input)));
   }
   if (data[0] == 0xff) {
     static const auth::GuestAuthorizer guests(secret);
     gateway::Handshake h;
-    h.target = "/dev?guest=" + guests.issue("g_" + auth::base64url_encode(rest.substr(0, 16)));
+    h.target = "/dev?guest=" + guests.issue("g_" + core::base64url_encode(rest.substr(0, 16)));
     if (guests.authorize(h).outcome != gateway::AuthDecision::Outcome::allow) std::abort();
   }
   return 0;

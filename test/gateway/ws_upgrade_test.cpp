@@ -42,6 +42,13 @@ TEST(WsUpgrade, AKeyThatIsNotSixteenBytesOfBase64Is400) {
   }
 }
 
+TEST(WsUpgrade, AnySixteenBytesOfBase64Pass) {
+  // The standard alphabet's '+' and '/', and stray bits after the 16th byte ('R' where a
+  // canonical encoder writes 'Q'): the key is only hashed.
+  for (auto k : {"dGhlIHNhbXBsZSBub25jZQ==", "++++////AAAAAAAAAAAAAA==", "dGhlIHNhbXBsZSBub25jZR=="})
+    EXPECT_FALSE(check(upgrade("13", k))) << k;
+}
+
 TEST(WsUpgrade, TheAnswerIsA101WithTheAcceptKey) {
   EXPECT_EQ(switching_protocols("dGhlIHNhbXBsZSBub25jZQ==", ""),
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

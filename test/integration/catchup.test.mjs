@@ -2,22 +2,13 @@
 // while a client is away arrive exactly once and in order after it reconnects with since, also
 // while others keep sending; a client applying the four rules sees a contiguous sequence.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sleep, onDynamo } from './server.mjs';
-import { connect, closeAll, terminateAll } from './client.mjs';
-import {
-  uniq, range, seqsOf, enter, say, joinRoom, wsQuery, sendMany, RoomFollower, assertMessage,
-} from './protocol.mjs';
+import { sleep, onDynamo, useServer } from './server.mjs';
+import { connect } from './client.mjs';
+import { uniq, range, seqsOf, enter, say, joinRoom, wsQuery, sendMany, RoomFollower, assertMessage } from './protocol.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 const isMsg = (room) => (m) => m.type === 'message' && m.room === room;

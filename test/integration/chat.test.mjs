@@ -1,19 +1,12 @@
 // Chat over the WebSocket: broadcast, $default, hello/welcome, rooms, $connect refusals,
 // connection lifecycle. Runs against one parley server (see server.mjs).
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, fetchT, poll } from './server.mjs';
-import { connect, join, closeAll, terminateAll, ID_RE } from './client.mjs';
+import { fetchT, poll, useServer } from './server.mjs';
+import { connect, join, ID_RE } from './client.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 

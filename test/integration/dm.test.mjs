@@ -2,20 +2,12 @@
 // two parties, numbered per pair, stored in the pair's room dmu:<a>:<b> (user ids sorted) and
 // readable there by either party only.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { closeAll, terminateAll } from './client.mjs';
+import { useServer } from './server.mjs';
 import { uniq, seqsOf, enter, history, sendExpectingError, assertMessage, dmRoom } from './protocol.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 

@@ -9,7 +9,7 @@ import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, sleep } from './server.mjs';
 import { closeAll, terminateAll } from './client.mjs';
-import { uniq, enter, say, history, pingPong } from './protocol.mjs';
+import { uniq, enter, say, wholeHistory, pingPong } from './protocol.mjs';
 
 const servers = [];
 afterEach(async () => { await closeAll(); });
@@ -28,18 +28,6 @@ async function start() {
 const answer = (client, clientMsgId, timeoutMs) =>
   client.next((m) => (m.type === 'ack' || m.type === 'error') && m.clientMsgId === clientMsgId, timeoutMs,
     `the ack or error of ${clientMsgId}`);
-
-// Every message of the room, paging forwards with `after`.
-async function wholeHistory(client, room) {
-  const all = [];
-  let after = 0;
-  for (;;) {
-    const h = await history(client, room, { after, limit: 100 });
-    all.push(...h.messages);
-    if (h.messages.length < 100) return all;
-    after = h.messages.at(-1).seq;
-  }
-}
 
 test('store down: sendmessage answers error internal, the server lives on, logs it, and recovers', { timeout: 60_000 }, async () => {
   const srv = await start();

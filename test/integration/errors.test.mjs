@@ -2,20 +2,12 @@
 // error event with the documented code and the action; malformed bodies (wrong types, huge
 // numbers, deep nesting, odd JSON) never crash a handler or the server.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { closeAll, terminateAll } from './client.mjs';
+import { useServer } from './server.mjs';
 import { uniq, enter, say, history, sendExpectingError, pingPong, expectError } from './protocol.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 const CODES = ['bad_request', 'too_long', 'bad_name', 'bad_room', 'not_member', 'unknown_recipient', 'unknown_action', 'internal'];

@@ -1,6 +1,7 @@
-// A fault-injecting HTTP proxy in front of dynalite, for the fault-injection suite: parley's
-// DynamoDB client talks to it as to DynamoDB, and it forwards each request, or not, as a seeded
-// draw decides:
+// A fault-injecting HTTP proxy in front of dynalite: parley's DynamoDB client talks to it as to
+// DynamoDB, and it forwards each request, or not. Two ways to inject, usable together:
+//
+// Seeded draws, for the fault-injection suite (rules):
 //   - `error` before forwarding: HTTP 500 InternalServerError, 400
 //     ProvisionedThroughputExceededException, or the connection reset (the request not applied);
 //   - `lost` after forwarding: the request IS applied by dynalite, but the answer is replaced by
@@ -13,6 +14,18 @@
 //
 //   const proxy = await startFaultProxy({ target: dynalite.url, seed: 7, rules });
 //   proxy.url; proxy.counts; await proxy.close();
+//
+// Counted refusals, for tests that need one failure at one exact point (issue 15, items 1 and 9):
+// while proxy.refuse > 0, the PutItems of proxy.table are answered HTTP 500 InternalServerError
+// (the store's client retries those as it would AWS's), each one counting down (Infinity: all
+// until set to 0), after proxy.pass more have gone through. On the messages table only message
+// puts count (seals, puts without an `id`, pass), so the failure lands between the room
+// counter's update and the message's put.
+//
+//   const proxy = await startFaultProxy({ target: dynalite.url });
+//   proxy.refuse = 4;          // the next 4 message puts fail
+//   proxy.table = 'parley-members'; proxy.pass = 1;   // let one member put through first
+//   proxy.refused              // how many it refused so far
 
 import http from 'node:http';
 import { makeRng } from './fault_rng.mjs';
@@ -26,7 +39,10 @@ export async function startFaultProxy({ target, seed = 1, rules = [], logSize = 
   const to = new URL(target);
   const rng = makeRng(seed);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const proxy = { faults: true, counts: { requests: 0 }, log: [], url: '' };
+  const proxy = {
+    faults: true, counts: { requests: 0 }, log: [], url: '',
+    refuse: 0, refused: 0, pass: 0, table: 'parley-messages',
+  };
   const count = (k) => { proxy.counts[k] = (proxy.counts[k] ?? 0) + 1; };
 
   const fail = (res, answer) => {
@@ -37,17 +53,28 @@ export async function startFaultProxy({ target, seed = 1, rules = [], logSize = 
     res.end(body);
   };
 
+  // '500' when this request is one of the counted refusals, else null.
+  const refusal = (op, request) => {
+    if (!(proxy.refuse > 0) || op !== 'PutItem' || request?.TableName !== proxy.table || !request.Item) return null;
+    if (proxy.table === 'parley-messages' && !request.Item.id) return null;  // a seal
+    if (proxy.pass > 0) { proxy.pass -= 1; return null; }
+    proxy.refuse -= 1;
+    proxy.refused += 1;
+    return '500';
+  };
+
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const op = String(req.headers['x-amz-target'] ?? '').split('.').pop();
-      let table = '';
-      try { table = JSON.parse(body.toString('utf8')).TableName ?? ''; } catch { /* not JSON */ }
+      let request = null;
+      try { request = JSON.parse(body.toString('utf8')); } catch { /* not JSON */ }
+      const table = request?.TableName ?? '';
       proxy.counts.requests += 1;
       let delay = 0;
-      let before = null;
+      let before = refusal(op, request);
       let after = null;
       if (proxy.faults) {
         for (const r of rules) {

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer, makeDataDir, removeDataDir, sleep } from './server.mjs';
 import { connect, closeAll, terminateAll } from './client.mjs';
-import { uniq, enter, history } from './protocol.mjs';
+import { uniq, enter, wholeHistory } from './protocol.mjs';
 
 const T = { timeout: 60_000 };
 const servers = [];
@@ -58,19 +58,6 @@ function pump(client, room, prefix, window = 8) {
     get sent() { return next; },
     stop() { running = false; },
   };
-}
-
-// Every message of the room, paging forwards with `after`.
-async function wholeHistory(client, room) {
-  const all = [];
-  let after = 0;
-  for (;;) {
-    const h = await history(client, room, { after, limit: 100 });
-    all.push(...h.messages);
-    if (!h.hasMore && h.messages.length < 100) return all;
-    if (h.messages.length === 0) return all;
-    after = h.messages.at(-1).seq;
-  }
 }
 
 function assertEveryAckOnce(acks, messages) {

@@ -1,33 +1,24 @@
 // History (docs/protocol.md "history"): the newest 50 on hello and on join, paging backwards
 // with before and forwards with after, limit bounds, since on connect / hello / join.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { closeAll, terminateAll } from './client.mjs';
+import { useServer } from './server.mjs';
 import {
   uniq, range, seqsOf, enter, say, joinRoom, history, sendExpectingError, assertMessage,
 } from './protocol.mjs';
 
-let srv;
 let room; // 60 messages "h1".."h60" by "writer", seq i = text h<i>
 let writerId;
 const acks = [];
 
-before(async () => {
-  srv = await startServer();
+const srv = useServer({}, async () => {
   room = uniq('hist');
   const w = await enter(srv.wsUrl, { name: 'writer', room });
   writerId = w.id;
   for (let i = 1; i <= 60; i++) acks.push(await say(w.client, room, `h${i}`));
   assert.deepEqual(acks.map((a) => a.seq), range(1, 60), 'setup: 60 messages numbered 1..60');
   await w.client.close();
-});
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
 });
 
 const T = { timeout: 15_000 };

@@ -4,22 +4,14 @@
 // nesting and huge numbers (an `error` event); after all of it the server still serves, holds no
 // connection and has not grown.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, fetchT, poll } from './server.mjs';
-import { closeAll, terminateAll } from './client.mjs';
+import { fetchT, poll, useServer } from './server.mjs';
 import { uniq, enter, say, expectError, pingPong } from './protocol.mjs';
 import { rawConnect, frame, closeFrame } from './rawws.mjs';
 
-let srv;
-before(async () => { srv = await startServer({ args: ['--rate-limit', '0'] }); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer({ args: ['--rate-limit', '0'] });
 
 const T = { timeout: 30_000 };
 const hex = (s) => Buffer.from(s.replace(/\s+/g, ''), 'hex');

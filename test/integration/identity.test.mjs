@@ -6,27 +6,20 @@
 // token has them; guest tokens that are tampered, expired or foreign are refused (403); the key
 // survives a restart (DATA/guest.key, 0600) and is shared by two nodes given the same key file.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import net from 'node:net';
-import { startServer, makeDataDir, removeDataDir, parleyBin } from './server.mjs';
+import { startServer, makeDataDir, removeDataDir, parleyBin, useServer } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
-import { closeAll, terminateAll } from './client.mjs';
+import { closeAll } from './client.mjs';
 import { uniq, enter, history, who, handshake, sendExpectingError, wsQuery, dmRoom } from './protocol.mjs';
 import { hs256, now } from './tokens.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 30_000 };
 const GUEST_ID = /^g_[A-Za-z0-9_-]{22}$/;

@@ -1,27 +1,13 @@
 // The @connections Management API: raw HTTP (POST/GET/DELETE, 410, 413) and the unmodified
 // AWS SDK v3 client @aws-sdk/client-apigatewaymanagementapi pointed at the local endpoint.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ApiGatewayManagementApiClient,
-  PostToConnectionCommand,
-  GetConnectionCommand,
-  DeleteConnectionCommand,
-  GoneException,
-  PayloadTooLargeException,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { startServer, fetchT, sleep } from './server.mjs';
-import { join, closeAll, terminateAll, ID_RE, USER_AGENT_SENT } from './client.mjs';
+import { ApiGatewayManagementApiClient, PostToConnectionCommand, GetConnectionCommand, DeleteConnectionCommand, GoneException, PayloadTooLargeException } from '@aws-sdk/client-apigatewaymanagementapi';
+import { fetchT, sleep, useServer } from './server.mjs';
+import { join, ID_RE, USER_AGENT_SENT } from './client.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -4,7 +4,7 @@
 // unmodified AWS SDK v3 client with the right keys works; a wrong secret, an unknown key, another
 // region and an unsigned call answer 403 with AWS's error types.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,27 +15,17 @@ import {
   GetConnectionCommand,
   DeleteConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { startServer, fetchT } from './server.mjs';
-import { join, closeAll, terminateAll } from './client.mjs';
+import { startServer, fetchT, useServer } from './server.mjs';
+import { join, closeAll } from './client.mjs';
 
 const T = { timeout: 20_000 };
 const KEY_ID = 'AKIDPARLEYTEST000001';
 const SECRET = 'parley/management/secret+key/0123456789';
 const dir = mkdtempSync(pathJoin(tmpdir(), 'parley-mgmt-'));
 const keysFile = pathJoin(dir, 'keys');
-let srv;
-
-before(async () => {
-  writeFileSync(keysFile, `# id:secret\nAKIDOTHER:other-secret\n${KEY_ID}:${SECRET}\n`);
-  srv = await startServer({ args: ['--management-keys', keysFile, '--management-public', '--region', 'eu-west-1'] });
-});
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+writeFileSync(keysFile, `# id:secret\nAKIDOTHER:other-secret\n${KEY_ID}:${SECRET}\n`);
+const srv = useServer({ args: ['--management-keys', keysFile, '--management-public', '--region', 'eu-west-1'] });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function sdk(server, { keyId = KEY_ID, secret = SECRET, region = 'eu-west-1' } = {}) {
   return new ApiGatewayManagementApiClient({

@@ -1,23 +1,14 @@
 // Messages (docs/protocol.md "sendmessage", "message", "ack"): per-room seq without gaps, id,
 // ts, the ack, "stored before it is delivered", and idempotent retries by clientMsgId.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer } from './server.mjs';
-import { connect, closeAll, terminateAll } from './client.mjs';
-import {
-  uniq, range, seqsOf, enter, say, joinRoom, history, sendExpectingError, wsQuery, assertMessage, sendMany,
-} from './protocol.mjs';
+import { useServer } from './server.mjs';
+import { connect } from './client.mjs';
+import { uniq, range, seqsOf, enter, say, joinRoom, history, sendExpectingError, wsQuery, assertMessage, sendMany } from './protocol.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 const isMsg = (room, text) => (m) => m.type === 'message' && m.room === room && (text === undefined || m.text === text);

@@ -2,23 +2,12 @@
 // and on setname (bad_name), uniqueness within a room (name-XXXX), the name on every message,
 // setname's name event and presence rename.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { closeAll, terminateAll } from './client.mjs';
-import {
-  uniq, enter, say, joinRoom, ask, who, history, sendExpectingError, handshake, wsQuery,
-  assertMessage, assertDisambiguated,
-} from './protocol.mjs';
+import { useServer } from './server.mjs';
+import { uniq, enter, say, joinRoom, ask, who, history, sendExpectingError, handshake, wsQuery, assertMessage, assertDisambiguated } from './protocol.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 const isMsg = (room, text) => (m) => m.type === 'message' && m.room === room && (text === undefined || m.text === text);

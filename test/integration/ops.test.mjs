@@ -1,20 +1,13 @@
 // Operations: /healthz and /metrics (Prometheus text) reflect what the server does.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { startServer, fetchT, poll } from './server.mjs';
-import { join, closeAll, terminateAll } from './client.mjs';
+import { fetchT, poll, useServer } from './server.mjs';
+import { join } from './client.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 

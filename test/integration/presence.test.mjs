@@ -2,20 +2,12 @@
 // and leaves are announced to the other members (not to the one joining or leaving), and a
 // disconnect announces a leave in each room of the connection.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, poll } from './server.mjs';
-import { closeAll, terminateAll } from './client.mjs';
+import { poll, useServer } from './server.mjs';
 import { uniq, enter, joinRoom, ask, who, sendExpectingError } from './protocol.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 const presence = (room, event, connectionId) => (m) =>

@@ -91,6 +91,17 @@ export const who = (client, room) => ask(client, { action: 'who', room }, 'membe
 export const history = (client, room, opts = {}) =>
   ask(client, { action: 'history', room, ...opts }, 'history', (m) => m.room === room);
 
+// Every stored message of a room, oldest first, paging forwards with `after` until hasMore is false.
+export async function wholeHistory(client, room) {
+  const all = [];
+  for (let after = 0; ;) {
+    const h = await history(client, room, { after, limit: 100 });
+    all.push(...h.messages);
+    if (!h.hasMore || h.messages.length === 0) return all;
+    after = h.messages.at(-1).seq;
+  }
+}
+
 // Waits for the next error event and checks its documented fields. `action` is checked when
 // given (undefined: not checked); `clientMsgId` likewise.
 export async function expectError(client, { code, action, clientMsgId, sent }, timeoutMs = 5000) {

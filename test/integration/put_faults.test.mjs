@@ -1,5 +1,5 @@
 // Store writes refused midway (issue 15, items 1 and 9), on DynamoDB: a small proxy in front of
-// dynalite (refusing_proxy.mjs) refuses the puts it is told to (HTTP 500 InternalServerError,
+// dynalite (fault_proxy.mjs) refuses the puts it is told to (HTTP 500 InternalServerError,
 // which the store's client retries as it would AWS's).
 // Seq gaps: a send whose seq was allocated by the room counter and whose message put then
 // failed.
@@ -16,7 +16,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, makeDataDir, removeDataDir, sleep } from './server.mjs';
 import { startDynalite } from './dynalite.mjs';
-import { startRefusingProxy } from './refusing_proxy.mjs';
+import { startFaultProxy } from './fault_proxy.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { uniq, enter, say, history, joinRoom, who, RoomFollower } from './protocol.mjs';
 import { Sequencer } from '../../web/sequencer.js';
@@ -29,7 +29,7 @@ let srv;
 before(async () => {
   dir = await makeDataDir('parley-gaps-');
   dynalite = await startDynalite({ path: `${dir}/dynalite` });
-  proxy = await startRefusingProxy(dynalite.url);
+  proxy = await startFaultProxy({ target: dynalite.url });
   srv = await startServer({ store: 'dynamodb', dynamodbEndpoint: proxy.url, args: ['--create-tables'] });
 }, { timeout: 60_000 });
 

@@ -2,23 +2,13 @@
 // a connection in several rooms, fan-out only to a room's members, the home room of the seed's
 // sendmessage without a room.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { connect, closeAll, terminateAll, ID_RE } from './client.mjs';
-import {
-  uniq, range, seqsOf, enter, say, joinRoom, ask, history, sendExpectingError,
-  handshake, wsQuery, assertMessage, sendMany,
-} from './protocol.mjs';
+import { startServer, useServer } from './server.mjs';
+import { connect, closeAll, ID_RE } from './client.mjs';
+import { uniq, range, seqsOf, enter, say, joinRoom, ask, history, sendExpectingError, handshake, wsQuery, assertMessage, sendMany } from './protocol.mjs';
 
-let srv;
-before(async () => { srv = await startServer(); });
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-});
+const srv = useServer();
 
 const T = { timeout: 15_000 };
 const isMsg = (room) => (m) => m.type === 'message' && m.room === room;

@@ -1,4 +1,5 @@
-// Starts a parley server for an end-to-end test file and stops it again.
+// Starts a parley server for an end-to-end test file and stops it again (useServer() below
+// does both, with the usual hooks, for a file that needs one server).
 //
 //   const srv = await startServer({ args: ['--idle-timeout', '1'] });
 //   srv.port, srv.base ('http://127.0.0.1:PORT'), srv.wsUrl ('ws://127.0.0.1:PORT/dev'),
@@ -26,6 +27,7 @@
 // runs (several nodes sharing one dynalite, multinode.test.mjs) and does not create the tables
 // (the caller does, once: `parley tables create`), so nodes starting together do not race.
 
+import { before, after, afterEach } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, rmSync } from 'node:fs';
@@ -33,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynalite } from './dynalite.mjs';
+import { closeAll, terminateAll } from './client.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -212,6 +215,30 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
       return stopped;
     },
   };
+}
+
+// One server for a whole test file, with the hooks every such file needs: started before the
+// first test, checked alive after each one (once the test's clients are closed, so a crash is
+// blamed on the test that caused it), stopped after the last. The object it returns is filled
+// in by the before hook, so use it inside tests and hooks only. `setUp(srv)`, when given, runs
+// in that same hook once the server is up (node:test does not wait for one top-level before
+// hook before starting the next):
+//
+//   const srv = useServer({ args: ['--rate-limit', '0'] });
+//   test('...', async () => { const c = await connect(srv.wsUrl); ... });
+export function useServer(options = {}, setUp = async () => {}) {
+  const srv = {};
+  before(async () => {
+    Object.assign(srv, await startServer(options));
+    await setUp(srv);
+  });
+  afterEach(async () => { await closeAll(); srv.assertAlive?.(); });
+  after(async () => {
+    await closeAll();
+    terminateAll();
+    await srv.stop?.();
+  });
+  return srv;
 }
 
 // A temp data dir for startServer({ dataDir }) that outlives the servers using it; removed by

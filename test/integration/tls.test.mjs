@@ -2,7 +2,7 @@
 // certificate is self-signed, made at test time by the openssl CLI; clients trust it through
 // `ca`, and a client that does not is refused.
 
-import { test, before, after, afterEach } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,30 +10,19 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import WebSocket from 'ws';
-import { startServer } from './server.mjs';
-import { connect, join, closeAll, terminateAll } from './client.mjs';
+import { startServer, useServer } from './server.mjs';
+import { connect, join } from './client.mjs';
 
 const T = { timeout: 20_000 };
 const dir = mkdtempSync(pathJoin(tmpdir(), 'parley-tls-'));
 const certFile = pathJoin(dir, 'cert.pem');
 const keyFile = pathJoin(dir, 'key.pem');
-let ca;
-let srv;
-
-before(async () => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile,
-    '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-  ca = readFileSync(certFile);
-  srv = await startServer({ args: ['--tls-cert', certFile, '--tls-key', keyFile] });
-});
-afterEach(async () => { await closeAll(); srv?.assertAlive(); });
-after(async () => {
-  await closeAll();
-  terminateAll();
-  if (srv) await srv.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile,
+  '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1',
+  '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+const ca = readFileSync(certFile);
+const srv = useServer({ args: ['--tls-cert', certFile, '--tls-key', keyFile] });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function httpsRequest(url, { method = 'GET', body, ...opts } = {}) {
   return new Promise((res, rej) => {

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { startServer, makeDataDir, removeDataDir, sleep } from '../integration/server.mjs';
 import { startDynalite } from '../integration/dynalite.mjs';
-import { startRefusingProxy } from '../integration/refusing_proxy.mjs';
+import { startFaultProxy } from '../integration/fault_proxy.mjs';
 import { closeAll, terminateAll } from '../integration/client.mjs';
 import { enter, say } from '../integration/protocol.mjs';
 
@@ -32,7 +32,7 @@ before(async () => {
   assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM} (apt-get install chromium, or set PARLEY_CHROMIUM)`);
   dir = await makeDataDir('parley-gaps-web-');
   dynalite = await startDynalite({ path: `${dir}/dynalite` });
-  proxy = await startRefusingProxy(dynalite.url);
+  proxy = await startFaultProxy({ target: dynalite.url });
   srv = await startServer({
     store: 'dynamodb', dynamodbEndpoint: proxy.url,
     args: ['--create-tables', ...(process.env.PARLEY_WEB ? ['--web', process.env.PARLEY_WEB] : [])],

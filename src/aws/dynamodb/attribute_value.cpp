@@ -4,7 +4,7 @@
 #include <charconv>
 #include <stdexcept>
 
-#include "aws/dynamodb/base64.hpp"
+#include "core/base64.hpp"
 
 namespace aws::dynamodb {
 namespace json = boost::json;
@@ -30,7 +30,7 @@ core::result<std::vector<std::string>> strings(const json::value& v, T t) {
     std::string s(e.as_string());
     if (t == T::NS && !is_number_literal(s)) return core::errc::invalid_argument;
     if (t == T::BS) {
-      auto bytes = base64_decode(s);
+      auto bytes = core::base64_decode(s);
       if (!bytes) return core::errc::invalid_argument;
       s = std::move(*bytes);
     }
@@ -104,7 +104,7 @@ json::value AttributeValue::to_json() const {
   switch (type_) {
     case T::S:
     case T::N: o[key] = std::get<std::string>(v_); break;
-    case T::B: o[key] = base64_encode(std::get<std::string>(v_)); break;
+    case T::B: o[key] = core::base64_encode(std::get<std::string>(v_)); break;
     case T::BOOL: o[key] = std::get<bool>(v_); break;
     case T::NUL: o[key] = true; break;
     case T::M: o[key] = item_to_json(std::get<Item>(v_)); break;
@@ -118,7 +118,7 @@ json::value AttributeValue::to_json() const {
     case T::NS:
     case T::BS: {
       json::array a;
-      for (const auto& e : std::get<std::vector<std::string>>(v_)) a.emplace_back(type_ == T::BS ? base64_encode(e) : e);
+      for (const auto& e : std::get<std::vector<std::string>>(v_)) a.emplace_back(type_ == T::BS ? core::base64_encode(e) : e);
       o[key] = std::move(a);
       break;
     }
@@ -142,7 +142,7 @@ core::result<AttributeValue> AttributeValue::from_json(const json::value& v) {
       return number(std::string(val.as_string()));
     case T::B: {
       if (!val.is_string()) break;
-      auto bytes = base64_decode(val.as_string());
+      auto bytes = core::base64_decode(val.as_string());
       if (!bytes) break;
       return binary(std::move(*bytes));
     }

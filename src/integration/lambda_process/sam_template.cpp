@@ -207,7 +207,16 @@ Template load_template(const std::filesystem::path& file, ParseOptions options) 
   }
 }
 
-std::map<std::string, std::string> parse_parameter_overrides(const std::vector<std::string>& words) {
+std::map<std::string, std::string> parse_parameter_overrides(const std::vector<std::string>& values) {
+  std::vector<std::string> words;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    while ((start = value.find_first_not_of(' ', start)) != std::string::npos) {
+      const auto end = value.find(' ', start);
+      words.push_back(value.substr(start, end - start));
+      start = end;
+    }
+  }
   std::map<std::string, std::string> out;
   for (const auto& word : words) {
     // The AWS CLI's long form: ParameterKey=K,ParameterValue=V

@@ -90,8 +90,10 @@ Template parse_template(const std::string& yaml_text, const ParseOptions& option
 // the file) when it cannot.
 Template load_template(const std::filesystem::path& file, ParseOptions options = {});
 
-// "Key=Value Key2=Value2" words of --parameter-overrides (also ParameterKey=K,ParameterValue=V
-// as the AWS CLI writes them); throws TemplateError on a word without '='.
-std::map<std::string, std::string> parse_parameter_overrides(const std::vector<std::string>& words);
+// The values of --parameter-overrides, each one or more space-separated "Key=Value" words as
+// `sam deploy` takes them (one quoted "A=1 B=2" or several flags alike; also
+// ParameterKey=K,ParameterValue=V as the AWS CLI writes them); throws TemplateError on a word
+// without '='. The one place these values are read.
+std::map<std::string, std::string> parse_parameter_overrides(const std::vector<std::string>& values);
 
 }  // namespace integration::sam

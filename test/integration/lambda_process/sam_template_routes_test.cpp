@@ -155,6 +155,9 @@ TEST(SamTemplateRoutes, ParameterOverridesAreReadAsSamDeployWritesThem) {
   using integration::sam::parse_parameter_overrides;
   const auto o = parse_parameter_overrides({"A=1", "B=x=y", "ParameterKey=C,ParameterValue=3", "D="});
   EXPECT_EQ(o, (std::map<std::string, std::string>{{"A", "1"}, {"B", "x=y"}, {"C", "3"}, {"D", ""}}));
+  // One quoted value with several words reads as those words (`sam deploy` takes both).
+  EXPECT_EQ(parse_parameter_overrides({" A=1  B=2 ", "ParameterKey=C,ParameterValue=3 D=4"}),
+            (std::map<std::string, std::string>{{"A", "1"}, {"B", "2"}, {"C", "3"}, {"D", "4"}}));
   try {
     parse_parameter_overrides({"novalue"});
     FAIL();

@@ -1,6 +1,6 @@
-#include "gateway/utf8_validator.hpp"
+#include "core/utf8.hpp"
 
-namespace gateway {
+namespace core {
 namespace {
 
 // Björn Höhrmann's UTF-8 decoder DFA (MIT licence, http://bjoern.hoehrmann.de/utf-8/decoder/dfa/):
@@ -36,4 +36,23 @@ bool Utf8Validator::feed(const std::uint8_t* p, std::size_t n) {
   return s != reject;
 }
 
-}  // namespace gateway
+bool valid_utf8(std::string_view s) {
+  Utf8Validator v;
+  return v.feed(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) && v.complete();
+}
+
+std::size_t code_points(std::string_view utf8) {
+  std::size_t n = 0;
+  for (unsigned char c : utf8)
+    if ((c & 0xC0) != 0x80) ++n;  // every byte but a continuation byte starts a character
+  return n;
+}
+
+std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) {
+  if (utf8.size() <= max_bytes) return utf8;
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(utf8[n]) & 0xC0) == 0x80) --n;  // not mid-character
+  return utf8.substr(0, n);
+}
+
+}  // namespace core
