@@ -108,7 +108,8 @@ Options::Options(const OptionTable& table, const std::vector<std::string>& args)
     for (const auto& spec : group.options) {
       CLI::Option* o = nullptr;
       if (spec.kind == OptionKind::flag) {
-        o = cli.add_flag("--" + spec.name);
+        // "--flag=false" would read as given: a flag takes no value.
+        o = cli.add_flag("--" + spec.name)->disable_flag_override();
       } else {
         o = cli.add_option("--" + spec.name)->type_name(spec.value_name);
         // Thrown past CLI11, whose own message would name the option twice.
@@ -135,6 +136,8 @@ Options::Options(const OptionTable& table, const std::vector<std::string>& args)
       throw std::invalid_argument((first.starts_with("-") ? "unknown option: " : "unexpected argument: ") + first);
     }
     const std::string what = e.what();  // "--name: 1 required N missing"
+    if (what.find(" was given a disallowed flag override") != std::string::npos)
+      throw std::invalid_argument("--" + what.substr(0, what.find(' ')) + " takes no value");
     if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.starts_with("--") && what.find(':') != std::string::npos)
       throw std::invalid_argument(what.substr(0, what.find(':')) + " needs a value");
     throw std::invalid_argument(what);

@@ -172,6 +172,7 @@ TEST(Options, UnknownOptionsMissingValuesAndStrayArgumentsAreUsageErrors) {
   EXPECT_EQ(message({"--bogus"}), "unknown option: --bogus");
   EXPECT_EQ(message({"--port"}), "--port needs a value");
   EXPECT_EQ(message({"stray"}), "unexpected argument: stray");
+  EXPECT_EQ(message({"--management-public=false"}), "--management-public takes no value");
   EXPECT_EQ(message({"--stage", "a/b"}), "--stage must be a plain path segment");
   EXPECT_EQ(message({"--port", "1", "--port", "2"}), "accepted");
 }
