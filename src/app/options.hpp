@@ -20,19 +20,19 @@ enum class OptionKind {
 };
 
 struct OptionSpec {
-  std::string name;        // without the leading "--"
+  std::string name{};  // without the leading "--"
   OptionKind kind = OptionKind::text;
-  std::string value_name;  // as the help shows the value: N, DIR, URL...
+  std::string value_name{};  // as the help shows the value: N, DIR, URL...
   // What the option does, as help lines ('\n' between them). "{default}" is replaced by
   // `fallback` and "{env}" by the environment variables, so neither is written twice.
-  std::string help;
-  std::string fallback;    // the value when neither given nor in the environment ("" = none)
-  long long min = 0, max = 0;           // whole, seconds: the range
-  std::vector<std::string> choices;     // text: the only words accepted (empty: any)
-  std::vector<std::string> env;         // read in this order when the option is not given
-  bool repeatable = false;              // every value kept (else the last one given wins)
+  std::string help{};
+  std::string fallback{};  // the value when neither given nor in the environment ("" = none)
+  long long min = 0, max = 0;  // whole, seconds: the range
+  std::vector<std::string> choices{};  // text: the only words accepted (empty: any)
+  std::vector<std::string> env{};  // read in this order when the option is not given
+  bool repeatable = false;  // every value kept (else the last one given wins)
   // text: "" when the value is acceptable, else why not (after "--name ").
-  std::function<std::string(const std::string&)> check;
+  std::function<std::string(const std::string&)> check{};
 };
 
 struct OptionGroup {

@@ -93,14 +93,16 @@ TEST(OptionTables, EveryOptionTheHelpListsParsesWithAValueOfItsType) {
       }
       for (const auto& v : valid_values(*spec)) {
         for (const auto& args : {std::vector<std::string>{"--" + name, v}, {"--" + name + "=" + v}}) {
-          std::vector<std::string> line = c.before;
-          if (c.table.positional.empty()) line.clear();  // tables' "create" is its command's, not Options'
+          // What precedes the options only where Options sees it (chat's URL, not tables' create).
+          std::vector<std::string> line = c.table.positional.empty() ? std::vector<std::string>{} : c.before;
           line.insert(line.end(), args.begin(), args.end());
           try {
             Options o(c.table, line);
             EXPECT_TRUE(o.has(name));
             EXPECT_EQ(o.get(name), v);
-            if (spec->kind == OptionKind::whole) EXPECT_EQ(std::to_string(o.number(name)), v);
+            if (spec->kind == OptionKind::whole) {
+              EXPECT_EQ(std::to_string(o.number(name)), v);
+            }
           } catch (const std::exception& e) {
             ADD_FAILURE() << "refused " << args[0] << (args.size() > 1 ? " " + args[1] : "") << ": " << e.what();
           }
