@@ -80,8 +80,6 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
                                          std::string& description, bool create_parley_tables,
                                          bool machine_restarted) {
   if (o.get("store") == "sqlite") {
-    if (const auto given = first_given(o, serve_options(), dynamodb_group_title); !given.empty())
-      throw std::invalid_argument(given + " needs --store dynamodb");
     auto db = store::Sqlite::open(data / "parley.db");
     if (!db) {
       std::cerr << "parley: cannot open the database in " << data << ": " << db.error().message() << "\n";
@@ -156,6 +154,13 @@ int serve_command(const std::vector<std::string>& given) {
     std::cout << serve_options().help();
     return 0;
   }
+  // A group's options that do not apply are refused before the data directory is touched.
+  if (const auto given = first_given(o, serve_options(), dynamodb_group_title);
+      !given.empty() && o.get("store") != "dynamodb")
+    throw std::invalid_argument(given + " needs --store dynamodb");
+  // Every option of the Lambda group but --lambda itself is process mode's.
+  if (const auto given = first_given(o, serve_options(), lambda_group_title); !given.empty() && !o.has("lambda"))
+    throw std::invalid_argument(given + " needs --lambda process");
   core::log::set_level(core::log::parse_level(o.get("log-level")));
   gateway::Config config = config_from(o);
   // SQLite answers in microseconds, so threads beyond the cores only add wake-ups and context
@@ -171,12 +176,6 @@ int serve_command(const std::vector<std::string>& given) {
   raise_descriptor_limit();
 
   const std::string lambda = o.get("lambda");
-  if (lambda.empty()) {
-    // Every other option of the group is process mode's.
-    if (const auto given = first_given(o, serve_options(), lambda_group_title); !given.empty())
-      throw std::invalid_argument(given + " needs --lambda process");
-  }
-
   const auto fault_spec = store_fault_spec(o);  // the test hook, refused before the store opens
   // SQLite: this process alone may use the data directory, or the two would clear each other's
   // connection rows. Taken before anything in it is touched (app/data_lock.hpp).
