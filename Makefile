@@ -13,7 +13,8 @@ LAUNCHER  = $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
 # Debian 12 packages: to build and run, then what the tests add.
 BUILD_PACKAGES := cmake ninja-build g++ make libboost1.81-dev libboost-json1.81-dev \
-                  libboost-url1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev libjemalloc-dev ccache
+                  libboost-url1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev libjemalloc-dev ccache \
+                  libcli11-dev
 TEST_PACKAGES  := libgtest-dev libgmock-dev chromium openssl sqlite3 clang-14 libclang-rt-14-dev llvm-14 \
                   python3-boto3
 

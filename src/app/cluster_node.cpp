@@ -46,7 +46,7 @@ namespace {
 // Timeouts within one beat interval, and one retry: a beat that cannot get through is better
 // retried at the next round than waited on past the ttl.
 std::shared_ptr<aws::dynamodb::SyncClient> heartbeat_client(const Options& o) {
-  const auto ttl = std::chrono::seconds(o.number("node-ttl", 30, 1, 3600));
+  const auto ttl = std::chrono::seconds(o.number("node-ttl"));
   const auto interval = std::max(std::chrono::milliseconds(200), std::chrono::duration_cast<std::chrono::milliseconds>(ttl) / 3);
   auto config = dynamo_settings(o).client;
   config.retry.max_attempts = 2;
@@ -62,18 +62,18 @@ std::shared_ptr<aws::dynamodb::SyncClient> heartbeat_client(const Options& o) {
 ClusterNode::ClusterNode(store::Dynamo& dynamo, store::Store& shared, const Options& o)
     : dynamo_(dynamo),
       shared_(shared),
-      endpoint_option_(o.get("node-endpoint", "")),
+      endpoint_option_(o.get("node-endpoint")),
       liveness_("", core::now_ms()),
       node_store_(shared, liveness_),
       heartbeat_client_(heartbeat_client(o)),
       nodes_(*heartbeat_client_, dynamo.tables()) {
   if (!endpoint_option_.empty() && !aws::http::parse_endpoint(endpoint_option_))
     throw std::invalid_argument("--node-endpoint must be an http(s) URL, e.g. http://10.0.0.5:8080/dev");
-  const auto ttl_s = o.number("node-ttl", 30, 1, 3600);
+  const auto ttl_s = o.number("node-ttl");
   heartbeat_options_.ttl = std::chrono::seconds(ttl_s);
   heartbeat_options_.interval = std::max(std::chrono::milliseconds(200), heartbeat_options_.ttl / 3);
-  routing_options_.region = o.get("region", aws::region_from_env().value_or("us-east-1"));
-  routing_options_.credentials = management_credentials(o.get("management-keys", ""));
+  routing_options_.region = o.get("region");
+  routing_options_.credentials = management_credentials(o.get("management-keys"));
 }
 
 ClusterNode::~ClusterNode() {

@@ -76,7 +76,7 @@ std::string data_dir_key(const std::filesystem::path& data_dir) {
 GuestKey guest_key(const Options& o, const std::filesystem::path& data_dir) {
   GuestKey k;
   if (o.has("guest-key-file")) {
-    k.source = o.get("guest-key-file", "");
+    k.source = o.get("guest-key-file");
     k.key = read_key_file(k.source);
   } else if (std::string env = core::env("PARLEY_GUEST_KEY"); !env.empty()) {
     k.source = "PARLEY_GUEST_KEY";
@@ -97,9 +97,7 @@ std::string apply_guest_identity(const Options& o, const std::filesystem::path& 
       throw std::invalid_argument("--guest-key-file is for anonymous mode: with --auth jwt there are no guests");
     return "";
   }
-  const std::string guests = o.get("guests", "on");
-  if (guests != "on" && guests != "off")
-    throw std::invalid_argument("--guests must be on or off, not '" + guests + "'");
+  const std::string guests = o.get("guests");
   if (guests == "off") return "";
   auto k = guest_key(o, data_dir);
   c.authorizer = std::make_shared<auth::GuestAuthorizer>(std::move(k.key));

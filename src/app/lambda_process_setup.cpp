@@ -58,12 +58,12 @@ lp::RuntimeTools runtime_tools(const Options& o, const fs::path& bootstrap) {
   const std::string path = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
   // Debian's python3 first: its packages (python3-boto3) are importable, as boto3 is on Lambda.
   if (o.has("python"))
-    t.python = lp::find_executable(o.get("python", ""), path);
+    t.python = lp::find_executable(o.get("python"), path);
   else if (::access("/usr/bin/python3", X_OK) == 0)
     t.python = "/usr/bin/python3";
   else
     t.python = lp::find_executable("python3", path);
-  t.node = lp::find_executable(o.get("node", "node"), path);
+  t.node = lp::find_executable(o.get("node"), path);
   t.runtimes_dir = runtimes_dir();
   return t;
 }
@@ -71,21 +71,18 @@ lp::RuntimeTools runtime_tools(const Options& o, const fs::path& bootstrap) {
 }  // namespace
 
 bool functions_get_host_credentials(const Options& o, const LambdaStore& store) {
-  const std::string mode = o.get("lambda-credentials", "");
+  const std::string mode = o.get("lambda-credentials");
   if (mode == "host") return true;
   if (mode == "local") return false;
-  if (!mode.empty())
-    throw std::invalid_argument("--lambda-credentials must be local or host, not '" + mode + "'");
   // DynamoDB in AWS itself: the functions cannot reach it with placeholders.
   return !store.sqlite_file && store.dynamodb_endpoint.empty();
 }
 
 LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_file) {
   LambdaStore s;
-  if (o.get("store", "sqlite") == "sqlite") {
+  if (o.get("store") == "sqlite") {
     s.sqlite_file = sqlite_file;
-    s.region = aws::region_from_env().value_or("us-east-1");
-    if (o.has("region")) s.region = o.get("region", s.region);
+    s.region = o.get("region");
     if (auto creds = aws::credentials_from_env()) {
       s.access_key_id = creds->access_key_id;
       s.secret_access_key = creds->secret_access_key;
@@ -98,7 +95,7 @@ LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_f
   auto settings = dynamo_settings(o);
   s.tables = settings.tables;
   s.region = settings.client.region;
-  if (o.has("dynamodb-endpoint") || std::getenv("AWS_ENDPOINT_URL_DYNAMODB") || std::getenv("AWS_ENDPOINT_URL")) {
+  if (o.value("dynamodb-endpoint")) {
     const auto& ep = settings.client.endpoint;
     s.dynamodb_endpoint = std::string(ep.tls ? "https://" : "http://") + ep.host_header();
   }
@@ -111,8 +108,8 @@ LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_f
 LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store,
                                        gateway::Config& config, const fs::path& data) {
   LambdaProcessSetup out;
-  out.template_file = o.has("template") ? fs::path(o.get("template", "")) : default_template();
-  out.bootstrap = o.has("bootstrap") ? fs::path(o.get("bootstrap", "")) : self_directory() / "bootstrap";
+  out.template_file = o.has("template") ? fs::path(o.get("template")) : default_template();
+  out.bootstrap = o.has("bootstrap") ? fs::path(o.get("bootstrap")) : self_directory() / "bootstrap";
   std::error_code ec;
   out.bootstrap = fs::absolute(out.bootstrap, ec);
   if (::access(out.bootstrap.c_str(), X_OK) != 0)
@@ -123,8 +120,8 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   try {
     parse.parameter_overrides = sam::parse_parameter_overrides(o.all("parameter-overrides"));
     parse.region = store.region;
-    parse.stack_name = o.get("stack-name", parse.stack_name);
-    parse.table_prefix = o.get("table-prefix", parse.table_prefix);
+    parse.stack_name = o.get("stack-name");
+    parse.table_prefix = o.get("table-prefix");
     t = sam::load_template(out.template_file, parse);
   } catch (const sam::TemplateError& e) {
     throw std::invalid_argument(e.what());  // bad input: the usage error's exit status
@@ -137,8 +134,8 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   options.bootstrap = out.bootstrap;
   options.region = store.region;
   options.account_concurrency =
-      static_cast<unsigned>(o.number("lambda-concurrency", 1000, 1, 100000));
-  options.idle_limit = std::chrono::seconds(o.number("lambda-idle", 300, 1, 86400));
+      static_cast<unsigned>(o.number("lambda-concurrency"));
+  options.idle_limit = std::chrono::seconds(o.number("lambda-idle"));
   if (o.has("no-hot-reload")) options.hot_reload = false;
   auto& local = options.local_variables;
   if (store.sqlite_file) {
@@ -185,12 +182,9 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
   // The functions keep the gateway's caps (on AWS: the function's environment variables).
   if (o.has("max-rooms"))
     local.emplace_back("MAX_ROOMS_PER_CONNECTION",
-                       std::to_string(o.number("max-rooms", 100, 0, 1000000)));
+                       std::to_string(o.number("max-rooms")));
   // The bootstraps log at the gateway's level (their lines go to its stderr).
-  if (o.has("log-level"))
-    local.emplace_back("PARLEY_LOG_LEVEL", o.get("log-level", "info"));
-  else if (const char* level = std::getenv("PARLEY_LOG_LEVEL"))
-    local.emplace_back("PARLEY_LOG_LEVEL", level);
+  if (auto level = o.value("log-level")) local.emplace_back("PARLEY_LOG_LEVEL", *level);
 
   const auto tools = runtime_tools(o, out.bootstrap);
   std::vector<lp::FunctionConfig> functions;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "app/serve_command.hpp"
+#include "app/serve_options.hpp"
 
 namespace app {
 
@@ -29,7 +30,7 @@ int local_command(const std::vector<std::string>& given) {
   std::vector<std::string> args = given;
   for (const auto& a : args)
     if (a == "--help" || a == "-h") {
-      std::cout << local_usage << serve_usage;
+      std::cout << local_usage << serve_options().help();
       return 0;
     }
   std::filesystem::path file = "template.yaml";

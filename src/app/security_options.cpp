@@ -3,44 +3,58 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/serve_options.hpp"
+
 #include "auth/jwt_authorizer.hpp"
 #include "aws/sigv4/credentials.hpp"
 #include "core/env.hpp"
 
 namespace app {
 
-const char* const security_usage = R"(
-Who gets in (docs/security.md):
-  --auth MODE              none (anonymous, for local development) or jwt; default: jwt when
-                           a secret or a JWKS is given, else none
-  --jwt-secret-file FILE   HS256 secret (the file's bytes, a final newline dropped; at least
-                           32 bytes); or the environment variable PARLEY_JWT_SECRET
-  --jwks FILE              RS256 public keys, a JSON Web Key Set (e.g. a Cognito user pool's
-                           jwks.json); tokens name their key with kid
-  --jwt-issuer ISS         accept only tokens with this iss (Cognito: https://cognito-idp.
-                           {region}.amazonaws.com/{userPoolId})
-  --jwt-audience AUD       accept only tokens with this aud, or client_id (Cognito access tokens)
-  --guest-key-file FILE    anonymous mode: the key signing guest tokens (at least 32 bytes; or
-                           PARLEY_GUEST_KEY); default DATA/guest.key, created 0600 on the first
-                           start. Nodes sharing a DynamoDB store must share it
-  --guests on|off          anonymous mode: issue signed guest tokens, a stable identity per
-                           browser (default on; `parley local` defaults to off: a user's API
-                           without an authorizer gets no identity on AWS either)
-  --allowed-origin ORIGIN  a browser Origin allowed to open the WebSocket (repeatable; default:
-                           any); handshakes without Origin (non-browser clients) pass
-  --tls-cert FILE          PEM certificate chain; with --tls-key the port serves only TLS:
-  --tls-key FILE           https:// and wss://
-  --management-keys FILE   lines ACCESS_KEY_ID:SECRET; the management API then demands SigV4
-                           (service execute-api, --region) from every caller; or the environment
-                           PARLEY_MANAGEMENT_ACCESS_KEY_ID + PARLEY_MANAGEMENT_SECRET_ACCESS_KEY.
-                           --management-public requires keys.
-)";
-
-const std::map<std::string, bool> security_known = {
-    {"auth", true},           {"jwt-secret-file", true}, {"jwks", true},
-    {"jwt-issuer", true},     {"jwt-audience", true},    {"allowed-origin", true},
-    {"tls-cert", true},       {"tls-key", true},         {"management-keys", true},
-    {"guest-key-file", true}, {"guests", true}};
+OptionGroup security_option_group() {
+  return {"Who gets in (docs/security.md)", {
+      {.name = "auth", .value_name = "MODE",
+       .help = "none (anonymous, for local development) or jwt; default: jwt when\n"
+               "a secret or a JWKS is given, else none",
+       .choices = {"none", "jwt"}},
+      {.name = "jwt-secret-file", .value_name = "FILE",
+       .help = "HS256 secret (the file's bytes, a final newline dropped; at least\n"
+               "32 bytes); or the environment variable PARLEY_JWT_SECRET"},
+      {.name = "jwks", .value_name = "FILE",
+       .help = "RS256 public keys, a JSON Web Key Set (e.g. a Cognito user pool's\n"
+               "jwks.json); tokens name their key with kid"},
+      {.name = "jwt-issuer", .value_name = "ISS",
+       .help = "accept only tokens with this iss (Cognito: https://cognito-idp.\n"
+               "{region}.amazonaws.com/{userPoolId})"},
+      {.name = "jwt-audience", .value_name = "AUD",
+       .help = "accept only tokens with this aud, or client_id (Cognito access tokens)"},
+      {.name = "guest-key-file", .value_name = "FILE",
+       .help = "anonymous mode: the key signing guest tokens (at least 32 bytes; or\n"
+               "PARLEY_GUEST_KEY); default DATA/guest.key, created 0600 on the first\n"
+               "start. Nodes sharing a DynamoDB store must share it"},
+      {.name = "guests", .value_name = "on|off",
+       .help = "anonymous mode: issue signed guest tokens, a stable identity per\n"
+               "browser (default {default}; `parley local` defaults to off: a user's API\n"
+               "without an authorizer gets no identity on AWS either)",
+       .fallback = "on", .choices = {"on", "off"}},
+      {.name = "allowed-origin", .value_name = "ORIGIN",
+       .help = "a browser Origin allowed to open the WebSocket (repeatable; default:\n"
+               "any); handshakes without Origin (non-browser clients) pass",
+       .repeatable = true,
+       .check = [](const std::string& v) {
+         return v.empty() ? std::string("needs an origin, e.g. https://chat.example.com") : std::string();
+       }},
+      {.name = "tls-cert", .value_name = "FILE",
+       .help = "PEM certificate chain; with --tls-key the port serves only TLS:\nhttps:// and wss://"},
+      {.name = "tls-key", .value_name = "FILE", .help = "the certificate's PEM private key"},
+      {.name = "management-keys", .value_name = "FILE",
+       .help = "lines ACCESS_KEY_ID:SECRET; the management API then demands SigV4\n"
+               "(service execute-api, --region) from every caller, and the first key\n"
+               "signs node-to-node posts; or the environment\n"
+               "PARLEY_MANAGEMENT_ACCESS_KEY_ID + PARLEY_MANAGEMENT_SECRET_ACCESS_KEY.\n"
+               "--management-public requires keys."},
+  }};
+}
 
 namespace {
 
@@ -63,7 +77,7 @@ std::string drop_final_newline(std::string s) {
 std::map<std::string, std::string> management_keys(const Options& o) {
   std::map<std::string, std::string> keys;
   if (o.has("management-keys")) {
-    const std::string path = o.get("management-keys", "");
+    const std::string path = o.get("management-keys");
     std::istringstream lines(read_file(path, "the management keys"));
     std::string line;
     int n = 0;
@@ -94,7 +108,7 @@ void apply_security_options(const Options& o, gateway::Config& c) {
   // The authorizer.
   auth::VerifierConfig v;
   if (o.has("jwt-secret-file")) {
-    v.hs256_secret = drop_final_newline(read_file(o.get("jwt-secret-file", ""), "the JWT secret"));
+    v.hs256_secret = drop_final_newline(read_file(o.get("jwt-secret-file"), "the JWT secret"));
   } else {
     v.hs256_secret = env("PARLEY_JWT_SECRET");
   }
@@ -103,37 +117,32 @@ void apply_security_options(const Options& o, gateway::Config& c) {
     throw std::invalid_argument("the HS256 secret must be at least 32 bytes long");
   if (o.has("jwks")) {
     std::string why;
-    auto set = auth::Jwks::load(o.get("jwks", ""), &why);
-    if (!set) throw std::invalid_argument("--jwks " + o.get("jwks", "") + ": " + why);
+    auto set = auth::Jwks::load(o.get("jwks"), &why);
+    if (!set) throw std::invalid_argument("--jwks " + o.get("jwks") + ": " + why);
     v.jwks = std::move(*set);
   }
-  v.issuer = o.get("jwt-issuer", "");
-  v.audience = o.get("jwt-audience", "");
+  v.issuer = o.get("jwt-issuer");
+  v.audience = o.get("jwt-audience");
   const bool has_keys = !v.hs256_secret.empty() || !v.jwks.empty();
-  const std::string mode = o.get("auth", has_keys ? "jwt" : "none");
+  const std::string mode = o.has("auth") ? o.get("auth") : has_keys ? "jwt" : "none";
   if (mode == "jwt") {
     if (!has_keys)
       throw std::invalid_argument(
           "--auth jwt needs --jwt-secret-file (or PARLEY_JWT_SECRET) or --jwks");
     c.authorizer = std::make_shared<auth::JwtAuthorizer>(std::move(v));
-  } else if (mode == "none") {
-    if (o.has("jwt-secret-file") || o.has("jwks") || o.has("jwt-issuer") || o.has("jwt-audience"))
-      throw std::invalid_argument("--auth none takes no --jwt-* or --jwks option");
-  } else {
-    throw std::invalid_argument("--auth must be none or jwt, not '" + mode + "'");
+  } else if (o.has("jwt-secret-file") || o.has("jwks") || o.has("jwt-issuer") || o.has("jwt-audience")) {
+    throw std::invalid_argument("--auth none takes no --jwt-* or --jwks option");
   }
 
   c.allowed_origins = o.all("allowed-origin");
-  for (const auto& origin : c.allowed_origins)
-    if (origin.empty()) throw std::invalid_argument("--allowed-origin needs an origin, e.g. https://chat.example.com");
 
-  c.tls_cert_file = o.get("tls-cert", "");
-  c.tls_key_file = o.get("tls-key", "");
+  c.tls_cert_file = o.get("tls-cert");
+  c.tls_key_file = o.get("tls-key");
   if (c.tls_cert_file.empty() != c.tls_key_file.empty())
     throw std::invalid_argument("--tls-cert and --tls-key go together");
 
   c.management_keys = management_keys(o);
-  c.region = o.get("region", aws::region_from_env().value_or("us-east-1"));
+  c.region = o.get("region");
   if (c.management_public && c.management_keys.empty())
     throw std::invalid_argument(
         "--management-public needs --management-keys (or PARLEY_MANAGEMENT_ACCESS_KEY_ID and "

@@ -1,17 +1,13 @@
 #pragma once
 // `parley serve`'s options for who gets in: the $connect authorizer (--auth, --jwt-*, --jwks),
-// browser origins, TLS, and the keys of the management API (docs/security.md).
-#include <map>
+// browser origins, TLS, and the keys of the management API (docs/security.md). Their
+// declarations are security_option_group() (app/serve_options.hpp).
 #include <string>
 
 #include "app/options.hpp"
 #include "gateway/config.hpp"
 
 namespace app {
-
-extern const char* const security_usage;
-// Whether an option name is one of these; and whether it takes a value.
-extern const std::map<std::string, bool> security_known;
 
 // Fills the security fields of `c` from the options and the environment (PARLEY_JWT_SECRET,
 // PARLEY_MANAGEMENT_ACCESS_KEY_ID, PARLEY_MANAGEMENT_SECRET_ACCESS_KEY). Throws

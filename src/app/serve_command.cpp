@@ -17,8 +17,8 @@
 #include "app/fault_options.hpp"
 #include "app/guest_key.hpp"
 #include "app/lambda_process_setup.hpp"
-#include "app/options.hpp"
 #include "app/security_options.hpp"
+#include "app/serve_options.hpp"
 #include "app/tables_command.hpp"
 #include "core/log.hpp"
 #include "gateway/context.hpp"
@@ -33,121 +33,7 @@
 
 namespace app {
 
-const char* const serve_usage = R"(Usage: parley serve [options]
-
-Runs the chat: the WebSocket gateway (API Gateway contract), the handlers in-process and the
-store (SQLite, or DynamoDB shared by several nodes), and serves the browser client.
-
-Options:
-  --port N                 listening port (default 8080; 0 picks a free one)
-  --bind ADDR              listening address (default 127.0.0.1 when anonymous, 0.0.0.0 with
-                           --auth jwt); --bind 0.0.0.0 opens an anonymous chat to the network
-  --stage NAME             API stage, the WebSocket path (default dev)
-  --data DIR               state directory; the database is DIR/parley.db (default ./data);
-                           one serve per directory (DIR/parley.lock)
-  --store KIND             sqlite (default) or dynamodb
-  --dynamodb-endpoint URL  DynamoDB endpoint, e.g. http://127.0.0.1:8000 (DynamoDB Local,
-                           dynalite); default AWS_ENDPOINT_URL_DYNAMODB, else AWS in the region
-  --region R               AWS region (default: AWS_REGION, else us-east-1)
-  --table-prefix P         DynamoDB table names P + connections, ... (default parley-)
-  --create-tables          create missing DynamoDB tables first (as `parley tables create`)
-  --node-endpoint URL      DynamoDB: this node's management API as the other nodes reach it
-                           (default http://<bind, or 127.0.0.1>:<port>/<stage>); checked at
-                           start: it must reach this very node
-  --node-ttl S             DynamoDB: a node silent for S seconds is dead; its connections are
-                           swept (default 30; heartbeat every S/3)
-  --management-keys FILE   ACCESS_KEY_ID:SECRET lines; the first signs node-to-node posts
-                           (default: PARLEY_MANAGEMENT_ACCESS_KEY_ID/_SECRET_ACCESS_KEY)
-  --threads N              socket threads (default: one per core)
-  --handler-threads N      handler threads, like Lambda environments (default: one per core,
-                           at least 2, with SQLite; 4 with DynamoDB)
-  --idle-timeout S         close a connection silent for S seconds (default 600)
-  --max-duration S         close any connection after S seconds (default 7200)
-  --max-message BYTES      largest client message; larger closes with 1009 (default 131072)
-  --max-frame BYTES        largest client frame; larger closes with 1009 (default 32768)
-  --integration-timeout MS handler time limit (default 29000)
-  --rate-limit N           client frames a second per connection, token bucket; over it the
-                           frame is answered {"message":"Too Many Requests",...} (default 1000;
-                           0 turns it off)
-  --rate-burst N           that bucket's size (default 2000)
-  --ip-rate-limit N        client frames a second per source IP, all its connections
-                           together (default 0: off, clients behind one NAT share an IP)
-  --ip-rate-burst N        that bucket's size (default twice the rate)
-  --max-connections-per-ip N  open WebSockets per source IP; more are refused with 429
-                           (default 0: no cap)
-  --management-rate-limit N  @connections calls a second per caller; over it 429
-                           LimitExceededException (default 10000, burst 5000 as AWS)
-  --management-rate-burst N  (default 5000)
-  --max-send-queue BYTES   bytes queued for one client before posts to it answer 429
-                           (default 8388608)
-  --send-queue-timeout S   close a client (1008) whose send queue stays full S seconds: it
-                           stopped reading (default 10; 0: never)
-  --max-rooms N            rooms one connection may be in at once; a join past it answers
-                           error too_many_rooms (default 100; 0: no cap)
-  --api-id ID              requestContext.apiId (default: random per start)
-  --domain-name NAME       requestContext.domainName (default: the client's Host header)
-  --management-public      let non-loopback clients call @connections (default: loopback only)
-  --web DIR                serve the browser client from DIR instead of the embedded copy
-  --log-level LEVEL        debug, info, warn or error (default info)
-  --store-faults SPEC      test hook: fail or stall a seeded fraction of store calls, e.g.
-                           'seed=7;append_message:error:0.05;*:delay:0.02:300' (loopback
-                           --bind only; docs/testing.md)
-
-Lambda process mode (docs/lambda-local.md):
-  --lambda process         run each route's function as Lambda does: `bootstrap` processes
-                           (execution environments) served the Runtime API by this gateway,
-                           cold-started on demand and reused warm; the template's Timeout,
-                           ReservedConcurrentExecutions, MemorySize and Environment apply. The
-                           store and the routes (route selection expression, route keys,
-                           functions) come from the template
-  --template FILE          SAM template (default deploy/template.yaml, in the working directory
-                           or beside the executable's directory)
-  --bootstrap PATH         the executable every function runs (default: `bootstrap` beside
-                           parley), e.g. the one unzipped from the Lambda package
-  --lambda-concurrency N   account concurrency shared by functions without reserved
-                           concurrency (default 1000, as Lambda's); beyond it: throttled
-  --lambda-idle S          stop a warm environment unused for S seconds (default 300)
-  --parameter-overrides K=V [K=V ...]  the template's Parameters, as `sam deploy` takes them
-  --stack-name NAME        AWS::StackName (default parley-local)
-  With --create-tables (and --store dynamodb) the template's AWS::DynamoDB::Table resources
-  are created, named as !Ref gives them; the template's Stage names the default --stage.
-  --python PATH            the interpreter of python3.9-3.13 functions (default /usr/bin/python3,
-                           else python3 on PATH)
-  --node PATH              the interpreter of nodejs18.x-22.x functions (default node on PATH)
-  --lambda-credentials M   local (default): the functions get placeholder AWS credentials;
-                           host: this process's own (the default with DynamoDB in AWS itself)
-  --no-hot-reload          keep warm environments when a function's CodeUri changes
-)";
-
 namespace {
-
-const std::map<std::string, bool> serve_known = {
-    {"port", true},          {"bind", true},           {"stage", true},
-    {"data", true},          {"threads", true},        {"handler-threads", true},
-    {"idle-timeout", true},  {"max-duration", true},   {"max-message", true},
-    {"max-frame", true},
-    {"integration-timeout", true}, {"max-rooms", true}, {"api-id", true},   {"domain-name", true},
-    {"management-public", false},  {"web", true},      {"log-level", true},
-    {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
-    {"table-prefix", true},  {"create-tables", false},
-    {"lambda", true},        {"template", true},       {"bootstrap", true},
-    {"lambda-concurrency", true}, {"lambda-idle", true},
-    {"parameter-overrides", true}, {"stack-name", true},
-    {"lambda-concurrency", true}, {"lambda-idle", true}, {"python", true}, {"node", true},
-    {"lambda-credentials", true}, {"no-hot-reload", false},
-    {"node-endpoint", true}, {"node-ttl", true},
-    {"rate-limit", true},    {"rate-burst", true},     {"ip-rate-limit", true},
-    {"ip-rate-burst", true}, {"max-connections-per-ip", true},
-    {"management-rate-limit", true}, {"management-rate-burst", true},
-    {"max-send-queue", true}, {"send-queue-timeout", true},
-    {"store-faults", true},
-    {"help", false}};
-
-std::map<std::string, bool> known_options() {
-  auto all = serve_known;
-  all.insert(security_known.begin(), security_known.end());
-  return all;
-}
 
 // Each WebSocket holds a descriptor: take the hard limit rather than the default 1024.
 void raise_descriptor_limit() {
@@ -160,38 +46,30 @@ void raise_descriptor_limit() {
 
 gateway::Config config_from(const Options& o) {
   gateway::Config c;
-  c.port = static_cast<unsigned short>(o.number("port", 8080, 0, 65535));
-  c.bind_address = o.get("bind", c.bind_address);
-  c.stage = o.get("stage", c.stage);
-  if (c.stage.empty() || c.stage.find_first_of("/?#@% ") != std::string::npos)
-    throw std::invalid_argument("--stage must be a plain path segment");
-  c.threads = static_cast<unsigned>(o.number("threads", 0, 0, 256));
-  c.idle_timeout = std::chrono::seconds(o.number("idle-timeout", 600, 1, 86400));
-  c.max_duration = std::chrono::seconds(o.number("max-duration", 7200, 1, 7 * 86400));
-  c.max_message_bytes = static_cast<std::size_t>(o.number("max-message", 131072, 1, 16 << 20));
-  c.max_frame_bytes = static_cast<std::size_t>(o.number("max-frame", 32768, 1, 16 << 20));
-  c.integration_timeout =
-      std::chrono::milliseconds(o.number("integration-timeout", 29000, 50, 900000));
-  c.rate_limit = static_cast<double>(o.number("rate-limit", 1000, 0, 1000000));
-  c.rate_burst = static_cast<double>(o.number("rate-burst", 2000, 1, 1000000));
-  c.ip_rate_limit = static_cast<double>(o.number("ip-rate-limit", 0, 0, 1000000));
-  c.ip_rate_burst = static_cast<double>(o.number("ip-rate-burst", 0, 0, 1000000));
-  c.max_connections_per_ip =
-      static_cast<std::size_t>(o.number("max-connections-per-ip", 0, 0, 10000000));
-  c.management_rate_limit =
-      static_cast<double>(o.number("management-rate-limit", 10000, 0, 10000000));
-  c.management_rate_burst =
-      static_cast<double>(o.number("management-rate-burst", 5000, 1, 10000000));
-  c.max_send_queue_bytes =
-      static_cast<std::size_t>(o.number("max-send-queue", 8 << 20, 65536, 1LL << 32));
-  c.send_queue_timeout = std::chrono::seconds(o.number("send-queue-timeout", 10, 0, 86400));
-  c.api_id = o.get("api-id", "");
-  c.domain_name = o.get("domain-name", "");
+  c.port = static_cast<unsigned short>(o.number("port"));
+  c.stage = o.get("stage");
+  c.threads = static_cast<unsigned>(o.number("threads"));
+  c.idle_timeout = std::chrono::seconds(o.number("idle-timeout"));
+  c.max_duration = std::chrono::seconds(o.number("max-duration"));
+  c.max_message_bytes = static_cast<std::size_t>(o.number("max-message"));
+  c.max_frame_bytes = static_cast<std::size_t>(o.number("max-frame"));
+  c.integration_timeout = std::chrono::milliseconds(o.number("integration-timeout"));
+  c.rate_limit = static_cast<double>(o.number("rate-limit"));
+  c.rate_burst = static_cast<double>(o.number("rate-burst"));
+  c.ip_rate_limit = static_cast<double>(o.number("ip-rate-limit"));
+  c.ip_rate_burst = static_cast<double>(o.number("ip-rate-burst"));
+  c.max_connections_per_ip = static_cast<std::size_t>(o.number("max-connections-per-ip"));
+  c.management_rate_limit = static_cast<double>(o.number("management-rate-limit"));
+  c.management_rate_burst = static_cast<double>(o.number("management-rate-burst"));
+  c.max_send_queue_bytes = static_cast<std::size_t>(o.number("max-send-queue"));
+  c.send_queue_timeout = std::chrono::seconds(o.number("send-queue-timeout"));
+  c.api_id = o.get("api-id");
+  c.domain_name = o.get("domain-name");
   c.management_public = o.has("management-public");
-  c.web_dir = o.get("web", "");
+  c.web_dir = o.get("web");
   apply_security_options(o, c);
   // Safe by default: an anonymous chat listens on loopback unless --bind says otherwise.
-  if (!o.has("bind") && !c.authorizer) c.bind_address = "127.0.0.1";
+  c.bind_address = o.has("bind") || c.authorizer ? o.get("bind") : "127.0.0.1";
   return c;
 }
 
@@ -201,12 +79,7 @@ gateway::Config config_from(const Options& o) {
 std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem::path& data,
                                          std::string& description, bool create_parley_tables,
                                          bool machine_restarted) {
-  const std::string kind = o.get("store", "sqlite");
-  if (kind == "sqlite") {
-    if (o.has("dynamodb-endpoint") || o.has("create-tables") || o.has("table-prefix") || o.has("node-endpoint") ||
-        o.has("node-ttl"))
-      throw std::invalid_argument(
-          "--dynamodb-endpoint, --table-prefix, --create-tables, --node-endpoint and --node-ttl need --store dynamodb");
+  if (o.get("store") == "sqlite") {
     auto db = store::Sqlite::open(data / "parley.db");
     if (!db) {
       std::cerr << "parley: cannot open the database in " << data << ": " << db.error().message() << "\n";
@@ -231,7 +104,6 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
     description = "sqlite " + (data / "parley.db").string();
     return std::move(*db);
   }
-  if (kind != "dynamodb") throw std::invalid_argument("--store must be sqlite or dynamodb, not '" + kind + "'");
   auto settings = dynamo_settings(o);
   const auto& ep = settings.client.endpoint;
   description = std::string("dynamodb ") + (ep.tls ? "https://" : "http://") + ep.host_header() + " (tables " +
@@ -277,41 +149,38 @@ std::unique_ptr<gateway::Server> listen_on(const gateway::Config& config, gatewa
 
 int serve_command(const std::vector<std::string>& given) {
   const auto args = expand_parameter_overrides(given);
-  Options o(args, known_options());
-  if (o.has("help")) {
-    std::cout << serve_usage << security_usage;
+  Options o(serve_options(), args);
+  if (o.help()) {
+    std::cout << serve_options().help();
     return 0;
   }
-  core::log::set_level(core::log::parse_level(o.get("log-level", "info")));
+  // A group's options that do not apply are refused before the data directory is touched.
+  if (const auto given = first_given(o, serve_options(), dynamodb_group_title);
+      !given.empty() && o.get("store") != "dynamodb")
+    throw std::invalid_argument(given + " needs --store dynamodb");
+  // Every option of the Lambda group but --lambda itself is process mode's.
+  if (const auto given = first_given(o, serve_options(), lambda_group_title); !given.empty() && !o.has("lambda"))
+    throw std::invalid_argument(given + " needs --lambda process");
+  core::log::set_level(core::log::parse_level(o.get("log-level")));
   gateway::Config config = config_from(o);
   // SQLite answers in microseconds, so threads beyond the cores only add wake-ups and context
   // switches (2 cores: 4 threads cost 10% of the connect rate against 2); DynamoDB handlers wait
   // on the network, so more of them overlap.
   const unsigned default_handler_threads =
-      o.get("store", "sqlite") == "sqlite" ? std::max(2u, std::thread::hardware_concurrency()) : 4u;
-  const auto handler_threads = static_cast<unsigned>(
-      o.number("handler-threads", default_handler_threads, 1, 256));
-  const std::filesystem::path data = o.get("data", "./data");
+      o.get("store") == "sqlite" ? std::max(2u, std::thread::hardware_concurrency()) : 4u;
+  const auto handler_threads =
+      o.number("handler-threads") > 0 ? static_cast<unsigned>(o.number("handler-threads")) : default_handler_threads;
+  const std::filesystem::path data = o.get("data");
   const bool anonymous = !config.authorizer;
   std::string guest_key_source = apply_guest_identity(o, data, config);
   raise_descriptor_limit();
 
-  const std::string lambda = o.get("lambda", "");
-  if (!lambda.empty() && lambda != "process")
-    throw std::invalid_argument("--lambda must be process, not '" + lambda + "'");
-  if (lambda.empty() && (o.has("template") || o.has("bootstrap") || o.has("lambda-concurrency") ||
-                         o.has("lambda-idle") || o.has("parameter-overrides") || o.has("stack-name") ||
-                         o.has("python") || o.has("node") || o.has("lambda-credentials") ||
-                         o.has("no-hot-reload")))
-    throw std::invalid_argument(
-        "--template, --bootstrap, --parameter-overrides, --stack-name, --python, --node, "
-        "--no-hot-reload and --lambda-* need --lambda process");
-
+  const std::string lambda = o.get("lambda");
   const auto fault_spec = store_fault_spec(o);  // the test hook, refused before the store opens
   // SQLite: this process alone may use the data directory, or the two would clear each other's
   // connection rows. Taken before anything in it is touched (app/data_lock.hpp).
   std::optional<DataLock> data_lock;
-  if (o.get("store", "sqlite") == "sqlite") {
+  if (o.get("store") == "sqlite") {
     try {
       data_lock.emplace(data);
     } catch (const std::runtime_error& e) {
@@ -343,7 +212,7 @@ int serve_command(const std::vector<std::string>& given) {
       handler_store = &member_cache.emplace(*timed_store, true);
     }
     handlers::Limits limits;
-    limits.max_rooms = static_cast<std::size_t>(o.number("max-rooms", 100, 0, 1000000));
+    limits.max_rooms = static_cast<std::size_t>(o.number("max-rooms"));
     handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(limits), *handler_store,
                                                         handler_threads);
   } else {
@@ -360,7 +229,7 @@ int serve_command(const std::vector<std::string>& given) {
       guest_key_source.clear();
     }
     if (o.has("create-tables") && !create_template_tables(o, functions.tables, std::cout)) return 1;
-    if (o.get("store", "sqlite") == "dynamodb") {
+    if (o.get("store") == "dynamodb") {
       // The functions use the template's tables, not Parley's.
       std::string names;
       for (const auto& t : functions.tables) names += (names.empty() ? "" : ", ") + t.name;

@@ -6,6 +6,5 @@ namespace app {
 
 // `parley serve [options]`: the gateway, in-process handlers and the SQLite store.
 int serve_command(const std::vector<std::string>& args);
-extern const char* const serve_usage;
 
 }  // namespace app

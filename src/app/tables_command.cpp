@@ -12,28 +12,9 @@
 
 namespace app {
 
-const char* const tables_usage = R"(Usage: parley tables create [options]
-
-Creates the DynamoDB tables (connections, members with GSI connection-index, messages, rooms,
-clientmsgs, nodes), waits until they are ACTIVE and enables TTL on `ttl` where the endpoint has it.
-Tables already there are left as they are, so it is safe to run again.
-
-Options:
-  --dynamodb-endpoint URL  e.g. http://127.0.0.1:8000 for DynamoDB Local or dynalite
-                           (default: AWS_ENDPOINT_URL_DYNAMODB, else AWS in --region)
-  --region R               AWS region (default: AWS_REGION, else us-east-1)
-  --table-prefix P         table names P + connections, members, ... (default parley-);
-                           WEBSOCKET_TABLE, MEMBERS_TABLE, MESSAGES_TABLE, ROOMS_TABLE,
-                           CLIENTMSGS_TABLE and NODES_TABLE override single names
-  --log-level LEVEL        debug, info, warn or error (default info)
-
-Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; a local
-endpoint needs none.
-)";
-
 DynamoSettings dynamo_settings(const Options& o) {
-  std::optional<std::string> endpoint;
-  if (o.has("dynamodb-endpoint")) endpoint = o.get("dynamodb-endpoint", "");
+  // Given, else AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL (its declaration).
+  const std::optional<std::string> endpoint = o.value("dynamodb-endpoint");
   auto config = aws::dynamodb::ClientConfig::from_env(endpoint);
   if (!config) {
     throw std::invalid_argument(
@@ -42,33 +23,29 @@ DynamoSettings dynamo_settings(const Options& o) {
                    "for a local server give --dynamodb-endpoint URL");
   }
   if (o.has("region")) {
-    config->region = o.get("region", config->region);
+    config->region = o.get("region");
     // The default endpoint names the region: follow --region unless one was given.
-    if (!endpoint && !std::getenv("AWS_ENDPOINT_URL_DYNAMODB") && !std::getenv("AWS_ENDPOINT_URL")) {
+    if (!endpoint) {
       auto ep = aws::http::parse_endpoint("https://dynamodb." + config->region + ".amazonaws.com");
       if (!ep) throw std::invalid_argument("--region '" + config->region + "' is not a region name");
       config->endpoint = *ep;
     }
   }
-  return {std::move(*config), store::DynamoTables::from_env(o.get("table-prefix", "parley-"))};
+  return {std::move(*config), store::DynamoTables::from_env(o.get("table-prefix"))};
 }
 
 int tables_command(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << tables_usage;
+    std::cout << tables_options().help();
     return args.empty() ? 2 : 0;
   }
   if (args[0] != "create") throw std::invalid_argument("unknown subcommand '" + args[0] + "' (try: create)");
-  Options o({args.begin() + 1, args.end()}, {{"dynamodb-endpoint", true},
-                                               {"region", true},
-                                               {"table-prefix", true},
-                                               {"log-level", true},
-                                               {"help", false}});
-  if (o.has("help")) {
-    std::cout << tables_usage;
+  Options o(tables_options(), {args.begin() + 1, args.end()});
+  if (o.help()) {
+    std::cout << tables_options().help();
     return 0;
   }
-  core::log::set_level(core::log::parse_level(o.get("log-level", "info")));
+  core::log::set_level(core::log::parse_level(o.get("log-level")));
   auto settings = dynamo_settings(o);
   std::cout << "Creating Parley's tables at " << (settings.client.endpoint.tls ? "https://" : "http://") << settings.client.endpoint.host_header() << " (region "
             << settings.client.region << ")" << std::endl;

@@ -11,7 +11,8 @@
 namespace app {
 
 int tables_command(const std::vector<std::string>& args);
-extern const char* const tables_usage;
+// Its options (app/tables_options.cpp).
+const OptionTable& tables_options();
 
 struct DynamoSettings {
   aws::dynamodb::ClientConfig client;

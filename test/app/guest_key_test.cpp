@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "app/security_options.hpp"
+#include "app/serve_options.hpp"
 #include "auth/guest_authorizer.hpp"
 
 namespace {
@@ -28,7 +29,7 @@ class GuestKey : public ::testing::Test {
     ::unsetenv("PARLEY_GUEST_KEY");
   }
   static app::Options options(std::vector<std::string> args) {
-    return app::Options(args, app::security_known);
+    return app::Options(app::serve_options(), args);
   }
   fs::path dir_;
 };

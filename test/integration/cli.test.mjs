@@ -7,7 +7,8 @@
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, makeDataDir, removeDataDir, fetchT } from './server.mjs';
+import { startServer, makeDataDir, removeDataDir, fetchT, parleyBin } from './server.mjs';
+import { spawnSync } from 'node:child_process';
 import { closeAll, terminateAll } from './client.mjs';
 import { uniq, enter, say, joinRoom, range, seqsOf } from './protocol.mjs';
 import { chat, tty, esc, freePort, tlsStub, waitFor, killChats, haveScript, haveOpenssl } from './cli.mjs';
@@ -172,6 +173,43 @@ test('usage errors exit 2', T, async () => {
   help.end();
   assert.equal((await help.exited()).code, 0);
   assert.match(help.out, /Usage: parley chat URL/);
+});
+
+// Every command's options come from one declaration each (docs/design.md): --help exits 0 and
+// shows them, a bad value exits 2 with a message naming the option, before anything starts.
+test('every command: --help exits 0; a value out of range, a wrong word or a missing value exits 2 naming the option', T, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-options-'));
+  try {
+    const run = (args, env = {}) => spawnSync(parleyBin, args, { encoding: 'utf8', timeout: 10_000, cwd: dir, env: { ...process.env, ...env } });
+    for (const [args, listed] of [[['serve', '--help'], '--max-rooms N'], [['local', '--help'], '--parameter-overrides'],
+      [['bench', '--help'], '--connections N'], [['tables', 'create', '--help'], '--table-prefix P'], [['chat', '--help'], '--since SEQ']]) {
+      const r = run(args);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.ok(r.stdout.includes(listed), `${args.join(' ')} lists ${listed}`);
+    }
+    for (const [args, message] of [
+      [['serve', '--port', '70000'], /^parley serve: --port must be a whole number from 0 to 65535, not '70000'$/m],
+      [['serve', '--max-rooms=-1'], /--max-rooms must be a whole number/],
+      [['serve', '--log-level', 'loud'], /--log-level must be debug, info, warn or error, not 'loud'/],
+      [['serve', '--lambda-idle', '5'], /--lambda-idle needs --lambda process/],
+      [['serve', '--node-ttl', '5'], /--node-ttl needs --store dynamodb/],
+      [['serve', '--management-public=false'], /--management-public takes no value/],
+      [['serve', '--bogus'], /unknown option: --bogus/],
+      [['local', '--help-me'], /unknown option: --help-me|no template/],
+      [['bench', '--duration', '0'], /--duration must be a number of seconds/],
+      [['tables', 'create', '--region'], /--region needs a value/],
+    ]) {
+      const r = run(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    const env = run(['serve', '--port', '0'], { PARLEY_LOG_LEVEL: 'loud' });
+    assert.equal(env.status, 2, env.stderr);
+    assert.match(env.stderr, /PARLEY_LOG_LEVEL \(the default of --log-level\) must be/);
+    assert.deepEqual((await import('node:fs')).readdirSync(dir), [], 'nothing was started or written');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('pipe: wss:// with SNI and the certificate checked against the system CAs (SSL_CERT_FILE)', { ...T, skip: haveOpenssl ? false : 'no openssl' }, async () => {
