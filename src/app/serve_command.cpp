@@ -88,6 +88,12 @@ Options:
   --domain-name NAME       requestContext.domainName (default: the client's Host header)
   --management-public      let non-loopback clients call @connections (default: loopback only)
   --web DIR                serve the browser client from DIR instead of the embedded copy
+  --inspect-events N       invocations the inspector (/inspect) keeps for a page opened later
+                           (default 500; recorded only while a page is open)
+  --inspect-payloads on|off  show bodies, handshake headers and queries in /inspect (default
+                           on; off with --management-public unless given)
+  --inspect-buffer BYTES   what one /inspect page may have waiting before messages to it are
+                           dropped and counted (default 1048576)
   --log-level LEVEL        debug, info, warn or error (default info)
   --store-faults SPEC      test hook: fail or stall a seeded fraction of store calls, e.g.
                            'seed=7;append_message:error:0.05;*:delay:0.02:300' (loopback
@@ -141,6 +147,7 @@ const std::map<std::string, bool> serve_known = {
     {"management-rate-limit", true}, {"management-rate-burst", true},
     {"max-send-queue", true}, {"send-queue-timeout", true},
     {"store-faults", true},
+    {"inspect-events", true}, {"inspect-payloads", true}, {"inspect-buffer", true},
     {"help", false}};
 
 std::map<std::string, bool> known_options() {
@@ -189,6 +196,13 @@ gateway::Config config_from(const Options& o) {
   c.domain_name = o.get("domain-name", "");
   c.management_public = o.has("management-public");
   c.web_dir = o.get("web", "");
+  c.inspect_events = static_cast<std::size_t>(o.number("inspect-events", 500, 0, 100000));
+  c.inspect_buffer = static_cast<std::size_t>(o.number("inspect-buffer", 1 << 20, 16384, 1 << 30));
+  // Reachable from the network (--management-public), the inspector hides payloads unless told.
+  const std::string payloads = o.get("inspect-payloads", c.management_public ? "off" : "on");
+  if (payloads != "on" && payloads != "off")
+    throw std::invalid_argument("--inspect-payloads must be on or off, not '" + payloads + "'");
+  c.inspect_payloads = payloads == "on";
   apply_security_options(o, c);
   // Safe by default: an anonymous chat listens on loopback unless --bind says otherwise.
   if (!o.has("bind") && !c.authorizer) c.bind_address = "127.0.0.1";
@@ -414,6 +428,9 @@ int serve_command(const std::vector<std::string>& given) {
          << (c.tls_optional ? " (and https://, for the functions)" : "")
          << (c.management_public ? "" : " (loopback only)")
          << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
+         << "  Inspector:       " << http_scheme << base << "/inspect"
+         << (c.management_public ? "" : " (loopback only)")
+         << (c.inspect_payloads ? "" : " (payloads hidden)") << "\n"
          << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
          << "  Auth:            " << auth_mode(c)
          << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")

@@ -8,6 +8,7 @@
 #include "gateway/config.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/connection_registry.hpp"
+#include "gateway/inspector.hpp"
 #include "gateway/integration.hpp"
 #include "gateway/ip_connections.hpp"
 #include "gateway/local_connections.hpp"
@@ -26,6 +27,8 @@ struct Context {
       : config(std::move(c)), integration(i),
         selector(config.route_selection_expression, integration.route_keys()),
         metrics(integration.route_keys()),
+        inspector({config.inspect_events, config.inspect_payloads, config.inspect_buffer,
+                   config.two_way_routes, config.stage}),
         connections(registry, config.max_post_bytes, metrics),
         ip_connections(config.max_connections_per_ip),
         ip_rates({config.ip_rate_limit,
@@ -37,6 +40,7 @@ struct Context {
   RouteSelector selector;
   ConnectionRegistry registry;
   GatewayMetrics metrics;
+  Inspector inspector;            // /inspect: idle unless a page is open
   LocalConnections connections;  // the Connections port for this node's sockets
   IpConnections ip_connections;  // --max-connections-per-ip
   KeyedBuckets ip_rates;         // --ip-rate-limit: client frames per source IP
