@@ -3,7 +3,9 @@
 // connection within a second, its sendmessage event with the body and the handler's response;
 // posting from the page reaches the client, disconnecting from the page closes it with the
 // management API's code; a failure is highlighted with what the client saw; with
-// --inspect-payloads off no body appears anywhere on the page.
+// --inspect-payloads off no body appears anywhere on the page; in process mode, a function
+// that raises shows as failed with its error type, which environment ran it (cold or warm),
+// and its log lines in the Functions panel.
 //
 // playwright-core comes from test/integration's npm packages; chromium is $PARLEY_CHROMIUM or
 // /usr/bin/chromium.
@@ -11,7 +13,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer } from '../integration/server.mjs';
 
 const require = createRequire(new URL('../integration/package.json', import.meta.url));
@@ -43,8 +47,8 @@ after(async () => {
   assert.deepEqual(pageErrors, [], 'the inspector page raised errors or CSP violations');
 });
 
-async function server(args = []) {
-  const srv = await startServer({ args: process.env.PARLEY_WEB ? ['--web', process.env.PARLEY_WEB, ...args] : args });
+async function server(args = [], options = {}) {
+  const srv = await startServer({ ...options, args: process.env.PARLEY_WEB ? ['--web', process.env.PARLEY_WEB, ...args] : args });
   servers.push(srv);
   return srv;
 }
@@ -170,4 +174,62 @@ test('with --inspect-payloads off no body appears on the page', T, async () => {
   assert.ok(!/guestToken/.test(detail), 'nor the guest token');
   ws.close();
   await context.close();
+});
+
+// One Python function on $default that raises when asked to (the user's own code, as
+// `parley local` runs it).
+const TEMPLATE = `Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {ProtocolType: WEBSOCKET, RouteSelectionExpression: "$request.body.action"}
+  BoomFunction:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.11, CodeUri: boom/, Handler: app.handler}
+  BoomIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt BoomFunction.Arn}
+  BoomRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {RouteKey: $default, Target: !Sub "integrations/\${BoomIntegration}"}
+`;
+const APP = `def handler(event, context):
+    body = event.get("body") or ""
+    print("handling", body)
+    if "fail" in body:
+        raise ValueError("asked to fail")
+    return {"statusCode": 200, "body": "fine"}
+`;
+
+test('process mode: a function that raises shows as failed with its error type; environments and logs', T, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-inspect-fn-'));
+  try {
+    mkdirSync(join(dir, 'boom'));
+    writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
+    writeFileSync(join(dir, 'boom', 'app.py'), APP);
+    const srv = await server(['--lambda', 'process', '--template', join(dir, 'template.yaml')],
+      { integration: 'in-process', store: 'sqlite' });
+    const { context, page } = await openInspector(srv);
+    const ws = await client(srv, 'dee');
+    ws.send(JSON.stringify({ action: 'nothing', text: 'please fail' }));
+    const failed = page.locator('[data-testid="event-row"][data-route="$default"][data-failed="true"]');
+    await failed.first().waitFor({ timeout: 15_000 });
+    assert.equal(await failed.first().getByTestId('event-outcome').textContent(), 'Internal server error');
+    await failed.first().click();
+    assert.match(await page.getByTestId('detail-failure').textContent(), /ValueError/);
+    assert.match(await failed.first().textContent(), /BoomFunction #1 cold/);
+    await until(() => ws.msgs.some((m) => m.message === 'Internal server error'), 'the client\'s error frame');
+
+    ws.send(JSON.stringify({ action: 'nothing', text: 'all good' }));
+    const ok = page.locator('[data-testid="event-row"][data-route="$default"][data-failed="false"]');
+    await ok.first().waitFor();
+    assert.doesNotMatch(await ok.first().textContent(), /cold/, 'the second invocation ran warm');
+    const fn = page.locator('[data-testid="function"][data-name="BoomFunction"]');
+    await fn.waitFor();
+    await page.waitForFunction(() => /please fail/.test(document.querySelector('[data-testid="function-log"]')?.textContent));
+    assert.match(await fn.textContent(), /1 cold start/);
+    ws.close();
+    await context.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
