@@ -13,16 +13,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../integration/server.mjs';
+import { launchChromium } from './chromium.mjs';
 
 const require = createRequire(new URL('../integration/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
 const WebSocket = require('ws');
-
-const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 const T = { timeout: 30_000 };
 const WAIT = 8_000;
 
@@ -31,14 +29,7 @@ const servers = [];
 const pageErrors = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM} (apt-get install chromium, or set PARLEY_CHROMIUM)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 20_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, { timeout: 40_000 });
 
 after(async () => {

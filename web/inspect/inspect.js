@@ -45,22 +45,14 @@ function connect() {
     resetEvents();
     resetCharts();
   });
-  source.addEventListener('invocation', (e) => {
-    const ev = parse(e);
-    if (ev) addEvent(ev);
-  });
-  source.addEventListener('traffic', (e) => {
-    const s = parse(e);
-    if (s) addSample(s);
-  });
-  source.addEventListener('connections', (e) => {
-    const c = parse(e);
-    if (c) showConnections(c);
-  });
-  source.addEventListener('functions', (e) => {
-    const f = parse(e);
-    if (f) showFunctions(f);
-  });
+  // Each kind of message to the panel that shows it.
+  const panels = { invocation: addEvent, traffic: addSample, connections: showConnections, functions: showFunctions };
+  for (const [type, show] of Object.entries(panels)) {
+    source.addEventListener(type, (e) => {
+      const data = parse(e);
+      if (data) show(data);
+    });
+  }
   source.addEventListener('dropped', (e) => {
     const d = parse(e);
     if (!d) return;
