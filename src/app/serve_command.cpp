@@ -93,7 +93,7 @@ Options:
   --inspect-payloads on|off  show bodies, handshake headers and queries in /inspect (default
                            on; off with --management-public unless given)
   --inspect-buffer BYTES   what one /inspect page may have waiting before messages to it are
-                           dropped and counted (default 1048576)
+                           dropped and counted (default 1048576, at least 65536)
   --log-level LEVEL        debug, info, warn or error (default info)
   --store-faults SPEC      test hook: fail or stall a seeded fraction of store calls, e.g.
                            'seed=7;append_message:error:0.05;*:delay:0.02:300' (loopback
@@ -197,7 +197,7 @@ gateway::Config config_from(const Options& o) {
   c.management_public = o.has("management-public");
   c.web_dir = o.get("web", "");
   c.inspect_events = static_cast<std::size_t>(o.number("inspect-events", 500, 0, 100000));
-  c.inspect_buffer = static_cast<std::size_t>(o.number("inspect-buffer", 1 << 20, 16384, 1 << 30));
+  c.inspect_buffer = static_cast<std::size_t>(o.number("inspect-buffer", 1 << 20, 65536, 1 << 30));
   // Reachable from the network (--management-public), the inspector hides payloads unless told.
   const std::string payloads = o.get("inspect-payloads", c.management_public ? "off" : "on");
   if (payloads != "on" && payloads != "off")

@@ -23,7 +23,10 @@ void put_text(json::object& o, std::string_view key, std::string_view text) {
     o[key] = text;
     return;
   }
-  o[key] = text.substr(0, Inspector::max_text);
+  // Cut on a character boundary: the stream stays valid UTF-8.
+  std::size_t cut = Inspector::max_text;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  o[key] = text.substr(0, cut);
   o[std::string(key) + "Bytes"] = text.size();
 }
 

@@ -158,3 +158,26 @@ TEST(TrafficSampler, PercentilesInterpolateWithinTheBucket) {
   EXPECT_NEAR(percentile_ms(d, 0.5), 1.0, 1e-9);
   EXPECT_GT(percentile_ms(d, 0.99), 1000);
 }
+
+TEST(Inspector, CutsLongPayloadsOnACharacterBoundary) {
+  Inspector in({});
+  auto v = in.attach([] {});
+  // 'é' is two bytes: with one prefix or the other, a cut at max_text falls inside one of them.
+  for (std::string prefix : {"x", "xx"}) {
+    std::string body = prefix;
+    while (body.size() < Inspector::max_text * 2) body += "\xC3\xA9";
+    record(in, body, ok("r"), "long" + prefix);
+  }
+  auto got = invocations(*v);
+  ASSERT_EQ(got.size(), 2u);
+  for (auto& e : got) {
+    const std::string shown(e["event"].as_string());
+    EXPECT_LE(shown.size(), Inspector::max_text);
+    EXPECT_GT(e["eventBytes"].to_number<std::uint64_t>(), Inspector::max_text);
+    // The last character is whole: a lead byte is followed by its one continuation byte.
+    std::size_t i = shown.size(), continuation = 0;
+    while (i > 0 && (static_cast<unsigned char>(shown[i - 1]) & 0xC0) == 0x80) --i, ++continuation;
+    ASSERT_GT(i, 0u);
+    EXPECT_EQ(continuation, static_cast<unsigned char>(shown[i - 1]) >= 0xC0 ? 1u : 0u);
+  }
+}
