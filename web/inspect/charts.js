@@ -48,8 +48,11 @@ function fmt(v) {
 
 function draw() {
   if (samples.length === 0) return;
+  // The axis spans what there is (at least a minute, at most five): a page opened a moment
+  // ago does not squeeze its first samples into the right edge.
   const end = samples[samples.length - 1].at;
-  const start = end - KEEP * 1000;
+  const span = Math.min(KEEP * 1000, Math.max(60_000, end - samples[0].at));
+  const start = end - span;
   for (const c of charts) {
     let max = 0;
     for (const s of samples) for (const [, get] of c.series) max = Math.max(max, get(s) ?? 0);
@@ -59,7 +62,8 @@ function draw() {
       for (const s of samples) {
         const v = get(s);
         if (v === null || v === undefined) continue;
-        const x = ((s.at - start) / (KEEP * 1000)) * W;
+        if (s.at < start) continue;
+        const x = ((s.at - start) / span) * W;
         const y = H - (v / top) * (H - 4) - 2;
         pts.push(`${x.toFixed(1)},${y.toFixed(1)}`);
       }

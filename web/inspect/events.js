@@ -32,7 +32,8 @@ function show(ev, tr) {
   selected = tr;
   tr.classList.add('selected');
   const parts = [
-    el('h3', {}, `${ev.routeKey} · ${ev.status}${ev.statusCode !== undefined ? ` ${ev.statusCode}` : ''}`),
+    el('h3', {}, `${ev.routeKey} · ${ev.status}${ev.statusCode === undefined ? ''
+      : ev.status === 'timeout' ? ` (the function answered ${ev.statusCode}, too late)` : ` ${ev.statusCode}`}`),
     el('p', { class: 'muted' }, `connection ${ev.connectionId} · request ${ev.requestId} · ` +
       `${ev.durationMs.toFixed(1)} ms · ${new Date(ev.at).toISOString()}`),
   ];
