@@ -16,6 +16,7 @@
 #include "app/data_lock.hpp"
 #include "app/fault_options.hpp"
 #include "app/guest_key.hpp"
+#include "app/inspect_rooms.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/options.hpp"
 #include "app/security_options.hpp"
@@ -400,6 +401,9 @@ int serve_command(const std::vector<std::string>& given) {
   const std::string http_scheme = tls ? "https://" : "http://";
   if (handlers) {
     handlers->set_connections(server.context().connections);
+    // The inspector's rooms column, from the SQLite file this process alone writes (not the
+    // timed store: its reads would show in the store latency they chart).
+    if (data_lock && store) server.context().describe_connection = describe_from_store(*store);
     if (cluster && !cluster->attach(server, *handlers)) return 1;
   } else {
     // Where the functions' connections::Http posts: this gateway, over loopback.

@@ -1,6 +1,7 @@
 #pragma once
 // What every session of one gateway shares (Beast's chat-multi calls it shared_state).
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ struct Context {
   // node can check that its --node-endpoint reaches this very process (any other process
   // answers 410). Set before the server runs, never changed after; empty: no probe.
   std::string probe_id;
+  // The inspector's Connections table: what the composition root knows of a connection beyond
+  // its socket ({"name", "rooms"}, from a local store). Set before the server runs; may be empty.
+  std::function<boost::json::object(const std::string&)> describe_connection;
   // Set when the port speaks TLS (config.tls_cert_file / tls_key_file), by the server.
   std::shared_ptr<boost::asio::ssl::context> tls;
   // One per socket thread, filled by the server before the first connection.

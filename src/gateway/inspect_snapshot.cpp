@@ -77,7 +77,9 @@ boost::json::object TrafficSampler::sample(const GatewayMetrics& m, std::size_t 
   return s;
 }
 
-json::object connections_snapshot(const ConnectionRegistry& registry, std::size_t limit) {
+json::object connections_snapshot(const ConnectionRegistry& registry,
+                                  const DescribeConnection& describe, std::size_t limit,
+                                  std::size_t described) {
   json::array list;
   const auto all = registry.all();
   for (const auto& s : all) {
@@ -95,6 +97,8 @@ json::object connections_snapshot(const ConnectionRegistry& registry, std::size_
     c["framesOut"] = st.frames_out;
     c["queuedBytes"] = st.queued_bytes;
     c["authorizer"] = st.authorizer ? json::value(std::move(*st.authorizer)) : json::value(nullptr);
+    if (describe && list.size() < described)
+      for (auto& [k, v] : describe(s->id())) c[k] = std::move(v);
     list.push_back(std::move(c));
   }
   json::object o;

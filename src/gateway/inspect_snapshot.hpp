@@ -3,6 +3,8 @@
 // counters and histograms as /metrics, and the table of open connections.
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -32,7 +34,11 @@ class TrafficSampler {
 double percentile_ms(const std::array<std::uint64_t, core::metrics::Histogram::bounds.size() + 1>& delta,
                      double q);
 
-// The first `limit` open connections (and how many there are).
-boost::json::object connections_snapshot(const ConnectionRegistry& registry, std::size_t limit = 500);
+// The first `limit` open connections (and how many there are), each with what `describe`
+// (when set) adds for the first `described` of them.
+using DescribeConnection = std::function<boost::json::object(const std::string&)>;
+boost::json::object connections_snapshot(const ConnectionRegistry& registry,
+                                         const DescribeConnection& describe = {},
+                                         std::size_t limit = 500, std::size_t described = 200);
 
 }  // namespace gateway

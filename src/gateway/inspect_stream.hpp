@@ -47,7 +47,7 @@ boost::asio::awaitable<void> stream_inspector(Context& ctx, Stream& stream) {
     std::shared_ptr<InspectViewer> viewer;
     ~Detach() { inspector.detach(viewer); }
   } detach{ctx.inspector, viewer};
-  viewer->push(Inspector::frame("connections", connections_snapshot(ctx.registry)));
+  viewer->push(Inspector::frame("connections", connections_snapshot(ctx.registry, ctx.describe_connection)));
   if (auto functions = ctx.integration.describe_functions(); !functions.empty())
     viewer->push(Inspector::frame("functions", functions));
 

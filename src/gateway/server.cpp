@@ -125,7 +125,7 @@ struct Server::Impl {
       co_await t.async_wait(net::as_tuple(net::use_awaitable));
       ctx.inspector.add_sample(sampler.sample(ctx.metrics, ctx.registry.size()));
       if (!ctx.inspector.watching()) continue;
-      ctx.inspector.broadcast("connections", connections_snapshot(ctx.registry));
+      ctx.inspector.broadcast("connections", connections_snapshot(ctx.registry, ctx.describe_connection));
       if (auto functions = ctx.integration.describe_functions(); !functions.empty())
         ctx.inspector.broadcast("functions", functions);
     }

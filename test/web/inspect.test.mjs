@@ -90,12 +90,18 @@ test('a new connection shows within a second; its sendmessage event with the bod
   const srv = await server();
   const { context, page } = await openInspector(srv);
   const opened = Date.now();
-  const ws = await client(srv, `ann${uniq().slice(0, 4)}`);
+  const name = `ann${uniq().slice(0, 4)}`;
+  const ws = await client(srv, name);
   const row = page.locator('[data-testid="conn-row"]');
   await row.first().waitFor({ timeout: 1_000 });
   assert.ok(Date.now() - opened < 1_500, 'the connection showed within a second of its handshake');
   const id = await row.first().getAttribute('data-id');
   assert.ok(id && id.length > 8);
+  // Its name and rooms, from the store, with the next snapshot.
+  await page.waitForFunction((n) => {
+    const r = document.querySelector('[data-testid="conn-row"]');
+    return r && r.textContent.includes(n) && /lobby/.test(r.querySelector('[data-testid="conn-rooms"]').textContent);
+  }, name, { timeout: 3_000 });
 
   const body = `inspect me ${uniq()}`;
   ws.send(JSON.stringify({ action: 'sendmessage', message: body }));

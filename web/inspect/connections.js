@@ -51,11 +51,11 @@ function makeRow(id) {
   });
   const cells = {
     id: el('td', { class: 'mono', title: id }, id),
-    ip: el('td'), user: el('td'), since: el('td'), active: el('td'), frames: el('td', { class: 'num' }),
+    ip: el('td'), user: el('td'), rooms: el('td', { 'data-testid': 'conn-rooms' }), since: el('td'), active: el('td'), frames: el('td', { class: 'num' }),
     queued: el('td', { class: 'num' }),
   };
   const tr = el('tr', { 'data-testid': 'conn-row', 'data-id': id },
-    cells.id, cells.ip, cells.user, cells.since, cells.active, cells.frames, cells.queued,
+    cells.id, cells.ip, cells.user, cells.rooms, cells.since, cells.active, cells.frames, cells.queued,
     el('td', { class: 'actions' }, input, post, drop));
   return { tr, cells };
 }
@@ -72,7 +72,8 @@ export function showConnections(snapshot) {
     }
     row.cells.ip.textContent = c.sourceIp;
     row.cells.ip.title = c.userAgent || '';
-    row.cells.user.textContent = user(c.authorizer);
+    row.cells.user.textContent = [c.name, user(c.authorizer)].filter(Boolean).join(' · ');
+    row.cells.rooms.textContent = (c.rooms || []).join(', ');
     row.cells.since.textContent = new Date(c.connectedAt).toLocaleTimeString();
     row.cells.active.textContent = ago(c.lastActiveAt);
     row.cells.frames.textContent = `${c.framesIn} / ${c.framesOut}`;
