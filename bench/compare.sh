@@ -4,7 +4,9 @@
 #   --quick     N = 100 and 1,000 only, a few seconds each (development)
 #   --no-build  use the existing $BUILD_DIR/parley
 #   --out FILE  where the report goes (default docs/performance.md; --quick: stdout only)
-# Environment: BUILD_DIR (default build), PORT_BASE (default 19000).
+# Environment: BUILD_DIR (default build), PORT_BASE (default 19000); TARGETS="parley-t1 ..."
+# runs only those; INSPECT_VIEWER=1 keeps one inspector page's stream (/inspect/stream) open and
+# read on every Parley server, to state what an open inspector costs (docs/design.md).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,7 +108,12 @@ start() {
       setsid "$PARLEY" serve --port "$port" --bind 127.0.0.1 --data "$WORK/data-$port" --rate-limit 0 \
         --threads "$threads" --log-level warn > "$WORK/$name-$port.log" 2>&1 &
       pid=$!; STARTED+=("$pid"); PIDS=$pid
-      URL=ws://127.0.0.1:$port/dev; PROTO_ARGS=(--peer-protocol parley --hello) ;;
+      URL=ws://127.0.0.1:$port/dev; PROTO_ARGS=(--peer-protocol parley --hello)
+      if [ "${INSPECT_VIEWER:-0}" = 1 ]; then
+        wait_port "$port" || return 1
+        setsid curl -sN "http://127.0.0.1:$port/inspect/stream" > /dev/null 2>&1 &
+        STARTED+=("$!")
+      fi ;;
     uws)
       setsid node "$PEERS/uws_broadcast.js" "$port" > "$WORK/$name-$port.log" 2>&1 &
       pid=$!; STARTED+=("$pid"); PIDS=$pid
@@ -167,7 +174,7 @@ bench() {
   log "$target $scale: $(echo "$line" | cut -c1-200)"
 }
 
-TARGETS=(parley-t1 parley-t2 uws ws sls)
+read -r -a TARGETS <<< "${TARGETS:-parley-t1 parley-t2 uws ws sls}"
 if [ "$QUICK" = 1 ]; then
   SCALES=(100 1000); MESSAGES=20; DURATION=2; IDLE=""
 else

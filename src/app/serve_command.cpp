@@ -16,6 +16,7 @@
 #include "app/data_lock.hpp"
 #include "app/fault_options.hpp"
 #include "app/guest_key.hpp"
+#include "app/inspect_rooms.hpp"
 #include "app/lambda_process_setup.hpp"
 #include "app/security_options.hpp"
 #include "app/serve_options.hpp"
@@ -67,6 +68,10 @@ gateway::Config config_from(const Options& o) {
   c.domain_name = o.get("domain-name");
   c.management_public = o.has("management-public");
   c.web_dir = o.get("web");
+  c.inspect_events = static_cast<std::size_t>(o.number("inspect-events"));
+  c.inspect_buffer = static_cast<std::size_t>(o.number("inspect-buffer"));
+  // Reachable from the network (--management-public), the inspector hides payloads unless told.
+  c.inspect_payloads = o.has("inspect-payloads") ? o.get("inspect-payloads") == "on" : !c.management_public;
   apply_security_options(o, c);
   // Safe by default: an anonymous chat listens on loopback unless --bind says otherwise.
   c.bind_address = o.has("bind") || c.authorizer ? o.get("bind") : "127.0.0.1";
@@ -255,6 +260,9 @@ int serve_command(const std::vector<std::string>& given) {
   const std::string http_scheme = tls ? "https://" : "http://";
   if (handlers) {
     handlers->set_connections(server.context().connections);
+    // The inspector's rooms column, from the SQLite file this process alone writes (not the
+    // timed store: its reads would show in the store latency they chart).
+    if (data_lock && store) server.context().describe_connection = describe_from_store(*store);
     if (cluster && !cluster->attach(server, *handlers)) return 1;
   } else {
     // Where the functions' connections::Http posts: this gateway, over loopback.
@@ -283,6 +291,9 @@ int serve_command(const std::vector<std::string>& given) {
          << (c.tls_optional ? " (and https://, for the functions)" : "")
          << (c.management_public ? "" : " (loopback only)")
          << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
+         << "  Inspector:       " << http_scheme << base << "/inspect"
+         << (c.management_public ? "" : " (loopback only)")
+         << (c.inspect_payloads ? "" : " (payloads hidden)") << "\n"
          << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
          << "  Auth:            " << auth_mode(c)
          << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")

@@ -39,6 +39,21 @@ store (SQLite, or DynamoDB shared by several nodes), and serves the browser clie
        .help = "let non-loopback clients call @connections (default: loopback only)"},
       {.name = "web", .value_name = "DIR", .help = "serve the browser client from DIR instead of the embedded copy"},
   }});
+  t.groups.push_back({"Inspector (/inspect)", {
+      {.name = "inspect-events", .kind = K::whole, .value_name = "N",
+       .help = "invocations the inspector keeps for a page opened later\n"
+               "(default {default}; recorded only while a page is open)",
+       .fallback = "500", .min = 0, .max = 100000},
+      // No fallback: off with --management-public unless given (config_from).
+      {.name = "inspect-payloads", .value_name = "on|off",
+       .help = "show bodies, handshake headers and queries in /inspect\n"
+               "(default on; off with --management-public unless given)",
+       .choices = {"on", "off"}},
+      {.name = "inspect-buffer", .kind = K::whole, .value_name = "BYTES",
+       .help = "what one /inspect page may have waiting before messages to it are\n"
+               "dropped and counted (default {default})",
+       .fallback = "1048576", .min = 65536, .max = 1LL << 30},
+  }});
   t.groups.push_back({"Store", {
       {.name = "store", .value_name = "KIND", .help = "{choices} (default {default})", .fallback = "sqlite",
        .choices = {"sqlite", "dynamodb"}},

@@ -15,6 +15,21 @@ void Histogram::observe(double seconds) {
   sum_ns_.fetch_add(static_cast<std::uint64_t>(seconds * 1e9), std::memory_order_relaxed);
 }
 
+std::array<std::uint64_t, Histogram::bounds.size()> Histogram::buckets() const {
+  std::array<std::uint64_t, bounds.size()> out{};
+  for (std::size_t i = 0; i < bounds.size(); ++i) out[i] = buckets_[i].load(std::memory_order_relaxed);
+  return out;
+}
+
+std::vector<const Histogram*> Registry::histograms(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  std::vector<const Histogram*> out;
+  auto f = families_.find(name);
+  if (f == families_.end()) return out;
+  for (const auto& [labels, h] : f->second.histograms) out.push_back(h.get());
+  return out;
+}
+
 Registry::Family& Registry::family(const std::string& name, const std::string& help,
                                    const char* type) {
   auto& f = families_[name];

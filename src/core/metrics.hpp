@@ -31,6 +31,8 @@ class Histogram {
                                                     0.1,     0.5,    1.0,     10.0};
   void observe(double seconds);
   std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  // Observations per bucket (not cumulative; above the last bound: count() minus their sum).
+  std::array<std::uint64_t, bounds.size()> buckets() const;
 
  private:
   friend class Registry;
@@ -49,6 +51,9 @@ class Registry {
   void gauge(const std::string& name, const std::string& help, std::function<double()> read);
 
   std::string render() const;
+  // Every histogram of the family `name` (one per label set), for samplers that read them
+  // between renders (the inspector's traffic charts).
+  std::vector<const Histogram*> histograms(const std::string& name) const;
 
  private:
   struct Family {

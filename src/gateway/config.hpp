@@ -53,8 +53,13 @@ struct Config {
   double management_rate_limit = 10000;
   double management_rate_burst = 5000;
 
-  // The management API answers only peers on loopback unless this is set.
+  // The management API (and /metrics, /inspect) answers only peers on loopback unless this is set.
   bool management_public = false;
+  // The inspector at /inspect: the recent invocations it keeps, whether it shows payloads,
+  // and the bytes one open page may have waiting before messages to it are dropped.
+  std::size_t inspect_events = 500;
+  bool inspect_payloads = true;
+  std::size_t inspect_buffer = 1 << 20;
   std::string web_dir;  // empty: the client embedded in the executable
 
   // Who gets in (docs/security.md).

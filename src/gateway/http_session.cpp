@@ -17,6 +17,7 @@
 
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "gateway/inspect_stream.hpp"
 #include "gateway/management_endpoint.hpp"
 #include "gateway/static_files.hpp"
 #include "gateway/ws_session.hpp"
@@ -85,6 +86,13 @@ bool is_direct_loopback(const net::ip::tcp::endpoint& ep, const http::request<ht
   return true;
 }
 
+// Operators' pages and data (/metrics, /inspect): loopback only, like the management API,
+// unless that is public.
+bool operator_allowed(const Context& ctx, const net::ip::tcp::endpoint& peer,
+                      const http::request<http::string_body>& req) {
+  return is_direct_loopback(peer, req) || ctx.config.management_public;
+}
+
 // The request loop, over a plain or a TLS stream.
 template <class Stream>
 net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stream,
@@ -151,12 +159,23 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stre
       res = plain(req, ctx.stopping.load() ? http::status::service_unavailable : http::status::ok,
                   ctx.stopping.load() ? "stopping\n" : "ok\n");
     } else if (path == "/metrics") {
-      // Operators' data: loopback only, like the management API, unless that is public.
-      if (is_direct_loopback(peer, req) || ctx.config.management_public) {
+      if (operator_allowed(ctx, peer, req)) {
         res = plain(req, http::status::ok, core::metrics::registry().render());
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       } else {
         res = plain(req, http::status::forbidden, "forbidden\n");
+      }
+    } else if (path == "/inspect" || path.starts_with("/inspect/")) {
+      // The inspector beside /metrics, under the same check (docs/security.md).
+      if (!operator_allowed(ctx, peer, req)) {
+        res = plain(req, http::status::forbidden, "forbidden\n");
+      } else if (path == "/inspect/stream" && req.method() == http::verb::get) {
+        beast::get_lowest_layer(stream).expires_never();
+        co_await stream_inspector(ctx, stream);
+        break;
+      } else {
+        res = serve_static(ctx.config, req, path == "/inspect" || path == "/inspect/"
+                                                ? "/inspect/index.html" : path);
       }
     } else {
       res = serve_static(ctx.config, req, path);

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "apigw/ws_event.hpp"
 
 namespace gateway {
@@ -16,11 +18,21 @@ struct InvokeResult {
   Status status = Status::ok;
   apigw::Response response;   // valid when status == ok
   std::string error_message;  // set when status == error
+  // Process mode: the function that ran it, its execution environment (1, 2, ... per function)
+  // and whether that environment was started for it (a cold start). For the inspector.
+  std::string function;
+  unsigned environment = 0;
+  bool cold_start = false;
 };
 
 class Integration {
  public:
   virtual ~Integration() = default;
+
+  // For the inspector's Functions panel: {"functions": [...]} with each function's execution
+  // environments, or empty when the integration has no functions to show (in-process).
+  // Thread-safe; may take a few milliseconds.
+  virtual boost::json::object describe_functions() { return {}; }
 
   // The route keys the API has ($connect, $disconnect, $default and custom ones).
   virtual std::vector<std::string> route_keys() const = 0;

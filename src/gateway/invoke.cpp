@@ -9,28 +9,45 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "gateway/await_with_timeout.hpp"
+#include "gateway/inspector.hpp"
 
 namespace gateway {
 namespace net = boost::asio;
 
+namespace {
+
+// The inspector's record of this invocation, or nullptr when no page is open (the only cost
+// then: this load).
+std::shared_ptr<Inspector::Call> inspect(Inspector* inspector, const apigw::Event& event) {
+  if (inspector == nullptr || !inspector->watching()) return nullptr;
+  return inspector->begin(event);
+}
+
+}  // namespace
+
 net::awaitable<InvokeResult> invoke_with_timeout(Integration& integration, apigw::Event event,
-                                                 std::chrono::milliseconds timeout) {
+                                                 std::chrono::milliseconds timeout,
+                                                 Inspector* inspector) {
   InvokeResult timed_out;
   timed_out.status = InvokeResult::Status::timeout;
-  co_return co_await await_with_timeout<InvokeResult>(
+  auto call = inspect(inspector, event);
+  InvokeResult r = co_await await_with_timeout<InvokeResult>(
       [&](std::function<void(InvokeResult)> done) {
         integration.invoke(std::move(event), std::move(done));
       },
       timeout, std::move(timed_out));
+  if (call) inspector->finish(*call, r, r.status == InvokeResult::Status::timeout);
+  co_return r;
 }
 
 net::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Event event,
                                              std::chrono::milliseconds timeout,
                                              std::function<void()> timed_out,
-                                             Integration::Lane* lane) {
+                                             Integration::Lane* lane, Inspector* inspector) {
   auto ex = co_await net::this_coro::executor;
+  auto call = inspect(inspector, event);
   co_return co_await net::async_initiate<decltype(net::use_awaitable), void(InvokeResult)>(
-      [&integration, &event, &timed_out, timeout, ex, lane](auto handler) {
+      [&integration, &event, &timed_out, timeout, ex, lane, &call, inspector](auto handler) {
         using Handler = decltype(handler);
         // The timer only tells the client; the wait ends with the result. Everything below runs
         // on the session's loop `ex` (the start and the result are posted there in the order the
@@ -54,10 +71,12 @@ net::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Ev
           }
         };
         auto state = std::make_shared<State>(std::move(handler), ex, std::move(timed_out));
-        auto done = [state, ex](InvokeResult r) {
-          net::post(ex, [state, r = std::move(r)]() mutable {
+        auto done = [state, ex, call = std::move(call), inspector](InvokeResult r) {
+          net::post(ex, [state, call, inspector, r = std::move(r)]() mutable {
             state->finished = true;
             state->timer.cancel();
+            // The late result as the backend gave it: the page shows what the client missed.
+            if (call) inspector->finish(*call, r, state->late);
             if (state->late) {
               r = InvokeResult{};
               r.status = InvokeResult::Status::timeout;
@@ -76,6 +95,20 @@ net::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Ev
         }
       },
       net::use_awaitable);
+}
+
+void invoke_detached(Integration& integration, Integration::Lane* lane, apigw::Event event,
+                     std::function<void(InvokeResult)> done, Inspector* inspector) {
+  if (auto call = inspect(inspector, event)) {
+    done = [call, inspector, done = std::move(done)](InvokeResult r) {
+      inspector->finish(*call, r, false);
+      done(std::move(r));
+    };
+  }
+  if (lane)
+    integration.invoke_in(*lane, std::move(event), [] {}, std::move(done));
+  else
+    integration.invoke(std::move(event), std::move(done));
 }
 
 }  // namespace gateway

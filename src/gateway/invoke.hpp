@@ -9,11 +9,16 @@
 
 namespace gateway {
 
+class Inspector;
+
 // Runs the integration and resumes on the calling coroutine's executor (the session's loop)
 // with its result, or with Status::timeout once `timeout` has passed; a late result is dropped.
+// With an `inspector` that has a page open, the invocation is shown there (its event, result
+// and duration); without one, it costs one relaxed load.
 boost::asio::awaitable<InvokeResult> invoke_with_timeout(Integration& integration,
                                                          apigw::Event event,
-                                                         std::chrono::milliseconds timeout);
+                                                         std::chrono::milliseconds timeout,
+                                                         Inspector* inspector = nullptr);
 
 // A connection's frame: runs the integration (through `lane` when given, after what was invoked
 // through it before) and resumes with its result only once the backend has finished, however
@@ -24,6 +29,12 @@ boost::asio::awaitable<InvokeResult> invoke_with_timeout(Integration& integratio
 boost::asio::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Event event,
                                                      std::chrono::milliseconds timeout,
                                                      std::function<void()> timed_out,
-                                                     Integration::Lane* lane);
+                                                     Integration::Lane* lane,
+                                                     Inspector* inspector = nullptr);
+
+// A best-effort invocation nobody waits for ($disconnect), through `lane` when given; shown
+// in the inspector as the others.
+void invoke_detached(Integration& integration, Integration::Lane* lane, apigw::Event event,
+                     std::function<void(InvokeResult)> done, Inspector* inspector = nullptr);
 
 }  // namespace gateway

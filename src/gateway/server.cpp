@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "gateway/context.hpp"
+#include "gateway/inspect_snapshot.hpp"
 #include "gateway/http_session.hpp"
 #include "gateway/tls_context.hpp"
 
@@ -114,6 +115,22 @@ struct Server::Impl {
     }
   }
 
+  // The inspector's traffic history, a sample a second (a few counter reads, whether or not a
+  // page is open); and, while one is, the connections table and the functions.
+  net::awaitable<void> sample_for_inspector() {
+    net::steady_timer t(ioc);
+    TrafficSampler sampler;
+    while (!ctx.stopping.load()) {
+      t.expires_after(std::chrono::seconds(1));
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      ctx.inspector.add_sample(sampler.sample(ctx.metrics, ctx.registry.size()));
+      if (!ctx.inspector.watching()) continue;
+      ctx.inspector.broadcast("connections", connections_snapshot(ctx.registry, ctx.describe_connection));
+      if (auto functions = ctx.integration.describe_functions(); !functions.empty())
+        ctx.inspector.broadcast("functions", functions);
+    }
+  }
+
   net::awaitable<void> drain(std::chrono::steady_clock::time_point deadline) {
     net::steady_timer t(ioc);
     while (ctx.registry.size() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -160,6 +177,7 @@ void Server::run() {
   });
   net::co_spawn(impl.ioc, impl.accept_loop(), log_exception);
   net::co_spawn(impl.ioc, impl.sweep_timeouts(), log_exception);
+  net::co_spawn(impl.ioc, impl.sample_for_inspector(), log_exception);
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   for (auto& l : impl.loops) guards.push_back(net::make_work_guard(*l));
   std::vector<std::thread> threads;

@@ -1,13 +1,25 @@
 #pragma once
 // One client connection as the rest of the gateway sees it, without Beast types.
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include <boost/json/object.hpp>
 
 #include "apigw/connections.hpp"
 #include "core/error.hpp"
 
 namespace gateway {
+
+// Counters of one connection, for the inspector's Connections table.
+struct SessionStats {
+  std::uint64_t frames_in = 0;   // text frames from the client
+  std::uint64_t frames_out = 0;  // messages written to it
+  std::size_t queued_bytes = 0;  // waiting in its send queue
+  std::optional<boost::json::object> authorizer;  // requestContext.authorizer (user, name)
+};
 
 class Session {
  public:
@@ -20,6 +32,7 @@ class Session {
   // Starts the closing handshake with `code`; $disconnect follows. Thread-safe.
   virtual void close(unsigned short code, std::string reason) = 0;
   virtual apigw::ConnectionInfo info() const = 0;
+  virtual SessionStats stats() const { return {}; }
   // Closes the connection (1001) when it has been idle or open for too long. Thread-safe.
   virtual void enforce_limits(std::chrono::steady_clock::time_point now) = 0;
 };

@@ -172,6 +172,10 @@ class WsSession final : public Session,
   apigw::ConnectionInfo info() const override {
     return {meta_.connected_at, last_active_wall_.load(), meta_.source_ip, meta_.user_agent};
   }
+  SessionStats stats() const override {  // the inspector's Connections table
+    return {frames_in_.load(std::memory_order_relaxed), frames_out_.load(std::memory_order_relaxed),
+            queued_bytes_.load(std::memory_order_relaxed), meta_.authorizer};
+  }
 
   net::awaitable<void> run(HttpStream<Socket> stream, http::request<http::string_body> req,
                            Handshake hs);
@@ -225,6 +229,7 @@ class WsSession final : public Session,
   const Clock::time_point started_;
   std::atomic<bool> open_{false};
   std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<std::uint64_t> frames_in_{0}, frames_out_{0};  // for stats()
   std::atomic<std::int64_t> last_active_wall_{0};
   std::atomic<std::int64_t> last_active_steady_{0};
   std::atomic<std::int64_t> closing_since_ms_{0};
@@ -331,7 +336,7 @@ net::awaitable<bool> WsSession<Socket>::run_connect(HttpStream<Socket>& stream,
   const std::string request_id = event.request_context.request_id;
   const auto started = Clock::now();
   InvokeResult r = co_await invoke_with_timeout(ctx_.integration, std::move(event),
-                                                ctx_.config.integration_timeout);
+                                                ctx_.config.integration_timeout, &ctx_.inspector);
   observe(apigw::route_key::connect, r, started);
   if (r.status != InvokeResult::Status::ok) {
     ctx_.metrics.connects_refused.inc();
@@ -537,6 +542,7 @@ net::awaitable<void> WsSession<Socket>::on_event(ws::FrameParser::Event& ev) {
       last_active_wall_.store(core::now_ms());
       last_active_steady_.store(steady_ms());
       ctx_.metrics.frames_in.inc();
+      frames_in_.fetch_add(1, std::memory_order_relaxed);
       if (!throttle_ok()) {
         ctx_.metrics.frames_throttled.inc();
         send_gateway_error(apigw::frames::too_many_requests, core::new_connection_id());
@@ -627,7 +633,8 @@ net::awaitable<void> WsSession<Socket>::handle_frame(std::string body, Integrati
     send_gateway_error(apigw::frames::timed_out, request_id);
   };
   InvokeResult r = co_await invoke_in_order(ctx_.integration, std::move(event),
-                                            ctx_.config.integration_timeout, timed_out, lane);
+                                            ctx_.config.integration_timeout, timed_out, lane,
+                                            &ctx_.inspector);
   observe(route_key, r, started);
   if (core::log::enabled(core::log::level::debug))
     core::log::debug("message", {{"requestId", request_id},
@@ -749,6 +756,7 @@ bool WsSession<Socket>::written(std::size_t entries) {
   // Half the bound free again: the client reads; stop the slow-client clock.
   if (left <= ctx_.config.max_send_queue_bytes / 2) full_since_ms_.store(0);
   ctx_.metrics.frames_out.inc(w.messages);
+  frames_out_.fetch_add(w.messages, std::memory_order_relaxed);
   if (!w.close) return true;
   // Our echo ends a close the peer began; after our own close we wait for the peer's answer,
   // unless nothing more can be read from it.
@@ -825,10 +833,7 @@ void WsSession<Socket>::finish(int code, std::string reason) {
       core::log::error("$disconnect integration failed",
                        {{"connectionId", id}, {"error", r.error_message}});
   };
-  if (lane_)
-    ctx_.integration.invoke_in(*lane_, std::move(event), [] {}, std::move(done));
-  else
-    ctx_.integration.invoke(std::move(event), std::move(done));
+  invoke_detached(ctx_.integration, lane_.get(), std::move(event), std::move(done), &ctx_.inspector);
 }
 
 }  // namespace

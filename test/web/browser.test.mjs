@@ -10,14 +10,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { startServer, fetchT } from '../integration/server.mjs';
+import { launchChromium } from './chromium.mjs';
 
-const require = createRequire(new URL('../integration/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-
-const CHROMIUM = process.env.PARLEY_CHROMIUM || '/usr/bin/chromium';
 const T = { timeout: 15_000 };
 const WAIT = 8_000;
 
@@ -26,15 +22,8 @@ let browser;
 const pageErrors = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `no chromium at ${CHROMIUM} (apt-get install chromium, or set PARLEY_CHROMIUM)`);
   srv = await startServer({ args: process.env.PARLEY_WEB ? ['--web', process.env.PARLEY_WEB] : [] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 20_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, { timeout: 40_000 });
 
 after(async () => {

@@ -85,7 +85,9 @@ gateway::InvokeResult lambda_error(const std::string& error_type, const std::str
 ExecutionEnvironment::ExecutionEnvironment(net::io_context& io, const EnvironmentSetup& setup,
                                            unsigned serial, ExitHandler on_exit)
     : io_(io), setup_(setup), serial_(serial), on_exit_(std::move(on_exit)), acceptor_(io),
-      pidfd_(io), output_(io), log_(setup.function_name), next_waiter_(io), deadline_(io), stop_timer_(io) {}
+      pidfd_(io), output_(io), log_(setup.function_name), next_waiter_(io), deadline_(io), stop_timer_(io) {
+  log_.keep_recent(setup.recent_log);
+}
 
 ExecutionEnvironment::~ExecutionEnvironment() {
   if (pid_ > 0 && !gone_) {

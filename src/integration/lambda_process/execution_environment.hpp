@@ -15,6 +15,7 @@
 // Everything here runs on one single-threaded io_context (the integration's), so no locks.
 #include <array>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -56,6 +57,8 @@ struct EnvironmentSetup {
   std::string function_arn;           // Lambda-Runtime-Invoked-Function-Arn
   std::chrono::milliseconds timeout;  // the function's Timeout
   std::chrono::milliseconds init_limit{10'000};  // Lambda's init phase limit
+  // The function's last log lines, for the inspector (kept by its pool; io thread only).
+  std::deque<std::string>* recent_log = nullptr;
 };
 
 // "Sandbox.Timedout: ..." etc.: how a Lambda error reads in InvokeResult::error_message.

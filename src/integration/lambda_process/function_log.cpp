@@ -23,6 +23,15 @@ std::string ms(std::chrono::nanoseconds d) {
 FunctionLog::FunctionLog(std::string function_name) : prefix_("[" + function_name + "] ") {}
 
 void FunctionLog::emit(std::string text) {
+  if (recent_) {
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      recent_->emplace_back(rest.substr(0, nl));
+      if (recent_->size() > recent_lines) recent_->pop_front();
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+  }
   if (sink_) {
     *sink_ += text;
     return;

@@ -10,6 +10,7 @@
 //
 // Everything goes to the gateway's standard error in whole lines (one write each batch).
 #include <chrono>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,10 @@ class FunctionLog {
   void end(const std::string& request_id, std::chrono::nanoseconds duration, int memory_mb,
            int max_memory_used_mb, std::optional<std::chrono::nanoseconds> init);
 
+  // Also keeps the last `recent_lines` lines in `recent` (the inspector's Functions panel).
+  void keep_recent(std::deque<std::string>* recent) { recent_ = recent; }
+  static constexpr std::size_t recent_lines = 40;
+
   // For tests: the text instead of stderr.
   void capture(std::string* sink) { sink_ = sink; }
 
@@ -40,6 +45,7 @@ class FunctionLog {
   std::string prefix_;
   std::string partial_;
   std::string* sink_ = nullptr;
+  std::deque<std::string>* recent_ = nullptr;
 };
 
 // The process's peak resident memory in MB (VmHWM of /proc/PID/status), 0 when unknown.

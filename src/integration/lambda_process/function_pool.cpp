@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/json.hpp>
+
 #include "core/log.hpp"
 
 namespace integration::lambda_process {
@@ -23,6 +25,7 @@ FunctionPool::FunctionPool(boost::asio::io_context& io, EnvironmentSetup setup,
           "parley_lambda_environment_exits_total",
           "Execution environments whose process ended (crash, timeout, init error, shutdown)",
           "function=\"" + setup_.function_name + "\"")) {
+  setup_.recent_log = &recent_log_;
   schedule_reclaim();
   if (!code_dir.empty())
     watch_ = std::make_unique<CodeWatch>(io_, code_dir, [this] { code_changed(); });
@@ -73,6 +76,41 @@ bool FunctionPool::may_start_another() const {
   return unreserved_.in_use < unreserved_.limit;
 }
 
+namespace {
+
+// Tells the result which function and environment ran it, and whether cold (the inspector).
+void tag(Invocation& inv, const std::string& function, unsigned environment, bool cold,
+         std::uint64_t* timeouts) {
+  inv.done = [done = std::move(inv.done), function, environment, cold,
+              timeouts](gateway::InvokeResult r) mutable {
+    r.function = function;
+    r.environment = environment;
+    r.cold_start = cold;
+    if (r.status == gateway::InvokeResult::Status::error &&
+        r.error_message.find("Sandbox.Timedout") != std::string::npos)
+      ++*timeouts;  // done runs on the io_context, as describe() does
+    done(std::move(r));
+  };
+}
+
+}  // namespace
+
+boost::json::object FunctionPool::describe() const {
+  boost::json::object f;
+  f["name"] = setup_.function_name;
+  f["environments"] = environments_.size();
+  f["busy"] = busy();
+  f["coldStarts"] = started_;
+  f["throttles"] = throttled_;
+  f["timeouts"] = timeouts_;
+  f["exits"] = ended_;
+  f["reserved"] = reserved_ ? boost::json::value(*reserved_) : boost::json::value(nullptr);
+  boost::json::array log;
+  for (const auto& line : recent_log_) log.emplace_back(line);
+  f["log"] = std::move(log);
+  return f;
+}
+
 void FunctionPool::invoke(Invocation inv) {
   // The most recently used free environment first: the others can then be reclaimed.
   for (auto it = environments_.rbegin(); it != environments_.rend(); ++it) {
@@ -81,6 +119,7 @@ void FunctionPool::invoke(Invocation inv) {
       (*it)->stop(std::chrono::milliseconds(1000));  // older code: retired (hot reload)
       continue;
     }
+    tag(inv, setup_.function_name, (*it)->serial(), false, &timeouts_);
     (*it)->assign(std::move(inv));
     return;
   }
@@ -88,6 +127,8 @@ void FunctionPool::invoke(Invocation inv) {
     core::log::warn("lambda throttled", {{"function", setup_.function_name},
                                          {"environments", environments_.size()}});
     throttles_.inc();
+    ++throttled_;
+    tag(inv, setup_.function_name, 0, false, &timeouts_);
     inv.done(lambda_error("TooManyRequestsException", "Rate Exceeded."));
     return;
   }
@@ -97,6 +138,8 @@ void FunctionPool::invoke(Invocation inv) {
   environments_.push_back(env);
   if (!reserved_) ++unreserved_.in_use;
   cold_starts_.inc();
+  ++started_;
+  tag(inv, setup_.function_name, env->serial(), true, &timeouts_);
   env->start(std::move(inv));
 }
 
@@ -106,6 +149,7 @@ void FunctionPool::remove(ExecutionEnvironment& env) {
   if (it == environments_.end()) return;
   environments_.erase(it);
   exits_.inc();
+  ++ended_;
   if (!reserved_) --unreserved_.in_use;
 }
 

@@ -5,6 +5,9 @@
 // into an integration failure). Environments stay warm after their invocation; one whose
 // process ended (crash, timeout, init error) is dropped and the next invocation starts another.
 #include <chrono>
+#include <deque>
+
+#include <boost/json/object.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +48,9 @@ class FunctionPool {
   std::size_t busy() const;
   // Stops every environment (see ExecutionEnvironment::stop).
   void stop_all(std::chrono::milliseconds grace);
+  // For the inspector: environments, busy, cold starts, throttles, timeouts, exits and the
+  // last log lines. On the io_context.
+  boost::json::object describe() const;
   // Sets NAME=value for the environments started from now on.
   void set_variable(const std::string& name, const std::string& value);
 
@@ -69,6 +75,9 @@ class FunctionPool {
   core::metrics::Counter& cold_starts_;
   core::metrics::Counter& throttles_;
   core::metrics::Counter& exits_;
+  // This pool's own counts and log lines, for describe().
+  std::uint64_t started_ = 0, throttled_ = 0, timeouts_ = 0, ended_ = 0;
+  std::deque<std::string> recent_log_;
 };
 
 }  // namespace integration::lambda_process

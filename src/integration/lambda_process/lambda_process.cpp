@@ -192,6 +192,22 @@ void LambdaProcess::set_variable(const std::string& name, const std::string& val
   p.get_future().get();
 }
 
+boost::json::object LambdaProcess::describe_functions() {
+  if (drained_) return {};
+  auto done = std::make_shared<std::promise<boost::json::object>>();
+  auto answer = done->get_future();
+  net::post(io_, [this, done] {
+    boost::json::array list;
+    for (auto& [name, pool] : pools_) list.push_back(pool->describe());
+    boost::json::object o;
+    o["functions"] = std::move(list);
+    done->set_value(std::move(o));
+  });
+  // A busy io thread costs this second's panel, not the sampler's loop.
+  if (answer.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) return {};
+  return answer.get();
+}
+
 std::map<std::string, std::size_t> LambdaProcess::environments() {
   std::map<std::string, std::size_t> out;
   if (drained_) return out;

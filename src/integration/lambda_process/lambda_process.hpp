@@ -76,6 +76,9 @@ class LambdaProcess final : public gateway::Integration {
   // once the gateway listens). Thread-safe.
   void set_variable(const std::string& name, const std::string& value);
 
+  // The inspector's Functions panel; thread-safe (asks the io thread, waits at most 200 ms).
+  boost::json::object describe_functions() override;
+
   // Environments (processes) per function, for tests and logs; thread-safe.
   std::map<std::string, std::size_t> environments();
 
