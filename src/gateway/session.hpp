@@ -20,8 +20,8 @@ class Session {
   // Starts the closing handshake with `code`; $disconnect follows. Thread-safe.
   virtual void close(unsigned short code, std::string reason) = 0;
   virtual apigw::ConnectionInfo info() const = 0;
-  // Closes the connection (1001) when it has been idle or open for too long. Thread-safe.
-  virtual void enforce_limits(std::chrono::steady_clock::time_point now) = 0;
+  // Limits (idle timeout, maximum duration, slow client) are not part of this interface: each
+  // socket loop sweeps its own connections (loop_sweep.hpp).
 };
 
 }  // namespace gateway
