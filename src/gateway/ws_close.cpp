@@ -21,18 +21,21 @@ void WsSession<Socket>::close(unsigned short code, std::string reason) {
 
 // On the loop, from its LoopSweep: the closing handshake's deadline; a client that stopped
 // reading; idle timeout and maximum duration, as AWS enforces them.
+// Every deadline is measured against `now` (the sweep's clock reading, steady_ms()'s clock).
 template <class Socket>
 void WsSession<Socket>::sweep(Clock::time_point now) {
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const Phase phase = phase_.now();
   if (phase == Phase::closing) {
-    if (steady_ms() - closing_since_ms_ > close_timeout.count() * 1000) cut();
+    if (now_ms - closing_since_ms_ > close_timeout.count() * 1000) cut();
     return;
   }
   if (phase != Phase::open) return;
   // A client that stopped reading: its queue has stayed full for send_queue_timeout.
   const std::int64_t full_since = full_since_ms_.load();
   if (full_since != 0 && ctx_.config.send_queue_timeout.count() > 0 &&
-      steady_ms() - full_since >= ctx_.config.send_queue_timeout.count() * 1000) {
+      now_ms - full_since >= ctx_.config.send_queue_timeout.count() * 1000) {
     close_slow_client();
     return;
   }
