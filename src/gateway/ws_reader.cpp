@@ -211,7 +211,8 @@ net::awaitable<void> WsSession<Socket>::handle_frame(std::string body, Integrati
     send_gateway_error(apigw::frames::timed_out, request_id);
   };
   InvokeResult r = co_await invoke_in_order(ctx_.integration, std::move(event),
-                                            ctx_.config.integration_timeout, timed_out, lane);
+                                            ctx_.config.integration_timeout, timed_out, lane,
+                                            sweep_);
   observe(route_key, r, started);
   if (core::log::enabled(core::log::level::debug))
     core::log::debug("message", {{"requestId", request_id},

@@ -143,9 +143,12 @@ class WsSessionTest : public ::testing::Test {
   handlers::Router routes() {
     handlers::Router r;
     r.add("$default", [this](const apigw::Event& e, handlers::Ports&) {
-      // A body starting with "slow" takes a while: frames overtaking it would show.
+      // A body starting with "slow" takes a while: frames overtaking it would show. "hold"
+      // outlasts a short integration timeout.
       if (e.body && e.body->starts_with("slow"))
         std::this_thread::sleep_for(std::chrono::milliseconds(3));
+      if (e.body && e.body->starts_with("hold"))
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
       std::lock_guard lock(journal_.mutex);
       journal_.bodies.push_back(e.body.value_or(""));
       journal_.changed.notify_all();

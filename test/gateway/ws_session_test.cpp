@@ -101,6 +101,28 @@ TEST_F(WsSessionTest, PipelinedBurstIsAnsweredInOrder) {
   for (int i = 0; i < n; ++i) EXPECT_EQ(journal_.bodies[i], body(i));
 }
 
+// The frame's deadline is kept by the loop (LoopSweep's deadline list): the client is told at
+// the timeout while the handler still runs, the late result is dropped, and the next frame
+// still runs after it.
+TEST_F(WsSessionTest, IntegrationTimeoutIsAnsweredAndTheNextFrameWaits) {
+  config.integration_timeout = 100ms;
+  start();
+  RawClient* client = nullptr;
+  auto s = open(client);
+  const auto sent = Clock::now();
+  client->write(RawClient::frame(0x1, "hold") + RawClient::frame(0x1, "next"));
+  auto timed_out = client->read_frame();
+  ASSERT_TRUE(timed_out);
+  EXPECT_NE(timed_out->payload.find("Endpoint request timed out"), std::string::npos)
+      << timed_out->payload;
+  EXPECT_LT(Clock::now() - sent, 450ms);  // told at the timeout, not when "hold" ended
+  auto next = client->read_frame();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->payload, "next");  // "hold"'s own answer came too late and was dropped
+  std::lock_guard lock(journal_.mutex);
+  EXPECT_EQ(journal_.bodies, (std::vector<std::string>{"hold", "next"}));
+}
+
 // A client that does not read: the kernel buffers fill, the writer waits on the socket, frames
 // queue in order, and send() refuses what goes past --max-send-queue-bytes instead of growing.
 TEST_F(WsSessionTest, BlockedWriteKeepsOrderAndBoundsTheQueue) {
