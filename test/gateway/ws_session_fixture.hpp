@@ -58,7 +58,6 @@ class WsSessionTest : public ::testing::Test {
     config.stage = "dev";
   }
 
-  // Starts the loop with `config` as the test left it.
   void start() {
     ctx_ = std::make_unique<Context>(config, *handlers_);
     handlers_->set_connections(ctx_->connections);
@@ -67,10 +66,17 @@ class WsSessionTest : public ::testing::Test {
     thread_ = std::thread([this] { loop_.run(); });
   }
 
-  // A session through its 101. `send_buffer`: the server socket's SO_SNDBUF (0: the default).
-  std::shared_ptr<Plain> open(RawClient*& client, int send_buffer = 0, int receive_buffer = 0) {
+  struct Opened {
+    std::shared_ptr<Plain> session;
+    RawClient* client;
+  };
+  // A session through its 101 (the loop started first, with `config` as the test left it).
+  // `send_buffer`, `receive_buffer`: the server's SO_SNDBUF and the client's SO_RCVBUF (0: the
+  // default).
+  Opened open(int send_buffer = 0, int receive_buffer = 0) {
     namespace net = boost::asio;
     using net::ip::tcp;
+    if (!ctx_) start();
     tcp::acceptor acceptor(loop_, {net::ip::make_address("127.0.0.1"), 0});
     tcp::socket c(client_io_);
     c.open(tcp::v4());
@@ -79,7 +85,7 @@ class WsSessionTest : public ::testing::Test {
     tcp::socket s = acceptor.accept();
     if (send_buffer) s.set_option(net::socket_base::send_buffer_size(send_buffer));
     clients_.push_back(std::make_unique<RawClient>(std::move(c)));
-    client = clients_.back().get();
+    RawClient* client = clients_.back().get();
 
     ws_session::Request req{boost::beast::http::verb::get, "/dev", 11};
     req.set(boost::beast::http::field::host, "127.0.0.1");
@@ -101,7 +107,7 @@ class WsSessionTest : public ::testing::Test {
     const std::string head = client->read_head();
     EXPECT_NE(head.find("101 Switching Protocols"), std::string::npos) << head;
     EXPECT_TRUE(wait_phase(*session, Phase::open));
-    return session;
+    return {session, client};
   }
 
   // Runs the loop's sweep at `at`, on the loop, and waits for it.

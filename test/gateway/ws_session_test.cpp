@@ -10,9 +10,7 @@ using gateway::testing::WsSessionTest;
 using Clock = std::chrono::steady_clock;
 
 TEST_F(WsSessionTest, PeerCloseIsEchoedAndEndsTheSession) {
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client);
+  auto [s, client] = open();
   client->write(RawClient::close_frame(1000, "bye"));
   auto echo = client->read_frame();
   ASSERT_TRUE(echo);
@@ -26,9 +24,7 @@ TEST_F(WsSessionTest, PeerCloseIsEchoedAndEndsTheSession) {
 }
 
 TEST_F(WsSessionTest, ProtocolErrorClosesWith1002AndWaitsInClosing) {
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client);
+  auto [s, client] = open();
   client->write(RawClient::frame(0x1, "not masked", /*masked=*/false));
   auto close = client->read_frame();
   ASSERT_TRUE(close);
@@ -46,13 +42,10 @@ TEST_F(WsSessionTest, ProtocolErrorClosesWith1002AndWaitsInClosing) {
 
 TEST_F(WsSessionTest, IdleTimeoutClosesWith1001OnTheSweep) {
   config.idle_timeout = 60s;
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client);
-  const auto opened = Clock::now();
-  sweep_at(opened + 30s);
+  auto [s, client] = open();
+  sweep_at(Clock::now() + 30s);
   EXPECT_EQ(s->phase(), Phase::open);
-  sweep_at(opened + 61s);
+  sweep_at(Clock::now() + 61s);
   auto close = client->read_frame();
   ASSERT_TRUE(close);
   EXPECT_EQ(close->close_code(), 1001);
@@ -65,12 +58,9 @@ TEST_F(WsSessionTest, IdleTimeoutClosesWith1001OnTheSweep) {
 }
 
 TEST_F(WsSessionTest, ClosingHandshakeDeadlineCutsASilentPeer) {
-  config.idle_timeout = 60s;
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client);
-  const auto opened = Clock::now();
-  sweep_at(opened + 61s);
+  config.max_duration = 60s;  // the other limit that closes with 1001
+  auto [s, client] = open();
+  sweep_at(Clock::now() + 61s);
   ASSERT_TRUE(wait_phase(*s, Phase::closing));
   sweep_at(Clock::now() + 2s);  // within the closing handshake's 5 s
   EXPECT_EQ(s->phase(), Phase::closing);
@@ -80,9 +70,7 @@ TEST_F(WsSessionTest, ClosingHandshakeDeadlineCutsASilentPeer) {
 }
 
 TEST_F(WsSessionTest, PipelinedBurstIsAnsweredInOrder) {
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client);
+  auto [s, client] = open();
   constexpr int n = 100;
   // Every fourth frame is slow to handle: with the handlers running beside each other instead
   // of one after another through the lane, the next ones would overtake it.
@@ -106,9 +94,7 @@ TEST_F(WsSessionTest, PipelinedBurstIsAnsweredInOrder) {
 // still runs after it.
 TEST_F(WsSessionTest, IntegrationTimeoutIsAnsweredAndTheNextFrameWaits) {
   config.integration_timeout = 100ms;
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client);
+  auto [s, client] = open();
   const auto sent = Clock::now();
   client->write(RawClient::frame(0x1, "hold") + RawClient::frame(0x1, "next"));
   auto timed_out = client->read_frame();
@@ -127,9 +113,7 @@ TEST_F(WsSessionTest, IntegrationTimeoutIsAnsweredAndTheNextFrameWaits) {
 // queue in order, and send() refuses what goes past --max-send-queue-bytes instead of growing.
 TEST_F(WsSessionTest, BlockedWriteKeepsOrderAndBoundsTheQueue) {
   config.max_send_queue_bytes = 64 * 1024;
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client, /*send_buffer=*/4096, /*receive_buffer=*/4096);
+  auto [s, client] = open(/*send_buffer=*/4096, /*receive_buffer=*/4096);
   const std::string pad(1000, 'x');
   // Sends until 50 have been refused; the loop writes meanwhile, so a refusal may be followed
   // by an acceptance (the kernel took some): every accepted frame must arrive, in order, and no
@@ -163,9 +147,7 @@ TEST_F(WsSessionTest, BlockedWriteKeepsOrderAndBoundsTheQueue) {
 TEST_F(WsSessionTest, SlowClientIsClosedWith1008OnTheSweep) {
   config.max_send_queue_bytes = 32 * 1024;
   config.send_queue_timeout = 10s;
-  start();
-  RawClient* client = nullptr;
-  auto s = open(client, 4096, 4096);
+  auto [s, client] = open(4096, 4096);
   const std::string pad(1000, 'y');
   while (s->send(apigw::make_frame(pad))) {
   }
