@@ -13,23 +13,29 @@ using Clock = std::chrono::steady_clock;
 TEST(LoopSweep, DeadlinesExpireInOrderOfTimeAndDisarmedOnesNever) {
   boost::asio::io_context loop;
   gateway::LoopSweep sweep(loop, 1h);
-  std::vector<std::string> fired;
-  gateway::FrameDeadline a([&] { fired.push_back("a"); });
-  gateway::FrameDeadline b([&] { fired.push_back("b"); });
-  gateway::FrameDeadline c([&] { fired.push_back("c"); });
-  gateway::FrameDeadline d([&] { fired.push_back("d"); });
   const auto t0 = Clock::now();
-  sweep.arm_deadline(a, t0 + 40ms);
+  std::vector<std::string> fired;
+  std::vector<Clock::duration> at;  // when each fired, after t0
+  auto record = [&](std::string name) {
+    return [&, name] {
+      fired.push_back(name);
+      at.push_back(Clock::now() - t0);
+    };
+  };
+  gateway::FrameDeadline a(record("a")), b(record("b")), c(record("c")), d(record("d"));
+  sweep.arm_deadline(a, t0 + 200ms);
   sweep.arm_deadline(b, t0 + 20ms);  // earlier than one armed before: the timer moves up
-  sweep.arm_deadline(c, t0 + 60ms);
-  sweep.arm_deadline(d, t0 + 30ms);
+  sweep.arm_deadline(c, t0 + 250ms);
+  sweep.arm_deadline(d, t0 + 100ms);
   d.disarm();  // its frame was answered in time
   EXPECT_FALSE(d.armed());
-  loop.run_for(30ms);
-  EXPECT_EQ(fired, (std::vector<std::string>{"b"}));
-  EXPECT_GE(Clock::now() - t0, 20ms);
-  loop.run_for(100ms);
+  loop.run_for(600ms);
   EXPECT_EQ(fired, (std::vector<std::string>{"b", "a", "c"}));
+  ASSERT_EQ(at.size(), 3u);
+  EXPECT_GE(at[0], 20ms);  // none before its time
+  EXPECT_LT(at[0], 150ms);  // nor long after: "b" did not wait for "a"'s timer
+  EXPECT_GE(at[1], 200ms);
+  EXPECT_GE(at[2], 250ms);
   EXPECT_FALSE(a.armed());
 }
 
