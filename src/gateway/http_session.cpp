@@ -95,8 +95,8 @@ bool operator_allowed(const Context& ctx, const net::ip::tcp::endpoint& peer,
 
 // The request loop, over a plain or a TLS stream.
 template <class Stream>
-net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stream,
-                                    const net::ip::tcp::endpoint& peer) {
+net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
+                                    Stream& stream, const net::ip::tcp::endpoint& peer) {
   beast::flat_buffer buffer;
   beast::error_code ec;
 
@@ -130,7 +130,7 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stre
           // A coroutine of its own, so that this frame (parser, buffer, stream) ends now
           // instead of living as long as the connection.
           auto ex = stream.get_executor();
-          net::co_spawn(ex, serve_websocket(ctx, inbox, std::move(stream), std::move(req)),
+          net::co_spawn(ex, serve_websocket(ctx, inbox, sweep, std::move(stream), std::move(req)),
                         [](std::exception_ptr e) {
                           if (!e) return;
                           try {
@@ -205,7 +205,8 @@ static net::awaitable<std::optional<bool>> opens_with_tls(Context& ctx, net::ip:
   co_return byte == 0x16;
 }
 
-net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::socket socket) {
+net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
+                                net::ip::tcp::socket socket) {
   beast::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) co_return;
@@ -217,7 +218,7 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::so
   }
   if (!tls) {
     beast::tcp_stream stream(std::move(socket));
-    co_await serve_requests(ctx, inbox, stream, peer);
+    co_await serve_requests(ctx, inbox, sweep, stream, peer);
     co_return;
   }
   // TLS: https:// for the page and the APIs, wss:// for the WebSocket.
@@ -229,7 +230,7 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::so
                                               {"error", hec.message()}});
     co_return;
   }
-  co_await serve_requests(ctx, inbox, stream, peer);
+  co_await serve_requests(ctx, inbox, sweep, stream, peer);
 }
 
 }  // namespace gateway

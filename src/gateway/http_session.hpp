@@ -5,11 +5,12 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "gateway/context.hpp"
+#include "gateway/loop_sweep.hpp"
 
 namespace gateway {
 
-// `inbox` is the socket thread's, for a connection that becomes a WebSocket.
-boost::asio::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox,
+// `inbox` and `sweep` are the socket thread's, for a connection that becomes a WebSocket.
+boost::asio::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
                                         boost::asio::ip::tcp::socket socket);
 
 }  // namespace gateway

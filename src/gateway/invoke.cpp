@@ -43,38 +43,38 @@ net::awaitable<InvokeResult> invoke_with_timeout(Integration& integration, apigw
 net::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Event event,
                                              std::chrono::milliseconds timeout,
                                              std::function<void()> timed_out,
-                                             Integration::Lane* lane, Inspector* inspector) {
+                                             Integration::Lane* lane, LoopSweep& deadlines,
+                                             Inspector* inspector) {
   auto ex = co_await net::this_coro::executor;
   auto call = inspect(inspector, event);
   co_return co_await net::async_initiate<decltype(net::use_awaitable), void(InvokeResult)>(
-      [&integration, &event, &timed_out, timeout, ex, lane, &call, inspector](auto handler) {
+      [&integration, &event, &timed_out, timeout, ex, lane, &deadlines, &call, inspector](auto handler) {
         using Handler = decltype(handler);
-        // The timer only tells the client; the wait ends with the result. Everything below runs
-        // on the session's loop `ex` (the start and the result are posted there in the order the
-        // backend reported them), so the flags need no lock.
+        // The deadline only tells the client; the wait ends with the result. Everything below
+        // runs on the session's loop `ex` (the start and the result are posted there in the
+        // order the backend reported them), so the flags need no lock. The deadline sits in the
+        // loop's list (one timer per loop), and leaves it with the State.
         struct State {
-          State(Handler h, net::any_io_executor e, std::function<void()> t)
-              : handler(std::move(h)), timer(e), timed_out(std::move(t)) {}
+          State(Handler h, std::function<void()> t)
+              : handler(std::move(h)), timed_out(std::move(t)), deadline([this] {
+                  if (finished) return;
+                  late = true;
+                  if (timed_out) timed_out();
+                }) {}
           Handler handler;
-          net::steady_timer timer;
           std::function<void()> timed_out;
+          FrameDeadline deadline;
           bool late = false;
           bool finished = false;
-          void arm(std::chrono::milliseconds timeout, const std::shared_ptr<State>& self) {
-            if (finished) return;
-            timer.expires_after(timeout);
-            timer.async_wait([self](boost::system::error_code ec) {
-              if (ec || self->finished) return;
-              self->late = true;
-              if (self->timed_out) self->timed_out();
-            });
+          void arm(LoopSweep& sweep, std::chrono::milliseconds timeout) {
+            if (!finished) sweep.arm_deadline(deadline, std::chrono::steady_clock::now() + timeout);
           }
         };
-        auto state = std::make_shared<State>(std::move(handler), ex, std::move(timed_out));
+        auto state = std::make_shared<State>(std::move(handler), std::move(timed_out));
         auto done = [state, ex, call = std::move(call), inspector](InvokeResult r) {
           net::post(ex, [state, call, inspector, r = std::move(r)]() mutable {
             state->finished = true;
-            state->timer.cancel();
+            state->deadline.disarm();
             // The late result as the backend gave it: the page shows what the client missed.
             if (call) inspector->finish(*call, r, state->late);
             if (state->late) {
@@ -87,10 +87,12 @@ net::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Ev
         if (lane) {
           integration.invoke_in(
               *lane, std::move(event),
-              [state, ex, timeout] { net::post(ex, [state, timeout] { state->arm(timeout, state); }); },
+              [state, ex, timeout, &deadlines] {
+                net::post(ex, [state, timeout, &deadlines] { state->arm(deadlines, timeout); });
+              },
               std::move(done));
         } else {
-          state->arm(timeout, state);
+          state->arm(deadlines, timeout);
           integration.invoke(std::move(event), std::move(done));
         }
       },

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "gateway/integration.hpp"
+#include "gateway/loop_sweep.hpp"
 
 namespace gateway {
 
@@ -25,11 +26,12 @@ boost::asio::awaitable<InvokeResult> invoke_with_timeout(Integration& integratio
 // long that takes, so that nothing the caller invokes next can run before it or beside it. When
 // the backend has run for `timeout` (counted from its start, not from the wait in the lane),
 // `timed_out` is called on the calling coroutine's executor, and the result, when it comes, has
-// Status::timeout (a late result is dropped, as API Gateway drops it).
+// Status::timeout (a late result is dropped, as API Gateway drops it). `deadlines` is the
+// calling coroutine's loop's: it keeps the timeout (one timer per loop, not one per frame).
 boost::asio::awaitable<InvokeResult> invoke_in_order(Integration& integration, apigw::Event event,
                                                      std::chrono::milliseconds timeout,
                                                      std::function<void()> timed_out,
-                                                     Integration::Lane* lane,
+                                                     Integration::Lane* lane, LoopSweep& deadlines,
                                                      Inspector* inspector = nullptr);
 
 // A best-effort invocation nobody waits for ($disconnect), through `lane` when given; shown

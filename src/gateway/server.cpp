@@ -18,6 +18,7 @@
 #include "gateway/context.hpp"
 #include "gateway/inspect_snapshot.hpp"
 #include "gateway/http_session.hpp"
+#include "gateway/loop_sweep.hpp"
 #include "gateway/tls_context.hpp"
 
 namespace gateway {
@@ -66,7 +67,10 @@ struct Server::Impl {
     acceptor.set_option(net::socket_base::reuse_address(true));
     acceptor.bind(ep);
     acceptor.listen(net::socket_base::max_listen_connections);
-    for (auto& l : loops) ctx.inboxes.push_back(std::make_unique<LoopInbox>(*l));
+    for (auto& l : loops) {
+      ctx.inboxes.push_back(std::make_unique<LoopInbox>(*l));
+      sweeps.push_back(std::make_unique<LoopSweep>(*l, sweep_period()));
+    }
     core::metrics::registry().gauge("parley_connections_open", "Open WebSocket connections",
                                     [this] { return static_cast<double>(ctx.registry.size()); });
   }
@@ -94,22 +98,27 @@ struct Server::Impl {
       }
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      net::co_spawn(loop, serve_http(ctx, *ctx.inboxes[index], tcp::socket(std::move(socket))),
+      net::co_spawn(loop,
+                    serve_http(ctx, *ctx.inboxes[index], *sweeps[index],
+                               tcp::socket(std::move(socket))),
                     log_exception);
     }
   }
 
-  // One sweep for every connection instead of a timer per connection: cheaper in memory, and
-  // a second of slack on a 10-minute idle timeout is invisible.
-  net::awaitable<void> sweep_timeouts() {
-    net::steady_timer t(ioc);
-    const auto period = std::min<std::chrono::steady_clock::duration>(
+  // Connections are swept by their own loop (LoopSweep), once a second or twice per idle
+  // timeout when that is shorter.
+  std::chrono::steady_clock::duration sweep_period() const {
+    return std::min<std::chrono::steady_clock::duration>(
         std::chrono::seconds(1), std::min(ctx.config.idle_timeout, ctx.config.max_duration) / 2);
+  }
+
+  // The shared per-IP and management buckets, pruned on the first loop.
+  net::awaitable<void> prune_buckets() {
+    net::steady_timer t(ioc);
     while (!ctx.stopping.load()) {
-      t.expires_after(period);
+      t.expires_after(sweep_period());
       co_await t.async_wait(net::as_tuple(net::use_awaitable));
       const auto now = std::chrono::steady_clock::now();
-      for (auto& s : ctx.registry.all()) s->enforce_limits(now);
       ctx.ip_rates.prune(now);
       ctx.management_rates.prune(now);
     }
@@ -156,7 +165,9 @@ struct Server::Impl {
 
   Context ctx;
   std::vector<std::unique_ptr<net::io_context>> loops;
-  net::io_context& ioc;  // the first loop: acceptor, signals, sweeps
+  // One per loop, beside its inbox; destroyed before the loops (each holds a timer of its loop).
+  std::vector<std::unique_ptr<LoopSweep>> sweeps;
+  net::io_context& ioc;  // the first loop: acceptor, signals, bucket pruning
   tcp::acceptor acceptor;
   net::signal_set signals;
 };
@@ -176,8 +187,10 @@ void Server::run() {
     if (!ec) impl.begin_shutdown(std::chrono::milliseconds(5000));
   });
   net::co_spawn(impl.ioc, impl.accept_loop(), log_exception);
-  net::co_spawn(impl.ioc, impl.sweep_timeouts(), log_exception);
+  net::co_spawn(impl.ioc, impl.prune_buckets(), log_exception);
   net::co_spawn(impl.ioc, impl.sample_for_inspector(), log_exception);
+  for (std::size_t i = 0; i < impl.loops.size(); ++i)
+    net::post(*impl.loops[i], [&impl, i] { impl.sweeps[i]->start(); });
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   for (auto& l : impl.loops) guards.push_back(net::make_work_guard(*l));
   std::vector<std::thread> threads;

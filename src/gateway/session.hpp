@@ -33,8 +33,8 @@ class Session {
   virtual void close(unsigned short code, std::string reason) = 0;
   virtual apigw::ConnectionInfo info() const = 0;
   virtual SessionStats stats() const { return {}; }
-  // Closes the connection (1001) when it has been idle or open for too long. Thread-safe.
-  virtual void enforce_limits(std::chrono::steady_clock::time_point now) = 0;
+  // Limits (idle timeout, maximum duration, slow client) are not part of this interface: each
+  // socket loop sweeps its own connections (loop_sweep.hpp).
 };
 
 }  // namespace gateway

@@ -24,7 +24,6 @@ class FakeSession final : public Session {
     close_reason = std::move(reason);
   }
   apigw::ConnectionInfo info() const override { return {1000, 2000, "127.0.0.1", "ua"}; }
-  void enforce_limits(std::chrono::steady_clock::time_point) override {}
 
   bool full = false;
   bool closing = false;  // registered still, but its socket is closing: sends are gone

@@ -1,0 +1,75 @@
+#include "gateway/loop_sweep.hpp"
+
+#include <iterator>
+#include <vector>
+
+namespace gateway {
+
+void LoopSweep::start() {
+  stopped_ = false;
+  arm();
+}
+
+void LoopSweep::stop() {
+  stopped_ = true;
+  timer_.cancel();
+  deadline_timer_.cancel();
+  deadline_waiting_ = false;
+}
+
+void LoopSweep::arm() {
+  timer_.expires_after(period_);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    run_once(std::chrono::steady_clock::now());
+    arm();
+  });
+}
+
+void LoopSweep::run_once(std::chrono::steady_clock::time_point now) {
+  // A member's sweep may end it (and so remove it): walk a snapshot.
+  std::vector<std::shared_ptr<Sweepable>> live;
+  live.reserve(members_.size());
+  for (auto it = members_.begin(); it != members_.end();) {
+    if (auto s = it->second.lock()) {
+      live.push_back(std::move(s));
+      ++it;
+    } else {
+      it = members_.erase(it);
+    }
+  }
+  for (auto& s : live) s->sweep(now);
+}
+
+void LoopSweep::arm_deadline(FrameDeadline& d, std::chrono::steady_clock::time_point at) {
+  d.unlink();
+  d.at_ = at;
+  // In order from the back: with one timeout for all, a new deadline is almost always the last.
+  auto pos = deadlines_.end();
+  while (pos != deadlines_.begin() && std::prev(pos)->at_ > at) --pos;
+  deadlines_.insert(pos, d);
+  if (!deadline_waiting_ || at < deadline_timer_at_) wait_for_first_deadline();
+}
+
+void LoopSweep::wait_for_first_deadline() {
+  deadline_waiting_ = true;
+  deadline_timer_at_ = deadlines_.front().at_;
+  deadline_timer_.expires_at(deadline_timer_at_);
+  deadline_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec == boost::asio::error::operation_aborted) return;  // re-armed earlier, or stopping
+    deadline_waiting_ = false;
+    expire_deadlines(std::chrono::steady_clock::now());
+  });
+}
+
+void LoopSweep::expire_deadlines(std::chrono::steady_clock::time_point now) {
+  // A callback may arm or disarm others: unlink each before running it.
+  while (!deadlines_.empty() && deadlines_.front().at_ <= now) {
+    FrameDeadline& d = deadlines_.front();
+    d.unlink();
+    if (d.expired_) d.expired_();
+  }
+  if (!deadlines_.empty() && !deadline_waiting_) wait_for_first_deadline();
+}
+
+}  // namespace gateway
