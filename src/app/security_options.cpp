@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/management_listener.hpp"
 #include "auth/jwt_authorizer.hpp"
 #include "aws/sigv4/credentials.hpp"
 #include "core/env.hpp"
@@ -31,9 +32,10 @@ Who gets in (docs/security.md):
   --tls-cert FILE          PEM certificate chain; with --tls-key the port serves only TLS:
   --tls-key FILE           https:// and wss://
   --management-keys FILE   lines ACCESS_KEY_ID:SECRET; the management API then demands SigV4
-                           (service execute-api, --region) from every caller; or the environment
-                           PARLEY_MANAGEMENT_ACCESS_KEY_ID + PARLEY_MANAGEMENT_SECRET_ACCESS_KEY.
-                           --management-public requires keys.
+                           (service execute-api, --region) from every caller, on the management
+                           listener too; or the environment PARLEY_MANAGEMENT_ACCESS_KEY_ID +
+                           PARLEY_MANAGEMENT_SECRET_ACCESS_KEY. The public port accepts only
+                           signed calls, keys or not. A non-loopback --management-bind needs keys.
 )";
 
 const std::map<std::string, bool> security_known = {
@@ -134,10 +136,12 @@ void apply_security_options(const Options& o, gateway::Config& c) {
 
   c.management_keys = management_keys(o);
   c.region = o.get("region", aws::region_from_env().value_or("us-east-1"));
-  if (c.management_public && c.management_keys.empty())
+  // The management listener off loopback is reached by anyone on that network: SigV4 then.
+  if (c.management_listener && !is_loopback_address(c.management_bind) && c.management_keys.empty())
     throw std::invalid_argument(
-        "--management-public needs --management-keys (or PARLEY_MANAGEMENT_ACCESS_KEY_ID and "
-        "PARLEY_MANAGEMENT_SECRET_ACCESS_KEY): an exposed management API demands SigV4");
+        "--management-bind " + c.management_bind + " (or --management-public) needs --management-keys "
+        "(or PARLEY_MANAGEMENT_ACCESS_KEY_ID and PARLEY_MANAGEMENT_SECRET_ACCESS_KEY): a management "
+        "API off loopback demands SigV4");
 }
 
 std::string auth_mode(const gateway::Config& c) {

@@ -17,6 +17,7 @@
 #include "app/fault_options.hpp"
 #include "app/guest_key.hpp"
 #include "app/lambda_process_setup.hpp"
+#include "app/management_listener.hpp"
 #include "app/options.hpp"
 #include "app/security_options.hpp"
 #include "app/tables_command.hpp"
@@ -86,7 +87,13 @@ Options:
                            error too_many_rooms (default 100; 0: no cap)
   --api-id ID              requestContext.apiId (default: random per start)
   --domain-name NAME       requestContext.domainName (default: the client's Host header)
-  --management-public      let non-loopback clients call @connections (default: loopback only)
+  --management-port N      the management listener: @connections unsigned from loopback (SigV4
+                           with --management-keys), /metrics, /healthz (default --port + 1;
+                           0 picks a free one, the default with --port 0). The public port
+                           answers @connections only SigV4-signed (docs/security.md)
+  --management-bind ADDR   the management listener's address (default 127.0.0.1; any other
+                           needs --management-keys)
+  --management-public      old name of --management-bind 0.0.0.0
   --web DIR                serve the browser client from DIR instead of the embedded copy
   --log-level LEVEL        debug, info, warn or error (default info)
   --store-faults SPEC      test hook: fail or stall a seeded fraction of store calls, e.g.
@@ -128,6 +135,7 @@ const std::map<std::string, bool> serve_known = {
     {"max-frame", true},
     {"integration-timeout", true}, {"max-rooms", true}, {"api-id", true},   {"domain-name", true},
     {"management-public", false},  {"web", true},      {"log-level", true},
+    {"management-port", true}, {"management-bind", true},  // the management listener
     {"store", true},         {"dynamodb-endpoint", true}, {"region", true},
     {"table-prefix", true},  {"create-tables", false},
     {"lambda", true},        {"template", true},       {"bootstrap", true},
@@ -187,7 +195,7 @@ gateway::Config config_from(const Options& o) {
   c.send_queue_timeout = std::chrono::seconds(o.number("send-queue-timeout", 10, 0, 86400));
   c.api_id = o.get("api-id", "");
   c.domain_name = o.get("domain-name", "");
-  c.management_public = o.has("management-public");
+  management_listener_from(o, c);
   c.web_dir = o.get("web", "");
   apply_security_options(o, c);
   // Safe by default: an anonymous chat listens on loopback unless --bind says otherwise.
@@ -255,18 +263,25 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
 std::unique_ptr<gateway::Server> listen_on(const gateway::Config& config, gateway::Integration& integration) {
   try {
     return std::make_unique<gateway::Server>(config, integration);
-  } catch (const boost::system::system_error& e) {
-    const std::string where = config.bind_address + ":" + std::to_string(config.port);
+  } catch (const gateway::ListenError& e) {
+    // Which port failed, and the flags that choose it.
+    const bool m = e.management;
+    const std::string& address = m ? config.management_bind : config.bind_address;
+    const unsigned short port = m ? config.management_port : config.port;
+    const std::string what = m ? "the management listener's port " : "port ";
+    const std::string port_flag = m ? "--management-port" : "--port";
+    const std::string where = address + ":" + std::to_string(port);
     if (e.code() == boost::asio::error::address_in_use)
-      std::cerr << "parley: port " << config.port << " is already in use on " << config.bind_address
+      std::cerr << "parley: " << what << port << " is already in use on " << address
                 << " (another parley serve or another program listens there): stop it, or choose "
-                   "another port with --port\n";
+                   "another port with " << port_flag
+                << (m ? " (its default is --port + 1; 0 picks a free one)" : "") << "\n";
     else if (e.code() == boost::asio::error::access_denied)
       std::cerr << "parley: not allowed to listen on " << where
-                << " (ports below 1024 need privileges): choose another port with --port\n";
+                << " (ports below 1024 need privileges): choose another port with " << port_flag << "\n";
     else if (e.code() == boost::system::errc::address_not_available)
-      std::cerr << "parley: cannot listen on " << where << ": " << config.bind_address
-                << " is not an address of this machine (--bind)\n";
+      std::cerr << "parley: cannot listen on " << where << ": " << address
+                << " is not an address of this machine (" << (m ? "--management-bind" : "--bind") << ")\n";
     else
       std::cerr << "parley: cannot listen on " << where << ": " << e.code().message() << "\n";
     return nullptr;
@@ -388,16 +403,17 @@ int serve_command(const std::vector<std::string>& given) {
     handlers->set_connections(server.context().connections);
     if (cluster && !cluster->attach(server, *handlers)) return 1;
   } else {
-    // Where the functions' connections::Http posts: this gateway, over loopback.
-    const std::string mgmt_host =
-        config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "127.0.0.1"
-                                                                         : config.bind_address;
-    const std::string mgmt = mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage;
-    functions.integration->set_variable("PARLEY_MANAGEMENT_ENDPOINT", http_scheme + mgmt);
+    // Where the functions' connections::Http posts (Parley's own variable): the management
+    // listener, over loopback, where an unsigned call is accepted as before.
+    functions.integration->set_variable(
+        "PARLEY_MANAGEMENT_ENDPOINT",
+        local_base(tls ? "https" : "http", c.management_bind, server.management_port()) + "/" + c.stage);
     // For SDK code that builds its management client without an endpoint (current SDKs read
-    // it); https, as on AWS (the port speaks it too, with a certificate the functions trust).
-    functions.integration->set_variable("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
-                                        "https://" + mgmt);
+    // it): the public port over https, as on AWS (the port speaks it too, with a certificate
+    // the functions trust); the SDKs sign with the per-run key (config.function_keys).
+    functions.integration->set_variable(
+        "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
+        local_base("https", config.bind_address, server.port()) + "/" + c.stage);
   }
   std::ostringstream banner;
   banner << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
@@ -409,11 +425,7 @@ int serve_command(const std::vector<std::string>& given) {
   banner << ", store " << store_description << "\n"
          << "  Web client:      " << http_scheme << base << "/\n"
          << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
-         << "  Management API:  " << http_scheme << base << "/" << c.stage
-         << "/@connections/{connectionId}"
-         << (c.tls_optional ? " (and https://, for the functions)" : "")
-         << (c.management_public ? "" : " (loopback only)")
-         << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
+         << management_banner(c, server.management_port(), http_scheme + base)
          << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
          << "  Auth:            " << auth_mode(c)
          << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")

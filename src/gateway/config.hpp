@@ -53,8 +53,13 @@ struct Config {
   double management_rate_limit = 10000;
   double management_rate_burst = 5000;
 
-  // The management API answers only peers on loopback unless this is set.
-  bool management_public = false;
+  // The management listener (docs/security.md, "The management API"): @connections unsigned
+  // for direct loopback peers (SigV4 when management_keys are set), /metrics and /healthz;
+  // nothing else. On the public port @connections always demands SigV4, whatever the peer:
+  // a reverse proxy on this host makes every caller look local.
+  bool management_listener = true;
+  std::string management_bind = "127.0.0.1";  // not loopback: management_keys required
+  unsigned short management_port = 0;         // 0: any free port
   std::string web_dir;  // empty: the client embedded in the executable
 
   // Who gets in (docs/security.md).
@@ -69,6 +74,10 @@ struct Config {
   // Access key id -> secret. Not empty: every management call must be SigV4-signed (service
   // execute-api, `region`) with one of them, from loopback too.
   std::map<std::string, std::string> management_keys;
+  // Keys Parley generated for the functions it runs (--lambda process): accepted like
+  // management_keys, but their existence does not make signatures mandatory on the management
+  // listener.
+  std::map<std::string, std::string> function_keys;
   std::string region = "us-east-1";
 };
 

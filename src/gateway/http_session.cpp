@@ -76,8 +76,9 @@ bool is_loopback(const net::ip::tcp::endpoint& ep) {
 }
 
 // A loopback peer that is not a proxy: a request carrying a forwarding header came through a
-// reverse proxy on this host (nginx, Caddy, ...) from anywhere, so it is treated as a
-// non-loopback caller (docs/security.md, "Behind a reverse proxy").
+// reverse proxy on this host from anywhere. Only the management listener looks at this, as
+// belt and braces (a proxy must not point there); on the public port no header heuristic is
+// trusted: the management API demands SigV4 there whatever the peer.
 bool is_direct_loopback(const net::ip::tcp::endpoint& ep, const http::request<http::string_body>& req) {
   if (!is_loopback(ep)) return false;
   for (const char* h : {"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Via"})
@@ -85,10 +86,33 @@ bool is_direct_loopback(const net::ip::tcp::endpoint& ep, const http::request<ht
   return true;
 }
 
+bool is_loopback_address(const std::string& address) {
+  boost::system::error_code ec;
+  const auto a = net::ip::make_address(address, ec);
+  return !ec && a.is_loopback();
+}
+
+ManagementCaller management_caller(Listener listener, const net::ip::tcp::endpoint& peer,
+                                   const HttpRequest& req) {
+  if (listener == Listener::public_port) return ManagementCaller::public_port;
+  return is_direct_loopback(peer, req) ? ManagementCaller::local : ManagementCaller::remote;
+}
+
+// /metrics on the management listener: for whoever reaches it when the operator bound it to
+// the network (--management-bind, Prometheus does not sign), else for direct loopback peers.
+HttpResponse metrics(const Config& config, const HttpRequest& req, const net::ip::tcp::endpoint& peer) {
+  if (!is_loopback_address(config.management_bind) || is_direct_loopback(peer, req)) {
+    auto res = plain(req, http::status::ok, core::metrics::registry().render());
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    return res;
+  }
+  return plain(req, http::status::forbidden, "forbidden\n");
+}
+
 // The request loop, over a plain or a TLS stream.
 template <class Stream>
 net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stream,
-                                    const net::ip::tcp::endpoint& peer) {
+                                    const net::ip::tcp::endpoint& peer, Listener listener) {
   beast::flat_buffer buffer;
   beast::error_code ec;
 
@@ -113,7 +137,8 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stre
     std::string path;
     const Route route = classify(ctx.config, req.target(), path);
     HttpResponse res;
-    if (route.kind == Route::Kind::stage) {
+    const bool on_public = listener == Listener::public_port;
+    if (route.kind == Route::Kind::stage && on_public) {
       if (beast::websocket::is_upgrade(req)) {
         if (ctx.stopping.load()) {
           res = plain(req, http::status::service_unavailable, "shutting down\n");
@@ -145,21 +170,23 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, Stream& stre
         ctx.metrics.management_throttled.inc();
         res = aws_error(req.version(), 429, "LimitExceededException", "Too Many Requests");
       } else {
-        res = handle_management(ctx, req, route.connection_id, is_direct_loopback(peer, req));
+        res = handle_management(ctx, req, route.connection_id,
+                                management_caller(listener, peer, req));
       }
     } else if (path == "/healthz") {
       res = plain(req, ctx.stopping.load() ? http::status::service_unavailable : http::status::ok,
                   ctx.stopping.load() ? "stopping\n" : "ok\n");
     } else if (path == "/metrics") {
-      // Operators' data: loopback only, like the management API, unless that is public.
-      if (is_direct_loopback(peer, req) || ctx.config.management_public) {
-        res = plain(req, http::status::ok, core::metrics::registry().render());
-        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      } else {
-        res = plain(req, http::status::forbidden, "forbidden\n");
-      }
-    } else {
+      // Operators' data: never on the public port, which a proxy may put anyone in front of.
+      res = on_public ? plain(req, http::status::forbidden,
+                              "forbidden: /metrics is served on the management listener\n")
+                      : metrics(ctx.config, req, peer);
+    } else if (on_public) {
       res = serve_static(ctx.config, req, path);
+    } else {
+      res = plain(req, http::status::not_found,
+                  "not found: the management listener serves /{stage}/@connections/{id}, "
+                  "/metrics and /healthz\n");
     }
     res.set(http::field::server, "Parley");
     res.keep_alive(req.keep_alive());
@@ -186,7 +213,8 @@ static net::awaitable<std::optional<bool>> opens_with_tls(Context& ctx, net::ip:
   co_return byte == 0x16;
 }
 
-net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::socket socket) {
+net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::socket socket,
+                                Listener listener) {
   beast::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) co_return;
@@ -198,7 +226,7 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::so
   }
   if (!tls) {
     beast::tcp_stream stream(std::move(socket));
-    co_await serve_requests(ctx, inbox, stream, peer);
+    co_await serve_requests(ctx, inbox, stream, peer, listener);
     co_return;
   }
   // TLS: https:// for the page and the APIs, wss:// for the WebSocket.
@@ -210,7 +238,7 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, net::ip::tcp::so
                                               {"error", hec.message()}});
     co_return;
   }
-  co_await serve_requests(ctx, inbox, stream, peer);
+  co_await serve_requests(ctx, inbox, stream, peer, listener);
 }
 
 }  // namespace gateway

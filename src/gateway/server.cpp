@@ -57,17 +57,28 @@ struct Server::Impl {
         loops(make_loops(ctx.config.threads)),
         ioc(*loops.front()),
         acceptor(ioc),
+        management_acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM) {
     if (!ctx.config.tls_cert_file.empty() || !ctx.config.tls_key_file.empty())
       ctx.tls = make_tls_context(ctx.config.tls_cert_file, ctx.config.tls_key_file);
-    tcp::endpoint ep(net::ip::make_address(ctx.config.bind_address), ctx.config.port);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(net::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(net::socket_base::max_listen_connections);
+    open(acceptor, ctx.config.bind_address, ctx.config.port, false);
+    if (ctx.config.management_listener)
+      open(management_acceptor, ctx.config.management_bind, ctx.config.management_port, true);
     for (auto& l : loops) ctx.inboxes.push_back(std::make_unique<LoopInbox>(*l));
     core::metrics::registry().gauge("parley_connections_open", "Open WebSocket connections",
                                     [this] { return static_cast<double>(ctx.registry.size()); });
+  }
+
+  static void open(tcp::acceptor& a, const std::string& address, unsigned short port, bool management) {
+    try {
+      tcp::endpoint ep(net::ip::make_address(address), port);
+      a.open(ep.protocol());
+      a.set_option(net::socket_base::reuse_address(true));
+      a.bind(ep);
+      a.listen(net::socket_base::max_listen_connections);
+    } catch (const boost::system::system_error& e) {
+      throw ListenError(e.code(), management);
+    }
   }
 
   static std::vector<std::unique_ptr<net::io_context>> make_loops(unsigned n) {
@@ -76,14 +87,14 @@ struct Server::Impl {
     return v;
   }
 
-  net::awaitable<void> accept_loop() {
+  net::awaitable<void> accept_loop(tcp::acceptor& from, Listener listener) {
     std::size_t next = 0;
     for (;;) {
       const std::size_t index = next++ % loops.size();
       net::io_context& loop = *loops[index];
       auto [ec, socket] =
-          co_await acceptor.async_accept(loop, net::as_tuple(net::use_awaitable));
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+          co_await from.async_accept(loop, net::as_tuple(net::use_awaitable));
+      if (ec == net::error::operation_aborted || !from.is_open()) co_return;
       if (ec) {
         // Out of descriptors (EMFILE) or a transient error: back off instead of spinning.
         core::log::warn("accept failed", {{"error", ec.message()}});
@@ -93,7 +104,7 @@ struct Server::Impl {
       }
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      net::co_spawn(loop, serve_http(ctx, *ctx.inboxes[index], tcp::socket(std::move(socket))),
+      net::co_spawn(loop, serve_http(ctx, *ctx.inboxes[index], tcp::socket(std::move(socket)), listener),
                     log_exception);
     }
   }
@@ -128,6 +139,7 @@ struct Server::Impl {
     core::log::info("shutting down", {{"connections", ctx.registry.size()}});
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    management_acceptor.close(ignored);
     signals.cancel(ignored);
     for (auto& s : ctx.registry.all()) s->close(1001, "Going away");
     net::co_spawn(ioc, drain(std::chrono::steady_clock::now() + grace), log_exception);
@@ -140,7 +152,8 @@ struct Server::Impl {
   Context ctx;
   std::vector<std::unique_ptr<net::io_context>> loops;
   net::io_context& ioc;  // the first loop: acceptor, signals, sweeps
-  tcp::acceptor acceptor;
+  tcp::acceptor acceptor;             // the public port
+  tcp::acceptor management_acceptor;  // closed when config.management_listener is false
   net::signal_set signals;
 };
 
@@ -150,6 +163,9 @@ Server::Server(Config config, Integration& integration)
 Server::~Server() = default;
 
 unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+unsigned short Server::management_port() const {
+  return impl_->management_acceptor.is_open() ? impl_->management_acceptor.local_endpoint().port() : 0;
+}
 const Config& Server::config() const { return impl_->ctx.config; }
 Context& Server::context() { return impl_->ctx; }
 
@@ -158,7 +174,9 @@ void Server::run() {
   impl.signals.async_wait([&impl](boost::system::error_code ec, int) {
     if (!ec) impl.begin_shutdown(std::chrono::milliseconds(5000));
   });
-  net::co_spawn(impl.ioc, impl.accept_loop(), log_exception);
+  net::co_spawn(impl.ioc, impl.accept_loop(impl.acceptor, Listener::public_port), log_exception);
+  if (impl.management_acceptor.is_open())
+    net::co_spawn(impl.ioc, impl.accept_loop(impl.management_acceptor, Listener::management), log_exception);
   net::co_spawn(impl.ioc, impl.sweep_timeouts(), log_exception);
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   for (auto& l : impl.loops) guards.push_back(net::make_work_guard(*l));

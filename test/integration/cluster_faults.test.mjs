@@ -100,7 +100,7 @@ test('a --node-endpoint without the stage path is refused at start, saying why',
   const data = await makeDataDir('parley-endpoint-');
   try {
     const r = await run(['serve', '--store', 'dynamodb', '--dynamodb-endpoint', dynalite.url, '--bind', '127.0.0.1',
-      '--port', String(port), '--data', data, '--node-endpoint', `http://127.0.0.1:${port}`]);
+      '--port', String(port), '--management-port', '0', '--data', data, '--node-endpoint', `http://127.0.0.1:${port}`]);
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.err, /--node-endpoint http:\/\/127\.0\.0\.1:\d+ does not reach this node's management API/);
     assert.match(r.err, /stage/);
@@ -138,7 +138,7 @@ test('a node-to-node post refused with 403 is logged and counted in /metrics', {
   const di = await enter(d.wsUrl, { name: 'di', room });
   await say(cy.client, room, 'to a node that refuses my key');
   const failures = async () => {
-    const text = await (await fetchT(`${c.base}/metrics`)).text();
+    const text = await (await fetchT(c.metricsUrl)).text();
     const m = text.match(/^parley_node_post_failures_total\{reason="forbidden"\} (\d+)/m);
     return m ? Number(m[1]) : 0;
   };
