@@ -137,7 +137,7 @@ void apply_security_options(const Options& o, gateway::Config& c) {
   c.management_keys = management_keys(o);
   c.region = o.get("region", aws::region_from_env().value_or("us-east-1"));
   // The management listener off loopback is reached by anyone on that network: SigV4 then.
-  if (c.management_listener && !is_loopback_address(c.management_bind) && c.management_keys.empty())
+  if (!is_loopback_address(c.management_bind) && c.management_keys.empty())
     throw std::invalid_argument(
         "--management-bind " + c.management_bind + " (or --management-public) needs --management-keys "
         "(or PARLEY_MANAGEMENT_ACCESS_KEY_ID and PARLEY_MANAGEMENT_SECRET_ACCESS_KEY): a management "

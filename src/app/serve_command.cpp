@@ -404,7 +404,8 @@ int serve_command(const std::vector<std::string>& given) {
     if (cluster && !cluster->attach(server, *handlers)) return 1;
   } else {
     // Where the functions' connections::Http posts (Parley's own variable): the management
-    // listener, over loopback, where an unsigned call is accepted as before.
+    // listener, over loopback, where an unsigned call is accepted unless --management-keys
+    // (Parley's bootstrap signs with the per-run key, accepted there too).
     functions.integration->set_variable(
         "PARLEY_MANAGEMENT_ENDPOINT",
         local_base(tls ? "https" : "http", c.management_bind, server.management_port()) + "/" + c.stage);

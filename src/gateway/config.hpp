@@ -57,7 +57,6 @@ struct Config {
   // for direct loopback peers (SigV4 when management_keys are set), /metrics and /healthz;
   // nothing else. On the public port @connections always demands SigV4, whatever the peer:
   // a reverse proxy on this host makes every caller look local.
-  bool management_listener = true;
   std::string management_bind = "127.0.0.1";  // not loopback: management_keys required
   unsigned short management_port = 0;         // 0: any free port
   std::string web_dir;  // empty: the client embedded in the executable

@@ -62,8 +62,7 @@ struct Server::Impl {
     if (!ctx.config.tls_cert_file.empty() || !ctx.config.tls_key_file.empty())
       ctx.tls = make_tls_context(ctx.config.tls_cert_file, ctx.config.tls_key_file);
     open(acceptor, ctx.config.bind_address, ctx.config.port, false);
-    if (ctx.config.management_listener)
-      open(management_acceptor, ctx.config.management_bind, ctx.config.management_port, true);
+    open(management_acceptor, ctx.config.management_bind, ctx.config.management_port, true);
     for (auto& l : loops) ctx.inboxes.push_back(std::make_unique<LoopInbox>(*l));
     core::metrics::registry().gauge("parley_connections_open", "Open WebSocket connections",
                                     [this] { return static_cast<double>(ctx.registry.size()); });
@@ -153,7 +152,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<net::io_context>> loops;
   net::io_context& ioc;  // the first loop: acceptor, signals, sweeps
   tcp::acceptor acceptor;             // the public port
-  tcp::acceptor management_acceptor;  // closed when config.management_listener is false
+  tcp::acceptor management_acceptor;  // the management listener
   net::signal_set signals;
 };
 
@@ -164,7 +163,7 @@ Server::~Server() = default;
 
 unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 unsigned short Server::management_port() const {
-  return impl_->management_acceptor.is_open() ? impl_->management_acceptor.local_endpoint().port() : 0;
+  return impl_->management_acceptor.local_endpoint().port();
 }
 const Config& Server::config() const { return impl_->ctx.config; }
 Context& Server::context() { return impl_->ctx; }
@@ -175,8 +174,7 @@ void Server::run() {
     if (!ec) impl.begin_shutdown(std::chrono::milliseconds(5000));
   });
   net::co_spawn(impl.ioc, impl.accept_loop(impl.acceptor, Listener::public_port), log_exception);
-  if (impl.management_acceptor.is_open())
-    net::co_spawn(impl.ioc, impl.accept_loop(impl.management_acceptor, Listener::management), log_exception);
+  net::co_spawn(impl.ioc, impl.accept_loop(impl.management_acceptor, Listener::management), log_exception);
   net::co_spawn(impl.ioc, impl.sweep_timeouts(), log_exception);
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
   for (auto& l : impl.loops) guards.push_back(net::make_work_guard(*l));

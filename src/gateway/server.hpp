@@ -29,7 +29,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   unsigned short port() const;
-  // The management listener's port; 0 when config.management_listener is false.
+  // The management listener's port (config.management_port, or the one picked for 0).
   unsigned short management_port() const;
   const Config& config() const;
   Context& context();
