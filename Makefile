@@ -91,7 +91,7 @@ clean:
 # process (the servers the e2e suites start included) lands in $(SAN_BUILD)/sanitizer-logs;
 # any report fails the target. docs/testing.md: longer fuzz runs.
 SAN_BUILD  ?= build-asan
-SAN_SUITES ?= chat errors limits messages hostile faults
+SAN_SUITES ?= chat errors limits messages hostile faults management_listener
 SAN_LOGS    = $(abspath $(SAN_BUILD))/sanitizer-logs
 SAN_ENV     = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$(SAN_LOGS)/asan \
               UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SAN_LOGS)/ubsan \

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/management_listener.hpp"
 #include "app/tables_command.hpp"
 #include "aws/http/endpoint.hpp"
 #include "core/clock.hpp"
@@ -15,9 +16,7 @@
 namespace app {
 
 std::string default_node_endpoint(const std::string& bind, unsigned short port, const std::string& stage) {
-  std::string host = bind.empty() || bind == "0.0.0.0" || bind == "::" ? "127.0.0.1" : bind;
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";  // an IPv6 address
-  return "http://" + host + ":" + std::to_string(port) + "/" + stage;
+  return local_base("http", bind, port) + "/" + stage;
 }
 
 std::optional<aws::Credentials> management_credentials(const std::string& keys_file) {
@@ -83,8 +82,11 @@ ClusterNode::~ClusterNode() {
 
 bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handlers) {
   const auto& c = server.config();
-  liveness_.set_self(endpoint_option_.empty() ? default_node_endpoint(c.bind_address, server.port(), c.stage)
-                                              : endpoint_option_);
+  // By default the management listener: unsigned between nodes on one host, as before; nodes
+  // on other machines give --node-endpoint (the public port, signed) or --management-bind.
+  liveness_.set_self(endpoint_option_.empty()
+                         ? default_node_endpoint(c.management_bind, server.management_port(), c.stage)
+                         : endpoint_option_);
   // A message being stored when its node died: its retry on another node need not wait out
   // the claim lease.
   // Judged on this node's own clock (Liveness::silent), never by comparing another node's.
@@ -126,7 +128,8 @@ std::string probe_failure(const core::result<apigw::ConnectionInfo>& r) {
            "another server's address";
   if (r.error() == core::errc::forbidden)
     return "its management API refused this node (403): the node-to-node keys (--management-keys) "
-           "must be ones it accepts, and a non-loopback address needs --management-public";
+           "must be ones it accepts; the public port accepts only signed calls, so without keys "
+           "give the management listener's address (--management-port, --management-bind)";
   return "no management API answered there (" + r.error().message() +
          "): a wrong host or port, or a path without the stage (it must end in /<stage>)";
 }

@@ -64,7 +64,8 @@ class ClusterNode {
   std::atomic<bool> refused_{false};
 };
 
-// The default --node-endpoint: http://<bind, or 127.0.0.1 for a wildcard>:<port>/<stage>.
+// The default --node-endpoint: http://<bind, or 127.0.0.1 for a wildcard>:<port>/<stage>, given
+// the management listener's address and port.
 std::string default_node_endpoint(const std::string& bind, unsigned short port, const std::string& stage);
 
 // Node-to-node signing keys: the first ACCESS_KEY_ID:SECRET line of `keys_file` when given, else

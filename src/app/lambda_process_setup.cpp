@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include <boost/json/parse.hpp>
+#include <openssl/rand.h>
 
 #include "app/tables_command.hpp"
 #include "aws/sigv4/credentials.hpp"
@@ -66,6 +67,19 @@ lp::RuntimeTools runtime_tools(const Options& o, const fs::path& bootstrap) {
   t.node = lp::find_executable(o.get("node"), path);
   t.runtimes_dir = runtimes_dir();
   return t;
+}
+
+// 40 characters of [A-Za-z0-9+/], the shape of an AWS secret access key, from OpenSSL's CSPRNG.
+std::string random_secret() {
+  unsigned char bytes[30];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for the functions' key");
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < sizeof bytes; i += 3) {
+    const unsigned v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(alphabet[(v >> shift) & 63]);
+  }
+  return out;
 }
 
 }  // namespace
@@ -145,19 +159,22 @@ LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& stor
     // What current AWS SDKs read: the functions' own DynamoDB calls reach the local endpoint.
     local.emplace_back("AWS_ENDPOINT_URL_DYNAMODB", store.dynamodb_endpoint);
   }
-  // The role's credentials on AWS. Here placeholders, which local endpoints accept and which
-  // sign SigV4 all the same; the machine's own only when asked (or for DynamoDB in AWS).
+  // The role's credentials on AWS. Here a key made for this run, which local endpoints accept
+  // and which signs SigV4 all the same; the machine's own only when asked (or for DynamoDB in
+  // AWS). Either way the management API on the public port, which takes only signed calls,
+  // accepts them (config.function_keys): the functions' SDKs reach it as on AWS.
   if (functions_get_host_credentials(o, store)) {
     local.emplace_back("AWS_ACCESS_KEY_ID", store.access_key_id);
     local.emplace_back("AWS_SECRET_ACCESS_KEY", store.secret_access_key);
     if (!store.session_token.empty()) local.emplace_back("AWS_SESSION_TOKEN", store.session_token);
-  } else if (!config.management_keys.empty()) {
-    // The management API checks SigV4 against its keys: the functions sign with the first.
-    local.emplace_back("AWS_ACCESS_KEY_ID", config.management_keys.begin()->first);
-    local.emplace_back("AWS_SECRET_ACCESS_KEY", config.management_keys.begin()->second);
+    if (!store.access_key_id.empty()) config.function_keys[store.access_key_id] = store.secret_access_key;
   } else {
+    // The id stays `parleylocal` (DynamoDB Local keeps a database per access key id); the
+    // secret is new every run, so nothing outside this run's functions can sign with it.
+    const std::string secret = random_secret();
     local.emplace_back("AWS_ACCESS_KEY_ID", "parleylocal");
-    local.emplace_back("AWS_SECRET_ACCESS_KEY", "parleylocal");
+    local.emplace_back("AWS_SECRET_ACCESS_KEY", secret);
+    config.function_keys["parleylocal"] = secret;
   }
   // https:// on this port for the functions' SDKs (the event's domainName), and their trust.
   try {

@@ -61,8 +61,9 @@ LambdaStore lambda_store(const Options& o, const std::filesystem::path& sqlite_f
 LambdaProcessSetup make_lambda_process(const Options& o, const LambdaStore& store,
                                        gateway::Config& config, const std::filesystem::path& data);
 
-// The credentials the functions get: placeholders (`parleylocal`) unless --lambda-credentials
-// host, or DynamoDB in AWS itself (no endpoint), asks for the gateway's own.
+// The credentials the functions get: `parleylocal` with a secret made for this run unless
+// --lambda-credentials host, or DynamoDB in AWS itself (no endpoint), asks for the gateway's
+// own. make_lambda_process puts them in config.function_keys.
 bool functions_get_host_credentials(const Options& o, const LambdaStore& store);
 
 // `--parameter-overrides A=1 B=2` as `sam deploy` takes it: the words after the flag up to the

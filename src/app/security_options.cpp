@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/management_listener.hpp"
 #include "app/serve_options.hpp"
 
 #include "auth/jwt_authorizer.hpp"
@@ -49,10 +50,11 @@ OptionGroup security_option_group() {
       {.name = "tls-key", .value_name = "FILE", .help = "the certificate's PEM private key"},
       {.name = "management-keys", .value_name = "FILE",
        .help = "lines ACCESS_KEY_ID:SECRET; the management API then demands SigV4\n"
-               "(service execute-api, --region) from every caller, and the first key\n"
-               "signs node-to-node posts; or the environment\n"
-               "PARLEY_MANAGEMENT_ACCESS_KEY_ID + PARLEY_MANAGEMENT_SECRET_ACCESS_KEY.\n"
-               "--management-public requires keys."},
+               "(service execute-api, --region) from every caller, on the management\n"
+               "listener too, and the first key signs node-to-node posts; or the\n"
+               "environment PARLEY_MANAGEMENT_ACCESS_KEY_ID + PARLEY_MANAGEMENT_SECRET_ACCESS_KEY.\n"
+               "The public port accepts only signed calls, keys or not. A non-loopback\n"
+               "--management-bind needs keys."},
   }};
 }
 
@@ -143,10 +145,12 @@ void apply_security_options(const Options& o, gateway::Config& c) {
 
   c.management_keys = management_keys(o);
   c.region = o.get("region");
-  if (c.management_public && c.management_keys.empty())
+  // The management listener off loopback is reached by anyone on that network: SigV4 then.
+  if (!is_loopback_address(c.management_bind) && c.management_keys.empty())
     throw std::invalid_argument(
-        "--management-public needs --management-keys (or PARLEY_MANAGEMENT_ACCESS_KEY_ID and "
-        "PARLEY_MANAGEMENT_SECRET_ACCESS_KEY): an exposed management API demands SigV4");
+        "--management-bind " + c.management_bind + " (or --management-public) needs --management-keys "
+        "(or PARLEY_MANAGEMENT_ACCESS_KEY_ID and PARLEY_MANAGEMENT_SECRET_ACCESS_KEY): a management "
+        "API off loopback demands SigV4");
 }
 
 std::string auth_mode(const gateway::Config& c) {

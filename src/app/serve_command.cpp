@@ -18,6 +18,7 @@
 #include "app/guest_key.hpp"
 #include "app/inspect_rooms.hpp"
 #include "app/lambda_process_setup.hpp"
+#include "app/management_listener.hpp"
 #include "app/security_options.hpp"
 #include "app/serve_options.hpp"
 #include "app/tables_command.hpp"
@@ -66,12 +67,14 @@ gateway::Config config_from(const Options& o) {
   c.send_queue_timeout = std::chrono::seconds(o.number("send-queue-timeout"));
   c.api_id = o.get("api-id");
   c.domain_name = o.get("domain-name");
-  c.management_public = o.has("management-public");
+  management_listener_from(o, c);
   c.web_dir = o.get("web");
   c.inspect_events = static_cast<std::size_t>(o.number("inspect-events"));
   c.inspect_buffer = static_cast<std::size_t>(o.number("inspect-buffer"));
-  // Reachable from the network (--management-public), the inspector hides payloads unless told.
-  c.inspect_payloads = o.has("inspect-payloads") ? o.get("inspect-payloads") == "on" : !c.management_public;
+  // Reachable from the network (--management-bind not loopback), the inspector hides payloads
+  // unless told.
+  c.inspect_payloads = o.has("inspect-payloads") ? o.get("inspect-payloads") == "on"
+                                                 : is_loopback_address(c.management_bind);
   apply_security_options(o, c);
   // Safe by default: an anonymous chat listens on loopback unless --bind says otherwise.
   c.bind_address = o.has("bind") || c.authorizer ? o.get("bind") : "127.0.0.1";
@@ -132,18 +135,25 @@ std::unique_ptr<store::Store> open_store(const Options& o, const std::filesystem
 std::unique_ptr<gateway::Server> listen_on(const gateway::Config& config, gateway::Integration& integration) {
   try {
     return std::make_unique<gateway::Server>(config, integration);
-  } catch (const boost::system::system_error& e) {
-    const std::string where = config.bind_address + ":" + std::to_string(config.port);
+  } catch (const gateway::ListenError& e) {
+    // Which port failed, and the flags that choose it.
+    const bool m = e.management;
+    const std::string& address = m ? config.management_bind : config.bind_address;
+    const unsigned short port = m ? config.management_port : config.port;
+    const std::string what = m ? "the management listener's port " : "port ";
+    const std::string port_flag = m ? "--management-port" : "--port";
+    const std::string where = address + ":" + std::to_string(port);
     if (e.code() == boost::asio::error::address_in_use)
-      std::cerr << "parley: port " << config.port << " is already in use on " << config.bind_address
+      std::cerr << "parley: " << what << port << " is already in use on " << address
                 << " (another parley serve or another program listens there): stop it, or choose "
-                   "another port with --port\n";
+                   "another port with " << port_flag
+                << (m ? " (its default is --port + 1; 0 picks a free one)" : "") << "\n";
     else if (e.code() == boost::asio::error::access_denied)
       std::cerr << "parley: not allowed to listen on " << where
-                << " (ports below 1024 need privileges): choose another port with --port\n";
+                << " (ports below 1024 need privileges): choose another port with " << port_flag << "\n";
     else if (e.code() == boost::system::errc::address_not_available)
-      std::cerr << "parley: cannot listen on " << where << ": " << config.bind_address
-                << " is not an address of this machine (--bind)\n";
+      std::cerr << "parley: cannot listen on " << where << ": " << address
+                << " is not an address of this machine (" << (m ? "--management-bind" : "--bind") << ")\n";
     else
       std::cerr << "parley: cannot listen on " << where << ": " << e.code().message() << "\n";
     return nullptr;
@@ -265,16 +275,18 @@ int serve_command(const std::vector<std::string>& given) {
     if (data_lock && store) server.context().describe_connection = describe_from_store(*store);
     if (cluster && !cluster->attach(server, *handlers)) return 1;
   } else {
-    // Where the functions' connections::Http posts: this gateway, over loopback.
-    const std::string mgmt_host =
-        config.bind_address == "0.0.0.0" || config.bind_address == "::" ? "127.0.0.1"
-                                                                         : config.bind_address;
-    const std::string mgmt = mgmt_host + ":" + std::to_string(server.port()) + "/" + c.stage;
-    functions.integration->set_variable("PARLEY_MANAGEMENT_ENDPOINT", http_scheme + mgmt);
+    // Where the functions' connections::Http posts (Parley's own variable): the management
+    // listener, over loopback, where an unsigned call is accepted unless --management-keys
+    // (Parley's bootstrap signs with the per-run key, accepted there too).
+    functions.integration->set_variable(
+        "PARLEY_MANAGEMENT_ENDPOINT",
+        local_base(tls ? "https" : "http", c.management_bind, server.management_port()) + "/" + c.stage);
     // For SDK code that builds its management client without an endpoint (current SDKs read
-    // it); https, as on AWS (the port speaks it too, with a certificate the functions trust).
-    functions.integration->set_variable("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
-                                        "https://" + mgmt);
+    // it): the public port over https, as on AWS (the port speaks it too, with a certificate
+    // the functions trust); the SDKs sign with the per-run key (config.function_keys).
+    functions.integration->set_variable(
+        "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI",
+        local_base("https", config.bind_address, server.port()) + "/" + c.stage);
   }
   std::ostringstream banner;
   banner << "Parley serving stage '" << c.stage << "' on " << c.threads << " socket threads, ";
@@ -286,14 +298,7 @@ int serve_command(const std::vector<std::string>& given) {
   banner << ", store " << store_description << "\n"
          << "  Web client:      " << http_scheme << base << "/\n"
          << "  WebSocket:       " << (tls ? "wss://" : "ws://") << base << "/" << c.stage << "\n"
-         << "  Management API:  " << http_scheme << base << "/" << c.stage
-         << "/@connections/{connectionId}"
-         << (c.tls_optional ? " (and https://, for the functions)" : "")
-         << (c.management_public ? "" : " (loopback only)")
-         << (c.management_keys.empty() ? "" : " (SigV4, region " + c.region + ")") << "\n"
-         << "  Inspector:       " << http_scheme << base << "/inspect"
-         << (c.management_public ? "" : " (loopback only)")
-         << (c.inspect_payloads ? "" : " (payloads hidden)") << "\n"
+         << management_banner(c, server.management_port(), http_scheme + base)
          << (cluster ? "  Node endpoint:   " + cluster->endpoint() + "\n" : "")
          << "  Auth:            " << auth_mode(c)
          << (c.allowed_origins.empty() ? "" : "; origins: " + std::to_string(c.allowed_origins.size()) + " allowed")

@@ -35,8 +35,18 @@ store (SQLite, or DynamoDB shared by several nodes), and serves the browser clie
       {.name = "api-id", .value_name = "ID", .help = "requestContext.apiId (default: random per start)"},
       {.name = "domain-name", .value_name = "NAME",
        .help = "requestContext.domainName (default: the client's Host header)"},
-      {.name = "management-public", .kind = K::flag,
-       .help = "let non-loopback clients call @connections (default: loopback only)"},
+      // No fallback: --port + 1 (management_listener_from), a free one with --port 0.
+      {.name = "management-port", .kind = K::whole, .value_name = "N",
+       .help = "the management listener: @connections unsigned from loopback (SigV4\n"
+               "with --management-keys), /metrics, /inspect, /healthz (default --port + 1;\n"
+               "0 picks a free one, the default with --port 0). The public port\n"
+               "answers @connections only SigV4-signed (docs/security.md)",
+       .min = 0, .max = 65535},
+      {.name = "management-bind", .value_name = "ADDR",
+       .help = "the management listener's address (default {default}; any other\n"
+               "needs --management-keys)",
+       .fallback = "127.0.0.1"},
+      {.name = "management-public", .kind = K::flag, .help = "old name of --management-bind 0.0.0.0"},
       {.name = "web", .value_name = "DIR", .help = "serve the browser client from DIR instead of the embedded copy"},
   }});
   t.groups.push_back({"Inspector (/inspect)", {

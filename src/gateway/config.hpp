@@ -53,10 +53,15 @@ struct Config {
   double management_rate_limit = 10000;
   double management_rate_burst = 5000;
 
-  // The management API (and /metrics, /inspect) answers only peers on loopback unless this is set.
-  bool management_public = false;
-  // The inspector at /inspect: the recent invocations it keeps, whether it shows payloads,
-  // and the bytes one open page may have waiting before messages to it are dropped.
+  // The management listener (docs/security.md, "The management API"): @connections unsigned
+  // for direct loopback peers (SigV4 when management_keys are set), /metrics, /inspect and
+  // /healthz; nothing else. On the public port @connections always demands SigV4, whatever the
+  // peer: a reverse proxy on this host makes every caller look local.
+  std::string management_bind = "127.0.0.1";  // not loopback: management_keys required
+  unsigned short management_port = 0;         // 0: any free port
+  // The inspector at /inspect (on the management listener): the recent invocations it keeps,
+  // whether it shows payloads, and the bytes one open page may have waiting before messages
+  // to it are dropped.
   std::size_t inspect_events = 500;
   bool inspect_payloads = true;
   std::size_t inspect_buffer = 1 << 20;
@@ -74,6 +79,10 @@ struct Config {
   // Access key id -> secret. Not empty: every management call must be SigV4-signed (service
   // execute-api, `region`) with one of them, from loopback too.
   std::map<std::string, std::string> management_keys;
+  // Keys Parley generated for the functions it runs (--lambda process): accepted like
+  // management_keys, but their existence does not make signatures mandatory on the management
+  // listener.
+  std::map<std::string, std::string> function_keys;
   std::string region = "us-east-1";
 };
 

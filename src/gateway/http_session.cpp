@@ -77,8 +77,9 @@ bool is_loopback(const net::ip::tcp::endpoint& ep) {
 }
 
 // A loopback peer that is not a proxy: a request carrying a forwarding header came through a
-// reverse proxy on this host (nginx, Caddy, ...) from anywhere, so it is treated as a
-// non-loopback caller (docs/security.md, "Behind a reverse proxy").
+// reverse proxy on this host from anywhere. Only the management listener looks at this, as
+// belt and braces (a proxy must not point there); on the public port no header heuristic is
+// trusted: the management API demands SigV4 there whatever the peer.
 bool is_direct_loopback(const net::ip::tcp::endpoint& ep, const http::request<http::string_body>& req) {
   if (!is_loopback(ep)) return false;
   for (const char* h : {"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Via"})
@@ -86,17 +87,40 @@ bool is_direct_loopback(const net::ip::tcp::endpoint& ep, const http::request<ht
   return true;
 }
 
-// Operators' pages and data (/metrics, /inspect): loopback only, like the management API,
-// unless that is public.
-bool operator_allowed(const Context& ctx, const net::ip::tcp::endpoint& peer,
-                      const http::request<http::string_body>& req) {
-  return is_direct_loopback(peer, req) || ctx.config.management_public;
+bool is_loopback_address(const std::string& address) {
+  boost::system::error_code ec;
+  const auto a = net::ip::make_address(address, ec);
+  return !ec && a.is_loopback();
+}
+
+ManagementCaller management_caller(Listener listener, const net::ip::tcp::endpoint& peer,
+                                   const HttpRequest& req) {
+  if (listener == Listener::public_port) return ManagementCaller::public_port;
+  return is_direct_loopback(peer, req) ? ManagementCaller::local : ManagementCaller::remote;
+}
+
+// Operators' pages and data on the management listener (/metrics, /inspect): for whoever
+// reaches it when the operator bound it to the network (--management-bind; Prometheus and a
+// browser do not sign), else for direct loopback peers.
+bool operator_allowed(const Config& config, const net::ip::tcp::endpoint& peer,
+                      const HttpRequest& req) {
+  return !is_loopback_address(config.management_bind) || is_direct_loopback(peer, req);
+}
+
+HttpResponse metrics(const Config& config, const HttpRequest& req, const net::ip::tcp::endpoint& peer) {
+  if (operator_allowed(config, peer, req)) {
+    auto res = plain(req, http::status::ok, core::metrics::registry().render());
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    return res;
+  }
+  return plain(req, http::status::forbidden, "forbidden\n");
 }
 
 // The request loop, over a plain or a TLS stream.
 template <class Stream>
 net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
-                                    Stream& stream, const net::ip::tcp::endpoint& peer) {
+                                    Stream& stream, const net::ip::tcp::endpoint& peer,
+                                    Listener listener) {
   beast::flat_buffer buffer;
   beast::error_code ec;
 
@@ -121,7 +145,8 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, LoopSweep& s
     std::string path;
     const Route route = classify(ctx.config, req.target(), path);
     HttpResponse res;
-    if (route.kind == Route::Kind::stage) {
+    const bool on_public = listener == Listener::public_port;
+    if (route.kind == Route::Kind::stage && on_public) {
       if (beast::websocket::is_upgrade(req)) {
         if (ctx.stopping.load()) {
           res = plain(req, http::status::service_unavailable, "shutting down\n");
@@ -153,21 +178,23 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, LoopSweep& s
         ctx.metrics.management_throttled.inc();
         res = aws_error(req.version(), 429, "LimitExceededException", "Too Many Requests");
       } else {
-        res = handle_management(ctx, req, route.connection_id, is_direct_loopback(peer, req));
+        res = handle_management(ctx, req, route.connection_id,
+                                management_caller(listener, peer, req));
       }
     } else if (path == "/healthz") {
       res = plain(req, ctx.stopping.load() ? http::status::service_unavailable : http::status::ok,
                   ctx.stopping.load() ? "stopping\n" : "ok\n");
     } else if (path == "/metrics") {
-      if (operator_allowed(ctx, peer, req)) {
-        res = plain(req, http::status::ok, core::metrics::registry().render());
-        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      } else {
-        res = plain(req, http::status::forbidden, "forbidden\n");
-      }
+      // Operators' data: never on the public port, which a proxy may put anyone in front of.
+      res = on_public ? plain(req, http::status::forbidden,
+                              "forbidden: /metrics is served on the management listener\n")
+                      : metrics(ctx.config, req, peer);
     } else if (path == "/inspect" || path.starts_with("/inspect/")) {
       // The inspector beside /metrics, under the same check (docs/security.md).
-      if (!operator_allowed(ctx, peer, req)) {
+      if (on_public) {
+        res = plain(req, http::status::forbidden,
+                    "forbidden: /inspect is served on the management listener\n");
+      } else if (!operator_allowed(ctx.config, peer, req)) {
         res = plain(req, http::status::forbidden, "forbidden\n");
       } else if (path == "/inspect/stream" && req.method() == http::verb::get) {
         beast::get_lowest_layer(stream).expires_never();
@@ -177,8 +204,12 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, LoopSweep& s
         res = serve_static(ctx.config, req, path == "/inspect" || path == "/inspect/"
                                                 ? "/inspect/index.html" : path);
       }
-    } else {
+    } else if (on_public) {
       res = serve_static(ctx.config, req, path);
+    } else {
+      res = plain(req, http::status::not_found,
+                  "not found: the management listener serves /{stage}/@connections/{id}, "
+                  "/metrics, /inspect and /healthz\n");
     }
     res.set(http::field::server, "Parley");
     res.keep_alive(req.keep_alive());
@@ -206,7 +237,7 @@ static net::awaitable<std::optional<bool>> opens_with_tls(Context& ctx, net::ip:
 }
 
 net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
-                                net::ip::tcp::socket socket) {
+                                net::ip::tcp::socket socket, Listener listener) {
   beast::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
   if (ec) co_return;
@@ -218,7 +249,7 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, LoopSweep& sweep
   }
   if (!tls) {
     beast::tcp_stream stream(std::move(socket));
-    co_await serve_requests(ctx, inbox, sweep, stream, peer);
+    co_await serve_requests(ctx, inbox, sweep, stream, peer, listener);
     co_return;
   }
   // TLS: https:// for the page and the APIs, wss:// for the WebSocket.
@@ -230,7 +261,7 @@ net::awaitable<void> serve_http(Context& ctx, LoopInbox& inbox, LoopSweep& sweep
                                               {"error", hec.message()}});
     co_return;
   }
-  co_await serve_requests(ctx, inbox, sweep, stream, peer);
+  co_await serve_requests(ctx, inbox, sweep, stream, peer, listener);
 }
 
 }  // namespace gateway

@@ -29,11 +29,15 @@ HttpResponse signature_error(unsigned version, const boost::system::error_code& 
 }  // namespace
 
 std::optional<HttpResponse> refuse_management(const Config& config, const HttpRequest& req,
-                                              bool peer_is_loopback) {
+                                              ManagementCaller caller) {
   const unsigned v = req.version();
-  if (!peer_is_loopback && !config.management_public)
-    return aws_error(v, 403, "ForbiddenException", "The management API answers direct loopback clients only (not through a proxy)");
-  if (config.management_keys.empty()) return std::nullopt;
+  const bool keys = !config.management_keys.empty();
+  // Without keys only a direct loopback peer of the management listener gets in (a listener
+  // bound elsewhere needs keys to start at all).
+  if (caller == ManagementCaller::remote && !keys)
+    return aws_error(v, 403, "ForbiddenException",
+                     "The management API answers direct loopback clients only (not through a proxy)");
+  if (caller == ManagementCaller::local && !keys) return std::nullopt;
 
   sigv4::Request sr;
   sr.method = std::string(req.method_string());
@@ -47,11 +51,13 @@ std::optional<HttpResponse> refuse_management(const Config& config, const HttpRe
   sigv4::VerifyOptions opts;
   opts.service = "execute-api";
   opts.region = config.region;
-  const auto& keys = config.management_keys;
-  auto lookup = [&keys](std::string_view id) -> std::optional<aws::Credentials> {
-    auto it = keys.find(std::string(id));
-    if (it == keys.end()) return std::nullopt;
-    return aws::Credentials{it->first, it->second, ""};
+  // The operator's keys, then the ones Parley gave the functions it runs.
+  auto lookup = [&config](std::string_view id) -> std::optional<aws::Credentials> {
+    for (const auto* keys : {&config.management_keys, &config.function_keys}) {
+      auto it = keys->find(std::string(id));
+      if (it != keys->end()) return aws::Credentials{it->first, it->second, ""};
+    }
+    return std::nullopt;
   };
   auto r = sigv4::verify(sr, lookup, opts);
   if (r) return std::nullopt;

@@ -39,9 +39,9 @@ HttpResponse gone(unsigned version) {
 }  // namespace
 
 HttpResponse handle_management(Context& ctx, const HttpRequest& req,
-                               const std::string& connection_id, bool peer_is_loopback) {
+                               const std::string& connection_id, ManagementCaller caller) {
   const unsigned v = req.version();
-  if (auto refusal = refuse_management(ctx.config, req, peer_is_loopback)) return std::move(*refusal);
+  if (auto refusal = refuse_management(ctx.config, req, caller)) return std::move(*refusal);
   auto& connections = ctx.connections;
 
   switch (req.method()) {

@@ -13,9 +13,16 @@ namespace gateway {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
+// Where a management call arrived, and from whom (gateway/management_auth.hpp says who may).
+enum class ManagementCaller {
+  public_port,    // the public (WebSocket) port: SigV4 always, whatever the peer's address
+  local,          // the management listener, a direct loopback peer
+  remote,         // the management listener, any other peer (or one that came through a proxy)
+};
+
 // Answers a request for /{stage}/@connections/{connectionId} (the id already percent-decoded).
 HttpResponse handle_management(Context& ctx, const HttpRequest& req,
-                               const std::string& connection_id, bool peer_is_loopback);
+                               const std::string& connection_id, ManagementCaller caller);
 
 // An AWS rest-json error: status, x-amzn-ErrorType header and {"message": ...}.
 HttpResponse aws_error(unsigned version, unsigned status, std::string_view type,

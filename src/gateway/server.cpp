@@ -59,14 +59,12 @@ struct Server::Impl {
         loops(make_loops(ctx.config.threads)),
         ioc(*loops.front()),
         acceptor(ioc),
+        management_acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM) {
     if (!ctx.config.tls_cert_file.empty() || !ctx.config.tls_key_file.empty())
       ctx.tls = make_tls_context(ctx.config.tls_cert_file, ctx.config.tls_key_file);
-    tcp::endpoint ep(net::ip::make_address(ctx.config.bind_address), ctx.config.port);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(net::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(net::socket_base::max_listen_connections);
+    open(acceptor, ctx.config.bind_address, ctx.config.port, false);
+    open(management_acceptor, ctx.config.management_bind, ctx.config.management_port, true);
     for (auto& l : loops) {
       ctx.inboxes.push_back(std::make_unique<LoopInbox>(*l));
       sweeps.push_back(std::make_unique<LoopSweep>(*l, sweep_period()));
@@ -75,20 +73,32 @@ struct Server::Impl {
                                     [this] { return static_cast<double>(ctx.registry.size()); });
   }
 
+  static void open(tcp::acceptor& a, const std::string& address, unsigned short port, bool management) {
+    try {
+      tcp::endpoint ep(net::ip::make_address(address), port);
+      a.open(ep.protocol());
+      a.set_option(net::socket_base::reuse_address(true));
+      a.bind(ep);
+      a.listen(net::socket_base::max_listen_connections);
+    } catch (const boost::system::system_error& e) {
+      throw ListenError(e.code(), management);
+    }
+  }
+
   static std::vector<std::unique_ptr<net::io_context>> make_loops(unsigned n) {
     std::vector<std::unique_ptr<net::io_context>> v;
     for (unsigned i = 0; i < n; ++i) v.push_back(std::make_unique<net::io_context>(1));
     return v;
   }
 
-  net::awaitable<void> accept_loop() {
+  net::awaitable<void> accept_loop(tcp::acceptor& from, Listener listener) {
     std::size_t next = 0;
     for (;;) {
       const std::size_t index = next++ % loops.size();
       net::io_context& loop = *loops[index];
       auto [ec, socket] =
-          co_await acceptor.async_accept(loop, net::as_tuple(net::use_awaitable));
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+          co_await from.async_accept(loop, net::as_tuple(net::use_awaitable));
+      if (ec == net::error::operation_aborted || !from.is_open()) co_return;
       if (ec) {
         // Out of descriptors (EMFILE) or a transient error: back off instead of spinning.
         core::log::warn("accept failed", {{"error", ec.message()}});
@@ -100,7 +110,7 @@ struct Server::Impl {
       socket.set_option(tcp::no_delay(true), ignored);
       net::co_spawn(loop,
                     serve_http(ctx, *ctx.inboxes[index], *sweeps[index],
-                               tcp::socket(std::move(socket))),
+                               tcp::socket(std::move(socket)), listener),
                     log_exception);
     }
   }
@@ -154,6 +164,7 @@ struct Server::Impl {
     core::log::info("shutting down", {{"connections", ctx.registry.size()}});
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    management_acceptor.close(ignored);
     signals.cancel(ignored);
     for (auto& s : ctx.registry.all()) s->close(1001, "Going away");
     net::co_spawn(ioc, drain(std::chrono::steady_clock::now() + grace), log_exception);
@@ -167,8 +178,9 @@ struct Server::Impl {
   std::vector<std::unique_ptr<net::io_context>> loops;
   // One per loop, beside its inbox; destroyed before the loops (each holds a timer of its loop).
   std::vector<std::unique_ptr<LoopSweep>> sweeps;
-  net::io_context& ioc;  // the first loop: acceptor, signals, bucket pruning
-  tcp::acceptor acceptor;
+  net::io_context& ioc;  // the first loop: acceptors, signals, bucket pruning
+  tcp::acceptor acceptor;             // the public port
+  tcp::acceptor management_acceptor;  // the management listener
   net::signal_set signals;
 };
 
@@ -178,6 +190,9 @@ Server::Server(Config config, Integration& integration)
 Server::~Server() = default;
 
 unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+unsigned short Server::management_port() const {
+  return impl_->management_acceptor.local_endpoint().port();
+}
 const Config& Server::config() const { return impl_->ctx.config; }
 Context& Server::context() { return impl_->ctx; }
 
@@ -186,7 +201,8 @@ void Server::run() {
   impl.signals.async_wait([&impl](boost::system::error_code ec, int) {
     if (!ec) impl.begin_shutdown(std::chrono::milliseconds(5000));
   });
-  net::co_spawn(impl.ioc, impl.accept_loop(), log_exception);
+  net::co_spawn(impl.ioc, impl.accept_loop(impl.acceptor, Listener::public_port), log_exception);
+  net::co_spawn(impl.ioc, impl.accept_loop(impl.management_acceptor, Listener::management), log_exception);
   net::co_spawn(impl.ioc, impl.prune_buckets(), log_exception);
   net::co_spawn(impl.ioc, impl.sample_for_inspector(), log_exception);
   for (std::size_t i = 0; i < impl.loops.size(); ++i)

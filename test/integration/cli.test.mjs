@@ -339,7 +339,7 @@ test('tty: reconnects after a server restart and catches up, each message once',
   const port = await freePort();
   const servers = [];
   const start = async () => {
-    const s = await startServer({ dataDir, args: ['--port', String(port)] });
+    const s = await startServer({ dataDir, args: ['--port', String(port), '--management-port', '0'] });
     servers.push(s);
     return s;
   };

@@ -5,7 +5,9 @@
 //    and catch up;
 //  * a --node-endpoint that does not reach the node itself (no stage path, another node's
 //    address) is refused at start with a sentence saying why;
-//  * a node-to-node post that fails for another reason than 410 is logged and counted.
+//  * a node-to-node post that fails for another reason than 410 is logged and counted;
+//  * nodes that advertise their public port (the recipe for nodes on other machines, issue 16)
+//    reach each other signed with shared keys, and without keys such an endpoint is refused.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,7 +102,7 @@ test('a --node-endpoint without the stage path is refused at start, saying why',
   const data = await makeDataDir('parley-endpoint-');
   try {
     const r = await run(['serve', '--store', 'dynamodb', '--dynamodb-endpoint', dynalite.url, '--bind', '127.0.0.1',
-      '--port', String(port), '--data', data, '--node-endpoint', `http://127.0.0.1:${port}`]);
+      '--port', String(port), '--management-port', '0', '--data', data, '--node-endpoint', `http://127.0.0.1:${port}`]);
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.err, /--node-endpoint http:\/\/127\.0\.0\.1:\d+ does not reach this node's management API/);
     assert.match(r.err, /stage/);
@@ -138,7 +140,7 @@ test('a node-to-node post refused with 403 is logged and counted in /metrics', {
   const di = await enter(d.wsUrl, { name: 'di', room });
   await say(cy.client, room, 'to a node that refuses my key');
   const failures = async () => {
-    const text = await (await fetchT(`${c.base}/metrics`)).text();
+    const text = await (await fetchT(c.metricsUrl)).text();
     const m = text.match(/^parley_node_post_failures_total\{reason="forbidden"\} (\d+)/m);
     return m ? Number(m[1]) : 0;
   };
@@ -147,4 +149,35 @@ test('a node-to-node post refused with 403 is logged and counted in /metrics', {
   assert.match(c.stderr(), /posts to another node failed/);
   assert.match(c.stderr(), new RegExp(d.mgmtUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
   await Promise.all([cy.client.close(), di.client.close()]);
+});
+
+test('nodes advertising their public port post to each other signed with shared keys; without keys that endpoint is refused at start', { timeout: 30_000 }, async () => {
+  // What nodes on other machines do (docs/scaling.md, "Node-to-node auth"): the public port
+  // takes signed calls from anywhere, the management listener stays on loopback.
+  const keys = `${dir}/shared-keys`;
+  await writeFile(keys, 'AKIDSHAREDNODES00001:shared-node-secret-shared-node-secret\n');
+  const node = async () => {
+    const port = await freePort();
+    return startNode(['--port', String(port), '--management-port', '0', '--management-keys', keys,
+      '--node-endpoint', `http://127.0.0.1:${port}/dev`]);
+  };
+  const [e, f] = [await node(), await node()];
+  assert.match(e.stdout(), new RegExp(`Node endpoint:\\s+${e.publicMgmtUrl.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+  const room = uniq('public');
+  const ed = await enter(e.wsUrl, { name: 'ed', room });
+  const flo = await enter(f.wsUrl, { name: 'flo', room });
+  const ack = await say(ed.client, room, 'across nodes, signed, on the public port');
+  await flo.client.next((m) => m.type === 'message' && m.seq === ack.seq, 5000, 'the message on the other node');
+  await Promise.all([ed.client.close(), flo.client.close()]);
+
+  const port = await freePort();
+  const data = await makeDataDir('parley-endpoint-');
+  try {
+    const r = await run(['serve', '--store', 'dynamodb', '--dynamodb-endpoint', dynalite.url, '--bind', '127.0.0.1',
+      '--port', String(port), '--management-port', '0', '--data', data, '--node-endpoint', `http://127.0.0.1:${port}/dev`]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.err, /refused this node \(403\).*the public port accepts only signed calls/);
+  } finally {
+    await removeDataDir(data);
+  }
 });

@@ -69,7 +69,7 @@ test('--store-faults fails the calls it names: the sender gets error internal, n
     a.client.send({ action: 'history', room });
     const h = await a.client.next((m) => m.type === 'history' && m.room === room && m !== a.history);
     assert.equal(h.lastSeq, 0, 'nothing stored');
-    const metrics = await (await fetchT(`${srv.base}/metrics`)).text();
+    const metrics = await (await fetchT(srv.metricsUrl)).text();
     assert.match(metrics, /parley_store_faults_injected_total\{op="append_message",kind="error"\} 1\b/);
   } finally {
     await closeAll();

@@ -41,7 +41,7 @@ const proxyRules = ({ nodes }) => [
 
 async function metric(srv, name) {
   try {
-    const text = await (await fetchT(`${srv.base}/metrics`, {}, 2000)).text();
+    const text = await (await fetchT(srv.metricsUrl, {}, 2000)).text();
     return text.split('\n').filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
   } catch { return 0; }
 }

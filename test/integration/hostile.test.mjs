@@ -38,7 +38,7 @@ function sendFragmented(client, body) {
 }
 
 async function openConnections() {
-  const text = await (await fetchT(`${srv.base}/metrics`)).text();
+  const text = await (await fetchT(srv.metricsUrl)).text();
   return Number(/^parley_connections_open (\S+)/m.exec(text)?.[1]);
 }
 

@@ -21,7 +21,7 @@ async function server(args) {
 }
 
 async function metric(srv, name) {
-  const text = await (await fetchT(`${srv.base}/metrics`)).text();
+  const text = await (await fetchT(srv.metricsUrl)).text();
   const m = text.match(new RegExp(`^${name} (\\S+)$`, 'm'));
   return m ? Number(m[1]) : NaN;
 }
@@ -29,8 +29,8 @@ async function metric(srv, name) {
 // A raw HTTP client of the stream, so that the test decides when its socket is read.
 function rawStream(srv) {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(srv.port, '127.0.0.1', () => {
-      sock.write(`GET /inspect/stream HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nAccept: text/event-stream\r\n\r\n`);
+    const sock = net.connect(Number(srv.managementPort), '127.0.0.1', () => {
+      sock.write(`GET /inspect/stream HTTP/1.1\r\nHost: 127.0.0.1:${srv.managementPort}\r\nAccept: text/event-stream\r\n\r\n`);
     });
     sock.text = '';
     sock.on('data', (d) => { sock.text += d.toString('latin1'); });
@@ -51,15 +51,21 @@ async function until(fn, what, ms = 10_000) {
 
 test('/inspect is refused to a proxied peer as /metrics is, and served to loopback', T, async () => {
   const srv = await server([]);
+  // Only on the management listener: the public port is what a proxy puts anyone in front of.
+  for (const path of ['/inspect', '/inspect/stream', '/metrics']) {
+    const pub = await fetchT(`${srv.base}${path}`);
+    assert.equal(pub.status, 403, `${path} on the public port`);
+    await pub.body?.cancel();
+  }
   for (const path of ['/inspect', '/inspect/', '/inspect/inspect.js', '/inspect/stream', '/metrics']) {
-    const proxied = await fetchT(`${srv.base}${path}`, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
+    const proxied = await fetchT(`${srv.managementBase}${path}`, { headers: { 'X-Forwarded-For': '203.0.113.7' } });
     assert.equal(proxied.status, 403, `${path} through a proxy`);
     await proxied.body?.cancel();
-    const forwarded = await fetchT(`${srv.base}${path}`, { headers: { Forwarded: 'for=203.0.113.7' } });
+    const forwarded = await fetchT(`${srv.managementBase}${path}`, { headers: { Forwarded: 'for=203.0.113.7' } });
     assert.equal(forwarded.status, 403, `${path} with Forwarded`);
     await forwarded.body?.cancel();
   }
-  const page = await fetchT(`${srv.base}/inspect`);
+  const page = await fetchT(`${srv.managementBase}/inspect`);
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-security-policy'), /default-src 'self'/);
   assert.match(await page.text(), /Parley inspector/);

@@ -133,7 +133,7 @@ describe('the Runtime API edge cases', () => {
     assert.equal(env.GREETING, 'hello', "!Ref of a parameter: its Default");
     assert.equal(env.OWN, 'yes');
     assert.equal(env.PARLEY_SQLITE_FILE, join(srv.dataDir, 'parley.db'));
-    assert.equal(env.PARLEY_MANAGEMENT_ENDPOINT, srv.mgmtUrl);
+    assert.equal(env.PARLEY_MANAGEMENT_ENDPOINT, srv.mgmtUrl, 'the management listener');
     assert.ok(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY, 'credentials for SigV4');
     assert.equal(env.PARLEY_LEAK_CHECK, undefined, "the gateway's own environment is not inherited");
     assert.equal(env.AWS_LAMBDA_FUNCTION_TIMEOUT, undefined, 'Lambda sets no such variable');
@@ -279,7 +279,7 @@ describe('the Runtime API edge cases', () => {
     await poll(() => events(dir, (e) => e.routeKey === 'slow').length === 2, { timeoutMs: 5000 });
     const slow = events(dir, (e) => e.routeKey === 'slow');
     assert.equal(slow[1].pid, slow[0].pid);
-    const metrics = await (await fetchT(`${srv.base}/metrics`)).text();
+    const metrics = await (await fetchT(srv.metricsUrl)).text();
     assert.match(metrics, /parley_lambda_throttles_total\{function="SlowFunction"\} 1\n/);
     assert.match(metrics, /parley_lambda_cold_starts_total\{function="SlowFunction"\} 1\n/);
     const connectStarts = Number(/parley_lambda_cold_starts_total\{function="ConnectFunction"\} (\d+)/.exec(metrics)[1]);

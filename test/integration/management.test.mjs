@@ -203,9 +203,11 @@ test('AWS SDK v3: PostToConnection over 131072 bytes throws PayloadTooLargeExcep
   }
 });
 
-// A reverse proxy on this host connects from loopback: its forwarding headers mark the request
-// as not direct, so an unsigned call is refused as a remote one would be (docs/security.md,
-// "Behind a reverse proxy"). Without the header the same call reaches the API (410 here).
+// The management listener must never sit behind a proxy; if one is pointed at it anyway, its
+// forwarding headers mark the request as not direct, and an unsigned call is refused as a
+// remote one would be (belt and braces: the protection is the listener's loopback bind;
+// docs/security.md, "Behind a reverse proxy"). Without the header the same call reaches the
+// API (410 here).
 test('a loopback call carrying a proxy\'s forwarding header is refused 403 ForbiddenException; /metrics too', T, async () => {
   const proxied = [
     { 'X-Forwarded-For': '203.0.113.9' }, { Forwarded: 'for=203.0.113.9' }, { 'X-Real-IP': '203.0.113.9' },
@@ -216,9 +218,9 @@ test('a loopback call carrying a proxy\'s forwarding header is refused 403 Forbi
       const r = await fetchT(srv.connectionUrl(NEVER_ID), { method, headers, body: method === 'POST' ? 'x' : undefined });
       await assertAwsError(r, 403, 'ForbiddenException');
     }
-    const m = await fetchT(`${srv.base}/metrics`, { headers });
+    const m = await fetchT(srv.metricsUrl, { headers });
     assert.equal(m.status, 403, JSON.stringify(headers));
   }
   await assertAwsError(await fetchT(srv.connectionUrl(NEVER_ID)), 410, 'GoneException');
-  assert.equal((await fetchT(`${srv.base}/metrics`)).status, 200);
+  assert.equal((await fetchT(srv.metricsUrl)).status, 200);
 });

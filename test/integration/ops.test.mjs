@@ -18,7 +18,7 @@ function sample(text, name) {
 }
 
 async function metrics() {
-  const res = await fetchT(`http://127.0.0.1:${srv.port}/metrics`);
+  const res = await fetchT(srv.metricsUrl);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   return res.text();
@@ -109,7 +109,7 @@ test('a malformed WebSocket handshake is refused before $connect runs; a good on
 
 test('a post to a gone connection is counted as gone', T, async () => {
   const gone0 = sample(await metrics(), 'parley_posts_total{result="gone"}') ?? 0;
-  const res = await fetchT(`http://127.0.0.1:${srv.port}/dev/@connections/AAAAAAAAAAAAAAA%3D`,
+  const res = await fetchT(`${srv.mgmtUrl}/@connections/AAAAAAAAAAAAAAA%3D`,
     { method: 'POST', body: 'x' });
   assert.equal(res.status, 410);
   assert.equal(sample(await metrics(), 'parley_posts_total{result="gone"}'), gone0 + 1);

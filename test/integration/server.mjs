@@ -3,7 +3,11 @@
 //
 //   const srv = await startServer({ args: ['--idle-timeout', '1'] });
 //   srv.port, srv.base ('http://127.0.0.1:PORT'), srv.wsUrl ('ws://127.0.0.1:PORT/dev'),
-//   srv.mgmtUrl ('http://127.0.0.1:PORT/dev'), srv.connectionUrl(id), srv.stderr()
+//   srv.stderr()
+//   The management listener (loopback, unsigned; docs/security.md): srv.managementBase
+//   ('http://127.0.0.1:MPORT'), srv.mgmtUrl ('http://127.0.0.1:MPORT/dev'), srv.connectionUrl(id),
+//   srv.metricsUrl. The management API on the public port, which takes SigV4-signed calls only:
+//   srv.publicMgmtUrl ('http://127.0.0.1:PORT/dev'), srv.publicConnectionUrl(id).
 //   await srv.stop();      // SIGTERM (srv.kill(): SIGKILL)
 //
 // The binary is $PARLEY_BIN, else <repo>/build/parley. Each server gets its own --data dir
@@ -120,12 +124,13 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
   try {
     port = await new Promise((res, rej) => {
       const timer = setTimeout(
-        () => rej(new Error(`no "WebSocket: ws://..." banner line within ${STARTUP_TIMEOUT_MS} ms\n${describe()}`)),
+        () => rej(new Error(`no "WebSocket: ws://..." and "Metrics: http://..." banner lines within ${STARTUP_TIMEOUT_MS} ms\n${describe()}`)),
         STARTUP_TIMEOUT_MS);
       const onData = (d) => {
         stdout += d;
         const m = /WebSocket:\s+wss?:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout);
-        if (m) {
+        // The management listener's line comes after it in the same banner.
+        if (m && /Metrics:\s+https?:\/\/\S+\/metrics/.test(stdout)) {
           clearTimeout(timer);
           child.stdout.off('data', onData);
           // keep draining stdout so the server never blocks on a full pipe
@@ -153,6 +158,7 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
   // With --tls-cert the port speaks only TLS (https://, wss://).
   const tls = /WebSocket:\s+wss:/.test(stdout);
   const base = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const [, managementBase, managementPort] = /Metrics:\s+(https?:\/\/\S+:(\d+))\/metrics/.exec(stdout);
   let stopped = null;
   // A server that dies on its own is a finding: say so (with its stderr) in the test output.
   exitPromise.then((x) => {
@@ -170,8 +176,13 @@ export async function startServer({ args = [], stage = 'dev', env = {}, dataDir:
     dynalite,
     tls,
     wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/${stage}`,
-    mgmtUrl: `${base}/${stage}`,
-    connectionUrl: (id) => `${base}/${stage}/@connections/${encodeURIComponent(id)}`,
+    managementBase,
+    managementPort: Number(managementPort),
+    mgmtUrl: `${managementBase}/${stage}`,
+    connectionUrl: (id) => `${managementBase}/${stage}/@connections/${encodeURIComponent(id)}`,
+    metricsUrl: `${managementBase}/metrics`,
+    publicMgmtUrl: `${base}/${stage}`,
+    publicConnectionUrl: (id) => `${base}/${stage}/@connections/${encodeURIComponent(id)}`,
     stdout: () => stdout,
     stderr: () => stderr,
     exited: () => exited,

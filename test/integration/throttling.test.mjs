@@ -19,7 +19,7 @@ afterEach(() => closeAll());
 after(() => terminateAll());
 
 async function metric(srv, name) {
-  const text = await (await fetchT(`${srv.base}/metrics`)).text();
+  const text = await (await fetchT(srv.metricsUrl)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith(name) && /^[a-z_]+(\{[^}]*\})? /.test(line)) sum += Number(line.split(' ').pop());

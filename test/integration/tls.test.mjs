@@ -63,7 +63,7 @@ test('the full chat flow works over wss: join, message, direct message, history,
   assert.equal(got.text, text);
   // 100 KB from the management API: several 32 KB frames and TLS records on the way out.
   const big = 'y'.repeat(100_000);
-  const r = await httpsRequest(`${srv.base}/dev/@connections/${encodeURIComponent(a.id)}`, { method: 'POST', body: big });
+  const r = await httpsRequest(srv.connectionUrl(a.id), { method: 'POST', body: big });
   assert.equal(r.status, 200);
   assert.equal((await a.client.nextFrame((f) => f.data.length === big.length, 10_000)).data, big);
   a.client.send({ action: 'dm', to: 'tls-b', message: 'psst' });
@@ -77,10 +77,15 @@ test('the full chat flow works over wss: join, message, direct message, history,
   assert.equal((await a.client.close(1000, 'bye')).code, 1000);
 });
 
-test('the management API answers over https and its posts reach the wss client', T, async () => {
+test('the management listener answers over https too and its posts reach the wss client', T, async () => {
+  assert.match(srv.managementBase, /^https:\/\/127\.0\.0\.1:\d+$/);
   const j = await join(srv.wsUrl, { name: 'tls-m', ca });
-  const r = await httpsRequest(`${srv.base}/dev/@connections/${encodeURIComponent(j.id)}`, { method: 'POST', body: 'raw over https' });
+  const r = await httpsRequest(srv.connectionUrl(j.id), { method: 'POST', body: 'raw over https' });
   assert.equal(r.status, 200);
+  // Unsigned on the public port: refused as AWS does.
+  const pub = await httpsRequest(srv.publicConnectionUrl(j.id), { method: 'POST', body: 'unsigned' });
+  assert.equal(pub.status, 403);
+  assert.equal(pub.headers['x-amzn-errortype'], 'MissingAuthenticationTokenException');
   const f = await j.client.nextFrame((x) => x.data === 'raw over https');
   assert.equal(f.isBinary, false);
 });

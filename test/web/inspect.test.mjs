@@ -52,7 +52,7 @@ async function openInspector(srv) {
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) pageErrors.push(m.text());
   });
-  const res = await page.goto(`${srv.base}/inspect`, { waitUntil: 'load' });
+  const res = await page.goto(`${srv.managementBase}/inspect`, { waitUntil: 'load' });
   assert.equal(res.status(), 200);
   assert.match(res.headers()['content-security-policy'] || '', /script-src 'self'/);
   await page.waitForSelector('[data-testid="inspect-status"][data-state="live"]');
