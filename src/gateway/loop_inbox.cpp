@@ -5,43 +5,16 @@
 #include <boost/asio/post.hpp>
 
 namespace gateway {
-namespace {
-
-// This thread's open Batch: the frames held back, by inbox (a node has one inbox per socket
-// thread, so a short list).
-struct Held {
-  int depth = 0;
-  std::vector<std::pair<LoopInbox*, std::vector<LoopInbox::Item>>> by_inbox;
-};
-thread_local Held held;
-
-}  // namespace
-
-LoopInbox::Batch::Batch() { ++held.depth; }
-
-LoopInbox::Batch::~Batch() {
-  if (--held.depth > 0) return;
-  for (auto& [inbox, items] : held.by_inbox)
-    if (!items.empty()) inbox->push(items);
+void Outbox::add(LoopInbox& inbox, std::shared_ptr<Deliverable> to, apigw::SharedFrame frame) {
+  auto here = std::find_if(by_inbox_.begin(), by_inbox_.end(),
+                           [&inbox](const auto& entry) { return entry.first == &inbox; });
+  if (here == by_inbox_.end()) here = by_inbox_.emplace(by_inbox_.end(), &inbox, std::vector<LoopInbox::Item>{});
+  here->second.push_back({std::move(to), std::move(frame), options_.linger});
 }
 
-void LoopInbox::post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame) {
-  Item item{std::move(to), std::move(frame), apigw::Lingering::active()};
-  if (held.depth > 0) {
-    auto held_here = std::find_if(held.by_inbox.begin(), held.by_inbox.end(),
-                                  [this](const auto& entry) { return entry.first == this; });
-    if (held_here == held.by_inbox.end())
-      held_here = held.by_inbox.emplace(held.by_inbox.end(), this, std::vector<Item>{});
-    held_here->second.push_back(std::move(item));
-    return;
-  }
-  bool wake = false;
-  {
-    std::lock_guard lock(mutex_);
-    items_.push_back(std::move(item));
-    wake = claim_drain();
-  }
-  if (wake) schedule_drain();
+void Outbox::hand_over() {
+  for (auto& [inbox, items] : by_inbox_)
+    if (!items.empty()) inbox->push(items);
 }
 
 void LoopInbox::push(std::vector<Item>& items) {

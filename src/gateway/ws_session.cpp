@@ -110,7 +110,7 @@ class WsSession final : public Session,
 
   const std::string& id() const override { return meta_.connection_id; }
 
-  core::result<void> send(apigw::SharedFrame frame) override {
+  core::result<void> send(apigw::SharedFrame frame, Outbox& out) override {
     if (!open_.load()) return core::errc::gone;
     const std::size_t n = frame->size();
     if (queued_bytes_.fetch_add(n) + n > ctx_.config.max_send_queue_bytes) {
@@ -120,8 +120,13 @@ class WsSession final : public Session,
       full_since_ms_.compare_exchange_strong(none, steady_ms());
       return core::errc::limit_exceeded;
     }
-    inbox_.post(this->shared_from_this(), std::move(frame));
+    out.add(inbox_, this->shared_from_this(), std::move(frame));
     return {};
+  }
+  // A frame of the session's own (a two-way route's answer, a gateway error): a post of one.
+  core::result<void> send(apigw::SharedFrame frame) {
+    Outbox out({});
+    return send(std::move(frame), out);
   }
 
   Owed deliver(apigw::SharedFrame frame, bool may_linger) override {
