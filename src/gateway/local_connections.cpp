@@ -56,7 +56,7 @@ std::vector<core::result<void>> LocalConnections::send_to(
   out.reserve(sessions.size());
   Tally tally;
   {
-    Outbox outbox(options);
+    Outbox outbox(options, sessions.size());
     for (const auto& s : sessions)
       out.push_back(tally.add(s ? s->send(data, outbox) : core::errc::gone));
   }

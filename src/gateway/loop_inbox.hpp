@@ -79,7 +79,10 @@ class LoopInbox {
 // thread-safe); frames to one connection keep their order.
 class Outbox {
  public:
-  explicit Outbox(apigw::PostOptions options) : options_(options) {}
+  // `expected`: about how many frames the post has (its recipients), so that each inbox's share
+  // is allocated once instead of grown by doubling through a 1,000-member fan-out.
+  explicit Outbox(apigw::PostOptions options, std::size_t expected = 0)
+      : options_(options), expected_(expected) {}
   ~Outbox() { hand_over(); }
   Outbox(const Outbox&) = delete;
   Outbox& operator=(const Outbox&) = delete;
@@ -91,6 +94,7 @@ class Outbox {
 
  private:
   apigw::PostOptions options_;
+  std::size_t expected_;
   // By inbox: a node has one per socket thread, so a short list.
   std::vector<std::pair<LoopInbox*, std::vector<LoopInbox::Item>>> by_inbox_;
 };
