@@ -7,10 +7,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/memo.hpp"
 
 namespace apigw {
 
@@ -20,22 +20,6 @@ using SharedFrame = std::shared_ptr<const std::string>;
 inline SharedFrame make_frame(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
-
-// While one is alive on a thread, that thread's posts may wait a few milliseconds for the
-// frames after them, so that a burst of them leaves in fewer socket writes: for frames nobody
-// waits on (presence). Nestable; adapters that cannot hold a frame back ignore it. A post's
-// order among the posts to its connection never changes.
-class Lingering {
- public:
-  Lingering() noexcept { ++depth_; }
-  ~Lingering() { --depth_; }
-  Lingering(const Lingering&) = delete;
-  Lingering& operator=(const Lingering&) = delete;
-  static bool active() noexcept { return depth_ > 0; }
-
- private:
-  static inline thread_local int depth_ = 0;
-};
 
 // GetConnection's answer.
 struct ConnectionInfo {
@@ -48,46 +32,47 @@ struct ConnectionInfo {
 // Largest PostToConnection payload (AWS: 131072 bytes; larger is 413).
 inline constexpr std::size_t max_post_bytes = 131072;
 
-// A recipient of a fan-out and the node holding its socket, as its store row says
-// (store::Member::gateway; "" = this node, or not known).
-struct Recipient {
-  std::string connection_id;
-  std::string gateway;
+// How a post may be delivered.
+struct PostOptions {
+  // The frames may wait a few milliseconds for the frames after them, so that a burst of them
+  // leaves in fewer socket writes: for frames nobody waits on (presence). Adapters that cannot
+  // hold a frame back ignore it. A post's order among the posts to its connection never changes.
+  bool linger = false;
+};
+
+// Whom a post goes to: connection ids, each with the node holding it when known, and, when the
+// ids are a room's member list, which list (so an adapter may remember what it resolved them to).
+struct Recipients {
+  std::span<const std::string> ids;
+  // Empty, or one per id: the node holding ids[i] as its store row says (store::Member::gateway;
+  // "" = this node, or not known). An adapter spanning several nodes routes by it instead of
+  // looking each connection up.
+  std::span<const std::string> gateways = {};
+  // Set when `ids` is the member list of room `list` at `version` (store::RoomMembers): its owner
+  // never changes a list under a version, and gives every new list a new one, so an adapter may
+  // keep what it resolved the ids to until the version changes. 0: an ad hoc list.
+  std::string_view list = {};
+  std::uint64_t version = 0;
+
+  const std::string* gateway_of(std::size_t i) const {
+    return gateways.empty() ? nullptr : &gateways[i];
+  }
 };
 
 class Connections {
  public:
   virtual ~Connections() = default;
 
-  // PostToConnection. Errors: gone (410), payload_too_large (413), limit_exceeded (429).
-  virtual core::result<void> post(const std::string& connection_id, const SharedFrame& data) = 0;
+  // PostToConnection to each recipient; the i-th result answers to.ids[i]. Errors: gone (410),
+  // payload_too_large (413), limit_exceeded (429). Adapters with network latency post
+  // concurrently; the gateway's hands each socket thread its frames at once.
+  virtual std::vector<core::result<void>> post(const Recipients& to, const SharedFrame& data,
+                                               PostOptions options = {}) = 0;
 
-  // Posts one frame to many connections; the i-th result answers the i-th id.
-  // Adapters with network latency override this to post concurrently.
-  virtual std::vector<core::result<void>> post_many(std::span<const std::string> ids,
-                                                    const SharedFrame& data) {
-    std::vector<core::result<void>> out;
-    out.reserve(ids.size());
-    for (const auto& id : ids) out.push_back(post(id, data));
-    return out;
-  }
-
-  // post_many to a list its owner keeps unchanged between calls (a room's member-list snapshot)
-  // along with `memo`, which the owner clears whenever the list changes: an adapter may keep
-  // there what it resolved the ids to and skip the lookups next time.
-  virtual std::vector<core::result<void>> post_list(std::span<const std::string> ids,
-                                                    const SharedFrame& data, core::Memo& memo) {
-    (void)memo;
-    return post_many(ids, data);
-  }
-  // post_many for recipients whose node is known: an adapter spanning several nodes routes each
-  // post without looking the connection up. Others ignore the gateway.
-  virtual std::vector<core::result<void>> post_recipients(std::span<const Recipient> to,
-                                                          const SharedFrame& data) {
-    std::vector<std::string> ids;
-    ids.reserve(to.size());
-    for (const auto& r : to) ids.push_back(r.connection_id);
-    return post_many(ids, data);
+  // post() to one connection.
+  core::result<void> post_one(const std::string& connection_id, const SharedFrame& data,
+                              PostOptions options = {}) {
+    return std::move(post(Recipients{{&connection_id, 1}}, data, options).front());
   }
 
   // GetConnection. Errors: gone.

@@ -72,52 +72,54 @@ std::optional<std::string> RoutedConnections::holder(const std::string& connecti
   return row->gateway;
 }
 
-core::result<void> RoutedConnections::post(const std::string& connection_id, const apigw::SharedFrame& data) {
-  auto r = local_.post(connection_id, data);
-  if (r || r.error() != core::errc::gone) return r;
-  auto node = holder(connection_id);
-  if (!node) return r;
-  auto* http = peer(*node);
-  if (!http) return r;
-  std::vector<core::result<void>> out{http->post(connection_id, data)};
-  count_failures(*node, {0}, out);
-  return out[0];
-}
-
-std::vector<core::result<void>> RoutedConnections::post_many(std::span<const std::string> ids,
-                                                             const apigw::SharedFrame& data) {
-  std::vector<apigw::Recipient> to;
-  to.reserve(ids.size());
-  for (const auto& id : ids) to.push_back({id, {}});
-  return post_recipients(to, data);
-}
-
-std::vector<core::result<void>> RoutedConnections::post_recipients(std::span<const apigw::Recipient> to,
-                                                                   const apigw::SharedFrame& data) {
-  std::vector<core::result<void>> out(to.size(), core::result<void>(gone()));
+std::vector<core::result<void>> RoutedConnections::post(const apigw::Recipients& to,
+                                                        const apigw::SharedFrame& data,
+                                                        apigw::PostOptions options) {
+  const auto n = to.ids.size();
+  std::vector<core::result<void>> out(n, core::result<void>(gone()));
   // Peer endpoint → the indexes of its recipients.
   std::map<std::string, std::vector<std::size_t>> by_peer;
-  for (std::size_t i = 0; i < to.size(); ++i) {
-    const auto& r = to[i];
-    if (remote(r.gateway)) {
-      // No shortcut for a node the view says is dead: the store view already left out that
-      // node's rows, so a row naming it here was written by its rejoined run (after a fence),
-      // which the view has not read yet. Answering 410 would make the sender delete it.
-      by_peer[r.gateway].push_back(i);
-      continue;
+  // No shortcut for a node the view says is dead: the store view already left out that node's
+  // rows, so a row naming it here was written by its rejoined run (after a fence), which the
+  // view has not read yet. Answering 410 would make the sender delete it.
+  const auto is_remote = [&](std::size_t i) {
+    const auto* gateway = to.gateway_of(i);
+    return gateway && remote(*gateway);
+  };
+  std::size_t held_elsewhere = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (is_remote(i)) {
+      by_peer[*to.gateway_of(i)].push_back(i);
+      ++held_elsewhere;
     }
-    out[i] = local_.post(r.connection_id, data);  // queues the frame: never blocks
-    if (r.gateway.empty() && !out[i] && out[i].error() == core::errc::gone) {
-      // A row that did not say where its socket is: look it up (one read).
-      if (auto node = holder(r.connection_id)) by_peer[*node].push_back(i);
-    }
+  // The rest in one local post (it queues: never blocks); the room's list as given when all of
+  // it is local.
+  std::vector<std::size_t> here;
+  if (held_elsewhere == 0) {
+    out = local_.post(to, data, options);
+    for (std::size_t i = 0; i < n; ++i) here.push_back(i);
+  } else if (held_elsewhere < n) {
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!is_remote(i)) {
+        here.push_back(i);
+        ids.push_back(to.ids[i]);
+      }
+    auto results = local_.post(apigw::Recipients{ids}, data, options);
+    for (std::size_t k = 0; k < here.size(); ++k) out[here[k]] = std::move(results[k]);
   }
-  if (!by_peer.empty()) post_remote(by_peer, to, *data, out);
+  for (const auto i : here) {
+    const auto* gateway = to.gateway_of(i);
+    if ((gateway && !gateway->empty()) || out[i] || out[i].error() != core::errc::gone) continue;
+    // A row that did not say where its socket is: look it up (one read).
+    if (auto node = holder(to.ids[i])) by_peer[*node].push_back(i);
+  }
+  if (!by_peer.empty()) post_remote(by_peer, to.ids, *data, out);
   return out;
 }
 
 void RoutedConnections::post_remote(const std::map<std::string, std::vector<std::size_t>>& by_peer,
-                                    std::span<const apigw::Recipient> to, const std::string& data,
+                                    std::span<const std::string> ids, const std::string& data,
                                     std::vector<core::result<void>>& out) {
   // Per peer, up to max_in_flight workers on the client's one I/O thread, each taking that
   // peer's next recipient until none is left; the peers side by side. Everything below runs on
@@ -146,11 +148,11 @@ void RoutedConnections::post_remote(const std::map<std::string, std::vector<std:
   auto finished = shared->done.get_future();
   for (std::size_t qi = 0; qi < shared->queues.size(); ++qi) {
     for (std::size_t w = 0; w < workers_of[qi]; ++w) {
-      auto worker = [shared, qi, &to, &data, &out]() -> boost::asio::awaitable<void> {
+      auto worker = [shared, qi, ids, &data, &out]() -> boost::asio::awaitable<void> {
         auto& q = shared->queues[qi];
         while (q.next < q.idx->size()) {
           const auto i = (*q.idx)[q.next++];
-          out[i] = co_await q.http->async_post(to[i].connection_id, data);
+          out[i] = co_await q.http->async_post(ids[i], data);
         }
       };
       boost::asio::co_spawn(client_->executor(), worker, [shared](std::exception_ptr e) {

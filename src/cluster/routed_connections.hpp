@@ -4,7 +4,7 @@
 //  * A connection held here goes to this node's registry (`local`).
 //  * One held by another node goes to that node's management API (connections::Http,
 //    SigV4-signed when keys are configured), found from the row's `gateway`: the member rows of
-//    a fan-out carry it (post_recipients: no store read per recipient); a single post to an id
+//    a fan-out carry it (Recipients::gateways: no store read per recipient); a single post to an id
 //    not held here reads its connection row once.
 //  * A row of a node known dead, or no row at all, is gone (410): the handlers then clean the
 //    rows up as for any gone connection.
@@ -38,11 +38,10 @@ class RoutedConnections final : public apigw::Connections {
   RoutedConnections(apigw::Connections& local, store::Store& rows, const Liveness& liveness,
                     std::shared_ptr<aws::http::BlockingClient> client, RoutingOptions options);
 
-  core::result<void> post(const std::string& connection_id, const apigw::SharedFrame& data) override;
-  std::vector<core::result<void>> post_many(std::span<const std::string> ids,
-                                            const apigw::SharedFrame& data) override;
-  std::vector<core::result<void>> post_recipients(std::span<const apigw::Recipient> to,
-                                                  const apigw::SharedFrame& data) override;
+  // The recipients held here in one post to `local` (with the options: linger, the room's
+  // list); those of other nodes to their management APIs, all at once.
+  std::vector<core::result<void>> post(const apigw::Recipients& to, const apigw::SharedFrame& data,
+                                       apigw::PostOptions options = {}) override;
   core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
   core::result<void> remove(const std::string& connection_id) override;
 
@@ -53,7 +52,7 @@ class RoutedConnections final : public apigw::Connections {
   std::optional<std::string> holder(const std::string& connection_id);
   // Posts the recipients grouped by peer endpoint, all peers at once; fills `out`.
   void post_remote(const std::map<std::string, std::vector<std::size_t>>& by_peer,
-                   std::span<const apigw::Recipient> to, const std::string& data,
+                   std::span<const std::string> ids, const std::string& data,
                    std::vector<core::result<void>>& out);
   bool remote(const std::string& gateway) const { return !gateway.empty() && gateway != liveness_.self(); }
 

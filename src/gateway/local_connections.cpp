@@ -17,71 +17,48 @@ void LocalConnections::Tally::record(GatewayMetrics& m) const {
   if (throttled) m.posts_throttled.inc(throttled);
 }
 
-core::result<void> LocalConnections::post(const std::string& connection_id,
-                                          const apigw::SharedFrame& data) {
+std::vector<core::result<void>> LocalConnections::post(const apigw::Recipients& to,
+                                                       const apigw::SharedFrame& data,
+                                                       apigw::PostOptions options) {
   if (data->size() > max_post_bytes_) {
-    metrics_.posts_too_large.inc();
-    return core::errc::payload_too_large;
+    metrics_.posts_too_large.inc(to.ids.size());
+    return std::vector<core::result<void>>(to.ids.size(), core::errc::payload_too_large);
   }
-  auto s = registry_.find(connection_id);
-  Tally tally;
-  auto r = tally.add(s ? s->send(data) : core::errc::gone);
-  tally.record(metrics_);
-  return r;
+  return send_to(resolve(to), data, options);
 }
 
-std::optional<std::vector<core::result<void>>> LocalConnections::refuse_too_large(
-    std::size_t posts, const apigw::SharedFrame& data) {
-  if (data->size() <= max_post_bytes_) return std::nullopt;
-  metrics_.posts_too_large.inc(posts);
-  return std::vector<core::result<void>>(posts, core::errc::payload_too_large);
-}
-
-std::vector<core::result<void>> LocalConnections::post_many(std::span<const std::string> ids,
-                                                            const apigw::SharedFrame& data) {
-  if (auto refused = refuse_too_large(ids.size(), data)) return std::move(*refused);
-  return send_to(registry_.find_many(ids), data);
-}
-
-namespace {
-// What post_list keeps in a list's memo: the list's sessions, held weakly (a closed one is gone).
-struct Resolved {
-  const void* owner;
-  std::vector<std::weak_ptr<Session>> sessions;
-};
-}  // namespace
-
-std::vector<core::result<void>> LocalConnections::post_list(std::span<const std::string> ids,
-                                                            const apigw::SharedFrame& data,
-                                                            core::Memo& memo) {
-  if (auto refused = refuse_too_large(ids.size(), data)) return std::move(*refused);
-  auto known = std::static_pointer_cast<const Resolved>(memo.get());
-  if (known && known->owner == this && known->sessions.size() == ids.size()) {
-    std::vector<std::shared_ptr<Session>> sessions;
-    sessions.reserve(ids.size());
-    for (const auto& w : known->sessions) sessions.push_back(w.lock());
-    return send_to(sessions, data);
+std::vector<std::shared_ptr<Session>> LocalConnections::resolve(const apigw::Recipients& to) {
+  if (to.ids.size() == 1) return {registry_.find(to.ids[0])};  // a reply: one shard, no sort
+  const bool listed = to.version != 0 && !to.list.empty();
+  if (listed) {
+    if (auto known = resolved_.find(to.list, to.version); known && known->size() == to.ids.size()) {
+      std::vector<std::shared_ptr<Session>> sessions;
+      sessions.reserve(known->size());
+      for (const auto& w : *known) sessions.push_back(w.lock());
+      return sessions;
+    }
   }
-  auto sessions = registry_.find_many(ids);
+  auto sessions = registry_.find_many(to.ids);
   // An id not found may be a connection whose $connect has not finished yet: found later, so
   // such a list is not remembered.
-  if (std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s != nullptr; })) {
-    auto r = std::make_shared<Resolved>();
-    r->owner = this;
-    r->sessions.assign(sessions.begin(), sessions.end());
-    memo.set(std::move(r));
+  if (listed &&
+      std::all_of(sessions.begin(), sessions.end(), [](const auto& s) { return s != nullptr; })) {
+    resolved_.remember(to.list, to.version,
+                       std::make_shared<const ResolvedLists::Sessions>(sessions.begin(), sessions.end()));
   }
-  return send_to(sessions, data);
+  return sessions;
 }
 
 std::vector<core::result<void>> LocalConnections::send_to(
-    const std::vector<std::shared_ptr<Session>>& sessions, const apigw::SharedFrame& data) {
+    const std::vector<std::shared_ptr<Session>>& sessions, const apigw::SharedFrame& data,
+    apigw::PostOptions options) {
   std::vector<core::result<void>> out;
   out.reserve(sessions.size());
   Tally tally;
   {
-    LoopInbox::Batch batch;
-    for (const auto& s : sessions) out.push_back(tally.add(s ? s->send(data) : core::errc::gone));
+    Outbox outbox(options, sessions.size());
+    for (const auto& s : sessions)
+      out.push_back(tally.add(s ? s->send(data, outbox) : core::errc::gone));
   }
   tally.record(metrics_);
   return out;

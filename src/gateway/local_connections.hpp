@@ -7,6 +7,7 @@
 #include "apigw/connections.hpp"
 #include "gateway/connection_registry.hpp"
 #include "gateway/gateway_metrics.hpp"
+#include "gateway/resolved_lists.hpp"
 
 namespace gateway {
 
@@ -16,17 +17,17 @@ class LocalConnections final : public apigw::Connections {
                    GatewayMetrics& metrics)
       : registry_(registry), max_post_bytes_(max_post_bytes), metrics_(metrics) {}
 
-  core::result<void> post(const std::string& connection_id, const apigw::SharedFrame& data) override;
-  // The fan-out path: the registry's shards locked once each, every loop handed its frames at once.
-  std::vector<core::result<void>> post_many(std::span<const std::string> ids,
-                                            const apigw::SharedFrame& data) override;
-  // Keeps in `memo` the sessions the ids were found to be when all of them were: the next post
-  // to the same list locks each weakly held session instead of looking its id up.
-  std::vector<core::result<void>> post_list(std::span<const std::string> ids,
-                                            const apigw::SharedFrame& data,
-                                            core::Memo& memo) override;
+  // The registry's shards locked once each, every socket thread handed its frames at once
+  // (an Outbox). A room's member list (to.list, to.version) found whole is remembered: the next
+  // post to the same version locks each weakly held session instead of looking its id up.
+  // Gateways are ignored: every connection this adapter reaches is held here.
+  std::vector<core::result<void>> post(const apigw::Recipients& to, const apigw::SharedFrame& data,
+                                       apigw::PostOptions options = {}) override;
   core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
   core::result<void> remove(const std::string& connection_id) override;
+
+  // Room lists remembered (ResolvedLists).
+  std::size_t resolved_lists() const { return resolved_.size(); }
 
  private:
   // Outcomes of posts, counted into the metrics at once.
@@ -36,15 +37,15 @@ class LocalConnections final : public apigw::Connections {
     void record(GatewayMetrics& m) const;
   };
 
+  // The sessions of `to.ids` (nullptr: not held here), from the remembered list when it is known.
+  std::vector<std::shared_ptr<Session>> resolve(const apigw::Recipients& to);
   std::vector<core::result<void>> send_to(const std::vector<std::shared_ptr<Session>>& sessions,
-                                          const apigw::SharedFrame& data);
-  // `posts` answers of 413 (counted) when `data` is over the PostToConnection limit.
-  std::optional<std::vector<core::result<void>>> refuse_too_large(std::size_t posts,
-                                                                  const apigw::SharedFrame& data);
+                                          const apigw::SharedFrame& data, apigw::PostOptions options);
 
   ConnectionRegistry& registry_;
   std::size_t max_post_bytes_;
   GatewayMetrics& metrics_;
+  ResolvedLists resolved_;
 };
 
 }  // namespace gateway

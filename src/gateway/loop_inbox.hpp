@@ -22,7 +22,7 @@ class Deliverable {
   virtual ~Deliverable() = default;
   // Queues it. `flush` when this is the first frame since the last flush(), so the caller owes
   // one (a connection given 16 frames in a drain is flushed once, not 16 times);
-  // `lingering_flush` when it is the first and may wait (apigw::Lingering): the caller owes a
+  // `lingering_flush` when it is the first and may wait (PostOptions::linger): the caller owes a
   // flush within LoopInbox::linger. A frame that may not wait, given after one that may, is
   // owed a flush at once (which writes both).
   virtual Owed deliver(apigw::SharedFrame frame, bool may_linger) = 0;
@@ -31,27 +31,10 @@ class Deliverable {
 
 class LoopInbox {
  public:
-  // The longest a frame posted under apigw::Lingering waits for a write.
+  // The longest a frame posted with PostOptions::linger waits for a write.
   static constexpr std::chrono::milliseconds linger{20};
 
   explicit LoopInbox(boost::asio::io_context& loop) : loop_(loop), linger_timer_(loop) {}
-
-  // Thread-safe; never blocks on I/O. Within a Batch on this thread the frame is held back
-  // until the Batch ends. Under apigw::Lingering the frame may wait up to `linger` for others
-  // to the same connection to share its write.
-  void post(std::shared_ptr<Deliverable> to, apigw::SharedFrame frame);
-
-  // While one is alive on a thread, that thread's posts to every inbox are gathered and each
-  // inbox gets its share when it ends: one lock and at most one wake-up per loop for a whole
-  // fan-out, instead of one lock per frame that four handler threads and the loop fight over.
-  // Nestable; frames to one connection keep their order.
-  class Batch {
-   public:
-    Batch();
-    ~Batch();
-    Batch(const Batch&) = delete;
-    Batch& operator=(const Batch&) = delete;
-  };
 
   struct Item {
     std::shared_ptr<Deliverable> to;
@@ -59,10 +42,13 @@ class LoopInbox {
     bool may_linger = false;
   };
 
+  // Hands `items` over to the loop (moves them out; `items` comes back empty, maybe with the
+  // capacity of a vector the loop has spent). Thread-safe; never blocks on I/O; at most one
+  // wake-up of the loop however many items.
+  void push(std::vector<Item>& items);
+
  private:
   void drain();
-  // Hands `items` over to the loop (moves them out).
-  void push(std::vector<Item>& items);
   // With mutex_ held: whether this caller must post the drain (none is pending).
   bool claim_drain();
   void schedule_drain();
@@ -85,6 +71,32 @@ class LoopInbox {
   boost::asio::steady_timer linger_timer_;
   bool linger_armed_ = false;
   void flush_lingering();
+};
+
+// The frames of one post, gathered by socket thread and handed to each loop's inbox when the
+// post is done: one lock and at most one wake-up per loop for a whole fan-out, instead of one
+// lock per frame that the handler threads and the loop fight over. One caller's (not
+// thread-safe); frames to one connection keep their order.
+class Outbox {
+ public:
+  // `expected`: about how many frames the post has (its recipients), so that each inbox's share
+  // is allocated once instead of grown by doubling through a 1,000-member fan-out.
+  explicit Outbox(apigw::PostOptions options, std::size_t expected = 0)
+      : options_(options), expected_(expected) {}
+  ~Outbox() { hand_over(); }
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+
+  void add(LoopInbox& inbox, std::shared_ptr<Deliverable> to, apigw::SharedFrame frame);
+  apigw::PostOptions options() const { return options_; }
+  // Gives every inbox its share now (the destructor does it too).
+  void hand_over();
+
+ private:
+  apigw::PostOptions options_;
+  std::size_t expected_;
+  // By inbox: a node has one per socket thread, so a short list.
+  std::vector<std::pair<LoopInbox*, std::vector<LoopInbox::Item>>> by_inbox_;
 };
 
 }  // namespace gateway

@@ -46,7 +46,7 @@ HttpResponse handle_management(Context& ctx, const HttpRequest& req,
 
   switch (req.method()) {
     case http::verb::post: {
-      auto r = connections.post(connection_id, apigw::make_frame(req.body()));
+      auto r = connections.post_one(connection_id, apigw::make_frame(req.body()));
       if (r) return ok(v, http::status::ok);
       if (r.error() == core::errc::payload_too_large)
         return aws_error(v, 413, "PayloadTooLargeException", "Request entity too large");

@@ -13,6 +13,8 @@
 
 namespace gateway {
 
+class Outbox;
+
 // Counters of one connection, for the inspector's Connections table.
 struct SessionStats {
   std::uint64_t frames_in = 0;   // text frames from the client
@@ -26,9 +28,10 @@ class Session {
   virtual ~Session() = default;
 
   virtual const std::string& id() const = 0;
-  // Queues a text frame. Errors: gone (closed), limit_exceeded (send queue full).
+  // Queues a text frame in `out`, which hands it to the connection's socket thread with the
+  // post's other frames. Errors: gone (closed), limit_exceeded (send queue full).
   // Thread-safe; never blocks.
-  virtual core::result<void> send(apigw::SharedFrame frame) = 0;
+  virtual core::result<void> send(apigw::SharedFrame frame, Outbox& out) = 0;
   // Starts the closing handshake with `code`; $disconnect follows. Thread-safe.
   virtual void close(unsigned short code, std::string reason) = 0;
   virtual apigw::ConnectionInfo info() const = 0;

@@ -78,7 +78,8 @@ class WsSession final : public Session,
 
   // Session (any thread)
   const std::string& id() const override { return meta_.connection_id; }
-  core::result<void> send(apigw::SharedFrame frame) override;            // writer
+  core::result<void> send(apigw::SharedFrame frame, Outbox& out) override;  // writer
+  core::result<void> send(apigw::SharedFrame frame);  // writer: a frame of its own, a post of one
   void close(unsigned short code, std::string reason) override;          // close
   apigw::ConnectionInfo info() const override {
     return {meta_.connected_at, last_active_wall_.load(), meta_.source_ip, meta_.user_agent};

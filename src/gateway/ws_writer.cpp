@@ -35,7 +35,7 @@ void gather(std::string& into, const std::vector<net::const_buffer>& buffers, st
 // Any thread. The bytes are counted here, where the frame is refused or accepted, so a fan-out
 // sees a full queue at once; the slow-client clock (sweep) starts at the first refusal.
 template <class Socket>
-core::result<void> WsSession<Socket>::send(apigw::SharedFrame frame) {
+core::result<void> WsSession<Socket>::send(apigw::SharedFrame frame, Outbox& out) {
   if (!phase_.is(Phase::open)) return core::errc::gone;
   const std::size_t n = frame->size();
   if (queued_bytes_.fetch_add(n) + n > ctx_.config.max_send_queue_bytes) {
@@ -44,8 +44,15 @@ core::result<void> WsSession<Socket>::send(apigw::SharedFrame frame) {
     full_since_ms_.compare_exchange_strong(none, steady_ms());
     return core::errc::limit_exceeded;
   }
-  inbox_.post(this->shared_from_this(), std::move(frame));
+  out.add(inbox_, this->shared_from_this(), std::move(frame));
   return {};
+}
+
+// A frame of the session's own (a two-way route's answer, a gateway error): a post of one.
+template <class Socket>
+core::result<void> WsSession<Socket>::send(apigw::SharedFrame frame) {
+  Outbox out({});
+  return send(std::move(frame), out);
 }
 
 template <class Socket>
@@ -158,6 +165,7 @@ bool WsSession<Socket>::written(std::size_t entries) {
 }
 
 #define PARLEY_INSTANTIATE(S)                                                           \
+  template core::result<void> WsSession<S>::send(apigw::SharedFrame, Outbox&);          \
   template core::result<void> WsSession<S>::send(apigw::SharedFrame);                   \
   template Deliverable::Owed WsSession<S>::deliver(apigw::SharedFrame, bool);           \
   template void WsSession<S>::flush();                                                  \

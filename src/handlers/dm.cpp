@@ -101,10 +101,14 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
   if (stored->duplicate) return {};
 
   const auto frame = apigw::make_frame(events::message(stored->message));
-  std::vector<apigw::Recipient> ids;
-  for (const auto& [id, gateway] : who->targets) ids.push_back({id, gateway});
-  ids.push_back({r.connection_id(), me->gateway});
-  (void)p.connections.post_recipients(ids, frame);
+  std::vector<std::string> ids, gateways;
+  for (const auto& [id, gateway] : who->targets) {
+    ids.push_back(id);
+    gateways.push_back(gateway);
+  }
+  ids.push_back(r.connection_id());
+  gateways.push_back(me->gateway);
+  (void)p.connections.post({ids, gateways}, frame);
   return {};
 }
 

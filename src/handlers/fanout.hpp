@@ -9,11 +9,11 @@
 
 namespace handlers {
 
-// Posts `frame` to each member except `except`. A post answered Gone removes that connection's
+// Posts `frame` to each member except `except`, with `options` (presence: {.linger = true}). A post answered Gone removes that connection's
 // rows (the seed only logged it) — unless it joined in the last 30 s: API Gateway answers Gone
 // while a connection's $connect is still running, and that one is about to exist.
 void broadcast(Ports& p, const store::RoomMembers& members, const apigw::SharedFrame& frame,
-               std::string_view except = {});
+               std::string_view except = {}, apigw::PostOptions options = {});
 
 // Deletes a connection's member rows and its connection row.
 void forget_connection(Ports& p, const std::string& connection_id);

@@ -41,8 +41,7 @@ void announce(Ports& p, const std::string& room, const apigw::SharedFrame& frame
   if ((*members)->members.size() > presence_room_limit) return;
   // Nobody waits on presence: a burst of arrivals reaches each member in a few writes, not one
   // per arrival.
-  apigw::Lingering unhurried;
-  broadcast(p, **members, frame, except);
+  broadcast(p, **members, frame, except, {.linger = true});
 }
 
 core::result<store::Member> member_row(Ports& p, const store::Connection& c,
@@ -102,7 +101,7 @@ namespace {
 bool post_history(Ports& p, const std::string& connection_id, const std::string& room,
                   const std::vector<store::Message>& page, bool more, std::int64_t last) {
   return p.connections
-      .post(connection_id, apigw::make_frame(events::history(room, page, more, last)))
+      .post_one(connection_id, apigw::make_frame(events::history(room, page, more, last)))
       .has_value();
 }
 

@@ -20,7 +20,7 @@ std::optional<std::string> Request::string_field(std::string_view key) const {
 }
 
 void Request::reply(std::string frame) const {
-  if (auto r = ports.connections.post(connection_id(), apigw::make_frame(std::move(frame))); !r) {
+  if (auto r = ports.connections.post_one(connection_id(), apigw::make_frame(std::move(frame))); !r) {
     core::log::debug("cannot answer the sender",
                      {{"connectionId", connection_id()}, {"error", r.error().message()}});
   }

@@ -42,12 +42,13 @@ core::result<void> MemberCache::load(Room& r, const std::string& name) {
 
 RoomMembers& MemberCache::writable(Room& r) {
   if (r.list.use_count() > 1) {
-    r.list = std::make_shared<RoomMembers>(*r.list);  // a copy's memo starts empty
+    r.list = std::make_shared<RoomMembers>(*r.list);
   } else {
     // The last reader let go of the list (a release decrement): see its reads as finished.
     std::atomic_thread_fence(std::memory_order_acquire);
-    r.list->memo.reset();  // the ids are about to change under what was resolved from them
   }
+  // The ids are about to change: what was resolved from the old version no longer holds.
+  r.list->version = next_list_version();
   return *r.list;
 }
 

@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include <atomic>
+
 #include <algorithm>
 #include <cctype>
 
@@ -11,6 +13,11 @@ const Member* RoomMembers::find(std::string_view connection_id) const {
   for (std::size_t i = 0; i < ids.size(); ++i)
     if (ids[i] == connection_id) return &members[i];
   return nullptr;
+}
+
+std::uint64_t next_list_version() {
+  static std::atomic<std::uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 bool same_name(std::string_view a, std::string_view b) {

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/memo.hpp"
 
 namespace store {
 
@@ -65,14 +64,18 @@ struct Message {
 struct RoomMembers {
   std::vector<Member> members;
   std::vector<std::string> ids;
-  // For the Connections adapter posting to `ids` (Connections::post_list); whoever changes
-  // `ids` resets it.
-  mutable core::Memo memo;
+  // Names this list among every list of this process: whoever builds or changes one gives it
+  // next_list_version(), so that the Connections adapter posting to `ids` may keep what it
+  // resolved them to under (room, version) (apigw::Recipients). 0: a list made for one read.
+  std::uint64_t version = 0;
 
   // The member row of `connection_id`, or nullptr.
   const Member* find(std::string_view connection_id) const;
 };
 using RoomMembersPtr = std::shared_ptr<const RoomMembers>;
+
+// A version no list of this process has had (from 1 up). Thread-safe.
+std::uint64_t next_list_version();
 
 // Display names compare ASCII case-insensitively: "Bob" and "bob" are the same name in a room.
 bool same_name(std::string_view a, std::string_view b);

@@ -14,11 +14,17 @@ class RecordingConnections final : public apigw::Connections {
   std::set<std::string> gone;
   std::vector<std::pair<std::string, apigw::SharedFrame>> posts;
 
-  core::result<void> post(const std::string& id, const apigw::SharedFrame& data) override {
-    posts.emplace_back(id, data);
-    if (gone.count(id)) return core::errc::gone;
-    return {};
+  std::vector<core::result<void>> post(const apigw::Recipients& to, const apigw::SharedFrame& data,
+                                       apigw::PostOptions options) override {
+    std::vector<core::result<void>> out;
+    for (const auto& id : to.ids) {
+      posts.emplace_back(id, data);
+      lingered.push_back(options.linger);
+      out.push_back(gone.count(id) ? core::result<void>(core::errc::gone) : core::result<void>());
+    }
+    return out;
   }
+  std::vector<bool> lingered;
   core::result<apigw::ConnectionInfo> get(const std::string&) override { return core::errc::gone; }
   core::result<void> remove(const std::string&) override { return core::errc::gone; }
 };
@@ -31,28 +37,28 @@ TEST(MakeFrame, SharesOneImmutableString) {
   EXPECT_EQ(copy.get(), frame.get());
 }
 
-TEST(PostMany, PostsToEachIdInOrderAndAnswersInTheSameOrder) {
+TEST(PostOne, IsAPostToOneRecipientWithItsOptions) {
   RecordingConnections c;
   c.gone = {"b="};
-  const std::vector<std::string> ids{"a=", "b=", "c="};
   const auto frame = apigw::make_frame("x");
-  const auto results = c.post_many(ids, frame);
-  ASSERT_EQ(results.size(), 3u);
-  EXPECT_TRUE(results[0]);
-  ASSERT_FALSE(results[1]);
-  EXPECT_EQ(results[1].error(), core::errc::gone);
-  EXPECT_TRUE(results[2]);
-  ASSERT_EQ(c.posts.size(), 3u);
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    EXPECT_EQ(c.posts[i].first, ids[i]);
-    EXPECT_EQ(c.posts[i].second.get(), frame.get()) << "every recipient shares the same bytes";
-  }
+  EXPECT_TRUE(c.post_one("a=", frame));
+  EXPECT_EQ(c.post_one("b=", frame, {.linger = true}).error(), core::errc::gone);
+  ASSERT_EQ(c.posts.size(), 2u);
+  EXPECT_EQ(c.posts[0].first, "a=");
+  EXPECT_EQ(c.posts[1].first, "b=");
+  EXPECT_EQ(c.posts[1].second.get(), frame.get()) << "the same bytes, not a copy";
+  EXPECT_EQ(c.lingered, (std::vector<bool>{false, true}));
 }
 
-TEST(PostMany, NoIdsNoPosts) {
-  RecordingConnections c;
-  EXPECT_TRUE(c.post_many({}, apigw::make_frame("x")).empty());
-  EXPECT_TRUE(c.posts.empty());
+TEST(Recipients, GatewaysAreOptionalAndPerId) {
+  const std::vector<std::string> ids{"a=", "b="}, gateways{"", "http://node-2/dev"};
+  const apigw::Recipients plain{ids};
+  EXPECT_EQ(plain.gateway_of(1), nullptr);
+  EXPECT_EQ(plain.version, 0u);  // an ad hoc list unless its owner says which
+  const apigw::Recipients routed{ids, gateways};
+  ASSERT_NE(routed.gateway_of(1), nullptr);
+  EXPECT_EQ(*routed.gateway_of(1), "http://node-2/dev");
+  EXPECT_EQ(*routed.gateway_of(0), "");
 }
 
 TEST(Connections, MaxPostBytesIsTheAwsLimit) { EXPECT_EQ(apigw::max_post_bytes, 131072u); }

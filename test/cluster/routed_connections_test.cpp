@@ -53,8 +53,22 @@ struct RoutedConnectionsTest : ::testing::Test {
   void SetUp() override { registry.add(a); }
 };
 
+// Recipients whose member rows name the node holding each.
+struct Routed {
+  std::vector<std::string> ids, gateways;
+  Routed() = default;
+  Routed(std::initializer_list<std::pair<std::string, std::string>> to) {
+    for (const auto& [id, gateway] : to) add(id, gateway);
+  }
+  void add(std::string id, std::string gateway) {
+    ids.push_back(std::move(id));
+    gateways.push_back(std::move(gateway));
+  }
+  apigw::Recipients recipients() const { return {ids, gateways}; }
+};
+
 TEST_F(RoutedConnectionsTest, LocalIdsGoToThisNodesSockets) {
-  ASSERT_TRUE(routed.post("A=", apigw::make_frame("hi")));
+  ASSERT_TRUE(routed.post_one("A=", apigw::make_frame("hi")));
   ASSERT_EQ(a->frames.size(), 1u);
   EXPECT_EQ(*a->frames[0], "hi");
   EXPECT_EQ(peer.count(), 0u);
@@ -62,9 +76,9 @@ TEST_F(RoutedConnectionsTest, LocalIdsGoToThisNodesSockets) {
 
 TEST_F(RoutedConnectionsTest, RecipientsGoToTheNodeTheirRowNamesWithoutAStoreRead) {
   rows.fail_all();  // a fan-out must not need the store
-  std::vector<apigw::Recipient> to{{"A=", self}, {"B=", peer.endpoint()}, {"C=", other.endpoint()},
+  const Routed to{{"A=", self}, {"B=", peer.endpoint()}, {"C=", other.endpoint()},
                                    {"gone1=", peer.endpoint()}, {"D=", peer.endpoint()}};
-  auto results = routed.post_recipients(to, apigw::make_frame("hello"));
+  auto results = routed.post(to.recipients(), apigw::make_frame("hello"));
   ASSERT_EQ(results.size(), 5u);
   EXPECT_TRUE(results[0]);
   EXPECT_TRUE(results[1]);
@@ -89,9 +103,9 @@ TEST_F(RoutedConnectionsTest, PostsToOnePeerAreBoundedInFlight) {
   RoutingOptions o;
   o.max_in_flight = 4;
   RoutedConnections bounded(local, rows, liveness, std::make_shared<aws::http::BlockingClient>(), o);
-  std::vector<apigw::Recipient> to;
-  for (int i = 0; i < 40; ++i) to.push_back({"R" + std::to_string(i) + "=", slow.url() + "/dev"});
-  auto results = bounded.post_recipients(to, apigw::make_frame("x"));
+  Routed to;
+  for (int i = 0; i < 40; ++i) to.add("R" + std::to_string(i) + "=", slow.url() + "/dev");
+  auto results = bounded.post(to.recipients(), apigw::make_frame("x"));
   for (const auto& r : results) EXPECT_TRUE(r);
   EXPECT_EQ(slow.requests(), 40);
   EXPECT_LE(slow.max_concurrent_connections(), 4);
@@ -106,23 +120,24 @@ TEST_F(RoutedConnectionsTest, ARowOfANodeRejoinedSinceTheViewSawItExpireIsPosted
   liveness.update({{peer.endpoint(), 0, now - 1, {}, 0}});
   EXPECT_TRUE(liveness.dead(peer.endpoint(), now - 10, now));  // its old run's rows: hidden
   EXPECT_FALSE(liveness.dead(peer.endpoint(), now, now));       // a row written since: not
-  std::vector<apigw::Recipient> to{{"B=", peer.endpoint()}};
-  auto results = routed.post_recipients(to, apigw::make_frame("x"));
+  const Routed to{{"B=", peer.endpoint()}};
+  auto results = routed.post(to.recipients(), apigw::make_frame("x"));
   EXPECT_TRUE(results[0]);
   EXPECT_EQ(peer.count(), 1u);
 }
 
 TEST_F(RoutedConnectionsTest, ASinglePostToAnIdNotHereLooksUpItsRow) {
   ASSERT_TRUE(rows.put_connection({"B=", "bob", now, peer.endpoint(), 0, "lobby", -1}));
-  EXPECT_TRUE(routed.post("B=", apigw::make_frame("dm")));
+  EXPECT_TRUE(routed.post_one("B=", apigw::make_frame("dm")));
   EXPECT_EQ(peer.count(), 1u);
   // No row, or a row of this node whose socket is not here: gone, and nothing sent.
-  EXPECT_EQ(routed.post("X=", apigw::make_frame("dm")).error(), core::errc::gone);
+  EXPECT_EQ(routed.post_one("X=", apigw::make_frame("dm")).error(), core::errc::gone);
   ASSERT_TRUE(rows.put_connection({"S=", "sam", now, self, 0, "lobby", -1}));
-  EXPECT_EQ(routed.post("S=", apigw::make_frame("dm")).error(), core::errc::gone);
+  EXPECT_EQ(routed.post_one("S=", apigw::make_frame("dm")).error(), core::errc::gone);
   EXPECT_EQ(peer.count(), 1u);
-  // post_many (ids only) routes the same way.
-  auto many = routed.post_many(std::vector<std::string>{"A=", "B="}, apigw::make_frame("m"));
+  // A post to ids alone (no gateways) routes the same way.
+  const std::vector<std::string> ids{"A=", "B="};
+  auto many = routed.post({ids}, apigw::make_frame("m"));
   EXPECT_TRUE(many[0]);
   EXPECT_TRUE(many[1]);
   EXPECT_EQ(peer.count(), 2u);
@@ -139,8 +154,8 @@ TEST_F(RoutedConnectionsTest, NodeToNodePostsAreSigned) {
       if (h.name == "Authorization" || h.name == "authorization") seen.authorization = h.value;
     return aws::test::FakeReply{};
   });
-  std::vector<apigw::Recipient> to{{"B=", signer_check.url() + "/dev"}};
-  ASSERT_TRUE(routed.post_recipients(to, apigw::make_frame("x"))[0]);
+  const Routed to{{"B=", signer_check.url() + "/dev"}};
+  ASSERT_TRUE(routed.post(to.recipients(), apigw::make_frame("x"))[0]);
   std::lock_guard lock(seen.mutex);
   EXPECT_NE(seen.authorization.find("Credential=AKIDNODE/"), std::string::npos) << seen.authorization;
   EXPECT_NE(seen.authorization.find("/execute-api/aws4_request"), std::string::npos) << seen.authorization;
@@ -152,8 +167,8 @@ TEST_F(RoutedConnectionsTest, AnUnreachablePeerIsAnErrorNotGone) {
     aws::test::FakeHttpServer closed([](const aws::http::Request&) { return aws::test::FakeReply{}; });
     port = closed.port();
   }
-  std::vector<apigw::Recipient> to{{"B=", "http://127.0.0.1:" + std::to_string(port) + "/dev"}};
-  auto r = routed.post_recipients(to, apigw::make_frame("x"));
+  const Routed to{{"B=", "http://127.0.0.1:" + std::to_string(port) + "/dev"}};
+  auto r = routed.post(to.recipients(), apigw::make_frame("x"));
   ASSERT_FALSE(r[0]);
   EXPECT_NE(r[0].error(), core::errc::gone);  // its rows are not deleted for a network failure
 }

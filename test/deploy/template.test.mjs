@@ -51,7 +51,7 @@ const HANDLER_CALLS = {
   setname: ['get_connection', 'memberships', 'name_taken', 'rename', 'room_members', ...FORGET],  // presence.cpp: one rename
   history: ['get_connection', 'find_member', ...HISTORY],       // history.cpp (dm rooms read the name)
   who: ['room_members'],                                           // presence.cpp who
-  dm: ['memberships', 'room_members', 'get_connection', 'append_message'],  // dm.cpp: post_many, no forget
+  dm: ['memberships', 'room_members', 'get_connection', 'append_message'],  // dm.cpp: one post, no forget
   hello: ['connection_view', 'get_connection', 'memberships', ...HISTORY],  // meta.cpp hello (read by read when the view fails)
   ping: [],                                                     // meta.cpp ping: one post
 };

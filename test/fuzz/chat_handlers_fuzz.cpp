@@ -28,13 +28,15 @@ constexpr std::int64_t connected_at = 1738404000000;
 // The Connections port, checking what the handlers post instead of keeping it.
 class CheckingConnections final : public apigw::Connections {
  public:
-  core::result<void> post(const std::string&, const apigw::SharedFrame& data) override {
+  std::vector<core::result<void>> post(const apigw::Recipients& to, const apigw::SharedFrame& data,
+                                       apigw::PostOptions) override {
     boost::system::error_code ec;
     auto v = boost::json::parse(*data, ec);
     if (ec || !v.is_object() || !v.as_object().contains("type") ||
         !v.as_object().at("type").is_string())
       std::abort();
-    return {};
+    if (!to.gateways.empty() && to.gateways.size() != to.ids.size()) std::abort();
+    return std::vector<core::result<void>>(to.ids.size());
   }
   core::result<apigw::ConnectionInfo> get(const std::string&) override {
     return apigw::ConnectionInfo{connected_at, connected_at, "127.0.0.1", std::nullopt};

@@ -32,11 +32,18 @@ struct Recorder final : Deliverable {
   }
 };
 
+// One post of one frame, handed over at once.
+void post(LoopInbox& inbox, std::shared_ptr<Deliverable> to, std::string frame,
+          apigw::PostOptions options = {}) {
+  Outbox out(options);
+  out.add(inbox, std::move(to), apigw::make_frame(std::move(frame)));
+}
+
 TEST(LoopInbox, PostsReachTheLoopInOrder) {
   boost::asio::io_context loop;
   LoopInbox inbox(loop);
   auto r = std::make_shared<Recorder>();
-  for (auto s : {"1", "2", "3"}) inbox.post(r, apigw::make_frame(s));
+  for (auto s : {"1", "2", "3"}) post(inbox, r, s);
   loop.run();
   EXPECT_EQ(r->got, (std::vector<std::string>{"1", "2", "3"}));
 }
@@ -46,10 +53,10 @@ TEST(LoopInbox, AConnectionGivenSeveralFramesInADrainIsFlushedOnce) {
   LoopInbox inbox(loop);
   auto a = std::make_shared<Recorder>(), b = std::make_shared<Recorder>();
   {
-    LoopInbox::Batch batch;
+    Outbox out({});
     for (int i = 0; i < 16; ++i) {
-      inbox.post(a, apigw::make_frame("a" + std::to_string(i)));
-      inbox.post(b, apigw::make_frame("b" + std::to_string(i)));
+      out.add(inbox, a, apigw::make_frame("a" + std::to_string(i)));
+      out.add(inbox, b, apigw::make_frame("b" + std::to_string(i)));
     }
   }
   loop.run();
@@ -57,24 +64,21 @@ TEST(LoopInbox, AConnectionGivenSeveralFramesInADrainIsFlushedOnce) {
   EXPECT_EQ(a->flushes, 1);
   EXPECT_EQ(b->flushes, 1);
   // A later drain flushes again.
-  inbox.post(a, apigw::make_frame("again"));
+  post(inbox, a, "again");
   loop.restart();
   loop.run();
   EXPECT_EQ(a->flushes, 2);
 }
 
-TEST(LoopInbox, ABatchHoldsItsPostsUntilItEnds) {
+TEST(LoopInbox, AnOutboxHoldsItsFramesUntilItEnds) {
   boost::asio::io_context loop;
   LoopInbox first(loop), second(loop);
   auto a = std::make_shared<Recorder>(), b = std::make_shared<Recorder>();
   {
-    LoopInbox::Batch batch;
-    {
-      LoopInbox::Batch nested;  // an inner batch ending hands nothing over yet
-      first.post(a, apigw::make_frame("a1"));
-    }
-    second.post(b, apigw::make_frame("b1"));
-    first.post(a, apigw::make_frame("a2"));
+    Outbox out({});
+    out.add(first, a, apigw::make_frame("a1"));
+    out.add(second, b, apigw::make_frame("b1"));
+    out.add(first, a, apigw::make_frame("a2"));
     EXPECT_EQ(loop.poll(), 0u);  // nothing handed over, nothing to run
   }
   loop.restart();
@@ -83,7 +87,7 @@ TEST(LoopInbox, ABatchHoldsItsPostsUntilItEnds) {
   EXPECT_EQ(b->got, (std::vector<std::string>{"b1"}));
 }
 
-TEST(LoopInbox, BatchesOnSeveralThreadsLoseNothing) {
+TEST(LoopInbox, OutboxesOnSeveralThreadsLoseNothing) {
   boost::asio::io_context loop;
   LoopInbox inbox(loop);
   constexpr int threads = 4, batches = 200, per_batch = 50;
@@ -93,9 +97,9 @@ TEST(LoopInbox, BatchesOnSeveralThreadsLoseNothing) {
   for (int t = 0; t < threads; ++t) {
     ts.emplace_back([&, t] {
       for (int k = 0; k < batches; ++k) {
-        LoopInbox::Batch batch;
+        Outbox out({});
         for (int i = 0; i < per_batch; ++i)
-          inbox.post(to[t], apigw::make_frame(std::to_string(k * per_batch + i)));
+          out.add(inbox, to[t], apigw::make_frame(std::to_string(k * per_batch + i)));
       }
     });
   }
@@ -119,17 +123,11 @@ TEST(LoopInbox, LingeringFramesWaitForTheTimerAndShareOneFlush) {
   LoopInbox inbox(loop);
   auto a = std::make_shared<Recorder>();
   const auto start = std::chrono::steady_clock::now();
-  {
-    apigw::Lingering unhurried;
-    inbox.post(a, apigw::make_frame("join 1"));
-  }
+  post(inbox, a, "join 1", {.linger = true});
   loop.poll();  // the drain: queued, not flushed
   EXPECT_EQ(a->got.size(), 1u);
   EXPECT_EQ(a->flushes, 0);
-  {
-    apigw::Lingering unhurried;
-    inbox.post(a, apigw::make_frame("join 2"));
-  }
+  post(inbox, a, "join 2", {.linger = true});
   loop.run();  // until the linger timer has flushed both
   EXPECT_GE(std::chrono::steady_clock::now() - start, LoopInbox::linger);
   EXPECT_EQ(a->got, (std::vector<std::string>{"join 1", "join 2"}));
@@ -142,13 +140,13 @@ TEST(LoopInbox, AFrameThatCannotWaitFlushesTheLingeringOnesWithIt) {
   LoopInbox inbox(loop);
   auto a = std::make_shared<Recorder>(), b = std::make_shared<Recorder>();
   {
-    apigw::Lingering unhurried;
-    inbox.post(a, apigw::make_frame("join"));
-    inbox.post(b, apigw::make_frame("join"));
+    Outbox presence({.linger = true});
+    presence.add(inbox, a, apigw::make_frame("join"));
+    presence.add(inbox, b, apigw::make_frame("join"));
   }
   loop.poll();
   EXPECT_EQ(a->flushes + b->flushes, 0);
-  inbox.post(a, apigw::make_frame("message"));
+  post(inbox, a, "message");
   loop.poll();  // at once, not after the linger
   EXPECT_EQ(a->flushes, 1);
   EXPECT_EQ(a->written, 2u);
@@ -163,10 +161,11 @@ TEST(LoopInbox, ALingeringFrameAfterAnUrgentOneInTheSameDrainLeavesWithIt) {
   LoopInbox inbox(loop);
   auto a = std::make_shared<Recorder>();
   {
-    LoopInbox::Batch batch;
-    inbox.post(a, apigw::make_frame("message"));
-    apigw::Lingering unhurried;
-    inbox.post(a, apigw::make_frame("join"));
+    // Two posts handed over before the loop drains: one urgent, one that may wait.
+    Outbox message({}), presence({.linger = true});
+    message.add(inbox, a, apigw::make_frame("message"));
+    presence.add(inbox, a, apigw::make_frame("join"));
+    message.hand_over();
   }
   EXPECT_EQ(loop.poll(), 1u);  // the drain; no timer armed
   EXPECT_EQ(a->flushes, 1);

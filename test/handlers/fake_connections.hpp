@@ -19,6 +19,10 @@ class FakeConnections final : public apigw::Connections {
   struct Post {
     std::string connection_id;
     apigw::SharedFrame frame;
+    apigw::PostOptions options;
+    std::string gateway;          // the Recipients' gateway for this id ("" when none given)
+    std::string list;             // the Recipients' room list and its version (0: ad hoc)
+    std::uint64_t version = 0;
   };
 
   // Posts to `id` answer gone from now on (the client went away without $disconnect yet).
@@ -74,22 +78,17 @@ class FakeConnections final : public apigw::Connections {
     attempts_.clear();
   }
 
-  core::result<void> post(const std::string& id, const apigw::SharedFrame& data) override {
-    std::function<void(const Post&)> hook;
-    Post p{id, data};
-    {
-      std::lock_guard lock(mu_);
-      attempts_.push_back(p);
-      if (gone_.count(id)) return core::errc::gone;
-      if (auto it = failing_.find(id); it != failing_.end()) return it->second;
-      if (data && data->size() > apigw::max_post_bytes) return core::errc::payload_too_large;
-      posts_.push_back(p);
-      hook = on_post_;
+  std::vector<core::result<void>> post(const apigw::Recipients& to, const apigw::SharedFrame& data,
+                                       apigw::PostOptions options = {}) override {
+    std::vector<core::result<void>> out;
+    out.reserve(to.ids.size());
+    for (std::size_t i = 0; i < to.ids.size(); ++i) {
+      const auto* gateway = to.gateway_of(i);
+      out.push_back(post_to(Post{to.ids[i], data, options, gateway ? *gateway : std::string(),
+                                 std::string(to.list), to.version}));
     }
-    if (hook) hook(p);
-    return {};
+    return out;
   }
-
   core::result<apigw::ConnectionInfo> get(const std::string& id) override {
     std::lock_guard lock(mu_);
     if (gone_.count(id)) return core::errc::gone;
@@ -116,6 +115,23 @@ class FakeConnections final : public apigw::Connections {
   std::vector<Post> attempts_;
   std::vector<std::string> removed_;
   std::function<void(const Post&)> on_post_;
+
+  core::result<void> post_to(Post p) {
+    std::function<void(const Post&)> hook;
+    const auto& id = p.connection_id;
+    const auto& data = p.frame;
+    {
+      std::lock_guard lock(mu_);
+      attempts_.push_back(p);
+      if (gone_.count(id)) return core::errc::gone;
+      if (auto it = failing_.find(id); it != failing_.end()) return it->second;
+      if (data && data->size() > apigw::max_post_bytes) return core::errc::payload_too_large;
+      posts_.push_back(p);
+      hook = on_post_;
+    }
+    if (hook) hook(p);
+    return {};
+  }
 };
 
 }  // namespace fakes

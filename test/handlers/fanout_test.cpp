@@ -13,11 +13,13 @@ constexpr const char* E = "EEEEeeeeEEEEeee=";
 class Fanout : public fakes::ChatTest {
  protected:
   std::vector<store::Member> lobby() { return store_.members("lobby").value(); }
-  void broadcast(const std::vector<store::Member>& to, std::string_view except = {}) {
+  void broadcast(const std::vector<store::Member>& to, std::string_view except = {},
+                 std::uint64_t version = 0, apigw::PostOptions options = {}) {
     store::RoomMembers room;
     room.members = to;
     for (const auto& m : to) room.ids.push_back(m.connection_id);
-    handlers::broadcast(ports_, room, frame_, except);
+    room.version = version;
+    handlers::broadcast(ports_, room, frame_, except, options);
   }
   apigw::SharedFrame frame_ = apigw::make_frame(R"({"type":"pong"})");
 };
@@ -38,6 +40,37 @@ TEST_F(Fanout, SkipsTheExceptedConnection) {
   const auto posts = connections_.attempts();
   ASSERT_EQ(posts.size(), 1u);
   EXPECT_EQ(posts[0].connection_id, B);
+}
+
+// The room's own list goes to the adapter as that room's list at its version (the gateway may
+// remember what it resolved it to); a list without somebody is made for this post only.
+TEST_F(Fanout, TheWholeRoomIsPostedAsTheRoomsListAtItsVersion) {
+  broadcast(lobby(), {}, 42);
+  for (const auto& p : connections_.attempts()) {
+    EXPECT_EQ(p.list, "lobby");
+    EXPECT_EQ(p.version, 42u);
+  }
+  connections_.clear();
+  broadcast(lobby(), A, 42);
+  ASSERT_EQ(connections_.attempts().size(), 1u);
+  EXPECT_EQ(connections_.attempts()[0].version, 0u);
+}
+
+TEST_F(Fanout, MembersWhoseRowsNameTheirNodeArePostedWithIt) {
+  auto to = lobby();
+  to[1].gateway = "http://node-2/dev";  // B's socket is on another node
+  broadcast(to, {}, 42);
+  const auto posts = connections_.attempts();
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].gateway, "");
+  EXPECT_EQ(posts[1].connection_id, B);
+  EXPECT_EQ(posts[1].gateway, "http://node-2/dev");
+}
+
+TEST_F(Fanout, TheOptionsGoWithThePost) {
+  broadcast(lobby(), {}, 0, {.linger = true});
+  ASSERT_EQ(connections_.attempts().size(), 2u);
+  for (const auto& p : connections_.attempts()) EXPECT_TRUE(p.options.linger);
 }
 
 TEST_F(Fanout, NoMembersNoPosts) {

@@ -136,6 +136,17 @@ TEST_F(SetName, AnnouncesTheRenameToEachRoomsOtherMembers) {
   EXPECT_EQ(types_to(A), std::vector<std::string>{"name"});
 }
 
+// Nobody waits on presence: its frames may wait for the next ones to share a write; the answer
+// to the one who asked may not.
+TEST_F(SetName, TheAnnouncementsMayLingerTheAnswerMayNot) {
+  setname_to(A, "ann");
+  ASSERT_FALSE(connections_.posts_to(B).empty());
+  for (const auto& p : connections_.posts_to(B)) EXPECT_TRUE(p.options.linger);
+  for (const auto& p : connections_.posts_to(C)) EXPECT_TRUE(p.options.linger);
+  ASSERT_FALSE(connections_.posts_to(A).empty());
+  for (const auto& p : connections_.posts_to(A)) EXPECT_FALSE(p.options.linger);
+}
+
 TEST_F(SetName, ANameTakenInARoomIsMadeUniqueThereOnly) {
   setname_to(A, "Carol");
   EXPECT_EQ(store_.connection(A)->name, "Carol");

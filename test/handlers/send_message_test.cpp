@@ -114,6 +114,8 @@ TEST_F(SendMessage, PostsOneSharedFrameToEveryRoomMemberIncludingTheSender) {
   ASSERT_EQ(to_b.size(), 1u);
   EXPECT_EQ(to_a[1].frame.get(), to_b[0].frame.get()) << "the broadcast must be encoded once";
   EXPECT_EQ(connections_.posts().size(), 3u);
+  // A message is waited for: it never lingers.
+  for (const auto& p : connections_.posts()) EXPECT_FALSE(p.options.linger);
 }
 
 TEST_F(SendMessage, MembersOfOtherRoomsGetNothing) {

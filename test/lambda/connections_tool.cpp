@@ -52,14 +52,14 @@ int main(int argc, char** argv) {
     if (op == "post" || op == "delete") {
       const std::string id(cmd.at("id").as_string());
       auto r = op == "post"
-                   ? (*http)->post(id, apigw::make_frame(std::string(cmd.at("data").as_string())))
+                   ? (*http)->post_one(id, apigw::make_frame(std::string(cmd.at("data").as_string())))
                    : (*http)->remove(id);
       if (r) out["ok"] = true; else out["error"] = error_name(r.error());
     } else if (op == "post_many") {
       std::vector<std::string> ids;
       for (const auto& v : cmd.at("ids").as_array()) ids.emplace_back(v.as_string());
       const auto start = std::chrono::steady_clock::now();
-      auto results = (*http)->post_many(ids, apigw::make_frame(std::string(cmd.at("data").as_string())));
+      auto results = (*http)->post({ids}, apigw::make_frame(std::string(cmd.at("data").as_string())));
       boost::json::array arr;
       for (const auto& r : results) arr.emplace_back(r ? std::string("ok") : error_name(r.error()));
       out["results"] = std::move(arr);

@@ -1,6 +1,6 @@
 // connections::Http (src/aws/apigw) against a scripted HTTP server: status mapping, the
-// request's shape (path, percent-encoded id, SigV4 for execute-api), and post_many's bound on
-// posts in flight. The real-gateway test is connections_http.test.mjs.
+// request's shape (path, percent-encoded id, SigV4 for execute-api), and the bound on a post's
+// requests in flight. The real-gateway test is connections_http.test.mjs.
 #include "aws/apigw/http_connections.hpp"
 
 #include <gtest/gtest.h>
@@ -47,7 +47,7 @@ TEST(HttpConnections, PostsTheBytesSignedToTheEncodedId) {
     return FakeReply{};
   });
   auto http = make(server.url() + "/prod");
-  ASSERT_TRUE(http->post("Xq1aAbCd_-fGhIjA=", apigw::make_frame("{\"a\":1}")));
+  ASSERT_TRUE(http->post_one("Xq1aAbCd_-fGhIjA=", apigw::make_frame("{\"a\":1}")));
   std::lock_guard lock(mu);
   EXPECT_EQ(seen.method, "POST");
   EXPECT_EQ(seen.target, "/prod/@connections/Xq1aAbCd_-fGhIjA%3D");
@@ -88,7 +88,7 @@ TEST(HttpConnections, MapsTheManagementApiStatuses) {
                                         {502, errc::internal}};
   for (auto [s, e] : cases) {
     status = s;
-    auto r = http->post("id=", apigw::make_frame("x"));
+    auto r = http->post_one("id=", apigw::make_frame("x"));
     ASSERT_FALSE(r) << s;
     EXPECT_EQ(r.error(), core::make_error_code(e)) << s;
     EXPECT_EQ(http->remove("id=").error(), core::make_error_code(e)) << s;
@@ -103,10 +103,11 @@ TEST(HttpConnections, ANetworkFailureIsInternal) {
     url = gone.url();
   }
   auto http = make(url + "/dev");
-  auto r = http->post("id=", apigw::make_frame("x"));
+  auto r = http->post_one("id=", apigw::make_frame("x"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), core::make_error_code(errc::internal));
-  auto many = http->post_many(std::vector<std::string>{"a", "b"}, apigw::make_frame("x"));
+  const std::vector<std::string> ab{"a", "b"};
+  auto many = http->post({ab}, apigw::make_frame("x"));
   ASSERT_EQ(many.size(), 2u);
   EXPECT_FALSE(many[0]);
   EXPECT_FALSE(many[1]);
@@ -128,7 +129,7 @@ TEST(HttpConnections, GetParsesTheCamelCaseAnswer) {
   EXPECT_FALSE(info->user_agent);
 }
 
-TEST(HttpConnections, PostManyAnswersInOrderWithABoundedNumberInFlight) {
+TEST(HttpConnections, PostToManyAnswersInOrderWithABoundedNumberInFlight) {
   FakeHttpServer server([](const aws::http::Request& r) {
     FakeReply reply;
     reply.delay = 30ms;
@@ -139,7 +140,7 @@ TEST(HttpConnections, PostManyAnswersInOrderWithABoundedNumberInFlight) {
   std::vector<std::string> ids;
   for (int i = 0; i < 64; ++i) ids.push_back("gone" + std::to_string(i));
   const auto start = std::chrono::steady_clock::now();
-  auto results = http->post_many(ids, apigw::make_frame("hello"));
+  auto results = http->post({ids}, apigw::make_frame("hello"));
   const auto took = std::chrono::steady_clock::now() - start;
   ASSERT_EQ(results.size(), 64u);
   for (int i = 0; i < 64; ++i) {

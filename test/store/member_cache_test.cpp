@@ -78,25 +78,29 @@ TEST_F(MemberCacheTest, UnheldListIsUpdatedInPlace) {
   EXPECT_EQ(cache_->room_members("lobby").value().get(), before);
 }
 
-TEST_F(MemberCacheTest, AChangedListForgetsWhatWasResolvedFromIt) {
+TEST_F(MemberCacheTest, EveryChangeGivesTheListANewVersion) {
+  const auto version = [&] { return cache_->room_members("lobby").value()->version; };
   ASSERT_TRUE(cache_->put_member(member("lobby", "a", "ann")));
-  cache_->room_members("lobby").value()->memo.set(std::make_shared<int>(1));
-  // Updated in place (nobody holds it): the memo is cleared with the change.
+  const auto first = version();
+  EXPECT_NE(first, 0u);  // a kept list: the Connections adapter may remember it
+  EXPECT_EQ(version(), first);  // unchanged between reads
+  // Updated in place (nobody holds it): a new version with the change.
   ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bob")));
-  EXPECT_EQ(cache_->room_members("lobby").value()->memo.get(), nullptr);
-  // Copied (a reader holds it): the held list keeps its memo, the new one starts empty.
+  const auto second = version();
+  EXPECT_GT(second, first);
+  // Copied (a reader holds it): the held list keeps its version, the new one has another.
   auto held = cache_->room_members("lobby").value();
-  held->memo.set(std::make_shared<int>(2));
   ASSERT_TRUE(cache_->delete_member("lobby", "a"));
-  EXPECT_NE(held->memo.get(), nullptr);
-  EXPECT_EQ(cache_->room_members("lobby").value()->memo.get(), nullptr);
+  EXPECT_EQ(held->version, second);
+  const auto third = version();
+  EXPECT_GT(third, second);
   // A rename changes a row, not the ids, but is a change all the same.
-  auto now = cache_->room_members("lobby").value();
-  now->memo.set(std::make_shared<int>(3));
-  now.reset();
   held.reset();
   ASSERT_TRUE(cache_->put_member(member("lobby", "b", "bobby")));
-  EXPECT_EQ(cache_->room_members("lobby").value()->memo.get(), nullptr);
+  EXPECT_GT(version(), third);
+  // Another room's lists never share a version with this one's.
+  ASSERT_TRUE(cache_->put_member(member("other", "c", "cy")));
+  EXPECT_NE(cache_->room_members("other").value()->version, version());
 }
 
 TEST_F(MemberCacheTest, WritesReachTheStoreBehindIt) {

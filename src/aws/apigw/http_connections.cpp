@@ -82,12 +82,11 @@ aws::http::Request Http::signed_request(std::string method, const std::string& c
   return req;
 }
 
-core::result<void> Http::post(const std::string& connection_id, const apigw::SharedFrame& data) {
-  return to_result(client_->request(endpoint_, signed_request("POST", connection_id, *data)));
-}
-
-std::vector<core::result<void>> Http::post_many(std::span<const std::string> ids,
-                                                const apigw::SharedFrame& data) {
+std::vector<core::result<void>> Http::post(const apigw::Recipients& to, const apigw::SharedFrame& data,
+                                           apigw::PostOptions) {
+  const auto ids = to.ids;
+  if (ids.size() == 1)
+    return {to_result(client_->request(endpoint_, signed_request("POST", ids[0], *data)))};
   std::vector<core::result<void>> out(ids.size(), core::make_error_code(errc::internal));
   if (ids.empty()) return out;
 
@@ -112,7 +111,7 @@ std::vector<core::result<void>> Http::post_many(std::span<const std::string> ids
   };
   for (std::size_t w = 0; w < workers; ++w) {
     net::co_spawn(client_->executor(), worker, [shared](std::exception_ptr e) {
-      if (e) core::log::error("post_many worker failed");
+      if (e) core::log::error("post worker failed");
       if (--shared->running == 0) shared->done.set_value();
     });
   }

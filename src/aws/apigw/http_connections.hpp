@@ -21,7 +21,7 @@ struct HttpOptions {
   std::string region = "us-east-1";
   // nullopt: requests go unsigned (a local gateway that does not check signatures).
   std::optional<aws::Credentials> credentials;
-  // post_many's bound on concurrent posts: enough to hide latency, few enough not to trip
+  // post()'s bound on concurrent posts: enough to hide latency, few enough not to trip
   // API Gateway's rate limit (429) for a large room.
   std::size_t max_in_flight = 32;
 };
@@ -34,11 +34,11 @@ class Http final : public apigw::Connections {
       std::shared_ptr<aws::http::BlockingClient> client, HttpOptions options);
 
   // Errors: gone (410), payload_too_large (413), limit_exceeded (429), forbidden (403),
-  // internal (any other status, or the network).
-  core::result<void> post(const std::string& connection_id, const apigw::SharedFrame& data) override;
-  // Up to max_in_flight posts at once on the client's I/O thread.
-  std::vector<core::result<void>> post_many(std::span<const std::string> ids,
-                                            const apigw::SharedFrame& data) override;
+  // internal (any other status, or the network). Up to max_in_flight posts at once on the
+  // client's I/O thread. Gateways, the list and linger mean nothing here: every post is one
+  // request to this endpoint, sent at once.
+  std::vector<core::result<void>> post(const apigw::Recipients& to, const apigw::SharedFrame& data,
+                                       apigw::PostOptions options = {}) override;
   core::result<apigw::ConnectionInfo> get(const std::string& connection_id) override;
   core::result<void> remove(const std::string& connection_id) override;
 
