@@ -111,7 +111,8 @@ start() {
       URL=ws://127.0.0.1:$port/dev; PROTO_ARGS=(--peer-protocol parley --hello)
       if [ "${INSPECT_VIEWER:-0}" = 1 ]; then
         wait_port "$port" || return 1
-        setsid curl -sN "http://127.0.0.1:$port/inspect/stream" > /dev/null 2>&1 &
+        # On the management listener, --port + 1 by default (the public port answers 403).
+        setsid curl -sN "http://127.0.0.1:$((port + 1))/inspect/stream" > /dev/null 2>&1 &
         STARTED+=("$!")
       fi ;;
     uws)
