@@ -88,14 +88,20 @@ test('invalid UTF-8 anywhere in a text message closes with 1007, fragmented or n
 
 test('a valid 4-byte character split over three fragments is reassembled and routed', T, async () => {
   const c = await rawConnect(srv.wsUrl);
-  const body = Buffer.from('{"action":"ping","x":"\u{1F600}"}');
-  const at = body.indexOf(0xf0);
-  c.send(text(body.subarray(0, at + 1), { fin: false }));
-  c.send(cont(body.subarray(at + 1, at + 3), { fin: false }));
-  c.send(cont(body.subarray(at + 3)));
-  const f = await c.readFrame(10_000);
-  assert.equal(JSON.parse(f.payload.toString()).type, 'pong');
-  c.destroy();
+  try {
+    const body = Buffer.from('{"action":"ping","x":"\u{1F600}"}');
+    const at = body.indexOf(0xf0);
+    c.send(text(body.subarray(0, at + 1), { fin: false }));
+    c.send(cont(body.subarray(at + 1, at + 3), { fin: false }));
+    c.send(cont(body.subarray(at + 3)));
+    // The connection is in the default room with the earlier tests' connections: their
+    // presence (a $disconnect's) may come first. The answer is the first frame of another type.
+    let m;
+    do m = JSON.parse((await c.readFrame(10_000)).payload.toString()); while (m.type === 'presence');
+    assert.equal(m.type, 'pong');
+  } finally {
+    c.destroy();
+  }
 });
 
 test('invalid UTF-8 in a close reason closes with 1007', T, async () => {
