@@ -30,7 +30,7 @@
 // through a fan-out: missed-live does not count their connections' messages.
 export function check({ actors, histories, markers, stalled = new Set(), killed = new Set() }) {
   const violations = [];
-  const v = (kind, user, room, detail, seqs = [], conn = undefined) => violations.push({ kind, user, room, detail, seqs, conn });
+  const v = (kind, user, room, detail, seqs = [], conn = undefined, texts = []) => violations.push({ kind, user, room, detail, seqs, conn, texts });
   const stored = new Map();  // room -> Map(seq -> message)
   for (const [room, msgs] of histories) stored.set(room, new Map(msgs.map((m) => [m.seq, m])));
 
@@ -76,7 +76,7 @@ export function check({ actors, histories, markers, stalled = new Set(), killed 
         else if (m.seq < prev) v('out-of-order', a.name, room, `seq ${m.seq} shown after ${prev}`, [m.seq, prev]);
         ids.add(m.id);
         const s = inRoom.get(m.seq);
-        if (!s || s.id !== m.id || s.text !== m.text) v('not-stored', a.name, room, `showed seq ${m.seq} "${m.text}"; history has ${s ? `"${s.text}"` : 'nothing'}`);
+        if (!s || s.id !== m.id || s.text !== m.text) v('not-stored', a.name, room, `showed seq ${m.seq} "${m.text}"; history has ${s ? `"${s.text}"` : 'nothing'}`, [m.seq], undefined, [m.text]);
         prev = Math.max(prev, m.seq);
       }
       const seen = new Set(shown.map((m) => m.seq));
@@ -240,7 +240,8 @@ export const byKind = (violations) => violations.reduce((o, x) => ({ ...o, [x.ki
 // the faults injected meanwhile; at most `max` lines.
 export function trace(violation, ops, faults, histories, max = 40) {
   const byRoom = histories.get(violation.room) ?? [];
-  const texts = new Set(byRoom.filter((m) => violation.seqs.includes(m.seq)).map((m) => m.text));
+  // The stored texts at its seqs, and those it names itself (a message shown but not stored).
+  const texts = new Set([...byRoom.filter((m) => violation.seqs.includes(m.seq)).map((m) => m.text), ...(violation.texts ?? [])]);
   const inRoom = (e) => e.user === violation.user || e.room === violation.room || e.to === violation.user;
   const named = ops.filter((e) => texts.has(e.text) || (e.room === violation.room && violation.seqs.includes(e.seq)) ||
     (violation.conn && e.conn === violation.conn && (e.room === violation.room || e.op === 'gateway')));

@@ -26,6 +26,12 @@
 //   proxy.refuse = 4;          // the next 4 message puts fail
 //   proxy.table = 'parley-members'; proxy.pass = 1;   // let one member put through first
 //   proxy.refused              // how many it refused so far
+//
+// Counted losses: while proxy.lose > 0, the requests `proxy.loseOp` on `proxy.loseTable` are
+// forwarded (dynalite applies them) and then answered HTTP 500, each one counting down; the
+// store's client retries them as it would AWS's, and its retry meets what the first one did.
+//
+//   Object.assign(proxy, { lose: 1, loseOp: 'PutItem', loseTable: 'parley-clientmsgs' });
 
 import http from 'node:http';
 import { makeRng } from './fault_rng.mjs';
@@ -42,6 +48,7 @@ export async function startFaultProxy({ target, seed = 1, rules = [], logSize = 
   const proxy = {
     faults: true, counts: { requests: 0 }, log: [], url: '',
     refuse: 0, refused: 0, pass: 0, table: 'parley-messages',
+    lose: 0, lost: 0, loseOp: 'PutItem', loseTable: 'parley-messages',
   };
   const count = (k) => { proxy.counts[k] = (proxy.counts[k] ?? 0) + 1; };
 
@@ -76,6 +83,11 @@ export async function startFaultProxy({ target, seed = 1, rules = [], logSize = 
       let delay = 0;
       let before = refusal(op, request);
       let after = null;
+      if (proxy.lose > 0 && op === proxy.loseOp && table === proxy.loseTable) {
+        proxy.lose -= 1;
+        proxy.lost += 1;
+        after = '500';
+      }
       if (proxy.faults) {
         for (const r of rules) {
           if (r.ops && !r.ops.includes(op)) continue;

@@ -12,7 +12,7 @@
 //            SIGSTOP past its TTL and continued
 // Resolves with {violations, stats, report(v)}; report(v) prints the seed and v's trace.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startServer, makeDataDir, removeDataDir, runParleyOk as run, sleep, fetchT } from './server.mjs';
@@ -284,6 +284,15 @@ export async function runFaults({ mode, seed, ops = 300, users = 6 }) {
       const lines = n.stderr().split('\n').filter((l) => /"level":"(WARN|ERROR)"/.test(l) && !l.includes('"store fault injected"'));
       return `node ${n.port}: ${lines.length} warnings/errors, the last ones:\n${lines.slice(-25).map((l) => `  ${l.slice(0, 300)}`).join('\n')}`;
     }).join('\n') : '';
+    // PARLEY_FAULT_DUMP=DIR: a failed run's whole record (operations, faults, histories, the
+    // nodes' stderr) as files, for what the trace's 40 lines leave out.
+    if (violations.length && process.env.PARLEY_FAULT_DUMP) {
+      const dir = join(process.env.PARLEY_FAULT_DUMP, `${mode}-${seed}-${Date.now()}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'run.json'), JSON.stringify({ stats, violations, ops: opLog, faults,
+        histories: Object.fromEntries(histories) }, null, 1));
+      for (const n of [...env.retired, ...env.nodes]) writeFileSync(join(dir, `node-${n.port}.log`), n.stderr());
+    }
     return { violations, stats, report, serverLog };
   } finally {
     await closeAll(1000);

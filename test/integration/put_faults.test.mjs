@@ -33,7 +33,7 @@ before(async () => {
   srv = await startServer({ store: 'dynamodb', dynamodbEndpoint: proxy.url, args: ['--create-tables'] });
 }, { timeout: 60_000 });
 
-afterEach(async () => { Object.assign(proxy, { refuse: 0, pass: 0, table: 'parley-messages' }); await closeAll(); });
+afterEach(async () => { Object.assign(proxy, { refuse: 0, pass: 0, table: 'parley-messages', lose: 0 }); await closeAll(); });
 after(async () => {
   terminateAll();
   if (srv) await srv.stop();
@@ -60,6 +60,44 @@ test('a message put that fails for a moment is tried again: stored, acked, no ga
   assert.equal(proxy.refused - refusedBefore, 4, 'the proxy refused the puts it was told to');
   const h = await history(a.client, room, { after: 0 });
   assert.deepEqual(h.messages.map((m) => [m.seq, m.text]), [[1, 'one'], [2, 'two']]);
+});
+
+// The clientMsgId claim's put applied but its answer lost: the client's retry fails the condition
+// on the claim this very attempt wrote. Before, the append waited claim_wait (5 s) for "an
+// earlier attempt" (itself) and answered error; the retry failed the same way until the 30 s lease.
+test('a clientMsgId claim whose answer was lost is recognised as our own: acked once, no wait for ourselves', { timeout: 30_000 }, async () => {
+  const room = uniq('own');
+  const a = await enter(srv.wsUrl, { name: 'ann', room });
+  Object.assign(proxy, { lose: 1, loseOp: 'PutItem', loseTable: 'parley-clientmsgs' });
+  const lostBefore = proxy.lost;
+  a.client.send({ action: 'sendmessage', room, message: 'mine', clientMsgId: 'k-own' });
+  const ack = await answer(a.client, 'k-own');
+  assert.equal(proxy.lost - lostBefore, 1, 'the proxy lost the claim put\'s answer');
+  assert.equal(ack.type, 'ack', JSON.stringify(ack));
+  // The key was recorded: a retry is a duplicate of the same seq.
+  a.client.send({ action: 'sendmessage', room, message: 'mine', clientMsgId: 'k-own' });
+  const again = await answer(a.client, 'k-own');
+  assert.deepEqual([again.type, again.seq, again.duplicate], ['ack', ack.seq, true], JSON.stringify(again));
+  const h = await history(a.client, room, { after: 0 });
+  assert.deepEqual(h.messages.map((m) => m.text), ['mine']);
+});
+
+// The update that records the key's seq applied but its answer lost: not a takeover (the log
+// said "clientMsgId claim was taken over while storing" for every such loss).
+test('a clientMsgId record whose answer was lost is not reported as a takeover', { timeout: 30_000 }, async () => {
+  const room = uniq('own');
+  const a = await enter(srv.wsUrl, { name: 'ann', room });
+  Object.assign(proxy, { lose: 1, loseOp: 'UpdateItem', loseTable: 'parley-clientmsgs' });
+  const lostBefore = proxy.lost;
+  a.client.send({ action: 'sendmessage', room, message: 'kept', clientMsgId: 'k-rec' });
+  const ack = await answer(a.client, 'k-rec');
+  assert.equal(ack.type, 'ack', JSON.stringify(ack));
+  assert.equal(proxy.lost - lostBefore, 1, 'the proxy lost the record\'s answer');
+  a.client.send({ action: 'sendmessage', room, message: 'kept', clientMsgId: 'k-rec' });
+  const again = await answer(a.client, 'k-rec');
+  assert.deepEqual([again.type, again.seq, again.duplicate], ['ack', ack.seq, true], JSON.stringify(again));
+  await sleep(100);
+  assert.doesNotMatch(srv.stderr(), /claim was taken over while storing/);
 });
 
 test('a seq left empty by a failed send: clients move past it, show what follows, and stop asking', { timeout: 40_000 }, async () => {

@@ -47,7 +47,8 @@ export const parleyBin = process.env.PARLEY_BIN || join(repoRoot, 'build', 'parl
 
 const STARTUP_TIMEOUT_MS = 10_000;
 const STOP_GRACE_MS = 5_000;
-const STDERR_KEEP = 64 * 1024;
+// PARLEY_E2E_STDERR_KEEP (bytes) keeps more, e.g. for the fault suite's PARLEY_FAULT_DUMP.
+const STDERR_KEEP = Number(process.env.PARLEY_E2E_STDERR_KEEP) || 64 * 1024;
 
 const live = new Set();
 const dataDirs = new Set();

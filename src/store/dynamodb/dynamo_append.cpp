@@ -85,6 +85,9 @@ core::result<Appended> DynamoAppender::append_keyed(Message m) {
       }
       // Claimed, not yet stored. A claim older than the lease belongs to an attempt that died.
       const std::string theirs = get_s(found, "claim");
+      // Our own claim: its put was applied but the answer lost, and the client's retry of it
+      // failed the condition. Waiting for "the earlier attempt" would wait for ourselves.
+      if (theirs == token) return store_new(std::move(m), token);
       const auto given_up = take_abandoned(theirs);
       const std::string owner = get_s(found, "owner");
       // Another node's claim: never its claimedAt against our clock (a fast clock here would
@@ -197,11 +200,19 @@ void DynamoAppender::finish_claim(const Message& m, const std::string& token) {
   done["ExpressionAttributeValues"] = json::object{{":s", n(m.seq).to_json()}, {":token", s(token).to_json()}};
   // The message is durable whatever happens here, so the append succeeds (the sender gets its
   // ack): failing it would make the client retry and store it twice all the same.
-  if (auto r = db_.update_item(std::move(done)); !r) {
-    core::log::warn(is_conditional(r.error()) ? "clientMsgId claim was taken over while storing"
-                                              : "message stored but its clientMsgId not recorded",
-                    {{"room", m.room}, {"seq", m.seq}, {"clientMsgId", m.client_msg_id}, {"error", r.error().what()}});
+  auto r = db_.update_item(std::move(done));
+  if (r) return;
+  if (is_conditional(r.error())) {
+    // The update may have been applied with its answer lost (the client's retry then fails the
+    // condition): the key pointing at this seq without a claim is that, not a takeover.
+    auto get = request(tables_.clientmsgs);
+    get["Key"] = item_to_json(client_msg_key(m));
+    get["ConsistentRead"] = true;
+    if (auto now = db_.get_item(std::move(get)); now && *now && get_n(**now, "seq") == m.seq) return;
   }
+  core::log::warn(is_conditional(r.error()) ? "clientMsgId claim was taken over while storing"
+                                            : "message stored but its clientMsgId not recorded",
+                  {{"room", m.room}, {"seq", m.seq}, {"clientMsgId", m.client_msg_id}, {"error", r.error().what()}});
 }
 
 core::result<std::int64_t> DynamoAppender::next_seq(const std::string& room) {
