@@ -65,7 +65,9 @@ void Heartbeat::beat_once() {
   }
   last_beat_ = sent;
   registered_ = true;
-  if (auto all = nodes_.nodes()) liveness_.update(*all);
+  const auto read_at = std::chrono::steady_clock::now();
+  const auto read_ms = core::now_ms();  // the rows are as of this moment at the latest
+  if (auto all = nodes_.nodes()) liveness_.update(*all, read_at, read_ms);
   else core::log::warn("cannot read the node list", {{"error", all.error().message()}});
 }
 

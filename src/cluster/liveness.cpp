@@ -2,12 +2,16 @@
 
 #include <mutex>
 
+#include "core/clock.hpp"
+
 namespace cluster {
 
 Liveness::Liveness(std::string self, std::int64_t started_at)
     : self_(std::move(self)), started_at_(started_at) {}
 
-void Liveness::update(const std::vector<store::Node>& nodes, std::chrono::steady_clock::time_point at) {
+void Liveness::update(const std::vector<store::Node>& nodes, std::chrono::steady_clock::time_point at,
+                      std::int64_t read_ms) {
+  if (read_ms == 0) read_ms = core::now_ms();
   std::map<std::string, store::Node, std::less<>> fresh;
   for (const auto& n : nodes) fresh[n.endpoint] = n;
   std::unique_lock lock(mutex_);
@@ -25,6 +29,7 @@ void Liveness::update(const std::vector<store::Node>& nodes, std::chrono::steady
     else ++it;
   }
   nodes_ = std::move(fresh);
+  read_ms_ = std::max(read_ms_, read_ms);
 }
 
 bool Liveness::silent(const std::string& gateway, std::chrono::steady_clock::duration ttl,
@@ -53,14 +58,14 @@ bool Liveness::dead(const std::string& gateway, std::int64_t row_time, std::int6
   // A row its node wrote after the expiry this view knows is a new run's (the node fenced and
   // rejoined; this view has not read its new row yet): alive. Both times are that node's clock.
   if (row_time < it->second.started_at) return true;
-  return it->second.expires_at < now && row_time <= it->second.expires_at;
+  return it->second.expires_at < judged_at(now) && row_time <= it->second.expires_at;
 }
 
 bool Liveness::node_dead(const std::string& gateway, std::int64_t now) const {
   if (gateway.empty() || gateway == self_) return false;
   std::shared_lock lock(mutex_);
   auto it = nodes_.find(gateway);
-  return it != nodes_.end() && it->second.expires_at < now;
+  return it != nodes_.end() && it->second.expires_at < judged_at(now);
 }
 
 }  // namespace cluster
