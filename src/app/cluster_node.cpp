@@ -1,9 +1,11 @@
 #include "app/cluster_node.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "app/management_listener.hpp"
 #include "app/tables_command.hpp"
@@ -107,7 +109,19 @@ bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handle
       nodes_, liveness_, handlers::Ports{node_store_, *routed_}, shared_, heartbeat_options_, [&registry] {
         for (auto& s : registry.all()) s->close(1012, "Service Restart");
       });
-  if (auto j = heartbeat_->join(); !j) {
+  // A store that fails for a moment (throttled, a 500) must not stop a node from starting: the
+  // join is idempotent (an unconditional put of this run's row, a read, a sweep of this
+  // endpoint's older rows), so it is tried again for a few seconds before giving up.
+  auto j = heartbeat_->join();
+  for (auto delay = std::chrono::milliseconds(200), waited = std::chrono::milliseconds(0);
+       !j && j.error() == core::errc::store_unavailable && waited < std::chrono::seconds(8);
+       waited += delay, delay = std::min(delay * 2, std::chrono::milliseconds(2000))) {
+    core::log::warn("cannot register this node yet: trying again",
+                    {{"node", liveness_.self()}, {"error", j.error().message()}, {"delayMs", delay.count()}});
+    std::this_thread::sleep_for(delay);
+    j = heartbeat_->join();
+  }
+  if (!j) {
     std::cerr << "parley: cannot register this node (" << liveness_.self() << ") in the DynamoDB table "
               << dynamo_.tables().nodes << ": " << j.error().message()
               << " (is DynamoDB reachable? tables made by an older version lack this one: "

@@ -100,6 +100,23 @@ test('a clientMsgId record whose answer was lost is not reported as a takeover',
   assert.doesNotMatch(srv.stderr(), /claim was taken over while storing/);
 });
 
+// A node that starts while DynamoDB refuses for a moment (here its node row's put, past the
+// store client's own 3 attempts) registers once the store answers, instead of exiting with
+// "cannot register this node" (seen in the fault suite when a replacement node started).
+test('a node starting while the store refuses its registration for a moment starts all the same', { timeout: 40_000 }, async () => {
+  const refusedBefore = proxy.refused;
+  Object.assign(proxy, { table: 'parley-nodes', refuse: 5 });
+  const second = await startServer({ store: 'dynamodb', dynamodbEndpoint: proxy.url });
+  try {
+    assert.equal(proxy.refused - refusedBefore, 5, 'the proxy refused the node row five times');
+    assert.match(second.stderr(), /cannot register this node yet: trying again/);
+    const a = await enter(second.wsUrl, { name: 'ann', room: uniq('late') });
+    assert.ok(a.welcome, 'the node serves');
+  } finally {
+    await second.stop();
+  }
+});
+
 test('a seq left empty by a failed send: clients move past it, show what follows, and stop asking', { timeout: 40_000 }, async () => {
   const room = uniq('gap');
   const a = await enter(srv.wsUrl, { name: 'ann', room });
