@@ -1,9 +1,26 @@
 // The inputs of bench/cost_model.mjs, each with what it is and where it comes from. Prices are
-// us-east-1, read (through the pages named) on 2026-12-07; "assumption" marks a value that no
-// page we could read confirms, or that this repository has not measured.
-const PRICING_APIGW = 'aws.amazon.com/api-gateway/pricing (figures from its worked example, transcribed 2026-09-20 by api-evangelist/amazon-web-services); "first 1 B": awsforengineers.com 2025-05-19';
-const PRICING_LAMBDA = 'aws.amazon.com/lambda/pricing (x86, first 6 B GB-s a month; transcribed in api-evangelist/aws-lambda)';
-const PRICING_DDB = 'aws.amazon.com/dynamodb/pricing/on-demand (after the 2024-11-01 cut; figures via airbyte.com 2025-07-21)';
+// us-east-1, looked up on 2026-12-07 in the sources below (the date each source carries is in
+// SOURCES); "assumption" marks a value that no source we could read confirms, or that this
+// repository has not measured.
+
+// [S n] in a `src` below. Most AWS pricing pages render their rates with scripts, so their
+// figures come from the pages' worked examples or from pages quoting them.
+export const SOURCES = [
+  ['S1', 'https://aws.amazon.com/api-gateway/pricing/ — WebSocket: messages (32 KB units) and connection minutes; the $1.00 and $0.25 per million of its example as transcribed 2026-09-20 in https://github.com/api-evangelist/amazon-web-services (plans/amazon-web-services-plans-pricing.yml)'],
+  ['S2', 'https://awsforengineers.com/blog/aws-api-gateway-pricing-explained (2025-05-19): WebSocket $1.00 per million for the first 1 B'],
+  ['S3', 'https://aws.amazon.com/lambda/pricing/ — x86 $0.20 per million requests, $0.0000166667 per GB-s (first 6 B GB-s), as transcribed in https://github.com/api-evangelist/aws-lambda (plans/aws-lambda-plans-pricing.yml)'],
+  ['S4', 'https://aws.amazon.com/dynamodb/pricing/on-demand/ (units, consistency); rates after the 2024-11-01 cut from https://airbyte.com/data-engineering-resources/dynamodb-pricing (2025-07-21): $0.625 per million WRU, $0.125 per million RRU'],
+  ['S5', 'https://zeonedge.com/en/blog/dynamodb-cost-optimization-on-demand-provisioned-dax-single-table (2026): provisioned $0.00065 per WCU-hour, $0.00013 per RCU-hour'],
+  ['S6', 'https://gist.github.com/bluejack/68dd851e8ff1c480d623fc0b09e0423b (2019): DynamoDB storage $0.25/GB-month'],
+  ['S7', 'https://wring.co/blog/aws-data-transfer-pricing-guide and https://atonementlicensing.com/blog/aws-egress-negotiation/ (2026): data transfer out $0.09 / 0.085 / 0.07 / 0.05 per GB; between zones $0.01 per GB each way (also https://leanopstech.com/blog/aws-data-transfer-pricing-2026/)'],
+  ['S8', 'https://gist.github.com/alikhajeh1/6107727c5218382b9cc6af69be562111 (infracost output): c6i.large, 730 h, $62.05'],
+  ['S9', 'https://clustercost.com/blog/network-load-balancer-pricing-2025: NLB $0.0225 per hour, us-east-1'],
+  ['S10', 'https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html: 10,000 requests/s across HTTP, REST, WebSocket APIs and WebSocket callback APIs'],
+  ['S11', 'https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html: 500 new connections/s, no concurrent-connection quota, 2 h, 10 min idle, 32 KB frames'],
+  ['S12', 'https://docs.aws.amazon.com/lambda/latest/dg/limits.html and https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html: 1,000 concurrent executions; 1,000 environments per 10 s per function'],
+  ['S13', 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html: 40,000 RRU and WRU per on-demand table'],
+  ['S14', 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput-scenarios.html: 3,000 read and 1,000 write units/s per partition; a new on-demand table takes 12,000 reads/s and 4,000 writes/s at once'],
+];
 
 const meta = {
   // ---- workload
@@ -18,7 +35,7 @@ const meta = {
   // ---- sizes
   memberItemBytes: { what: '`members` item', src: 'docs/scaling.md (~110 B)' },
   messageItemBytes: { what: '`messages` item with a 100-byte text', src: 'docs/data-model.md attributes, counted' },
-  storedBytesPerMessage: { what: 'message + `clientmsgs` items, with DynamoDB\'s 100 B per item', src: 'docs/data-model.md; storage overhead: DynamoDB docs' },
+  storedBytesPerMessage: { what: 'message + `clientmsgs` items, with DynamoDB\'s 100 B per item', src: 'docs/data-model.md; 100 B per item: DynamoDB developer guide' },
   messageFrameBytes: { what: '`message` frame, 100-byte text', src: 'docs/protocol.md example, counted' },
   ackFrameBytes: { what: '`ack` frame', src: 'docs/protocol.md example' },
   presenceFrameBytes: { what: '`presence` frame', src: 'docs/protocol.md, estimated' },
@@ -30,17 +47,17 @@ const meta = {
   lambdaOverheadMs: { what: 'event parsing, Runtime API, answer', src: 'assumption (0.15-0.27 ms locally: docs/lambda-local.md)' },
   lambdaMemoryMB: { what: 'function memory', src: 'deploy/template.yaml `MemorySize`' },
   // ---- AWS prices and quotas
-  wsMessageTiers: { what: 'API Gateway WebSocket messages, $ per million (32 KB units)', src: `${PRICING_APIGW}; $0.80 over 1 B: assumption`, shown: '$1.00 first 1 B, $0.80 above' },
-  priceConnectionMinutePerMillion: { what: '$ per million connection minutes', src: PRICING_APIGW },
-  priceLambdaRequestPerMillion: { what: '$ per million invocations', src: PRICING_LAMBDA },
-  priceLambdaGBSecond: { what: '$ per GB-second, x86_64', src: PRICING_LAMBDA },
-  priceRRU: { what: 'DynamoDB on demand, $ per million read request units', src: PRICING_DDB },
-  priceWRU: { what: 'DynamoDB on demand, $ per million write request units', src: PRICING_DDB },
-  priceRCUHour: { what: 'DynamoDB provisioned, $ per RCU-hour', src: 'zeonedge.com DynamoDB guide (2026); assumption' },
-  priceWCUHour: { what: 'DynamoDB provisioned, $ per WCU-hour', src: 'zeonedge.com DynamoDB guide (2026); assumption' },
+  wsMessageTiers: { what: 'API Gateway WebSocket messages, $ per million (32 KB units)', src: '[S1], first 1 B: [S2]; $0.80 above: assumption', shown: '$1.00 first 1 B, $0.80 above' },
+  priceConnectionMinutePerMillion: { what: '$ per million connection minutes', src: '[S1]' },
+  priceLambdaRequestPerMillion: { what: '$ per million invocations', src: '[S3]' },
+  priceLambdaGBSecond: { what: '$ per GB-second, x86_64', src: '[S3]' },
+  priceRRU: { what: 'DynamoDB on demand, $ per million read request units', src: '[S4]' },
+  priceWRU: { what: 'DynamoDB on demand, $ per million write request units', src: '[S4]' },
+  priceRCUHour: { what: 'DynamoDB provisioned, $ per RCU-hour', src: '[S5]; assumption' },
+  priceWCUHour: { what: 'DynamoDB provisioned, $ per WCU-hour', src: '[S5]; assumption' },
   provisionedUtilization: { what: 'provisioned capacity\'s target use (auto scaling)', src: 'assumption' },
-  priceStorageGBMonth: { what: 'DynamoDB standard storage, $ per GB-month', src: 'gist bluejack (2019) and AWS page; assumption' },
-  egressTiers: { what: 'data transfer out, $ per GB', src: 'wring.co / atonementlicensing.com (2026) quoting EC2 pricing; that API Gateway WebSocket bills it alike: assumption', shown: '$0.09 to 10 TB, $0.085 to 50, $0.07 to 150, $0.05 above' },
+  priceStorageGBMonth: { what: 'DynamoDB standard storage, $ per GB-month', src: '[S6]; assumption' },
+  egressTiers: { what: 'data transfer out, $ per GB', src: '[S7]; that API Gateway WebSocket bills it alike: assumption', shown: '$0.09 to 10 TB, $0.085 to 50, $0.07 to 150, $0.05 above' },
   // ---- self-hosted: per-vCPU costs measured here (docs/performance*.md), or assumed
   messageBaseUs: { what: 'CPU µs per message besides store calls and frames', src: 'measured, 1 socket thread, SQLite append included (a DynamoDB node does not pay it): 143 µs (N = 100, performance.md) to 44 µs (20 members, data-model.md); a middle value' },
   frameUs: { what: 'CPU µs per delivered frame', src: 'measured: performance.md N = 100 vs 1,000 rows (1 thread): 0.55 µs' },
@@ -59,25 +76,25 @@ const meta = {
   instanceName: { what: 'EC2 instance type', src: 'choice' },
   instanceVcpus: { what: 'its vCPUs (the figures above are per vCPU)', src: 'AWS instance type' },
   instanceGiB: { what: 'its memory', src: 'AWS instance type' },
-  instancePricePerHour: { what: 'its on-demand price, Linux', src: 'derived: c6i.large $62.05 for 730 h (infracost output, gist alikhajeh1), ×2; assumption' },
+  instancePricePerHour: { what: 'its on-demand price, Linux', src: 'c6i.large × 2 [S8]; assumption' },
   cpuUtilization: { what: 'use of CPU, handler threads and connections the nodes are sized for', src: 'assumption (headroom for peaks and one node lost)' },
   memoryUtilization: { what: 'use of memory the nodes are sized for', src: 'assumption' },
   minNodes: { what: 'fewest nodes', src: 'assumption (one may fail)' },
   crossAzShare: { what: 'share of node-to-node traffic crossing zones, k nodes in 3 AZs', src: 'assumption (even spread)', shown: '(k − k/3)/(k − 1)' },
-  priceCrossAzGB: { what: '$ per GB between zones ($0.01 each way)', src: 'leanopstech.com / wring.co (2026)' },
-  nlbPerHour: { what: 'Network Load Balancer, $ per hour', src: 'clustercost.com us-east-1 guide (2025)' },
+  priceCrossAzGB: { what: '$ per GB between zones ($0.01 each way)', src: '[S7]' },
+  nlbPerHour: { what: 'Network Load Balancer, $ per hour', src: '[S9]' },
   nlcuPerHour: { what: '$ per NLCU-hour', src: 'assumption (not found on a page read here)' },
   nlcuNewTls: { what: 'new TLS connections/s per NLCU', src: 'assumption' },
   nlcuActiveTls: { what: 'active TLS connections per NLCU', src: 'assumption' },
   nlcuGBPerHour: { what: 'GB processed per hour per NLCU', src: 'assumption' },
-  quotaApigwRps: { what: 'API Gateway requests/s per account and Region, WebSocket messages and callbacks included (raisable)', src: 'docs.aws.amazon.com/apigateway/latest/developerguide/limits.html' },
-  quotaNewConnections: { what: 'new WebSocket connections/s per account and Region (raisable)', src: 'docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html' },
-  maxConnectionSeconds: { what: 'WebSocket connection duration (not raisable)', src: 'the same page' },
-  quotaLambdaConcurrency: { what: 'Lambda concurrent executions per Region (raisable)', src: 'docs.aws.amazon.com/lambda/latest/dg/limits.html (lower for new accounts)' },
-  quotaTableUnits: { what: 'DynamoDB on-demand RRU/s and WRU/s per table (raisable)', src: 'docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html' },
-  warmWritesNewTable: { what: 'WRU/s a new on-demand table takes at once (12,000 RRU/s)', src: 'DynamoDB developer guide, warm-throughput-scenarios' },
-  partitionRCU: { what: 'read units/s one partition serves', src: 'the same page (and throttling-key-range-limit-exceeded-mitigation)' },
-  partitionWCU: { what: 'write units/s one partition (one item at most) takes', src: 'the same page' },
+  quotaApigwRps: { what: 'API Gateway requests/s per account and Region, WebSocket messages and callbacks included (raisable)', src: '[S10]' },
+  quotaNewConnections: { what: 'new WebSocket connections/s per account and Region (raisable)', src: '[S11]' },
+  maxConnectionSeconds: { what: 'WebSocket connection duration (not raisable)', src: '[S11]' },
+  quotaLambdaConcurrency: { what: 'Lambda concurrent executions per Region (raisable)', src: '[S12] (lower for new accounts)' },
+  quotaTableUnits: { what: 'DynamoDB on-demand RRU/s and WRU/s per table (raisable)', src: '[S13]' },
+  warmWritesNewTable: { what: 'WRU/s a new on-demand table takes at once (12,000 RRU/s)', src: '[S14]' },
+  partitionRCU: { what: 'read units/s one partition serves', src: '[S14]' },
+  partitionWCU: { what: 'write units/s one partition (one item at most) takes', src: '[S14]' },
   hotRoomMembers: { what: 'members of one large room, for its partition limits', src: 'choice (the one-room load of docs/performance.md)' },
   nodeConfigs: { what: 'node configurations compared', src: 'src/app/serve_command.cpp (4 handler threads on DynamoDB), src/store/dynamodb/dynamo_store.cpp (32 connections)', shown: 'rows of the table' },
 };

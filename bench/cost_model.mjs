@@ -12,9 +12,9 @@
 // per-operation counts are the handlers' own (src/handlers, src/store/dynamodb; see OPS).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ASSUMPTIONS } from './cost_assumptions.mjs';
+import { ASSUMPTIONS, SOURCES } from './cost_assumptions.mjs';
 
-export { ASSUMPTIONS };
+export { ASSUMPTIONS, SOURCES };
 export const BEGIN = '<!-- cost_model.mjs: generated, do not edit by hand -->';
 export const END = '<!-- end of cost_model.mjs output -->';
 
@@ -305,6 +305,8 @@ export function render(a) {
     const shown = meta.shown ?? (typeof v === 'number' ? fmt(v, String(v).split('.')[1]?.length ?? 0) : String(v));
     L.push(row([`\`${name}\``, shown, meta.what, meta.src]));
   }
+  L.push('', 'Sources (looked up on 2026-12-07):', '');
+  for (const [key, text] of SOURCES) L.push(`* [${key}] ${text}`);
   return L.join('\n') + '\n';
 }
 

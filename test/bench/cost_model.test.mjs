@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  ASSUMPTIONS, BEGIN, END, model, ops, remoteNodes, remoteRecipients, render, replaceBlock, withSets,
+  ASSUMPTIONS, BEGIN, END, SOURCES, model, ops, remoteNodes, remoteRecipients, render, replaceBlock, withSets,
 } from '../../bench/cost_model.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -101,5 +101,18 @@ test('every assumption has what it is and where it comes from', () => {
   }
   for (const name of Object.keys(ASSUMPTIONS)) {
     if (name !== 'meta') assert.ok(name in ASSUMPTIONS.meta, `${name} is in the table`);
+  }
+  // Every [S n] named is in the source list, with an address; every source is used.
+  const keys = new Set(SOURCES.map(([key]) => key));
+  const used = new Set();
+  for (const [name, meta] of Object.entries(ASSUMPTIONS.meta)) {
+    for (const [, key] of meta.src.matchAll(/\[(S\d+)\]/g)) {
+      assert.ok(keys.has(key), `${name} cites ${key}, which is not in SOURCES`);
+      used.add(key);
+    }
+  }
+  for (const [key, text] of SOURCES) {
+    assert.ok(used.has(key), `${key} is cited by no assumption`);
+    assert.match(text, /https:\/\//, `${key} has an address`);
   }
 });
