@@ -65,7 +65,7 @@ export class Actor {
     }
     // $connect makes it a member of its home room, welcome or not.
     // userId: the welcome's; until then the identity its guest token names (null: a new guest).
-    const c = { client, id: null, userId: this.userId, url, sends: [], acks: [], rooms: new Set(), ever: new Set([this.home]), asked: new Set(), welcome: null };
+    const c = { client, id: null, userId: this.userId, url, sends: [], acks: [], rooms: new Set(), ever: new Set([this.home]), asked: new Set(), welcome: null, roomOps: [] };
     client.ws.on('message', () => this.#onFrame(c));
     this.conn = c;
     this.conns.push(c);
@@ -141,6 +141,7 @@ export class Actor {
     const since = this.last.get(room) ?? 0;
     this.conn.asked.add(room);
     this.note('join', { room, since });
+    this.conn.roomOps.push({ op: 'join', room, at: Date.now() });  // the checker's missed-live windows
     this.conn.client.send({ action: 'join', room, since });
     const a = await this.#answer((m) => (m.type === 'joined' && m.room === room) || (m.type === 'error' && m.action === 'join'));
     this.note('join-answer', { room, answer: a?.type ?? a?.message ?? 'none', code: a?.code });
@@ -149,6 +150,7 @@ export class Actor {
   async leave(room) {
     this.stats.leaves += 1;
     this.note('leave', { room });
+    this.conn.roomOps.push({ op: 'leave', room, at: Date.now() });
     this.conn.client.send({ action: 'leave', room });
     const a = await this.#answer((m) => (m.type === 'left' && m.room === room) || (m.type === 'error' && m.action === 'leave'));
     this.note('leave-answer', { room, answer: a?.type ?? a?.message ?? 'none', code: a?.code });

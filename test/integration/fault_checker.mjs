@@ -107,9 +107,21 @@ const FAN_OUT_MS = 1000;
 function missedLive(actor, c, stored, v, { halfFanned, neverFanned, ackedAt }) {
   const open = new Map();  // room -> {from: lastSeq at the join, live: Set}
   const closedAt = c.closingAt ?? c.client.closeInfo?.at ?? Infinity;
+  // A leave takes effect when its handler deletes the member row, which is before its `left`
+  // comes (presence is announced first, slow under faults) and may be long after the gateway
+  // answered it `Endpoint request timed out` (then `left` never comes): messages fanned out
+  // after the leave was sent may rightly miss the connection. So a window ends, at the latest,
+  // when the first leave of its room sent after the join that opened it was sent.
+  const ops = c.roomOps ?? [];
+  const leaveSent = (room, opened) => {
+    const join = ops.filter((o) => o.op === 'join' && o.room === room && o.at <= opened).at(-1);
+    const leave = ops.find((o) => o.op === 'leave' && o.room === room && o.at >= (join?.at ?? -Infinity));
+    return leave?.at ?? Infinity;
+  };
   const close = (room, end = closedAt) => {
     const x = open.get(room);
     open.delete(room);
+    if (x) end = Math.min(end, leaveSent(room, x.opened));
     if (!x || x.from === null || x.live.size === 0) return;
     const top = Math.max(...x.live);
     const missed = [...(stored.get(room)?.values() ?? [])].filter((m) => m.seq > x.from && m.seq < top && !x.live.has(m.seq) &&
@@ -131,9 +143,9 @@ function missedLive(actor, c, stored, v, { halfFanned, neverFanned, ackedAt }) {
     }
     if (m.type === 'welcome' && !welcomed) {  // a second hello's answer changes nothing
       welcomed = true;
-      for (const r of m.rooms ?? []) open.set(r, { from: null, live: new Set(early.get(r) ?? []) });
+      for (const r of m.rooms ?? []) open.set(r, { from: null, live: new Set(early.get(r) ?? []), opened: f.at ?? 0 });
     }
-    else if (m.type === 'joined') { close(m.room); open.set(m.room, { from: null, live: new Set() }); }
+    else if (m.type === 'joined') { close(m.room); open.set(m.room, { from: null, live: new Set(), opened: f.at ?? 0 }); }
     else if (m.type === 'history' && open.get(m.room)?.from === null) open.get(m.room).from = m.lastSeq;
     else if (m.type === 'left') close(m.room, f.at ?? closedAt);
     else if (m.type === 'message' && open.has(m.room)) open.get(m.room).live.add(m.seq);

@@ -46,3 +46,23 @@ test('a message fanned out between the hello\'s history read and its welcome arr
 test('a second welcome (an answer to a repeated hello) does not reopen the window', () => {
   assert.deepEqual(kinds([msg(4), welcome, history(3), msg(5), welcome, msg(6)], 6), []);
 });
+
+// A join, then a leave answered only by the gateway's timeout: the leave's handler deleted the
+// member row while `left` never came. Seq 4, acked after the leave was sent, was fanned out
+// without the connection; seq 5, sent earlier, came live. Not missed (cluster, seed 1503).
+test('a message acked after the connection sent a leave of the room is not asked of it', () => {
+  const frames = [{ json: { type: 'joined', room: ROOM }, at: 100 }, { json: history(3), at: 101 }, { json: msg(5), at: 2000 }];
+  const c = {
+    id: 'C1', url: 'ws://n1', userId: 'u1', name: 'ann', acks: [], sends: [], closingAt: 10_000,
+    ever: new Set([ROOM]), asked: new Set([ROOM]), roomOps: [{ op: 'join', room: ROOM, at: 50 }, { op: 'leave', room: ROOM, at: 1500 }],
+    client: { frames, messages: frames.map((f) => f.json), closeInfo: null },
+  };
+  const actor = { name: 'ann', conns: [c], followers: [], trace: [], shown: () => [] };
+  const ackAt = (seq) => (seq === 4 ? 3000 : 0);
+  const sender = { name: 'sam', conns: [{ id: 'S', url: 'ws://n1', acks: stored(5).map((m) => ({ room: ROOM, seq: m.seq, id: m.id, at: ackAt(m.seq) })), sends: [], ever: new Set([ROOM]), asked: new Set(), client: { frames: [], messages: [] } }], followers: [], trace: [], shown: () => [] };
+  const run = (ops) => check({ actors: [actor, sender], histories: new Map([[ROOM, stored(5)]]), markers: new Map() }).map((v) => v.kind);
+  assert.deepEqual(run(), []);
+  // Without the leave, seq 4 (acked long before the close) is missed.
+  c.roomOps = [{ op: 'join', room: ROOM, at: 50 }];
+  assert.deepEqual(run(), ['missed-live']);
+});
