@@ -82,6 +82,30 @@ class GroupCommitTest : public ::testing::Test {
     threads_.clear();
   }
 
+  // Appends "a" and "b" around a write that runs `sql`, as one batch; every write of it must
+  // fail and nothing of it be stored.
+  void expect_batch_fails_whole(const char* sql) {
+    std::vector<std::optional<store::Appended>> out(2);
+    std::vector<store::GroupCommit::Write> writes{append("a", out[0])};
+    writes.push_back([sql](store::SqliteConnection& w, bool) -> core::result<Written> {
+      if (auto r = w.exec(sql); !r) return r.error();
+      return Written::written;
+    });
+    writes.push_back(append("b", out[1]));
+    {
+      std::unique_lock held(mutex_);
+      queue_behind_held_writer(writes);
+    }
+    join();
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+      ASSERT_TRUE(results_[i]);
+      EXPECT_FALSE(*results_[i]) << "write " << i << " was reported stored by a batch that failed";
+    }
+    EXPECT_EQ(committed("SELECT count(*) FROM messages"), "0");
+    EXPECT_EQ(committed("SELECT count(*) FROM rooms"), "0");
+    EXPECT_EQ(group_->stats().batches, 1u);
+  }
+
   std::string committed(const std::string& sql) { return query(file_, sql); }
 
   TempDir dir_;
@@ -136,26 +160,8 @@ TEST_F(GroupCommitTest, AFailedCommitFailsEveryWriteOfTheBatchAndStoresNone) {
   ASSERT_TRUE(writer_->exec("CREATE TABLE parent (id INTEGER PRIMARY KEY);"
                             "CREATE TABLE child (p INTEGER REFERENCES parent (id) "
                             "DEFERRABLE INITIALLY DEFERRED)"));
-  std::vector<std::optional<store::Appended>> out(4);
-  std::vector<store::GroupCommit::Write> writes{append("a", out[0]), append("b", out[1])};
   // Succeeds as a statement; the missing parent fails the COMMIT.
-  writes.push_back([](store::SqliteConnection& w, bool) -> core::result<Written> {
-    if (auto r = w.exec("INSERT INTO child (p) VALUES (42)"); !r) return r.error();
-    return Written::written;
-  });
-  writes.push_back(append("c", out[3]));
-  {
-    std::unique_lock held(mutex_);
-    queue_behind_held_writer(writes);
-  }
-  join();
-  for (std::size_t i = 0; i < writes.size(); ++i) {
-    ASSERT_TRUE(results_[i]);
-    EXPECT_FALSE(*results_[i]) << "write " << i << " was reported stored by a commit that failed";
-  }
-  EXPECT_EQ(committed("SELECT count(*) FROM messages"), "0");
-  EXPECT_EQ(committed("SELECT count(*) FROM rooms"), "0");
-  EXPECT_EQ(group_->stats().batches, 1u);
+  expect_batch_fails_whole("INSERT INTO child (p) VALUES (42)");
   // The writer is usable again (the failed transaction was rolled back), and no seq was burnt.
   std::optional<store::Appended> next;
   ASSERT_TRUE(group_->run(append("after", next)));
@@ -164,23 +170,7 @@ TEST_F(GroupCommitTest, AFailedCommitFailsEveryWriteOfTheBatchAndStoresNone) {
 
 // A write of the batch fails as a statement: the same, all or nothing.
 TEST_F(GroupCommitTest, AWriteFailingMidBatchFailsEveryWriteOfTheBatchAndStoresNone) {
-  std::vector<std::optional<store::Appended>> out(3);
-  std::vector<store::GroupCommit::Write> writes{append("a", out[0])};
-  writes.push_back([](store::SqliteConnection& w, bool) -> core::result<Written> {
-    if (auto r = w.exec("INSERT INTO no_such_table VALUES (1)"); !r) return r.error();
-    return Written::written;
-  });
-  writes.push_back(append("c", out[2]));
-  {
-    std::unique_lock held(mutex_);
-    queue_behind_held_writer(writes);
-  }
-  join();
-  for (std::size_t i = 0; i < writes.size(); ++i) {
-    ASSERT_TRUE(results_[i]);
-    EXPECT_FALSE(*results_[i]) << i;
-  }
-  EXPECT_EQ(committed("SELECT count(*) FROM messages"), "0");
+  expect_batch_fails_whole("INSERT INTO no_such_table VALUES (1)");
 }
 
 // A batch crossing a room's seq reservation runs again synced, whole: every write stored once,
