@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/metrics.hpp"
 #include "sqlite_test_support.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_messages.hpp"
@@ -121,6 +122,9 @@ class GroupCommitTest : public ::testing::Test {
 
 TEST_F(GroupCommitTest, WritesQueuedMeanwhileShareOneCommitInTheirOrderAndNoneReturnsBeforeIt) {
   constexpr int kWrites = 6;
+  auto& registry = core::metrics::registry();
+  const auto batches_before = registry.counter("parley_store_group_commits_total", "").value();
+  const auto writes_before = registry.counter("parley_store_group_commit_writes_total", "").value();
   std::vector<std::optional<store::Appended>> out(kWrites);
   std::vector<store::GroupCommit::Write> writes;
   for (int i = 0; i < kWrites; ++i) writes.push_back(append("m" + std::to_string(i), out[i]));
@@ -151,6 +155,10 @@ TEST_F(GroupCommitTest, WritesQueuedMeanwhileShareOneCommitInTheirOrderAndNoneRe
             "m0,m1,m2,m3,m4,m5");
   EXPECT_EQ(group_->stats().batches, 1u);
   EXPECT_EQ(group_->stats().writes, static_cast<std::uint64_t>(kWrites + 1));
+  // /metrics counts the same (process-wide).
+  EXPECT_EQ(registry.counter("parley_store_group_commits_total", "").value() - batches_before, 1u);
+  EXPECT_EQ(registry.counter("parley_store_group_commit_writes_total", "").value() - writes_before,
+            static_cast<std::uint64_t>(kWrites + 1));
 }
 
 // COMMIT itself fails (a deferred foreign key, checked only there): every caller of the batch

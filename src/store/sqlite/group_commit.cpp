@@ -7,6 +7,16 @@
 
 namespace store {
 
+GroupCommit::GroupCommit(std::mutex& write_mutex, SqliteConnection& writer)
+    : write_mutex_(write_mutex),
+      writer_(writer),
+      batches_total_(core::metrics::registry().counter(
+          "parley_store_group_commits_total",
+          "SQLite write transactions run by the group commit (appends and $connect rows)")),
+      writes_total_(core::metrics::registry().counter(
+          "parley_store_group_commit_writes_total",
+          "Writes carried by those transactions: divided by the transactions, the mean batch size")) {}
+
 core::result<void> GroupCommit::run(const Write& write) {
   Waiter me{&write, std::nullopt};
   std::unique_lock lock(mutex_);
@@ -43,6 +53,8 @@ core::result<void> GroupCommit::run(const Write& write) {
     if (!batch.empty()) {
       ++stats_.batches;
       stats_.writes += batch.size();
+      batches_total_.inc();
+      writes_total_.inc(batch.size());
     } else if (!me.outcome) {
       me.outcome = outcome;  // the exception came before the swap: fail this caller alone
       std::erase(queue_, &me);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 
 namespace store {
 
@@ -39,16 +40,16 @@ class GroupCommit {
 
   // `write_mutex` guards `writer` for every write of the adapter (the single writes that do not
   // go through here take it directly).
-  GroupCommit(std::mutex& write_mutex, SqliteConnection& writer)
-      : write_mutex_(write_mutex), writer_(writer) {}
+  GroupCommit(std::mutex& write_mutex, SqliteConnection& writer);
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Runs `write` in the next batch; returns once that batch committed (ok) or failed (its error).
   core::result<void> run(const Write& write);
 
-  // Transactions committed or failed, and the writes they carried: writes / batches is the
-  // mean batch size.
+  // This object's transactions committed or failed, and the writes they carried: writes /
+  // batches is the mean batch size. /metrics shows the same for the whole process
+  // (parley_store_group_commits_total, parley_store_group_commit_writes_total).
   struct Stats {
     std::uint64_t batches = 0;
     std::uint64_t writes = 0;
@@ -73,6 +74,8 @@ class GroupCommit {
   std::vector<Waiter*> queue_;  // guarded by mutex_
   bool leading_ = false;        // guarded by mutex_: a leader is running a batch
   Stats stats_;                 // guarded by mutex_
+  core::metrics::Counter& batches_total_;
+  core::metrics::Counter& writes_total_;
 };
 
 }  // namespace store
