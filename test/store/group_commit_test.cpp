@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,8 @@ using sqlite_test::msg;
 using sqlite_test::query;
 using sqlite_test::TempDir;
 using Written = store::GroupCommit::Written;
+// The tests keep their writes in vectors: GroupCommit::Write only refers to a callable.
+using WriteFn = std::function<core::result<Written>(store::SqliteConnection&, bool)>;
 
 class GroupCommitTest : public ::testing::Test {
  protected:
@@ -44,7 +47,7 @@ class GroupCommitTest : public ::testing::Test {
   }
 
   // An append_message of `text` in "lobby", as the adapter runs it.
-  store::GroupCommit::Write append(std::string text, std::optional<store::Appended>& out) {
+  WriteFn append(std::string text, std::optional<store::Appended>& out) {
     return [this, text, &out](store::SqliteConnection& w, bool synced) -> core::result<Written> {
       auto stored = store::store_message(w, msg("lobby", text), core::now_ms(), synced);
       if (!stored) return stored.error();
@@ -55,7 +58,7 @@ class GroupCommitTest : public ::testing::Test {
 
   // Starts one thread per write, each after the previous one is queued (so the queue's order
   // is the writes' order), while the test holds the writer; returns with all of them queued.
-  void queue_behind_held_writer(const std::vector<store::GroupCommit::Write>& writes) {
+  void queue_behind_held_writer(const std::vector<WriteFn>& writes) {
     results_.assign(writes.size(), std::nullopt);
     visible_at_return_.assign(writes.size(), "");
     for (std::size_t i = 0; i < writes.size(); ++i) {
@@ -87,7 +90,7 @@ class GroupCommitTest : public ::testing::Test {
   // fail and nothing of it be stored.
   void expect_batch_fails_whole(const char* sql) {
     std::vector<std::optional<store::Appended>> out(2);
-    std::vector<store::GroupCommit::Write> writes{append("a", out[0])};
+    std::vector<WriteFn> writes{append("a", out[0])};
     writes.push_back([sql](store::SqliteConnection& w, bool) -> core::result<Written> {
       if (auto r = w.exec(sql); !r) return r.error();
       return Written::written;
@@ -126,7 +129,7 @@ TEST_F(GroupCommitTest, WritesQueuedMeanwhileShareOneCommitInTheirOrderAndNoneRe
   const auto batches_before = registry.counter("parley_store_group_commits_total", "").value();
   const auto writes_before = registry.counter("parley_store_group_commit_writes_total", "").value();
   std::vector<std::optional<store::Appended>> out(kWrites);
-  std::vector<store::GroupCommit::Write> writes;
+  std::vector<WriteFn> writes;
   for (int i = 0; i < kWrites; ++i) writes.push_back(append("m" + std::to_string(i), out[i]));
   // The batch's last write takes its time: a caller answered before the COMMIT would see
   // nothing stored.
@@ -185,7 +188,7 @@ TEST_F(GroupCommitTest, AWriteFailingMidBatchFailsEveryWriteOfTheBatchAndStoresN
 // seqs consecutive, the reservation raised past them.
 TEST_F(GroupCommitTest, ABatchThatNeedsASyncedCommitRunsAgainWhole) {
   std::vector<std::optional<store::Appended>> out(3);
-  std::vector<store::GroupCommit::Write> writes;
+  std::vector<WriteFn> writes;
   for (int i = 0; i < 3; ++i) writes.push_back(append("r" + std::to_string(i), out[i]));
   {
     // The room's counter two below its reservation: the batch's third write needs a new one.

@@ -17,7 +17,7 @@ GroupCommit::GroupCommit(std::mutex& write_mutex, SqliteConnection& writer)
           "parley_store_group_commit_writes_total",
           "Writes carried by those transactions: divided by the transactions, the mean batch size")) {}
 
-core::result<void> GroupCommit::run(const Write& write) {
+core::result<void> GroupCommit::run(Write write) {
   Waiter me{&write, std::nullopt};
   std::unique_lock lock(mutex_);
   queue_.push_back(&me);
@@ -29,7 +29,7 @@ core::result<void> GroupCommit::run(const Write& write) {
     // No batch running and this write not yet run: lead the next batch.
     leading_ = true;
     lock.unlock();
-    std::vector<Waiter*> batch;
+    std::vector<Waiter*>& batch = batch_;
     core::result<void> outcome = core::make_error_code(core::errc::internal);
     try {
       std::lock_guard writer(write_mutex_);
@@ -59,6 +59,7 @@ core::result<void> GroupCommit::run(const Write& write) {
       me.outcome = outcome;  // the exception came before the swap: fail this caller alone
       std::erase(queue_, &me);
     }
+    batch.clear();
     leading_ = false;
     done_.notify_all();
   }

@@ -17,9 +17,10 @@
 // outcome and wakes the rest; a caller still queued becomes the next leader.
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <mutex>
+#include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.hpp"
@@ -36,7 +37,25 @@ class GroupCommit {
   // room's seq reservation is used up, Sqlite::recover_counters): the batch is then rolled back
   // and run again, every write of it, synced. A write may run twice: it must start afresh.
   enum class Written { written, needs_sync };
-  using Write = std::function<core::result<Written>(SqliteConnection& writer, bool synced)>;
+  // A reference to the caller's callable (a lambda given to run() lives until run() returns):
+  // no allocation per write, where a std::function of an append's captures would allocate.
+  // Never kept past run().
+  class Write {
+   public:
+    template <class F>
+    Write(F&& f) noexcept  // NOLINT(google-explicit-constructor): built at the call
+        : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+          call_([](void* o, SqliteConnection& w, bool synced) {
+            return (*static_cast<std::remove_reference_t<F>*>(o))(w, synced);
+          }) {}
+    core::result<Written> operator()(SqliteConnection& w, bool synced) const {
+      return call_(object_, w, synced);
+    }
+
+   private:
+    void* object_;
+    core::result<Written> (*call_)(void*, SqliteConnection&, bool);
+  };
 
   // `write_mutex` guards `writer` for every write of the adapter (the single writes that do not
   // go through here take it directly).
@@ -45,7 +64,7 @@ class GroupCommit {
   GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Runs `write` in the next batch; returns once that batch committed (ok) or failed (its error).
-  core::result<void> run(const Write& write);
+  core::result<void> run(Write write);
 
   // This object's transactions committed or failed, and the writes they carried: writes /
   // batches is the mean batch size. /metrics shows the same for the whole process
@@ -72,6 +91,9 @@ class GroupCommit {
   mutable std::mutex mutex_;
   std::condition_variable done_;
   std::vector<Waiter*> queue_;  // guarded by mutex_
+  // The leader's batch (only the leader touches it); swapped with queue_, so both keep their
+  // capacity and a batch allocates nothing.
+  std::vector<Waiter*> batch_;
   bool leading_ = false;        // guarded by mutex_: a leader is running a batch
   Stats stats_;                 // guarded by mutex_
   core::metrics::Counter& batches_total_;
