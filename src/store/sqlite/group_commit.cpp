@@ -45,6 +45,8 @@ core::result<void> GroupCommit::run(Write write) {
         core::log::error("store exception", {{"op", "group_commit"}, {"error", e.what()}});
       } catch (...) {
       }
+    } catch (...) {
+      // Not ours to rethrow: the waiters would never learn, and no next leader would start.
     }
     lock.lock();
     // The batch was taken after this leader queued itself, so it holds `me`; an exception
