@@ -50,19 +50,17 @@ Message message_row(const Statement& s) {
 
 core::result<std::optional<Appended>> store_message(SqliteConnection& writer, Message m, std::int64_t now_ms,
                                                     bool reserve) {
-  // The duplicate check, the counter and the inserts in one IMMEDIATE transaction: with the
-  // file's write lock held from the start, no other process (and, through the caller's mutex,
-  // no other thread) can store the same key between our check and our insert; and a failed
-  // insert must not burn a seq, or readers would see a gap that never fills.
-  auto tx = WriteTransaction::begin(writer);
-  if (!tx) return tx.error();
+  // The duplicate check, the counter and the inserts in the caller's IMMEDIATE transaction:
+  // with the file's write lock held from the start, no other process (and, through the
+  // caller's mutex, no other thread) can store the same key between our check and our insert;
+  // and a failed insert must not burn a seq, or readers would see a gap that never fills.
   const bool keyed = !m.client_msg_id.empty();  // "" is "no key": never a duplicate
   if (keyed) {
     auto s = writer.statement(kEarlierMessage);
     if (!s) return s.error();
     s->bind(1, m.room).bind(2, m.client_msg_id);
     int rc = s->step();
-    // Found: nothing to write; the transaction rolls back when tx goes out of scope.
+    // Found (stored before, or earlier in this transaction): nothing to write.
     if (rc == SQLITE_ROW) return std::optional<Appended>(Appended{message_row(*s), true});
     if (rc != SQLITE_DONE) return writer.failure("earlier_message", rc);
   }
@@ -76,7 +74,7 @@ core::result<std::optional<Appended>> store_message(SqliteConnection& writer, Me
     if (auto r = step_done(writer, *s, "next_seq"); !r) return r.error();
     if (m.seq > reserved) {
       // Past what a crash could take back to: this commit must be synced (and raises the mark).
-      if (!reserve) return std::optional<Appended>();  // rolled back when tx goes out of scope
+      if (!reserve) return std::optional<Appended>();  // the caller rolls back
       auto up = writer.statement(kReserve);
       if (!up) return up.error();
       up->bind(1, m.room).bind(2, m.seq + kSeqReserve);
@@ -97,7 +95,6 @@ core::result<std::optional<Appended>> store_message(SqliteConnection& writer, Me
     s->bind(1, m.room).bind(2, m.client_msg_id).bind(3, m.seq);
     if (auto r = step_done(writer, *s, "put_client_msg"); !r) return r.error();
   }
-  if (auto r = tx->commit(); !r) return r.error();
   return std::optional<Appended>(Appended{std::move(m), false});
 }
 

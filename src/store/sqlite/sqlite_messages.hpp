@@ -15,11 +15,12 @@ namespace store {
 
 class SqliteConnection;
 
-// append_message on `writer`, whose write lock the caller holds; m.room is not empty.
-// `now_ms` is the createdAt of a room's first message. The seq it takes must be within the
-// room's reservation (Sqlite::recover_counters); when it is not, `reserve` says whether to
-// raise the reservation here (the caller commits this one synced) or to roll back and return
-// nullopt (the caller switches to synchronous=FULL and calls again with reserve).
+// append_message's writes on `writer`, inside the caller's write transaction (a group commit's
+// batch: the caller commits); m.room is not empty. `now_ms` is the createdAt of a room's first
+// message. The seq it takes must be within the room's reservation (Sqlite::recover_counters);
+// when it is not, `reserve` says whether to raise the reservation here (the caller commits this
+// one synced) or to return nullopt (the caller rolls back, switches to synchronous=FULL and
+// calls again with reserve).
 core::result<std::optional<Appended>> store_message(SqliteConnection& writer, Message m, std::int64_t now_ms,
                                                     bool reserve);
 

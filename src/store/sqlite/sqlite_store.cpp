@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "store/sqlite/group_commit.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_messages.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
@@ -80,7 +82,10 @@ class Sqlite::ReadLease {
 
 Sqlite::Sqlite(std::filesystem::path file, SqliteOptions options,
                std::unique_ptr<SqliteConnection> writer)
-    : file_(std::move(file)), options_(options), writer_(std::move(writer)) {
+    : file_(std::move(file)),
+      options_(options),
+      writer_(std::move(writer)),
+      group_(std::make_unique<GroupCommit>(write_mutex_, *writer_)) {
   // So return_reader, called from a destructor, never allocates.
   idle_readers_.reserve(options_.max_idle_readers);
 }
@@ -224,12 +229,11 @@ core::result<void> Sqlite::put_member(const Member& m) {
 core::result<void> Sqlite::put_connection_and_member(const Connection& c, const Member& m) {
   return guarded("put_connection_and_member", [&]() -> core::result<void> {
     if (c.connection_id.empty() || m.room.empty() || m.connection_id.empty()) return invalid();
-    std::lock_guard lock(write_mutex_);
-    auto tx = WriteTransaction::begin(*writer_);
-    if (!tx) return tx.error();
-    if (auto r = write_connection(*writer_, c, "put_connection_and_member"); !r) return r;
-    if (auto r = write_member(*writer_, m, "put_connection_and_member"); !r) return r;
-    return tx->commit();
+    return group_->run([&](SqliteConnection& w, bool) -> core::result<GroupCommit::Written> {
+      if (auto r = write_connection(w, c, "put_connection_and_member"); !r) return r.error();
+      if (auto r = write_member(w, m, "put_connection_and_member"); !r) return r.error();
+      return GroupCommit::Written::written;
+    });
   });
 }
 
@@ -322,20 +326,20 @@ core::result<ConnectionView> Sqlite::connection_view(const std::string& connecti
 core::result<Appended> Sqlite::append_message(Message m) {
   return guarded("append_message", [&]() -> core::result<Appended> {
     if (m.room.empty()) return invalid();
-    std::lock_guard lock(write_mutex_);
     const auto now = core::now_ms();
-    auto stored = store_message(*writer_, m, now, false);
-    if (!stored) return stored.error();
-    if (*stored) return std::move(**stored);
-    // The room's reservation is used up: this append raises it in a synced commit (once per
-    // kSeqReserve messages of the room), so that no crash takes the counter below a seq shown.
-    // synchronous cannot change inside a transaction: the first try rolled back.
-    if (auto r = writer_->exec("PRAGMA synchronous=FULL"); !r) return r.error();
-    stored = store_message(*writer_, std::move(m), now, true);
-    if (auto r = writer_->exec("PRAGMA synchronous=NORMAL"); !r) return r.error();
-    if (!stored) return stored.error();
-    if (!*stored) return core::make_error_code(core::errc::internal);
-    return std::move(**stored);
+    std::optional<Appended> out;
+    // When the room's reservation is used up, this append raises it (`synced`: the group
+    // commits synced, once per kSeqReserve messages of the room), so that no crash takes the
+    // counter below a seq shown. A batch run again starts from the same message.
+    auto r = group_->run([&](SqliteConnection& w, bool synced) -> core::result<GroupCommit::Written> {
+      auto stored = store_message(w, m, now, synced);
+      if (!stored) return stored.error();
+      out = std::move(*stored);
+      return out ? GroupCommit::Written::written : GroupCommit::Written::needs_sync;
+    });
+    if (!r) return r.error();
+    if (!out) return make_error_code(errc::internal);
+    return std::move(*out);
   });
 }
 

@@ -13,6 +13,7 @@
 namespace store {
 
 class SqliteConnection;
+class GroupCommit;
 
 struct SqliteOptions {
   // How long a write waits for another process holding the file's write lock.
@@ -48,7 +49,8 @@ class Sqlite final : public Store {
   core::result<void> delete_connection(const std::string& connection_id) override;
 
   core::result<void> put_member(const Member& m) override;
-  // One transaction: a connect costs one commit (one WAL append and lock round) instead of two.
+  // One transaction: a connect costs one commit (one WAL append and lock round) instead of two;
+  // shared with the connects and appends that arrive meanwhile (group commit, group_commit.hpp).
   core::result<void> put_connection_and_member(const Connection& c, const Member& m) override;
   // One transaction: all of the rename or none of it.
   core::result<void> rename(const Rename& r) override;
@@ -60,6 +62,8 @@ class Sqlite final : public Store {
   core::result<ConnectionView> connection_view(const std::string& connection_id, int newest,
                                                const WantsNewest& wants_newest) override;
 
+  // Committed in a group with the appends (and connects) that arrive while another commits:
+  // returns once its batch is durable; a failed batch fails every append in it.
   core::result<Appended> append_message(Message m) override;
   core::result<std::vector<Message>> messages_before(const std::string& room,
                                                      std::int64_t before_seq, int limit) override;
@@ -96,6 +100,7 @@ class Sqlite final : public Store {
   const SqliteOptions options_;
   std::mutex write_mutex_;
   std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mutex_
+  std::unique_ptr<GroupCommit> group_;        // appends and connects, on writer_
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by readers_mutex_
 };
