@@ -20,6 +20,12 @@ class LoadGenerator {
   void run_fanout(Results& r);
   void run_throughput(Results& r);
   void run_idle(Results& r);
+  // The many-rooms load (rooms_load.cpp): the steady phase, then the fast one.
+  void run_rooms(Results& r);
+  void run_rooms_phase(RoomsPhase& p, bool fast);
+  // Waits (at most 3 s) for the messages [from, to) to arrive; returns the deliveries missing,
+  // less `refused` (what refused sends would have delivered: they were never routed).
+  std::uint64_t drain(std::uint64_t from, std::uint64_t to, std::uint64_t refused);
   // Merges and clears the workers' stats (a barrier on each worker thread).
   WorkerStats collect();
   void progress(const std::string& line) const;
@@ -32,6 +38,9 @@ class LoadGenerator {
   Pool pool_;
 };
 
+double seconds_between(std::int64_t a_ns, std::int64_t b_ns);
+// The server's (when watched) and the generator's CPU between two snapshots.
+PhaseCpu cpu_between(const CpuSnapshot& a, const CpuSnapshot& b, bool server);
 // Histogram (microseconds) to milliseconds.
 Latency to_latency(const Histogram& h);
 
