@@ -85,7 +85,8 @@ void Report::table(std::ostream& out) const {
       row(name + " cpu", cpu_row(p.cpu));
     };
     row("rooms", std::to_string(r_.room_count) + ", every connection sending to its own");
-    phase("steady (1 per " + fixed(r_.interval_seconds, 1) + " s)", r_.rooms_steady);
+    phase("steady (1 per " + fixed(r_.interval_seconds, r_.interval_seconds < 1 ? 3 : 1) + " s)",
+          r_.rooms_steady);
     phase("fast (" + std::to_string(r_.window) + " in flight)", r_.rooms_fast);
   }
   if (r_.idle) {
