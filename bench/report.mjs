@@ -138,6 +138,25 @@ if (capacity) {
     'generator CPU-second');
 }
 
+// The peer's package as pinned, for its label (the official uWebSockets.js is not on npm).
+const uwsVersion = JSON.parse(readFileSync(new URL('peers/package.json', import.meta.url), 'utf8'))
+  .dependencies?.uwebsockets ?? '?';
+const manyRoomsText = !roomsRun ? '' : `
+**Many rooms** (\`rooms-N\`): N connections in rooms of 10 (Parley: \`?room=bench-K\`, then
+\`hello\`; uWebSockets.js subscribes each connection to the topic of its \`?room=\` and publishes to
+it; Node ws keeps a map from room to its clients), **every** connection sending to its own room.
+*Steady*: one message per connection every ${roomsRun.rooms.interval_s} s, the
+connections' send times spread evenly over that interval; *fast*: each connection keeps
+${roomsRun.rooms.window} message in flight and sends the next when its own copy comes back.
+Each phase lasts ${Math.round(roomsRun.rooms.steady.seconds)} s; *delivered* counts the receipts in the phase, *delivery* is
+the time from a send to each receipt, *missing* receipts had not arrived 3 s after the phase.
+Parley runs this load with its default rate limit (1,000 frames/s per connection, burst 2,000):
+a send it refuses is counted as *refused*, never as a delivery nor as missing. A delivery to a
+connection outside the sender's room would be counted apart (*other-room*). Not run against
+serverless-offline: one HTTP request per recipient at 50,000 recipients a second would take
+forever.
+`;
+
 const out = option('--out');
 if (out) {
   const sh = (c) => { try { return execSync(c, { encoding: 'utf8' }).trim(); } catch { return '?'; } };
@@ -169,22 +188,8 @@ flight (the next goes when the sender gets its own copy back) for the stated sec
 counts the deliveries; *missing* ones had not arrived 3 s after sending stopped. Payload 64 bytes. Parley runs with \`--threads 1\` and \`--threads 2\`;
 ratios are Parley/peer for each (above 1 is better for rates, below 1 for times and memory).
 Parley runs these loads with its rate limit off (\`--rate-limit 0\`).
-
-**Many rooms** (\`rooms-N\`): N connections in rooms of 10 (Parley: \`?room=bench-K\`, then
-\`hello\`; uWebSockets.js subscribes each connection to the topic of its \`?room=\` and publishes to
-it; Node ws keeps a map from room to its clients), **every** connection sending to its own room.
-*Steady*: one message per connection every ${roomsRun ? roomsRun.rooms.interval_s : 2} s, the
-connections' send times spread evenly over that interval; *fast*: each connection keeps
-${roomsRun ? roomsRun.rooms.window : 1} message in flight and sends the next when its own copy comes back.
-Each phase lasts ${roomsRun ? Math.round(roomsRun.rooms.steady.seconds) : 6} s; *delivered* counts the receipts in the phase, *delivery* is
-the time from a send to each receipt, *missing* receipts had not arrived 3 s after the phase.
-Parley runs this load with its default rate limit (1,000 frames/s per connection, burst 2,000):
-a send it refuses is counted as *refused*, never as a delivery nor as missing. A delivery to a
-connection outside the sender's room would be counted apart (*other-room*). Not run against
-serverless-offline: one HTTP request per recipient at 50,000 recipients a second would take
-forever.
-
-**The uWebSockets.js peer** is npm \`uwebsockets@3.0.6\` (bench/peers/package.json): a third
+${manyRoomsText}
+**The uWebSockets.js peer** is npm \`uwebsockets@${uwsVersion}\` (bench/peers/package.json): a third
 party's republication of the uWebSockets.js binaries. The official uWebSockets.js is not
 published on npm (its authors install it from GitHub, \`uNetworking/uWebSockets.js\`, which this
 machine cannot reach), so the figures are those of whatever build that package ships, not
