@@ -181,27 +181,40 @@ void LoadGenerator::run_throughput(Results& r) {
       }
     }
     if (clock::now() >= report) {
-      const std::uint64_t f = pool_.frames_received();
-      progress("throughput " + std::to_string(f - frames_before) + " frames/s, " +
-               std::to_string(tracker_.next_seq() - first) + " sent");
-      frames_before = f;
+      progress_rate("throughput", first, frames_before);
       report += std::chrono::seconds(1);
     }
   }
   ctx_.sending = false;
-  const CpuSnapshot b = sampler_.snapshot();
-  const std::uint64_t last = tracker_.next_seq();
-  WorkerStats in_window = collect();
-  r.throughput_cpu = cpu_between(a, b, sampler_.watching());
-  r.throughput_seconds = seconds_between(a.at_ns, b.at_ns);
-  r.sent = last - first;
-  r.delivered = in_window.delivered;
-  r.frames_per_second = static_cast<double>(r.delivered) / r.throughput_seconds;
+  PhaseWindow in_window = close_window(a, first);
+  r.throughput_cpu = in_window.cpu;
+  r.throughput_seconds = in_window.seconds;
+  r.sent = in_window.last - first;
+  r.delivered = in_window.stats.delivered;
+  r.frames_per_second = in_window.per_second();
 
-  r.throughput_missing = drain(first, last, 0);
-  WorkerStats late = collect();
-  in_window.latency_us.merge(late.latency_us);
-  r.throughput_delivery = to_latency(in_window.latency_us);
+  r.throughput_missing = drain(first, in_window.last, 0);
+  in_window.stats.latency_us.merge(collect().latency_us);
+  r.throughput_delivery = to_latency(in_window.stats.latency_us);
+}
+
+PhaseWindow LoadGenerator::close_window(const CpuSnapshot& a, std::uint64_t first) {
+  PhaseWindow w;
+  const CpuSnapshot b = sampler_.snapshot();
+  w.first = first;
+  w.last = tracker_.next_seq();
+  w.stats = collect();
+  w.cpu = cpu_between(a, b, sampler_.watching());
+  w.seconds = seconds_between(a.at_ns, b.at_ns);
+  return w;
+}
+
+void LoadGenerator::progress_rate(const std::string& what, std::uint64_t first,
+                                  std::uint64_t& frames_before) const {
+  const std::uint64_t f = pool_.frames_received();
+  progress(what + " " + std::to_string(f - frames_before) + " frames/s, " +
+           std::to_string(tracker_.next_seq() - first) + " sent");
+  frames_before = f;
 }
 
 std::uint64_t LoadGenerator::drain(std::uint64_t from, std::uint64_t to, std::uint64_t refused) {

@@ -75,10 +75,7 @@ void LoadGenerator::run_rooms_phase(RoomsPhase& p, bool fast) {
       post_due();
     }
     if (clock::now() >= report) {
-      const std::uint64_t f = pool_.frames_received();
-      progress(std::string(fast ? "fast " : "steady ") + std::to_string(f - frames_before) +
-               " frames/s, " + std::to_string(tracker_.next_seq() - first) + " sent");
-      frames_before = f;
+      progress_rate(fast ? "fast" : "steady", first, frames_before);
       report += std::chrono::seconds(1);
     }
   }
@@ -86,25 +83,24 @@ void LoadGenerator::run_rooms_phase(RoomsPhase& p, bool fast) {
   // The workers take a sequence number per send: let them finish the ones just handed over.
   for (auto& w : pool_.workers()) w->run_and_wait([] {});
   ctx_.sending = false;
-  const CpuSnapshot b = sampler_.snapshot();
-  const std::uint64_t last = tracker_.next_seq();
-  WorkerStats in_window = collect();
-  p.cpu = cpu_between(a, b, sampler_.watching());
-  p.seconds = seconds_between(a.at_ns, b.at_ns);
-  p.sent = last - first;
-  p.delivered = in_window.delivered;
-  p.frames_per_second = p.seconds > 0 ? static_cast<double>(p.delivered) / p.seconds : 0;
+  const PhaseWindow in_window = close_window(a, first);
+  p.cpu = in_window.cpu;
+  p.seconds = in_window.seconds;
+  p.sent = in_window.last - first;
+  p.delivered = in_window.stats.delivered;
+  p.frames_per_second = in_window.per_second();
 
   // Refusals answer at once, so nearly all are in the window's stats; the rest come while draining.
-  const std::uint64_t missing = drain(first, last, in_window.refused_deliveries);
+  const WorkerStats& s = in_window.stats;
+  const std::uint64_t missing = drain(first, in_window.last, s.refused_deliveries);
   WorkerStats late = collect();
   p.missing = missing > late.refused_deliveries ? missing - late.refused_deliveries : 0;
-  in_window.latency_us.merge(late.latency_us);
-  p.delivery = to_latency(in_window.latency_us);
-  p.refused = in_window.refused + late.refused;
-  p.duplicates = in_window.duplicates + late.duplicates;
-  p.misrouted = in_window.misrouted + late.misrouted;
-  p.errors = in_window.errors + late.errors;
+  late.latency_us.merge(s.latency_us);
+  p.delivery = to_latency(late.latency_us);
+  p.refused = s.refused + late.refused;
+  p.duplicates = s.duplicates + late.duplicates;
+  p.misrouted = s.misrouted + late.misrouted;
+  p.errors = s.errors + late.errors;
 }
 
 }  // namespace bench
