@@ -200,14 +200,8 @@ void ClientConnection::on_answer(std::string_view head) {
   }
 }
 
-void ClientConnection::refill(std::size_t window, std::int64_t now, std::int64_t stall_ns) {
-  if (!open_) return;
-  const std::int64_t last = std::max(last_echo_ns(), refilled_ns_);
-  if (in_flight_ >= window && now - last > stall_ns) {
-    in_flight_ = 0;  // what is out is lost (counted missing): start the window again
-    refilled_ns_ = now;
-  }
-  while (in_flight_ < window) send_next();
+void ClientConnection::refill(std::size_t window) {
+  while (open_ && in_flight_ < window) send_next();
 }
 
 void ClientConnection::on_control(Opcode opcode, std::string_view payload) {

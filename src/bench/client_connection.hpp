@@ -31,8 +31,10 @@ class ClientConnection final : public FrameSink {
   // expecting its room's members). Worker thread only.
   void send_next();
   // Rooms' fast phase, run now and then on the worker: tops the window up to `window` after
-  // refusals, or refills it when nothing of its own came back for `stall_ns` (lost messages).
-  void refill(std::size_t window, std::int64_t now, std::int64_t stall_ns);
+  // refusals. Never past it: a message that is only late (an overloaded server) still holds its
+  // place, or the generator would pile more onto the queue it measures; a lost one holds it for
+  // good (the connection sends less, and the loss shows as missing deliveries).
+  void refill(std::size_t window);
   // Closes the socket at once. Worker thread only.
   void close();
 
@@ -69,7 +71,6 @@ class ClientConnection final : public FrameSink {
   bool got_first_ = false;
   std::uint32_t room_size_ = 0;   // expected deliveries of each own message
   std::size_t in_flight_ = 0;     // own messages sent and not yet back (or refused)
-  std::int64_t refilled_ns_ = 0;  // last refill after a stall
   std::int64_t read_at_ns_ = 0;  // one clock read per socket read, shared by its frames
   std::atomic<std::int64_t> last_echo_ns_{0};
   // Frames queued while a write is in flight go out together in the next write.

@@ -14,9 +14,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// A connection whose whole window went unanswered this long has lost it: start it again.
-constexpr std::int64_t stall_ns = 1'000'000'000;
-
 }  // namespace
 
 void LoadGenerator::run_rooms(Results& r) {
@@ -41,7 +38,7 @@ void LoadGenerator::run_rooms_phase(RoomsPhase& p, bool fast) {
   const CpuSnapshot a = sampler_.snapshot();
   if (fast) {
     ctx_.sending = true;  // each own message back sends the next
-    pool_.post_each([window](ClientConnection& c) { c.refill(window, now_ns(), stall_ns); });
+    pool_.post_each([window](ClientConnection& c) { c.refill(window); });
   }
   const std::int64_t start = now_ns();
   const std::int64_t length_ns =
@@ -66,10 +63,10 @@ void LoadGenerator::run_rooms_phase(RoomsPhase& p, bool fast) {
   std::uint64_t frames_before = pool_.frames_received();
   while (clock::now() < end) {
     if (fast) {
-      // Refusals and losses shrink a window; topping it up every 50 ms is also the back-off a
+      // Refusals free places in a window; topping it up every 50 ms is also the back-off a
       // client owes a "Too Many Requests".
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      pool_.post_each([window](ClientConnection& c) { c.refill(window, now_ns(), stall_ns); });
+      pool_.post_each([window](ClientConnection& c) { c.refill(window); });
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       post_due();

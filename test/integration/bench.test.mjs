@@ -13,6 +13,7 @@ import { startServer, runParley, repoRoot, poll } from './server.mjs';
 import { closeAll, terminateAll } from './client.mjs';
 import { uniq, enter } from './protocol.mjs';
 import { freePort } from './cli.mjs';
+import { WebSocketServer } from 'ws';
 
 const T = { timeout: 30_000 };
 const CONNECTIONS = 40;
@@ -102,5 +103,34 @@ test('the Node ws peer (bench/peers/ws_broadcast.js): one room per ?room=', T, a
     assert.equal(result.rooms.fast.refused, 0, 'the peer has no rate limit');
   } finally {
     peer.kill('SIGKILL');
+  }
+});
+
+test('the fast phase never has more than --window of a connection\'s messages in flight', T, async () => {
+  // A peer slower than any stall timeout: each message reaches its room 2 s after it came.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise((res) => wss.once('listening', res));
+  const rooms = new Map();
+  wss.on('connection', (ws, req) => {
+    const name = new URL(req.url, 'http://peer').searchParams.get('room');
+    if (!rooms.has(name)) rooms.set(name, new Set());
+    rooms.get(name).add(ws);
+    ws.on('message', (data) => setTimeout(() => {
+      for (const c of rooms.get(name)) if (c.readyState === c.OPEN) c.send(data, { binary: false });
+    }, 2000));
+  });
+  try {
+    const r = await runParley(['bench', '--url', `ws://127.0.0.1:${wss.address().port}/`, '--peer-protocol', 'raw',
+      '--connections', String(CONNECTIONS), '--rooms', String(ROOMS), '--mode', 'rooms', '--interval', '100',
+      '--duration', '1.3', '--window', '2', '--json'], { timeoutMs: 25_000 });
+    assert.equal(r.code, 0, r.out + r.err);
+    const { steady, fast } = JSON.parse(r.out.trim().split('\n').at(-1)).rooms;
+    assert.equal(steady.sent, 1, 'one send is due in 1.3 s of a 100 s interval');
+    // Nothing came back within the phase: each connection sent its window once, and no more.
+    assert.equal(fast.sent, CONNECTIONS * 2, JSON.stringify(fast));
+    assert.equal(fast.missing, 0, JSON.stringify(fast));
+  } finally {
+    for (const c of wss.clients) c.terminate();
+    await new Promise((res) => wss.close(res));
   }
 });
