@@ -24,7 +24,7 @@ std::uint64_t Tracker::begin_send(std::uint32_t sender, std::uint32_t expected) 
   s.done_ns.store(0, std::memory_order_relaxed);
   s.sent_ns.store(0, std::memory_order_relaxed);
   s.sender = sender;
-  s.expected = expected;
+  s.expected.store(expected, std::memory_order_relaxed);
   s.seq.store(seq, std::memory_order_release);
   return seq;
 }
@@ -42,7 +42,8 @@ Tracker::Delivery Tracker::deliver(std::uint64_t seq, std::int64_t at_ns) {
   d.known = true;
   d.sender = s.sender;
   d.latency_ns = sent > 0 && at_ns > sent ? at_ns - sent : 0;
-  const std::size_t complete = s.expected > 0 ? s.expected : receivers_.load(std::memory_order_relaxed);
+  const std::uint32_t wanted = s.expected.load(std::memory_order_relaxed);
+  const std::size_t complete = wanted > 0 ? wanted : receivers_.load(std::memory_order_relaxed);
   const std::size_t count = s.count.fetch_add(1, std::memory_order_acq_rel) + 1;
   d.duplicate = count > complete;
   if (count == complete) {
@@ -65,8 +66,8 @@ std::optional<std::int64_t> Tracker::wait_complete(
 }
 
 std::size_t Tracker::expected(std::uint64_t seq) const {
-  const Slot& s = slot(seq);
-  return s.expected > 0 ? s.expected : receivers_.load();
+  const std::uint32_t wanted = slot(seq).expected.load(std::memory_order_relaxed);
+  return wanted > 0 ? wanted : receivers_.load();
 }
 
 std::uint64_t Tracker::missing(std::uint64_t from, std::uint64_t to) const {

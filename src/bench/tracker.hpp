@@ -57,7 +57,7 @@ class Tracker {
     std::atomic<std::int64_t> done_ns{0};
     std::atomic<std::uint32_t> count{0};
     std::uint32_t sender = 0;
-    std::uint32_t expected = 0;  // 0: receivers_
+    std::atomic<std::uint32_t> expected{0};  // 0: receivers_ (atomic: read while counting)
   };
   Slot& slot(std::uint64_t seq) const { return slots_[seq & mask_]; }
 
