@@ -179,8 +179,9 @@ void ClientConnection::on_message(Opcode, std::string_view head, std::uint64_t) 
   if (d.sender == sender_) {
     last_echo_ns_.store(read_at_ns_, std::memory_order_relaxed);
     if (in_flight_ > 0) --in_flight_;
-    // Self-clocked sending: each own message back frees one place in the window.
-    if (ctx_.sending.load(std::memory_order_relaxed)) send_next();
+    // Self-clocked sending: each own message back frees one place in the window (an earlier
+    // phase's messages still out hold places too: they come back without sending).
+    if (ctx_.sending.load(std::memory_order_relaxed) && in_flight_ < ctx_.config.window) send_next();
   }
 }
 
@@ -202,6 +203,11 @@ void ClientConnection::on_answer(std::string_view head) {
 
 void ClientConnection::refill(std::size_t window) {
   while (open_ && in_flight_ < window) send_next();
+}
+
+void ClientConnection::restart_window(std::size_t window) {
+  in_flight_ = 0;
+  refill(window);
 }
 
 void ClientConnection::on_control(Opcode opcode, std::string_view payload) {

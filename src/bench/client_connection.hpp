@@ -35,6 +35,8 @@ class ClientConnection final : public FrameSink {
   // place, or the generator would pile more onto the queue it measures; a lost one holds it for
   // good (the connection sends less, and the loss shows as missing deliveries).
   void refill(std::size_t window);
+  // Throughput mode: starts a fresh window of `window` messages, the ones out counted as lost.
+  void restart_window(std::size_t window);
   // Closes the socket at once. Worker thread only.
   void close();
 

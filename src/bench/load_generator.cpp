@@ -161,7 +161,7 @@ void LoadGenerator::run_throughput(Results& r) {
   auto kick = [&](std::size_t s) {
     ClientConnection& c = pool_.connection(s);
     boost::asio::post(c.worker().io(), [&c, w = config_.window] {
-      for (std::size_t k = 0; k < w; ++k) c.send_next();
+      c.restart_window(w);
     });
   };
   for (std::size_t s = 0; s < senders; ++s) kick(s);

@@ -107,28 +107,46 @@ test('the Node ws peer (bench/peers/ws_broadcast.js): one room per ?room=', T, a
 });
 
 test('the fast phase never has more than --window of a connection\'s messages in flight', T, async () => {
-  // A peer slower than any stall timeout: each message reaches its room 2 s after it came.
+  // A slow peer: it holds each connection's first 2 messages (the steady phase's) 4.2 s, past the
+  // generator's 3 s wait after the phase and any stall timeout, and the later ones 0.3 s. It
+  // records how many of a connection's messages it held at once: at most those 2, and once both
+  // are out, at most the window (1).
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise((res) => wss.once('listening', res));
   const rooms = new Map();
+  let maxHeld = 0;
+  let maxHeldAfterSteady = 0;
   wss.on('connection', (ws, req) => {
     const name = new URL(req.url, 'http://peer').searchParams.get('room');
     if (!rooms.has(name)) rooms.set(name, new Set());
     rooms.get(name).add(ws);
-    ws.on('message', (data) => setTimeout(() => {
-      for (const c of rooms.get(name)) if (c.readyState === c.OPEN) c.send(data, { binary: false });
-    }, 2000));
+    let received = 0;
+    let held = 0;
+    let steadyOut = 0;
+    ws.on('message', (data) => {
+      received += 1;
+      held += 1;
+      maxHeld = Math.max(maxHeld, held);
+      if (steadyOut === 2) maxHeldAfterSteady = Math.max(maxHeldAfterSteady, held);
+      const steady = received <= 2;
+      setTimeout(() => {
+        held -= 1;
+        if (steady) steadyOut += 1;
+        for (const c of rooms.get(name)) if (c.readyState === c.OPEN) c.send(data, { binary: false });
+      }, steady ? 4200 : 300);
+    });
   });
   try {
     const r = await runParley(['bench', '--url', `ws://127.0.0.1:${wss.address().port}/`, '--peer-protocol', 'raw',
-      '--connections', String(CONNECTIONS), '--rooms', String(ROOMS), '--mode', 'rooms', '--interval', '100',
-      '--duration', '1.3', '--window', '2', '--json'], { timeoutMs: 25_000 });
+      '--connections', String(CONNECTIONS), '--rooms', String(ROOMS), '--mode', 'rooms', '--interval', '0.5',
+      '--duration', '1', '--window', '1', '--json'], { timeoutMs: 25_000 });
     assert.equal(r.code, 0, r.out + r.err);
     const { steady, fast } = JSON.parse(r.out.trim().split('\n').at(-1)).rooms;
-    assert.equal(steady.sent, 1, 'one send is due in 1.3 s of a 100 s interval');
-    // Nothing came back within the phase: each connection sent its window once, and no more.
-    assert.equal(fast.sent, CONNECTIONS * 2, JSON.stringify(fast));
-    assert.equal(fast.missing, 0, JSON.stringify(fast));
+    assert.equal(steady.sent, CONNECTIONS * 2, 'one send per connection every 0.5 s for 1 s');
+    assert.ok(steady.missing > 0, 'the steady phase\'s messages were meant to be late');
+    assert.ok(fast.sent > 0 && fast.missing === 0, JSON.stringify(fast));
+    assert.equal(maxHeld, 2, 'a connection had more messages out than its steady ones');
+    assert.equal(maxHeldAfterSteady, 1, 'a connection had more than its window out in the fast phase');
   } finally {
     for (const c of wss.clients) c.terminate();
     await new Promise((res) => wss.close(res));
