@@ -28,7 +28,7 @@ after(async () => {
 // The generator's run, its JSON line parsed, and the checks every target must pass.
 async function roomsRun(url, extra) {
   const r = await runParley(['bench', '--url', url, '--connections', String(CONNECTIONS),
-    '--rooms', String(ROOMS), '--mode', 'rooms', '--interval', '0.25', '--duration', '1',
+    '--rooms', String(ROOMS), '--mode', 'rooms', '--interval', '0.125', '--duration', '0.5',
     '--window', '2', '--json', ...extra], { timeoutMs: 25_000 });
   assert.equal(r.code, 0, `parley bench exited ${r.code}\n${r.out}${r.err}`);
   const result = JSON.parse(r.out.trim().split('\n').at(-1));
@@ -45,11 +45,11 @@ async function roomsRun(url, extra) {
     // Every accepted send reached its room's 10, in the window or while draining.
     assert.equal(p.delivery.count, (p.sent - p.refused) * PER_ROOM, `${name}: ${JSON.stringify(p)}`);
   }
-  // One message per connection every 0.25 s for 1 s: the default rate limit refuses none.
+  // One message per connection every 0.125 s for 0.5 s: the default rate limit refuses none.
   const steady = result.rooms.steady;
   assert.equal(steady.refused, 0);
   assert.equal(steady.sent, CONNECTIONS * 4,
-    `steady: ${steady.sent} sends, not one per connection per 0.25 s`);
+    `steady: ${steady.sent} sends, not one per connection per 0.125 s`);
   assert.ok(result.rooms.fast.sent > steady.sent, 'the fast phase sent no more than the steady one');
   return result;
 }
@@ -107,7 +107,7 @@ test('the Node ws peer (bench/peers/ws_broadcast.js): one room per ?room=', T, a
 });
 
 test('the fast phase never has more than --window of a connection\'s messages in flight', T, async () => {
-  // A slow peer: it holds each connection's first 2 messages (the steady phase's) 4.2 s, past the
+  // A slow peer: it holds each connection's first 2 messages (the steady phase's) 3.8 s, past the
   // generator's 3 s wait after the phase and any stall timeout, and the later ones 0.3 s. It
   // records how many of a connection's messages it held at once: at most those 2, and once both
   // are out, at most the window (1).
@@ -133,16 +133,16 @@ test('the fast phase never has more than --window of a connection\'s messages in
         held -= 1;
         if (steady) steadyOut += 1;
         for (const c of rooms.get(name)) if (c.readyState === c.OPEN) c.send(data, { binary: false });
-      }, steady ? 4200 : 300);
+      }, steady ? 3800 : 300);
     });
   });
   try {
     const r = await runParley(['bench', '--url', `ws://127.0.0.1:${wss.address().port}/`, '--peer-protocol', 'raw',
-      '--connections', String(CONNECTIONS), '--rooms', String(ROOMS), '--mode', 'rooms', '--interval', '0.5',
-      '--duration', '1', '--window', '1', '--json'], { timeoutMs: 25_000 });
+      '--connections', String(CONNECTIONS), '--rooms', String(ROOMS), '--mode', 'rooms', '--interval', '0.3',
+      '--duration', '0.6', '--window', '1', '--json'], { timeoutMs: 25_000 });
     assert.equal(r.code, 0, r.out + r.err);
     const { steady, fast } = JSON.parse(r.out.trim().split('\n').at(-1)).rooms;
-    assert.equal(steady.sent, CONNECTIONS * 2, 'one send per connection every 0.5 s for 1 s');
+    assert.equal(steady.sent, CONNECTIONS * 2, 'one send per connection every 0.3 s for 0.6 s');
     assert.ok(steady.missing > 0, 'the steady phase\'s messages were meant to be late');
     assert.ok(fast.sent > 0 && fast.missing === 0, JSON.stringify(fast));
     assert.equal(maxHeld, 2, 'a connection had more messages out than its steady ones');
