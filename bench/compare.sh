@@ -5,9 +5,8 @@
 #   --no-build  use the existing $BUILD_DIR/parley
 #   --out FILE  where the report goes (default docs/performance.md; --quick: stdout only)
 # Environment: BUILD_DIR (default build), PORT_BASE (default 19000); TARGETS="parley-t1 ..."
-# runs only those (the many-rooms load: ROOMS_TARGETS, default parley-t1 parley-t2 uws ws);
-# ROOMS=0 skips the many-rooms load.
-# runs only those; INSPECT_VIEWER=1 keeps one inspector page's stream (/inspect/stream) open and
+# runs only those; ROOMS_TARGETS the same for the many-rooms load (default parley-t1 parley-t2
+# uws ws), ROOMS=0 skips it; INSPECT_VIEWER=1 keeps one inspector page's stream (/inspect/stream) open and
 # read on every Parley server, to state what an open inspector costs (docs/design.md).
 set -euo pipefail
 

@@ -11,15 +11,16 @@ OptionTable make() {
   t.usage = R"(Usage: parley bench [options]
 
 Load generator for WebSocket chat servers (Parley, or a broadcast peer): opens N connections to
-one room, then measures the connect rate, fan-out latency, throughput and the server's memory and
-CPU. Prints a table (stdout), progress (stderr) and, last, one JSON line.
+one room (or spread over --rooms), then measures the connect rate, fan-out latency, throughput,
+many rooms all sending (--mode rooms), and the server's memory and CPU. Prints a table
+(stdout), progress (stderr) and, last, one JSON line.
 )";
   t.groups.push_back({"Options", {
       {.name = "url", .value_name = "URL", .help = "ws://HOST:PORT/PATH (default {default})",
        .fallback = "ws://127.0.0.1:8080/dev",
        .check = [](const std::string& v) { return v.starts_with("ws://") ? "" : std::string("must start with ws://"); }},
       {.name = "connections", .kind = K::whole, .value_name = "N",
-       .help = "connections, all in one room (default {default})", .fallback = "100", .min = 1, .max = 1'000'000},
+       .help = "connections, all in one room unless --rooms (default {default})", .fallback = "100", .min = 1, .max = 1'000'000},
       {.name = "mode", .value_name = "LIST",
        .help = "connect, fanout, throughput, rooms, idle; comma-separated (default {default});\n"
                "rooms: with --rooms K, every connection sends to its own room, one message\n"
