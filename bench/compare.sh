@@ -5,7 +5,8 @@
 #   --no-build  use the existing $BUILD_DIR/parley
 #   --out FILE  where the report goes (default docs/performance.md; --quick: stdout only)
 # Environment: BUILD_DIR (default build), PORT_BASE (default 19000); TARGETS="parley-t1 ..."
-# runs only those; INSPECT_VIEWER=1 keeps one inspector page's stream (/inspect/stream) open and
+# runs only those; ROOMS_TARGETS the same for the many-rooms load (default parley-t1 parley-t2
+# uws ws), ROOMS=0 skips it; INSPECT_VIEWER=1 keeps one inspector page's stream (/inspect/stream) open and
 # read on every Parley server, to state what an open inspector costs (docs/design.md).
 set -euo pipefail
 
@@ -105,8 +106,8 @@ start() {
     parley-t1|parley-t2)
       local threads=${name#parley-t}
       mkdir -p "$WORK/data-$port"
-      setsid "$PARLEY" serve --port "$port" --bind 127.0.0.1 --data "$WORK/data-$port" --rate-limit 0 \
-        --threads "$threads" --log-level warn > "$WORK/$name-$port.log" 2>&1 &
+      setsid "$PARLEY" serve --port "$port" --bind 127.0.0.1 --data "$WORK/data-$port" \
+        "${PARLEY_LIMIT_ARGS[@]}" --threads "$threads" --log-level warn > "$WORK/$name-$port.log" 2>&1 &
       pid=$!; STARTED+=("$pid"); PIDS=$pid
       URL=ws://127.0.0.1:$port/dev; PROTO_ARGS=(--peer-protocol parley --hello)
       if [ "${INSPECT_VIEWER:-0}" = 1 ]; then
@@ -175,7 +176,32 @@ bench() {
   log "$target $scale: $(echo "$line" | cut -c1-200)"
 }
 
+# The one-room loads measure the fan-out, not the limiter: Parley runs them with it off.
+PARLEY_LIMIT_ARGS=(--rate-limit 0)
+
+# The many-rooms load (issue 18): 10,000 connections in 1,000 rooms of 10 (--quick: 1,000 in 100),
+# every connection sending to its own room; the peers subscribe each connection to the topic of
+# its ?room=. Phase 1, steady: one message per connection every 2 s (5,000 messages/s, 50,000
+# deliveries/s at 10,000: a busy evening in every room at once, far under Parley's default limit
+# of 1,000 frames/s per connection). Phase 2, as fast as allowed: each connection keeps one
+# message in flight and sends the next when its own copy comes back (10,000 in flight already
+# saturate the server; more would only lengthen its queues). Parley runs with its default rate
+# limit here, as users run it: a refused send is counted apart, never as a delivery. Not against
+# the seed's architecture (sls): one HTTP request per recipient, 50,000 a second, would take
+# forever.
+many_rooms_load() {
+  local n=$1 rooms=$2 duration=$3 target
+  local -a saved=("${PARLEY_LIMIT_ARGS[@]}")
+  PARLEY_LIMIT_ARGS=()
+  for target in "${ROOMS_TARGETS[@]}"; do
+    run "$target" "rooms-$n" --connections "$n" --rooms "$rooms" --mode rooms --interval 2 \
+      --duration "$duration" --window 1 --connect-timeout 120 --settle-timeout 30
+  done
+  PARLEY_LIMIT_ARGS=("${saved[@]}")
+}
+
 read -r -a TARGETS <<< "${TARGETS:-parley-t1 parley-t2 uws ws sls}"
+read -r -a ROOMS_TARGETS <<< "${ROOMS_TARGETS:-parley-t1 parley-t2 uws ws}"
 if [ "$QUICK" = 1 ]; then
   SCALES=(100 1000); MESSAGES=20; DURATION=2; IDLE=""
 else
@@ -204,6 +230,9 @@ if [ -n "$IDLE" ]; then
     run "$target" "idle-$IDLE" --connections "$IDLE" --rooms "$IDLE" --mode idle --duration 5 \
       --connect-timeout 120 --settle-timeout 30
   done
+fi
+if [ "${ROOMS:-1}" = 1 ]; then
+  if [ "$QUICK" = 1 ]; then many_rooms_load 1000 100 2; else many_rooms_load 10000 1000 6; fi
 fi
 # The generator's capacity: the fastest peer at the load that gave it the most frames per second
 # here (more messages in flight only lengthen its queues), on the generator's own CPU use.

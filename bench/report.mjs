@@ -49,6 +49,27 @@ const IDLE_METRICS = [
   { name: 'server RSS idle (MB)', read: (r) => r.idle && r.idle.rss_kb / 1024, digits: 1 },
 ];
 
+// The many-rooms load (scale "rooms-N"): two phases of the same run, every connection sending.
+const phase = (name) => (path) => (r) => get(`rooms.${name}.${path}`)(r);
+const ROOMS_METRICS = [
+  { name: 'connected', read: (r) => r.connected !== undefined && `${r.connected}/${r.connections}`, text: true },
+  { name: 'rooms', read: get('rooms.rooms'), digits: 0, noRatio: true },
+  ...['steady', 'fast'].flatMap((p) => [
+    { name: `${p}: delivered (frames/s)`, read: phase(p)('frames_per_second'), higher: true, digits: 0 },
+    { name: `${p}: delivery p50 (ms)`, read: (r) => latency(`rooms.${p}.delivery`)(r)?.p50_ms, digits: 2 },
+    { name: `${p}: delivery p99 (ms)`, read: (r) => latency(`rooms.${p}.delivery`)(r)?.p99_ms, digits: 2 },
+    { name: `${p}: sent`, read: phase(p)('sent'), digits: 0, noRatio: true },
+    { name: `${p}: missing deliveries`, read: phase(p)('missing'), digits: 0, noRatio: true },
+    { name: `${p}: refused sends (rate limit)`, read: phase(p)('refused'), digits: 0, noRatio: true },
+    { name: `${p}: duplicate / other-room deliveries`,
+      read: (r) => r.rooms && `${r.rooms[p].duplicates} / ${r.rooms[p].misrouted}`, text: true },
+    { name: `${p}: server CPU (%)`, read: phase(p)('cpu.server_pct'), digits: 0, noRatio: true },
+    { name: `${p}: generator CPU (%)`, read: phase(p)('cpu.client_pct'), digits: 0, noRatio: true },
+  ]),
+  { name: 'server peak RSS (MB)', read: (r) => r.peak_rss_kb && r.peak_rss_kb / 1024, digits: 1 },
+];
+const ROOMS_PEERS = ['uws', 'ws'];
+
 const fmt = (v, digits) => {
   if (v === undefined || v === null || Number.isNaN(v)) return '–';
   if (typeof v === 'string') return v;
@@ -62,9 +83,9 @@ const ratio = (p, q) => {
     : `${r.toPrecision(2)}×`;
 };
 
-function table(scales, metrics) {
-  const head = ['figure', ...PARLEY.map((t) => NAMES[t]), ...PEERS.map((t) => NAMES[t]),
-    ...PEERS.map((t) => `Parley/${NAMES[t]} (1 thr / 2 thr)`)];
+function table(scales, metrics, peers = PEERS) {
+  const head = ['figure', ...PARLEY.map((t) => NAMES[t]), ...peers.map((t) => NAMES[t]),
+    ...peers.map((t) => `Parley/${NAMES[t]} (1 thr / 2 thr)`)];
   const rows = [];
   for (const scale of scales) {
     for (const m of metrics) {
@@ -73,8 +94,8 @@ function table(scales, metrics) {
         return r && !r.error ? m.read(r) : undefined;
       };
       const cells = [`${m.name}, ${scale}`];
-      for (const t of [...PARLEY, ...PEERS]) cells.push(fmt(value(t), m.digits));
-      for (const peer of PEERS)
+      for (const t of [...PARLEY, ...peers]) cells.push(fmt(value(t), m.digits));
+      for (const peer of peers)
         cells.push(m.text || m.noRatio ? '' :
           `${ratio(value('parley-t1'), value(peer))} / ${ratio(value('parley-t2'), value(peer))}`);
       rows.push(cells);
@@ -94,8 +115,11 @@ const plain = (t) => {
 const scales = [...new Set(lines.map((l) => l.scale))];
 const loadScales = scales.filter((s) => /^\d+$/.test(s));
 const idleScales = scales.filter((s) => s.startsWith('idle'));
+const roomsScales = scales.filter((s) => s.startsWith('rooms'));
 const main = table(loadScales.map(String), METRICS);
 const idle = idleScales.length ? table(idleScales, IDLE_METRICS) : null;
+const rooms = roomsScales.length ? table(roomsScales, ROOMS_METRICS, ROOMS_PEERS) : null;
+const roomsRun = roomsScales.length ? lines.find((l) => l.scale === roomsScales[0] && l.result?.rooms)?.result : null;
 const capacity = find('uws', 'capacity');
 // Frames received per second of the generator's CPU: what one core of it can take.
 const perCore = (r) => {
@@ -104,6 +128,7 @@ const perCore = (r) => {
 };
 
 console.log(plain(main));
+if (rooms) console.log(`\n${plain(rooms)}`);
 if (idle) console.log(`\n${plain(idle)}`);
 if (capacity) {
   const t = capacity.throughput || {};
@@ -112,6 +137,25 @@ if (capacity) {
     `server CPU ${fmt(t.cpu?.server_pct, 0)} %, so ${fmt(perCore(capacity), 0)} frames per ` +
     'generator CPU-second');
 }
+
+// The peer's package as pinned, for its label (the official uWebSockets.js is not on npm).
+const uwsVersion = JSON.parse(readFileSync(new URL('peers/package.json', import.meta.url), 'utf8'))
+  .dependencies?.uwebsockets ?? '?';
+const manyRoomsText = !roomsRun ? '' : `
+**Many rooms** (\`rooms-N\`): N connections in rooms of 10 (Parley: \`?room=bench-K\`, then
+\`hello\`; uWebSockets.js subscribes each connection to the topic of its \`?room=\` and publishes to
+it; Node ws keeps a map from room to its clients), **every** connection sending to its own room.
+*Steady*: one message per connection every ${roomsRun.rooms.interval_s} s, the
+connections' send times spread evenly over that interval; *fast*: each connection keeps
+${roomsRun.rooms.window} message in flight and sends the next when its own copy comes back.
+Each phase lasts ${Math.round(roomsRun.rooms.steady.seconds)} s; *delivered* counts the receipts in the phase, *delivery* is
+the time from a send to each receipt, *missing* receipts had not arrived 3 s after the phase.
+Parley runs this load with its default rate limit (1,000 frames/s per connection, burst 2,000):
+a send it refuses is counted as *refused*, never as a delivery nor as missing. A delivery to a
+connection outside the sender's room would be counted apart (*other-room*). Not run against
+serverless-offline: one HTTP request per recipient at 50,000 recipients a second would take
+forever.
+`;
 
 const out = option('--out');
 if (out) {
@@ -143,10 +187,18 @@ received it, *delivery* each single receipt. **Throughput**: 4 senders keep 4 me
 flight (the next goes when the sender gets its own copy back) for the stated seconds; frames/s
 counts the deliveries; *missing* ones had not arrived 3 s after sending stopped. Payload 64 bytes. Parley runs with \`--threads 1\` and \`--threads 2\`;
 ratios are Parley/peer for each (above 1 is better for rates, below 1 for times and memory).
+Parley runs these loads with its rate limit off (\`--rate-limit 0\`).
+${manyRoomsText}
+**The uWebSockets.js peer** is npm \`uwebsockets@${uwsVersion}\` (bench/peers/package.json): a third
+party's republication of the uWebSockets.js binaries. The official uWebSockets.js is not
+published on npm (its authors install it from GitHub, \`uNetworking/uWebSockets.js\`, which this
+machine cannot reach), so the figures are those of whatever build that package ships, not
+necessarily of the current official release.
 
 ## Results
 
 ${markdown(main)}
+${rooms ? `\n### Many rooms, every connection sending\n\n${markdown(rooms)}\n` : ''}
 ${idle ? `\n### Idle connections (memory)\n\n${markdown(idle)}\n` : ''}
 ${capacity ? `\n### The load generator's capacity\n\nAgainst uWebSockets.js with ${capacity.connections} connections, 4 senders × 4 in flight: ` +
   `**${fmt(capacity.throughput?.frames_per_second, 0)} frames/s** received, generator CPU ` +

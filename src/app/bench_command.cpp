@@ -78,6 +78,7 @@ bench::Config config_from(const Options& o) {
   c.threads = static_cast<unsigned>(o.number("threads"));
   c.connect_concurrency = static_cast<std::size_t>(o.number("concurrency"));
   c.duration = std::chrono::milliseconds(o.milliseconds("duration"));
+  c.interval = std::chrono::milliseconds(o.milliseconds("interval"));
   c.message_timeout = std::chrono::milliseconds(o.milliseconds("timeout"));
   c.connect_timeout = std::chrono::milliseconds(o.milliseconds("connect-timeout"));
   c.settle_timeout = std::chrono::milliseconds(o.milliseconds("settle-timeout"));
@@ -90,6 +91,7 @@ bench::Config config_from(const Options& o) {
     else if (m == "fanout") c.mode_fanout = true;
     else if (m == "throughput") c.mode_throughput = true;
     else if (m == "idle") c.mode_idle = true;
+    else if (m == "rooms") c.mode_rooms = true;
     else throw std::invalid_argument("unknown mode '" + m + "'");
   }
   for (const auto& pid : split(o.get("server-pid"), ',')) {

@@ -11,17 +11,21 @@ OptionTable make() {
   t.usage = R"(Usage: parley bench [options]
 
 Load generator for WebSocket chat servers (Parley, or a broadcast peer): opens N connections to
-one room, then measures the connect rate, fan-out latency, throughput and the server's memory and
-CPU. Prints a table (stdout), progress (stderr) and, last, one JSON line.
+one room (or spread over --rooms), then measures the connect rate, fan-out latency, throughput,
+many rooms all sending (--mode rooms), and the server's memory and CPU. Prints a table
+(stdout), progress (stderr) and, last, one JSON line.
 )";
   t.groups.push_back({"Options", {
       {.name = "url", .value_name = "URL", .help = "ws://HOST:PORT/PATH (default {default})",
        .fallback = "ws://127.0.0.1:8080/dev",
        .check = [](const std::string& v) { return v.starts_with("ws://") ? "" : std::string("must start with ws://"); }},
       {.name = "connections", .kind = K::whole, .value_name = "N",
-       .help = "connections, all in one room (default {default})", .fallback = "100", .min = 1, .max = 1'000'000},
+       .help = "connections, all in one room unless --rooms (default {default})", .fallback = "100", .min = 1, .max = 1'000'000},
       {.name = "mode", .value_name = "LIST",
-       .help = "connect, fanout, throughput, idle; comma-separated (default {default})", .fallback = "fanout"},
+       .help = "connect, fanout, throughput, rooms, idle; comma-separated (default {default});\n"
+               "rooms: with --rooms K, every connection sends to its own room, one message\n"
+               "per --interval for --duration, then --window in flight for --duration",
+       .fallback = "fanout"},
       {.name = "messages", .kind = K::whole, .value_name = "M",
        .help = "fan-out: messages sent one at a time by one sender (default {default})", .fallback = "100",
        .min = 1, .max = 10'000'000},
@@ -31,10 +35,13 @@ CPU. Prints a table (stdout), progress (stderr) and, last, one JSON line.
       {.name = "senders", .kind = K::whole, .value_name = "S",
        .help = "throughput: sending connections (default {default})", .fallback = "4", .min = 1, .max = 10'000},
       {.name = "window", .kind = K::whole, .value_name = "W",
-       .help = "throughput: messages in flight per sender (default {default})", .fallback = "4", .min = 1,
+       .help = "throughput, rooms' fast phase: messages in flight per sender (default {default})", .fallback = "4", .min = 1,
        .max = 10'000},
+      {.name = "interval", .kind = K::seconds, .value_name = "S",
+       .help = "rooms: each connection's send period in the steady phase (default {default})",
+       .fallback = "2", .min = 0, .max = 3600},
       {.name = "duration", .kind = K::seconds, .value_name = "S",
-       .help = "throughput and idle: seconds (default {default})", .fallback = "5", .min = 0, .max = 86400},
+       .help = "throughput, idle, each rooms phase: seconds (default {default})", .fallback = "5", .min = 0, .max = 86400},
       {.name = "payload", .kind = K::whole, .value_name = "BYTES",
        .help = "message text size, at least the 17-byte marker (default {default})", .fallback = "64", .min = 0,
        .max = 1 << 20},

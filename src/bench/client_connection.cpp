@@ -8,6 +8,7 @@
 #include <cstring>
 #include <random>
 
+#include "bench/room_plan.hpp"
 #include "core/base64.hpp"
 
 namespace bench {
@@ -50,11 +51,13 @@ ClientConnection::ClientConnection(Worker& worker, RunContext& ctx, std::size_t 
   // Masking keys need not be secret here; they only have to vary (RFC 6455 §5.3).
   std::minstd_rand rng(static_cast<unsigned>(index * 2654435761u + 1));
   for (auto& b : mask_) b = static_cast<std::uint8_t>(rng());
+  const Config& c = ctx_.config;
+  room_size_ = static_cast<std::uint32_t>(room_size(room_of(index_, c.rooms), c.connections, c.rooms));
 }
 
 std::string ClientConnection::room() const {
   const Config& c = ctx_.config;
-  return c.rooms > 1 ? c.room + "-" + std::to_string(index_ % c.rooms) : c.room;
+  return c.rooms > 1 ? c.room + "-" + std::to_string(room_of(index_, c.rooms)) : c.room;
 }
 
 std::string ClientConnection::request() const {
@@ -62,6 +65,8 @@ std::string ClientConnection::request() const {
   std::string target = c.path;
   if (c.protocol == PeerProtocol::parley)
     target += "?name=b" + std::to_string(index_) + "&room=" + room();
+  else if (c.rooms > 1)
+    target += "?room=" + room();  // the raw peers' pub/sub topic
   // The Accept answer is not checked: the bench trusts the server it measures.
   return "GET " + target + " HTTP/1.1\r\nHost: " + c.host + ":" + std::to_string(c.port) +
          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
@@ -161,17 +166,48 @@ void ClientConnection::on_message(Opcode, std::string_view head, std::uint64_t) 
     ctx_.ready.fetch_add(1, std::memory_order_relaxed);
   }
   const auto seq = ctx_.marker.find(head);
-  if (!seq) return;
+  if (!seq) return on_answer(head);
   const auto d = ctx_.tracker.deliver(*seq, read_at_ns_);
   if (!d.known) return;
   WorkerStats& s = worker_.stats();
   ++s.delivered;
   s.latency_us.record(static_cast<std::uint64_t>(d.latency_ns / 1000));
+  if (d.duplicate) ++s.duplicates;
+  const std::size_t rooms = ctx_.config.rooms;
+  if (rooms > 1 && d.sender != not_a_sender && room_of(d.sender, rooms) != room_of(index_, rooms))
+    ++s.misrouted;
   if (d.sender == sender_) {
     last_echo_ns_.store(read_at_ns_, std::memory_order_relaxed);
-    // Self-clocked sending: each own message back frees one place in the window.
-    if (ctx_.sending.load(std::memory_order_relaxed)) send_next();
+    if (in_flight_ > 0) --in_flight_;
+    // Self-clocked sending: each own message back frees one place in the window (an earlier
+    // phase's messages still out hold places too: they come back without sending).
+    if (ctx_.sending.load(std::memory_order_relaxed) && in_flight_ < ctx_.config.window) send_next();
   }
+}
+
+void ClientConnection::on_answer(std::string_view head) {
+  if (ctx_.config.protocol != PeerProtocol::parley) return;
+  WorkerStats& s = worker_.stats();
+  // The gateway's refusal (docs/protocol.md, Rate limits) names no message: with the window's
+  // sends answered in order it is one of them, which will never be delivered.
+  if (head.find(R"("message":"Too Many Requests")") != std::string_view::npos) {
+    ++s.refused;
+    s.refused_deliveries += room_size_;
+    if (in_flight_ > 0) --in_flight_;
+  } else if (head.find(R"("type":"error")") != std::string_view::npos ||
+             head.find(R"("message":"Internal server error")") != std::string_view::npos ||
+             head.find(R"("message":"Endpoint request timed out")") != std::string_view::npos) {
+    ++s.errors;
+  }
+}
+
+void ClientConnection::refill(std::size_t window) {
+  while (open_ && in_flight_ < window) send_next();
+}
+
+void ClientConnection::restart_window(std::size_t window) {
+  in_flight_ = 0;
+  refill(window);
 }
 
 void ClientConnection::on_control(Opcode opcode, std::string_view payload) {
@@ -183,7 +219,10 @@ void ClientConnection::on_control(Opcode opcode, std::string_view payload) {
 }
 
 void ClientConnection::send_next() {
-  send_message(ctx_.tracker.begin_send(sender_));
+  if (!open_) return;
+  ++in_flight_;
+  // Spread over rooms, a message completes when its room has it; in one room, when all have it.
+  send_message(ctx_.tracker.begin_send(sender_, ctx_.config.rooms > 1 ? room_size_ : 0));
 }
 
 void ClientConnection::send_message(std::uint64_t seq) {

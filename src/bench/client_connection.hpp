@@ -27,8 +27,16 @@ class ClientConnection final : public FrameSink {
   void start(std::function<void(bool)> done);
   // Writes bench message `seq` (taken from the tracker by the caller). Worker thread only.
   void send_message(std::uint64_t seq);
-  // Sender in throughput mode: takes a sequence number and writes it. Worker thread only.
+  // Sender in throughput and rooms mode: takes a sequence number and writes it (to its room,
+  // expecting its room's members). Worker thread only.
   void send_next();
+  // Rooms' fast phase, run now and then on the worker: tops the window up to `window` after
+  // refusals. Never past it: a message that is only late (an overloaded server) still holds its
+  // place, or the generator would pile more onto the queue it measures; a lost one holds it for
+  // good (the connection sends less, and the loss shows as missing deliveries).
+  void refill(std::size_t window);
+  // Throughput mode: starts a fresh window of `window` messages, the ones out counted as lost.
+  void restart_window(std::size_t window);
   // Closes the socket at once. Worker thread only.
   void close();
 
@@ -49,6 +57,8 @@ class ClientConnection final : public FrameSink {
   void flush();
   std::string request() const;
   std::string room() const;
+  // Parley's answers that are no delivery: a rate-limit refusal or an error.
+  void on_answer(std::string_view head);
 
   Worker& worker_;
   RunContext& ctx_;
@@ -61,6 +71,8 @@ class ClientConnection final : public FrameSink {
   std::function<void(bool)> done_;
   bool open_ = false;
   bool got_first_ = false;
+  std::uint32_t room_size_ = 0;   // expected deliveries of each own message
+  std::size_t in_flight_ = 0;     // own messages sent and not yet back (or refused)
   std::int64_t read_at_ns_ = 0;  // one clock read per socket read, shared by its frames
   std::atomic<std::int64_t> last_echo_ns_{0};
   // Frames queued while a write is in flight go out together in the next write.

@@ -17,7 +17,8 @@ struct Config {
   std::size_t rooms = 1;               // > 1: connection i joins room "<room>-<i % rooms>"
   std::size_t connections = 100;
   std::size_t senders = 4;             // throughput mode
-  std::size_t window = 4;              // messages in flight per sender (throughput mode)
+  std::size_t window = 4;              // messages in flight per sender (throughput, rooms' fast phase)
+  std::chrono::milliseconds interval{2000};          // rooms' steady phase: each connection's send period
   std::size_t messages = 100;          // fan-out mode
   std::size_t payload = 64;            // bytes of message text
   std::chrono::milliseconds duration{5000};          // throughput and idle modes
@@ -30,6 +31,7 @@ struct Config {
   bool mode_fanout = false;
   bool mode_throughput = false;
   bool mode_idle = false;
+  bool mode_rooms = false;  // every connection sends to its own room: steady, then fast
   bool hello = false;
   PeerProtocol protocol = PeerProtocol::parley;
   std::vector<int> server_pids;

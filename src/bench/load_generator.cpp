@@ -24,6 +24,8 @@ unsigned thread_count(const Config& c) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+}  // namespace
+
 double seconds_between(std::int64_t a, std::int64_t b) { return static_cast<double>(b - a) / 1e9; }
 
 PhaseCpu cpu_between(const CpuSnapshot& a, const CpuSnapshot& b, bool server) {
@@ -32,8 +34,6 @@ PhaseCpu cpu_between(const CpuSnapshot& a, const CpuSnapshot& b, bool server) {
   p.client = ProcSampler::self_cpu(a, b);
   return p;
 }
-
-}  // namespace
 
 Latency to_latency(const Histogram& h) {
   Latency l;
@@ -63,6 +63,11 @@ WorkerStats LoadGenerator::collect() {
     const WorkerStats s = w->collect();
     all.latency_us.merge(s.latency_us);
     all.delivered += s.delivered;
+    all.duplicates += s.duplicates;
+    all.misrouted += s.misrouted;
+    all.refused += s.refused;
+    all.refused_deliveries += s.refused_deliveries;
+    all.errors += s.errors;
   }
   return all;
 }
@@ -76,7 +81,9 @@ Results LoadGenerator::run() {
   const std::int64_t start = now_ns();
   r.rss_before_kb = sampler_.rss_kb();
 
-  const std::size_t senders = config_.mode_throughput ? config_.senders : 1;
+  // In the many-rooms load every connection sends.
+  const std::size_t senders =
+      config_.mode_rooms ? config_.connections : config_.mode_throughput ? config_.senders : 1;
   const CpuSnapshot a = sampler_.snapshot();
   pool_.connect(std::min(senders, config_.connections));
   const CpuSnapshot b = sampler_.snapshot();
@@ -88,13 +95,15 @@ Results LoadGenerator::run() {
   progress("connected " + std::to_string(r.connected) + "/" + std::to_string(r.connections) +
            " in " + std::to_string(r.connect_seconds) + " s");
 
-  if (config_.mode_fanout || config_.mode_throughput || config_.mode_idle || config_.hello)
+  if (config_.mode_fanout || config_.mode_throughput || config_.mode_rooms || config_.mode_idle ||
+      config_.hello)
     r.settle_seconds = pool_.settle();
   tracker_.set_receivers(ctx_.opened - ctx_.closed);
   collect();  // anything received while settling is not a measurement
 
   if (config_.mode_fanout && r.connected > 0) run_fanout(r);
   if (config_.mode_throughput && r.connected > 0) run_throughput(r);
+  if (config_.mode_rooms && r.connected > 0) run_rooms(r);
   if (config_.mode_idle) run_idle(r);
 
   r.peak_rss_kb = std::max(sampler_.peak_rss_kb(), sampler_.rss_kb());
@@ -152,7 +161,7 @@ void LoadGenerator::run_throughput(Results& r) {
   auto kick = [&](std::size_t s) {
     ClientConnection& c = pool_.connection(s);
     boost::asio::post(c.worker().io(), [&c, w = config_.window] {
-      for (std::size_t k = 0; k < w; ++k) c.send_next();
+      c.restart_window(w);
     });
   };
   for (std::size_t s = 0; s < senders; ++s) kick(s);
@@ -172,37 +181,53 @@ void LoadGenerator::run_throughput(Results& r) {
       }
     }
     if (clock::now() >= report) {
-      const std::uint64_t f = pool_.frames_received();
-      progress("throughput " + std::to_string(f - frames_before) + " frames/s, " +
-               std::to_string(tracker_.next_seq() - first) + " sent");
-      frames_before = f;
+      progress_rate("throughput", first, frames_before);
       report += std::chrono::seconds(1);
     }
   }
   ctx_.sending = false;
-  const CpuSnapshot b = sampler_.snapshot();
-  const std::uint64_t last = tracker_.next_seq();
-  WorkerStats in_window = collect();
-  r.throughput_cpu = cpu_between(a, b, sampler_.watching());
-  r.throughput_seconds = seconds_between(a.at_ns, b.at_ns);
-  r.sent = last - first;
-  r.delivered = in_window.delivered;
-  r.frames_per_second = static_cast<double>(r.delivered) / r.throughput_seconds;
+  PhaseWindow in_window = close_window(a, first);
+  r.throughput_cpu = in_window.cpu;
+  r.throughput_seconds = in_window.seconds;
+  r.sent = in_window.last - first;
+  r.delivered = in_window.stats.delivered;
+  r.frames_per_second = in_window.per_second();
 
-  // Drain: what was sent in the window may still be on its way; wait a bounded time for it.
-  const std::uint64_t from = last - first > (std::size_t{1} << 20) ? last - (1u << 20) : first;
-  const auto drain_end = clock::now() + std::chrono::seconds(3);
+  r.throughput_missing = drain(first, in_window.last, 0);
+  in_window.stats.latency_us.merge(collect().latency_us);
+  r.throughput_delivery = to_latency(in_window.stats.latency_us);
+}
+
+PhaseWindow LoadGenerator::close_window(const CpuSnapshot& a, std::uint64_t first) {
+  PhaseWindow w;
+  const CpuSnapshot b = sampler_.snapshot();
+  w.first = first;
+  w.last = tracker_.next_seq();
+  w.stats = collect();
+  w.cpu = cpu_between(a, b, sampler_.watching());
+  w.seconds = seconds_between(a.at_ns, b.at_ns);
+  return w;
+}
+
+void LoadGenerator::progress_rate(const std::string& what, std::uint64_t first,
+                                  std::uint64_t& frames_before) const {
+  const std::uint64_t f = pool_.frames_received();
+  progress(what + " " + std::to_string(f - frames_before) + " frames/s, " +
+           std::to_string(tracker_.next_seq() - first) + " sent");
+  frames_before = f;
+}
+
+std::uint64_t LoadGenerator::drain(std::uint64_t from, std::uint64_t to, std::uint64_t refused) {
+  // Only the newest messages are still in the tracker's ring.
+  if (to - from > tracker_.capacity()) from = to - tracker_.capacity();
+  const auto end = clock::now() + std::chrono::seconds(3);
   std::uint64_t missing = 0;
   do {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    missing = 0;
-    for (std::uint64_t s = from; s < last; ++s)
-      missing += tracker_.receivers() - std::min<std::size_t>(tracker_.receivers(), tracker_.received(s));
-  } while (missing > 0 && clock::now() < drain_end);
-  r.throughput_missing = missing;
-  WorkerStats late = collect();
-  in_window.latency_us.merge(late.latency_us);
-  r.throughput_delivery = to_latency(in_window.latency_us);
+    const std::uint64_t raw = tracker_.missing(from, to);
+    missing = raw > refused ? raw - refused : 0;
+  } while (missing > 0 && clock::now() < end);
+  return missing;
 }
 
 void LoadGenerator::run_idle(Results& r) {

@@ -43,8 +43,8 @@ void Pool::connect(std::size_t senders) {
     if (!c.source_ips.empty()) ip = c.source_ips[i % c.source_ips.size()];
     const auto sender = i < senders ? static_cast<std::uint32_t>(i) : ClientConnection::not_a_sender;
     connections_.push_back(
-        std::make_unique<ClientConnection>(*workers_[i % w], ctx_, i, ip, sender));
-    owned_[i % w].push_back(i);
+        std::make_unique<ClientConnection>(*workers_[worker_of(i)], ctx_, i, ip, sender));
+    owned_[worker_of(i)].push_back(i);
   }
   const std::size_t per_worker = std::max<std::size_t>(1, (c.connect_concurrency + w - 1) / w);
   const std::int64_t start_ns = now_ns();
@@ -96,6 +96,13 @@ double Pool::settle() {
     std::cerr << "bench: settle timed out (" << ctx_.ready << "/" << ctx_.opened
               << " greeted); measuring anyway\n";
   return std::chrono::duration<double>(clock::now() - start).count();
+}
+
+void Pool::post_each(std::function<void(ClientConnection&)> f) {
+  for (std::size_t k = 0; k < workers_.size(); ++k)
+    boost::asio::post(workers_[k]->io(), [this, k, f] {
+      for (std::size_t i : owned_[k]) f(*connections_[i]);
+    });
 }
 
 std::uint64_t Pool::frames_received() const {

@@ -2,6 +2,7 @@
 // The generator's connections and threads: opens N WebSockets with a bounded number of handshakes
 // in flight (a server's accept backlog is finite) and spreads them over the workers.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,6 +32,10 @@ class Pool {
   ClientConnection& connection(std::size_t i) { return *connections_[i]; }
   std::uint64_t frames_received() const;
   std::size_t size() const { return connections_.size(); }
+  // The worker that owns connection i (the only thread that may touch it).
+  std::size_t worker_of(std::size_t i) const { return i % workers_.size(); }
+  // Runs `f` on every connection, each on its own worker's thread; does not wait.
+  void post_each(std::function<void(ClientConnection&)> f);
   // Closes every socket and stops the threads.
   void shutdown();
 

@@ -34,6 +34,15 @@ boost::json::object cpu_json(const PhaseCpu& c) {
   return o;
 }
 
+boost::json::object rooms_phase_json(const RoomsPhase& p) {
+  return {{"seconds", p.seconds},         {"sent", p.sent},
+          {"delivered", p.delivered},     {"frames_per_second", p.frames_per_second},
+          {"delivery", latency_json(p.delivery)}, {"missing", p.missing},
+          {"refused", p.refused},         {"duplicates", p.duplicates},
+          {"misrouted", p.misrouted},     {"errors", p.errors},
+          {"cpu", cpu_json(p.cpu)}};
+}
+
 }  // namespace
 
 void Report::table(std::ostream& out) const {
@@ -63,6 +72,22 @@ void Report::table(std::ostream& out) const {
     row("throughput delivery", latency_row(r_.throughput_delivery));
     row("throughput missing", std::to_string(r_.throughput_missing) + " deliveries");
     row("throughput cpu", cpu_row(r_.throughput_cpu));
+  }
+  if (r_.rooms) {
+    const auto phase = [&](const std::string& name, const RoomsPhase& p) {
+      row(name, fixed(p.frames_per_second, 0) + " frames/s (" + std::to_string(p.sent) + " sent, " +
+                    std::to_string(p.delivered) + " delivered in " + fixed(p.seconds, 2) + " s)");
+      row(name + " delivery", latency_row(p.delivery));
+      row(name + " missing", std::to_string(p.missing) + " deliveries; refused " +
+                                 std::to_string(p.refused) + " sends, " + std::to_string(p.errors) +
+                                 " errors; " + std::to_string(p.duplicates) + " duplicates, " +
+                                 std::to_string(p.misrouted) + " to another room");
+      row(name + " cpu", cpu_row(p.cpu));
+    };
+    row("rooms", std::to_string(r_.room_count) + ", every connection sending to its own");
+    phase("steady (1 per " + fixed(r_.interval_seconds, r_.interval_seconds < 1 ? 3 : 1) + " s)",
+          r_.rooms_steady);
+    phase("fast (" + std::to_string(r_.window) + " in flight)", r_.rooms_fast);
   }
   if (r_.idle) {
     row("idle RSS", std::to_string(r_.rss_idle_kb) + " kB (" + std::to_string(r_.rss_before_kb) +
@@ -108,6 +133,12 @@ std::string Report::json() const {
                                           {"delivery", latency_json(r_.throughput_delivery)},
                                           {"missing", r_.throughput_missing},
                                           {"cpu", cpu_json(r_.throughput_cpu)}};
+  if (r_.rooms)
+    o["rooms"] = boost::json::object{{"rooms", r_.room_count},
+                                     {"interval_s", r_.interval_seconds},
+                                     {"window", r_.window},
+                                     {"steady", rooms_phase_json(r_.rooms_steady)},
+                                     {"fast", rooms_phase_json(r_.rooms_fast)}};
   if (r_.idle)
     o["idle"] = boost::json::object{{"rss_before_kb", r_.rss_before_kb},
                                     {"rss_kb", r_.rss_idle_kb},

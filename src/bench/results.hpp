@@ -15,6 +15,22 @@ struct PhaseCpu {  // percent of one core
   double client = -1;
 };
 
+// One phase of the many-rooms load: every connection sends to its own room.
+struct RoomsPhase {
+  bool ran = false;
+  double seconds = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t delivered = 0;     // in the phase's window
+  double frames_per_second = 0;    // delivered / seconds
+  Latency delivery;                // send -> each receipt, late ones included
+  std::uint64_t missing = 0;       // deliveries not there 3 s after the phase, refusals excluded
+  std::uint64_t refused = 0;       // sends refused over the rate limit (not deliveries)
+  std::uint64_t duplicates = 0;
+  std::uint64_t misrouted = 0;     // deliveries outside the sender's room
+  std::uint64_t errors = 0;
+  PhaseCpu cpu;
+};
+
 struct Results {
   std::string label;
   std::string url;
@@ -48,6 +64,14 @@ struct Results {
   Latency throughput_delivery;
   std::uint64_t throughput_missing = 0;
   PhaseCpu throughput_cpu;
+
+  // many rooms: a steady rate, then as fast as each connection's window allows
+  bool rooms = false;
+  std::size_t room_count = 0;
+  double interval_seconds = 0;
+  std::size_t window = 0;
+  RoomsPhase rooms_steady;
+  RoomsPhase rooms_fast;
 
   // idle
   bool idle = false;

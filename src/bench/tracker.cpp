@@ -1,5 +1,6 @@
 #include "bench/tracker.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace bench {
@@ -16,13 +17,14 @@ Tracker::Tracker(std::size_t capacity, std::size_t receivers)
     throw std::invalid_argument("tracker capacity must be a power of two");
 }
 
-std::uint64_t Tracker::begin_send(std::uint32_t sender) {
+std::uint64_t Tracker::begin_send(std::uint32_t sender, std::uint32_t expected) {
   const std::uint64_t seq = next_.fetch_add(1, std::memory_order_acq_rel);
   Slot& s = slot(seq);
   s.count.store(0, std::memory_order_relaxed);
   s.done_ns.store(0, std::memory_order_relaxed);
   s.sent_ns.store(0, std::memory_order_relaxed);
   s.sender = sender;
+  s.expected.store(expected, std::memory_order_relaxed);
   s.seq.store(seq, std::memory_order_release);
   return seq;
 }
@@ -40,7 +42,11 @@ Tracker::Delivery Tracker::deliver(std::uint64_t seq, std::int64_t at_ns) {
   d.known = true;
   d.sender = s.sender;
   d.latency_ns = sent > 0 && at_ns > sent ? at_ns - sent : 0;
-  if (s.count.fetch_add(1, std::memory_order_acq_rel) + 1 == receivers_.load(std::memory_order_relaxed)) {
+  const std::uint32_t wanted = s.expected.load(std::memory_order_relaxed);
+  const std::size_t complete = wanted > 0 ? wanted : receivers_.load(std::memory_order_relaxed);
+  const std::size_t count = s.count.fetch_add(1, std::memory_order_acq_rel) + 1;
+  d.duplicate = count > complete;
+  if (count == complete) {
     s.done_ns.store(at_ns, std::memory_order_release);
     // Only the fan-out phase waits; taking the lock here keeps the wake-up from being lost.
     std::lock_guard lock(mutex_);
@@ -57,6 +63,20 @@ std::optional<std::int64_t> Tracker::wait_complete(
   const std::int64_t done = s.done_ns.load(std::memory_order_acquire);
   if (done == 0) return std::nullopt;
   return done - s.sent_ns.load(std::memory_order_acquire);
+}
+
+std::size_t Tracker::expected(std::uint64_t seq) const {
+  const std::uint32_t wanted = slot(seq).expected.load(std::memory_order_relaxed);
+  return wanted > 0 ? wanted : receivers_.load();
+}
+
+std::uint64_t Tracker::missing(std::uint64_t from, std::uint64_t to) const {
+  std::uint64_t sum = 0;
+  for (std::uint64_t seq = from; seq < to; ++seq) {
+    const std::size_t want = expected(seq);
+    sum += want - std::min<std::size_t>(want, received(seq));
+  }
+  return sum;
 }
 
 std::uint32_t Tracker::received(std::uint64_t seq) const {

@@ -16,6 +16,11 @@ namespace bench {
 struct WorkerStats {
   Histogram latency_us;          // per delivery of a bench message
   std::uint64_t delivered = 0;   // bench messages received
+  std::uint64_t duplicates = 0;  // deliveries beyond a message's expected count
+  std::uint64_t misrouted = 0;   // deliveries to a connection outside the sender's room
+  std::uint64_t refused = 0;     // sends the server refused over its rate limit
+  std::uint64_t refused_deliveries = 0;  // what those sends would have delivered (room sizes)
+  std::uint64_t errors = 0;      // other error answers (Parley's "type":"error", handler failures)
 };
 
 class Worker {
