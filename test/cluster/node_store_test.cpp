@@ -15,7 +15,7 @@ struct NodeStoreTest : ::testing::Test {
   std::int64_t now = core::now_ms();
   fakes::FakeStore shared;
   Liveness liveness{self, now - 60'000};
-  NodeStore store{shared, liveness};
+  NodeStore store{shared.tables(), liveness};
 
   store::Member member(std::string id, std::string gateway, std::int64_t joined_at) {
     return {"lobby", std::move(id), "n", joined_at, 0, std::move(gateway)};
