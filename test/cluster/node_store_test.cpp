@@ -29,6 +29,24 @@ TEST_F(NodeStoreTest, RowsWrittenHereNameThisNode) {
   EXPECT_EQ(shared.members("lobby")->at(0).gateway, self);
 }
 
+// $connect's and setname's writes go down whole (the shared store's own way of writing both
+// tables), with every row they carry stamped as put_connection and put_member stamp theirs.
+TEST_F(NodeStoreTest, WritesSpanningTwoTablesStampEveryRow) {
+  ASSERT_TRUE(store.put_connection_and_member({"A=", "ann", now, "", 0, "lobby", -1, ""}, member("A=", "", now)));
+  EXPECT_EQ(shared.get_connection("A=")->gateway, self);
+  EXPECT_EQ(shared.members("lobby")->at(0).gateway, self);
+  auto renamed = member("A=", "", now);
+  renamed.name = "anna";
+  auto attic = renamed;
+  attic.room = "attic";
+  ASSERT_TRUE(store.rename({{"A=", "anna", now, "", 0, "lobby", -1, ""}, "ann", {attic, renamed}, {"ann", "ann"}}));
+  EXPECT_EQ(shared.get_connection("A=")->name, "anna");
+  EXPECT_EQ(shared.get_connection("A=")->gateway, self);
+  EXPECT_EQ(shared.members("attic")->at(0).gateway, self);
+  EXPECT_EQ(shared.members("lobby")->at(0).name, "anna");
+  EXPECT_EQ(shared.members("lobby")->at(0).gateway, self);
+}
+
 TEST_F(NodeStoreTest, RowsOfOtherNodesKeepTheirGateway) {
   ASSERT_TRUE(store.put_member(member("B=", peer, now)));
   EXPECT_EQ(shared.members("lobby")->at(0).gateway, peer);
