@@ -35,7 +35,7 @@ lambda::InvocationResponse invoke(const handlers::Handler& handler, store::Store
   if (!conns)
     return lambda::InvocationResponse::failure("bad management endpoint " + options.endpoint,
                                                "Parley.BadEndpoint");
-  handlers::Ports ports{store, **conns};
+  handlers::Ports ports{store.tables(), **conns};
   return lambda::InvocationResponse::success(apigw::encode(handler(*event, ports)));
 }
 

@@ -60,14 +60,14 @@ std::shared_ptr<aws::dynamodb::SyncClient> heartbeat_client(const Options& o) {
 
 }  // namespace
 
-ClusterNode::ClusterNode(store::Dynamo& dynamo, store::Store& shared, const Options& o)
+ClusterNode::ClusterNode(store::Dynamo& dynamo, store::Tables shared, const Options& o)
     : dynamo_(dynamo),
       shared_(shared),
       endpoint_option_(o.get("node-endpoint")),
       liveness_("", core::now_ms()),
       node_store_(shared, liveness_),
       heartbeat_client_(heartbeat_client(o)),
-      nodes_(*heartbeat_client_, dynamo.tables()) {
+      nodes_(*heartbeat_client_, dynamo.table_names()) {
   if (!endpoint_option_.empty() && !aws::http::parse_endpoint(endpoint_option_))
     throw std::invalid_argument("--node-endpoint must be an http(s) URL, e.g. http://10.0.0.5:8080/dev");
   const auto ttl_s = o.number("node-ttl");
@@ -106,7 +106,7 @@ bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handle
   auto& registry = server.context().registry;
   server.context().probe_id = "probe-" + core::new_hex_id();
   heartbeat_ = std::make_unique<cluster::Heartbeat>(
-      nodes_, liveness_, handlers::Ports{node_store_, *routed_}, shared_, heartbeat_options_, [&registry] {
+      nodes_, liveness_, handlers::Ports{node_store_.tables(), *routed_}, shared_, heartbeat_options_, [&registry] {
         for (auto& s : registry.all()) s->close(1012, "Service Restart");
       });
   // A store that fails for a moment (throttled, a 500) must not stop a node from starting: the
@@ -123,7 +123,7 @@ bool ClusterNode::attach(gateway::Server& server, integration::InProcess& handle
   }
   if (!j) {
     std::cerr << "parley: cannot register this node (" << liveness_.self() << ") in the DynamoDB table "
-              << dynamo_.tables().nodes << ": " << j.error().message()
+              << dynamo_.table_names().nodes << ": " << j.error().message()
               << " (is DynamoDB reachable? tables made by an older version lack this one: "
                  "`parley tables create` or --create-tables adds it)\n";
     return false;

@@ -25,11 +25,11 @@ class ClusterNode {
  public:
   // `shared`: the store every node uses (the timed Dynamo), `dynamo` the adapter under it.
   // Throws std::invalid_argument for a bad option.
-  ClusterNode(store::Dynamo& dynamo, store::Store& shared, const Options& o);
+  ClusterNode(store::Dynamo& dynamo, store::Tables shared, const Options& o);
   ~ClusterNode();
 
   // What the handlers get instead of `shared`.
-  store::Store& store() { return node_store_; }
+  store::Tables store() { return node_store_.tables(); }
 
   // Once the server is bound: names this node, routes the handlers' posts, joins the cluster
   // and starts the heartbeat. False after printing why it cannot.
@@ -47,7 +47,7 @@ class ClusterNode {
 
  private:
   store::Dynamo& dynamo_;
-  store::Store& shared_;
+  store::Tables shared_;
   std::string endpoint_option_;
   cluster::HeartbeatOptions heartbeat_options_;
   cluster::RoutingOptions routing_options_;

@@ -4,7 +4,7 @@
 
 namespace app {
 
-std::function<boost::json::object(const std::string&)> describe_from_store(store::Store& store) {
+std::function<boost::json::object(const std::string&)> describe_from_store(store::Memberships& store) {
   return [&store](const std::string& connection_id) {
     boost::json::object o;
     auto members = store.memberships(connection_id);

@@ -13,6 +13,6 @@
 namespace app {
 
 // {"name": ..., "rooms": [...]} of a connection (empty when the store does not know it).
-std::function<boost::json::object(const std::string&)> describe_from_store(store::Store& store);
+std::function<boost::json::object(const std::string&)> describe_from_store(store::Memberships& store);
 
 }  // namespace app

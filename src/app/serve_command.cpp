@@ -208,23 +208,26 @@ int serve_command(const std::vector<std::string>& given) {
                           !data_lock || data_lock->machine_restarted());
   if (!store) return 1;
   std::optional<store::Faulty> faulty_store;
-  if (fault_spec) faulty_store.emplace(*store, *fault_spec);
+  if (fault_spec) faulty_store.emplace(store->tables(), *fault_spec);
   std::unique_ptr<store::Timed> timed_store;
   std::optional<store::MemberCache> member_cache;
   std::unique_ptr<ClusterNode> cluster;  // DynamoDB: one node of possibly many (docs/scaling.md)
   std::unique_ptr<integration::InProcess> handlers;
   LambdaProcessSetup functions;
   if (lambda.empty()) {
-    timed_store = std::make_unique<store::Timed>(faulty_store ? *faulty_store : *store);
-    store::Store* handler_store = timed_store.get();
+    // Each decorator wraps the ports it changes (docs/design.md, "The store's ports"): Timed
+    // (and Faulty) every port; NodeStore the rows that name a node; MemberCache memberships.
+    timed_store = std::make_unique<store::Timed>(faulty_store ? faulty_store->tables() : store->tables());
+    std::optional<store::Tables> handler_store;
     if (auto* dynamo = dynamic_cast<store::Dynamo*>(store.get())) {
-      cluster = std::make_unique<ClusterNode>(*dynamo, *timed_store, o);
-      handler_store = &cluster->store();
+      cluster = std::make_unique<ClusterNode>(*dynamo, timed_store->tables(), o);
+      handler_store.emplace(cluster->store());
     } else {
       // This process alone writes a SQLite file, so its rooms can be read from memory.
       // DynamoDB is shared by every node: there the store is read each time.
       // open_store emptied the members table, so no room needs a first read from the file.
-      handler_store = &member_cache.emplace(*timed_store, true);
+      auto& cache = member_cache.emplace(*timed_store, true);
+      handler_store.emplace(store::with_members(timed_store->tables(), cache));
     }
     handlers::Limits limits;
     limits.max_rooms = static_cast<std::size_t>(o.number("max-rooms"));

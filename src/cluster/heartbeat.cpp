@@ -8,7 +8,7 @@
 
 namespace cluster {
 
-Heartbeat::Heartbeat(store::Nodes& nodes, Liveness& liveness, handlers::Ports live, store::Store& raw,
+Heartbeat::Heartbeat(store::Nodes& nodes, Liveness& liveness, handlers::Ports live, store::Tables raw,
                      HeartbeatOptions options, std::function<void()> on_fenced)
     : nodes_(nodes), liveness_(liveness), live_(live), raw_(raw), options_(options),
       on_fenced_(std::move(on_fenced)) {}

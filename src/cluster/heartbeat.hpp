@@ -43,7 +43,7 @@ class Heartbeat {
  public:
   // `live`: the ports the handlers use (NodeStore + routed connections), to announce leaves;
   // `raw`: the shared store under the NodeStore.
-  Heartbeat(store::Nodes& nodes, Liveness& liveness, handlers::Ports live, store::Store& raw,
+  Heartbeat(store::Nodes& nodes, Liveness& liveness, handlers::Ports live, store::Tables raw,
             HeartbeatOptions options, std::function<void()> on_fenced = {});
   ~Heartbeat();
   Heartbeat(const Heartbeat&) = delete;
@@ -69,7 +69,7 @@ class Heartbeat {
   store::Nodes& nodes_;
   Liveness& liveness_;
   handlers::Ports live_;
-  store::Store& raw_;
+  store::Tables raw_;
   const HeartbeatOptions options_;
   std::function<void()> on_fenced_;
 

@@ -44,7 +44,7 @@ void count_failures(const std::string& peer, const std::vector<std::size_t>& idx
 
 }  // namespace
 
-RoutedConnections::RoutedConnections(apigw::Connections& local, store::Store& rows, const Liveness& liveness,
+RoutedConnections::RoutedConnections(apigw::Connections& local, store::ConnectionTable& rows, const Liveness& liveness,
                                      std::shared_ptr<aws::http::BlockingClient> client, RoutingOptions options)
     : local_(local), rows_(rows), liveness_(liveness), client_(std::move(client)), options_(std::move(options)) {}
 

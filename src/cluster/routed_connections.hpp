@@ -35,7 +35,7 @@ struct RoutingOptions {
 class RoutedConnections final : public apigw::Connections {
  public:
   // `rows` answers get_connection for ids not held here (a NodeStore: dead rows are not found).
-  RoutedConnections(apigw::Connections& local, store::Store& rows, const Liveness& liveness,
+  RoutedConnections(apigw::Connections& local, store::ConnectionTable& rows, const Liveness& liveness,
                     std::shared_ptr<aws::http::BlockingClient> client, RoutingOptions options);
 
   // The recipients held here in one post to `local` (with the options: linger, the room's
@@ -57,7 +57,7 @@ class RoutedConnections final : public apigw::Connections {
   bool remote(const std::string& gateway) const { return !gateway.empty() && gateway != liveness_.self(); }
 
   apigw::Connections& local_;
-  store::Store& rows_;
+  store::ConnectionTable& rows_;
   const Liveness& liveness_;
   std::shared_ptr<aws::http::BlockingClient> client_;
   RoutingOptions options_;

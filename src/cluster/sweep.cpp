@@ -5,14 +5,14 @@
 
 namespace cluster {
 
-core::result<std::size_t> sweep_node(handlers::Ports& live, store::Store& raw, store::Nodes& nodes,
+core::result<std::size_t> sweep_node(handlers::Ports& live, store::Tables raw, store::Nodes& nodes,
                                      const std::string& endpoint, std::int64_t before) {
   auto rows = nodes.connections_of(endpoint, before);
   if (!rows) return rows.error();
   std::size_t removed = 0;
   boost::system::error_code failed;
   for (const auto& c : *rows) {
-    auto rooms = raw.memberships(c.connection_id);
+    auto rooms = raw.members.memberships(c.connection_id);
     if (!rooms) {
       failed = rooms.error();
       continue;
@@ -25,7 +25,7 @@ core::result<std::size_t> sweep_node(handlers::Ports& live, store::Store& raw, s
       }
     }
     if (!ok) continue;  // keep the connection row: the next sweep finds it again
-    if (auto d = raw.delete_connection(c.connection_id); !d) {
+    if (auto d = raw.connections.delete_connection(c.connection_id); !d) {
       failed = d.error();
       continue;
     }

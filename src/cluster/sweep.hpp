@@ -14,7 +14,7 @@ namespace cluster {
 // the routed connections) and deletes its connection row. `raw` is the shared store itself (it
 // still shows the dead rows the NodeStore hides). Returns how many connections were removed;
 // an error when some rows could not be (the next sweep tries again).
-core::result<std::size_t> sweep_node(handlers::Ports& live, store::Store& raw, store::Nodes& nodes,
+core::result<std::size_t> sweep_node(handlers::Ports& live, store::Tables raw, store::Nodes& nodes,
                                      const std::string& endpoint, std::int64_t before);
 
 }  // namespace cluster

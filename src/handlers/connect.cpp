@@ -60,7 +60,7 @@ apigw::Response connect(const apigw::Event& e, Ports& p) {
                      {{"connectionId", c.connection_id}, {"error", me.error().message()}});
     return refuse(500, "store unavailable");
   }
-  if (auto r = p.store.put_connection_and_member(c, *me); !r) {
+  if (auto r = p.store.members.put_connection_and_member(c, *me); !r) {
     core::log::error("connect: cannot store connection",
                      {{"connectionId", c.connection_id}, {"error", r.error().message()}});
     return refuse(500, "store unavailable");

@@ -27,11 +27,11 @@ struct Recipient {
 // name before.
 core::result<Recipient> recipient(Ports& p, const std::string& sender, const std::string& to) {
   Recipient out;
-  auto rooms = p.store.memberships(sender);
+  auto rooms = p.store.members.memberships(sender);
   if (!rooms) return rooms.error();
   std::vector<store::Member> seen;
   for (const auto& mine : *rooms) {
-    auto members = p.store.room_members(mine.room);
+    auto members = p.store.members.room_members(mine.room);
     if (!members) return members.error();
     for (const auto& m : (*members)->members) {
       if (m.connection_id == sender) continue;
@@ -49,7 +49,7 @@ core::result<Recipient> recipient(Ports& p, const std::string& sender, const std
     return out;
   }
   if (to != sender) {
-    auto c = p.store.get_connection(to);
+    auto c = p.store.connections.get_connection(to);
     if (c) {
       out.user_id = user_id_of(*c);
       out.targets.emplace(c->connection_id, c->gateway);
@@ -77,9 +77,9 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
                                              "\" names different people in your rooms: use their userId");
   if (who->targets.empty())
     return r.fail("unknown_recipient", "nobody called \"" + shorten(*to) + "\" shares a room with you");
-  auto me = p.store.get_connection(r.connection_id());
+  auto me = p.store.connections.get_connection(r.connection_id());
   if (!me) return r.fail_store(me.error(), "find your connection");
-  auto them = p.store.get_connection(who->targets.begin()->first);
+  auto them = p.store.connections.get_connection(who->targets.begin()->first);
   if (!them && them.error() != core::errc::not_found)
     return r.fail_store(them.error(), "find the recipient");
   if (!them) return r.fail("unknown_recipient", "\"" + shorten(*to) + "\" has left");
@@ -95,7 +95,7 @@ apigw::Response dm(const apigw::Event& e, Ports& p) {
   m.text = std::move(text);
   m.ts = core::now_ms();
   m.client_msg_id = std::move(client_msg_id);
-  auto stored = p.store.append_message(std::move(m));
+  auto stored = p.store.messages.append_message(std::move(m));
   if (!stored) return r.fail_store(stored.error(), "store your message");
   r.reply(events::ack(*stored));
   if (stored->duplicate) return {};

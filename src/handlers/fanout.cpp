@@ -50,10 +50,10 @@ void broadcast(Ports& p, const store::RoomMembers& members, const apigw::SharedF
 }
 
 void forget_connection(Ports& p, const std::string& connection_id) {
-  if (auto rooms = p.store.memberships(connection_id)) {
-    for (const auto& m : *rooms) (void)p.store.delete_member(m.room, connection_id);
+  if (auto rooms = p.store.members.memberships(connection_id)) {
+    for (const auto& m : *rooms) (void)p.store.members.delete_member(m.room, connection_id);
   }
-  (void)p.store.delete_connection(connection_id);
+  (void)p.store.connections.delete_connection(connection_id);
 }
 
 }  // namespace handlers

@@ -24,7 +24,7 @@ apigw::Response history(const apigw::Event& e, Ports& p) {
     return r.fail("bad_request", "give \"before\" or \"after\", not both");
 
   if (is_dm_room(*room)) {
-    auto conn = p.store.get_connection(r.connection_id());
+    auto conn = p.store.connections.get_connection(r.connection_id());
     if (!conn) return r.fail_store(conn.error(), "find your connection");
     // By identity: whoever takes a party's name later is not a party.
     if (!dm_party(*room, user_id_of(*conn)))
@@ -36,15 +36,15 @@ apigw::Response history(const apigw::Event& e, Ports& p) {
   }
 
   const int n = limit.present ? static_cast<int>(limit.value) : 50;
-  auto last = p.store.last_seq(*room);
+  auto last = p.store.messages.last_seq(*room);
   if (!last) return r.fail_store(last.error(), "read the room");
   if (after.present) {
-    auto page = p.store.messages_after(*room, after.value, n);
+    auto page = p.store.messages.messages_after(*room, after.value, n);
     if (!page) return r.fail_store(page.error(), "read the history");
     const bool more = !page->empty() && page->back().seq < *last;
     r.reply(events::history(*room, *page, more, *last));
   } else {
-    auto page = p.store.messages_before(*room, before.present ? before.value : 0, n);
+    auto page = p.store.messages.messages_before(*room, before.present ? before.value : 0, n);
     if (!page) return r.fail_store(page.error(), "read the history");
     const bool more = !page->empty() && page->front().seq > 1;
     r.reply(events::history(*room, *page, more, *last));

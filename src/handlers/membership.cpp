@@ -21,7 +21,7 @@ core::result<std::string> name_in_room(Ports& p, const std::string& room, std::s
       wanted,
       [&](std::string_view candidate) {
         if (failed) return false;
-        auto taken = p.store.name_taken(room, candidate, connection_id);
+        auto taken = p.store.members.name_taken(room, candidate, connection_id);
         if (!taken) failed = taken.error();
         return taken && *taken;
       },
@@ -32,7 +32,7 @@ core::result<std::string> name_in_room(Ports& p, const std::string& room, std::s
 
 void announce(Ports& p, const std::string& room, const apigw::SharedFrame& frame,
               const std::string& except) {
-  auto members = p.store.room_members(room);
+  auto members = p.store.members.room_members(room);
   if (!members) {
     core::log::warn("cannot read a room to announce presence",
                     {{"room", room}, {"error", members.error().message()}});
@@ -62,13 +62,13 @@ core::result<store::Member> enter_room(Ports& p, const store::Connection& c,
                                        const std::string& room) {
   auto me = member_row(p, c, room);
   if (!me) return me.error();
-  if (auto r = p.store.put_member(*me); !r) return r.error();
+  if (auto r = p.store.members.put_member(*me); !r) return r.error();
   announce(p, room, apigw::make_frame(events::presence(*me, "join")), c.connection_id);
   return me;
 }
 
 core::result<void> exit_room(Ports& p, const store::Member& m) {
-  if (auto r = p.store.delete_member(m.room, m.connection_id); !r) return r.error();
+  if (auto r = p.store.members.delete_member(m.room, m.connection_id); !r) return r.error();
   announce(p, m.room, apigw::make_frame(events::presence(m, "leave")), m.connection_id);
   return {};
 }
@@ -80,7 +80,7 @@ core::result<std::optional<store::Member>> find_membership(Ports& p,
   if (rooms_in) {
     // The rooms cap needs the connection's rooms anyway; memberships() reads them consistently
     // (on DynamoDB: the connection row's list and each member row, never the GSI alone).
-    auto rooms = p.store.memberships(connection_id);
+    auto rooms = p.store.members.memberships(connection_id);
     if (!rooms) return rooms.error();
     *rooms_in = rooms->size();
     for (auto& m : *rooms)
@@ -89,7 +89,7 @@ core::result<std::optional<store::Member>> find_membership(Ports& p,
   }
   // The row's own key, not the connection's list of rooms: on DynamoDB that list is a GSI,
   // eventually consistent, and a leave right after its join could answer not_member.
-  auto m = p.store.find_member(room, connection_id);
+  auto m = p.store.members.find_member(room, connection_id);
   // A key no row can have (an empty or oversized room name): not a member, as before.
   if (!m && m.error() == core::errc::invalid_argument) return std::optional<store::Member>();
   return m;
@@ -115,7 +115,7 @@ core::result<void> send_catch_up(Ports& p, const std::string& connection_id,
                                  const std::string& room, std::int64_t since, std::int64_t last) {
   std::int64_t after = std::min(since, last);
   do {
-    auto page = p.store.messages_after(room, after, catch_up_page);
+    auto page = p.store.messages.messages_after(room, after, catch_up_page);
     if (!page) return page.error();
     if (!page->empty()) after = page->back().seq;
     const bool more = page->size() == static_cast<std::size_t>(catch_up_page) && after < last;
@@ -135,10 +135,10 @@ core::result<void> send_catch_up(Ports& p, const std::string& connection_id,
 
 core::result<void> send_history(Ports& p, const std::string& connection_id,
                                 const std::string& room, std::int64_t since, int newest) {
-  auto last = p.store.last_seq(room);
+  auto last = p.store.messages.last_seq(room);
   if (!last) return last.error();
   if (since < 0) {
-    auto page = p.store.messages_before(room, 0, newest);
+    auto page = p.store.messages.messages_before(room, 0, newest);
     if (!page) return page.error();
     post_newest(p, connection_id, room, *page, *last);
     return {};

@@ -54,7 +54,7 @@ core::result<std::optional<store::Member>> find_membership(Ports& p,
 // client asks again with `since` (or `history` `after`) once it has read what it was sent.
 core::result<void> send_history(Ports& p, const std::string& connection_id,
                                 const std::string& room, std::int64_t since, int newest = 50);
-// The same for a room read by Store::connection_view: its last seq is known and, when
+// The same for a room read by ConnectionViews::connection_view: its last seq is known and, when
 // since < 0, so are its newest messages (read with wants_newest true).
 core::result<void> send_history(Ports& p, const std::string& connection_id,
                                 const store::RoomView& room, std::int64_t since);

@@ -36,9 +36,9 @@ apigw::Response welcome_then_history(const Request& r, const store::Connection& 
 
 template <class From>
 apigw::Response hello_read_by_read(const Request& r, Ports& p, const From& from) {
-  auto conn = p.store.get_connection(r.connection_id());
+  auto conn = p.store.connections.get_connection(r.connection_id());
   if (!conn) return r.fail_store(conn.error(), "find your connection");
-  auto rooms = p.store.memberships(r.connection_id());
+  auto rooms = p.store.members.memberships(r.connection_id());
   if (!rooms) return r.fail_store(rooms.error(), "read your rooms");
   return welcome_then_history(r, *conn, *rooms, [&](const store::Member& m) {
     return send_history(p, r.connection_id(), m.room, from(*conn, m));
@@ -70,7 +70,7 @@ apigw::Response hello(const apigw::Event& e, Ports& p) {
     }
     return f;
   };
-  auto view = p.store.connection_view(
+  auto view = p.store.views.connection_view(
       r.connection_id(), newest_page,
       [&](const store::Connection& c, const store::Member& m) { return from(c, m) < 0; });
   // A failed read says nothing of which read failed: read again one by one, so that the client

@@ -19,7 +19,7 @@ apigw::Response who(const apigw::Event& e, Ports& p) {
   if (!room) return r.fail("bad_request", "\"room\" must be a string");
   // Nobody is in a room with a bad name: no store query with a key it would refuse.
   if (!valid_room(*room)) return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
-  auto members = p.store.room_members(*room);
+  auto members = p.store.members.room_members(*room);
   if (!members) return r.fail_store(members.error(), "read the room");
   if (!(*members)->find(r.connection_id()))
     return r.fail("not_member", "you are not in room \"" + shorten(*room) + "\"");
@@ -49,9 +49,9 @@ apigw::Response setname(const apigw::Event& e, Ports& p) {
     return r.fail("bad_name",
                   "a name is 1-32 letters, digits, spaces, '_', '-' or '.', not starting or "
                   "ending with a space");
-  auto conn = p.store.get_connection(r.connection_id());
+  auto conn = p.store.connections.get_connection(r.connection_id());
   if (!conn) return r.fail_store(conn.error(), "find your connection");
-  auto rooms = p.store.memberships(r.connection_id());
+  auto rooms = p.store.members.memberships(r.connection_id());
   if (!rooms) return r.fail_store(rooms.error(), "read your rooms");
 
   // Every read first, then one all-or-nothing write, then the announcements: a store failure
@@ -70,7 +70,7 @@ apigw::Response setname(const apigw::Event& e, Ports& p) {
     me.name = std::move(*shown_name);
     rename.members.push_back(std::move(me));
   }
-  if (auto w = p.store.rename(rename); !w) return r.fail_store(w.error(), "save your name");
+  if (auto w = p.store.members.rename(rename); !w) return r.fail_store(w.error(), "save your name");
   for (std::size_t i = 0; i < rename.members.size(); ++i) {
     const auto& me = rename.members[i];
     announce(p, me.room, apigw::make_frame(events::presence(me, "rename", rename.old_names[i])),

@@ -28,13 +28,13 @@ apigw::Response join(const apigw::Event& e, Ports& p, const Limits& limits) {
                                         " rooms, the most one connection may be in; leave one first");
   // Every read before the join: a failure then leaves the connection out of the room, as the
   // internal error says.
-  auto last = p.store.last_seq(*room);
+  auto last = p.store.messages.last_seq(*room);
   if (!last) return r.fail_store(last.error(), "read the room");
   store::Member me;
   if (*existing) {
     me = **existing;
   } else {
-    auto conn = p.store.get_connection(r.connection_id());
+    auto conn = p.store.connections.get_connection(r.connection_id());
     if (!conn) return r.fail_store(conn.error(), "find your connection");
     auto entered = enter_room(p, *conn, *room);
     if (!entered) return r.fail_store(entered.error(), "join the room");

@@ -38,11 +38,11 @@ apigw::Response send_message(const Request& r) {
     // Nobody is in a room with a bad name: no store query with a key it would refuse.
     if (!valid_room(room)) return r.fail("not_member", "you are not in room \"" + shorten(room) + "\"");
   } else {
-    auto conn = store.get_connection(r.connection_id());
+    auto conn = store.connections.get_connection(r.connection_id());
     if (!conn) return r.fail_store(conn.error(), "find your connection");
     room = conn->home_room;
   }
-  auto members = store.room_members(room);
+  auto members = store.members.room_members(room);
   if (!members) return r.fail_store(members.error(), "read the room");
   const store::Member* me = (*members)->find(r.connection_id());
   if (!me) return r.fail("not_member", "you are not in room \"" + shorten(room) + "\"");
@@ -57,7 +57,7 @@ apigw::Response send_message(const Request& r) {
   m.ts = core::now_ms();
   m.client_msg_id = std::move(client_msg_id);
   // Stored before anyone sees it: a delivered or acked message is always in history.
-  auto stored = store.append_message(std::move(m));
+  auto stored = store.messages.append_message(std::move(m));
   if (!stored) return r.fail_store(stored.error(), "store your message");
   // The recipients are read again after the append: a member who joined meanwhile read the
   // room's history before this message was stored (or it would be in that history), so its
@@ -66,7 +66,7 @@ apigw::Response send_message(const Request& r) {
   // once the sender has its ack finds the message in its history and gets no copy live. With
   // the member cache (`parley serve` on SQLite) the second read is a lookup in memory.
   if (!stored->duplicate)
-    if (auto now = store.room_members(room)) members = std::move(now);
+    if (auto now = store.members.room_members(room)) members = std::move(now);
   r.reply(events::ack(*stored));
   if (stored->duplicate) return {};  // delivered when it was first stored
   broadcast(r.ports, **members, apigw::make_frame(events::message(stored->message)));

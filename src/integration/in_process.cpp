@@ -7,7 +7,7 @@
 
 namespace integration {
 
-InProcess::InProcess(handlers::Router router, store::Store& store, unsigned threads)
+InProcess::InProcess(handlers::Router router, store::Tables store, unsigned threads)
     : router_(std::move(router)), store_(store), pool_(threads) {}
 
 InProcess::~InProcess() { drain(); }

@@ -14,7 +14,7 @@ namespace integration {
 
 class InProcess final : public gateway::Integration {
  public:
-  InProcess(handlers::Router router, store::Store& store, unsigned threads);
+  InProcess(handlers::Router router, store::Tables store, unsigned threads);
   ~InProcess() override;
 
   // Handlers post through this port; set before the first invoke (the gateway owns it).
@@ -32,7 +32,7 @@ class InProcess final : public gateway::Integration {
 
  private:
   handlers::Router router_;
-  store::Store& store_;
+  store::Tables store_;
   apigw::Connections* connections_ = nullptr;
   // Runs the event's handler on the calling thread and reports to `done`.
   void run(apigw::Event& event, const std::function<void(gateway::InvokeResult)>& done);

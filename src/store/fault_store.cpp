@@ -78,7 +78,7 @@ FaultSpec parse_fault_spec(const std::string& spec) {
   return out;
 }
 
-Faulty::Faulty(Store& inner, FaultSpec spec)
+Faulty::Faulty(Tables inner, FaultSpec spec)
     : Wrapping(inner), spec_(std::move(spec)), rng_(spec_.seed) {}
 
 boost::system::error_code Faulty::before(Op which) {

@@ -1,5 +1,5 @@
 #pragma once
-// A Store that makes a seeded fraction of the calls of the Store it wraps fail or stall: a test
+// Ports that make a seeded fraction of the calls of the ports they wrap fail or stall: a test
 // hook for the fault-injection suite (test/integration/fault_injection.test.mjs, docs/testing.md), so an
 // end-to-end test can make the store fail "for a moment" without recompiling. Off unless
 // `parley serve --store-faults SPEC` asks for it, and serve refuses that flag on anything but a
@@ -40,7 +40,7 @@ FaultSpec parse_fault_spec(const std::string& spec);
 
 class Faulty final : public Wrapping {
  public:
-  Faulty(Store& inner, FaultSpec spec);
+  Faulty(Tables inner, FaultSpec spec);
 
  private:
   // Stalls the call when a delay rule draws it; store_unavailable when an error rule does.

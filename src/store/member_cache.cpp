@@ -215,6 +215,11 @@ core::result<std::vector<Member>> MemberCache::members(const std::string& name) 
   return out;
 }
 
+core::result<std::optional<Member>> MemberCache::find_member(const std::string& name,
+                                                             const std::string& connection_id) {
+  return find_member_in(*this, name, connection_id);
+}
+
 core::result<bool> MemberCache::name_taken(const std::string& name, std::string_view shown,
                                            std::string_view except_connection_id) {
   int showing = 0;

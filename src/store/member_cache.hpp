@@ -1,5 +1,5 @@
 #pragma once
-// A Store that keeps each room's members in memory in front of the Store that holds them, so a
+// Memberships that keep each room's members in memory in front of the Store that holds them, so a
 // fan-out reads a room as one shared list instead of a query, and a join checks its name
 // against an index instead of every row (issue 6: the member list "is an index lookup held in
 // memory; the store stays the source of truth").
@@ -13,26 +13,20 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "store/derived.hpp"
 #include "store/store.hpp"
 
 namespace store {
 
-class MemberCache final : public Store {
+// The Memberships port only: connection rows, messages and connection_view (which reads a
+// connection's rooms, never a room's members) pass by it untouched (with_members()).
+class MemberCache final : public Memberships {
  public:
   // `starts_empty`: the store holds no member row yet (`parley serve` clears them at start), so
   // a room the cache has not seen is known to be empty and is never read from the store.
-  explicit MemberCache(Store& inner, bool starts_empty = false)
+  explicit MemberCache(Memberships& inner, bool starts_empty = false)
       : inner_(inner), starts_empty_(starts_empty) {}
 
-  core::result<void> put_connection(const Connection& c) override {
-    return inner_.put_connection(c);
-  }
-  core::result<Connection> get_connection(const std::string& id) override {
-    return inner_.get_connection(id);
-  }
-  core::result<void> delete_connection(const std::string& id) override {
-    return inner_.delete_connection(id);
-  }
   core::result<void> put_member(const Member& m) override;
   core::result<void> put_connection_and_member(const Connection& c, const Member& m) override;
   // Holds the write locks of every room it renames in (in room order: no two renames wait on
@@ -44,27 +38,12 @@ class MemberCache final : public Store {
   core::result<RoomMembersPtr> room_members(const std::string& room) override;
   core::result<bool> name_taken(const std::string& room, std::string_view name,
                                 std::string_view except_connection_id) override;
+  // From the list in memory (find_member_in): no store read.
+  core::result<std::optional<Member>> find_member(const std::string& room,
+                                                  const std::string& connection_id) override;
+  // A connection's rooms are not kept here: read from the store.
   core::result<std::vector<Member>> memberships(const std::string& id) override {
     return inner_.memberships(id);
-  }
-  core::result<ConnectionView> connection_view(const std::string& id, int newest,
-                                               const WantsNewest& wants_newest) override {
-    return inner_.connection_view(id, newest, wants_newest);
-  }
-  core::result<Appended> append_message(Message m) override {
-    return inner_.append_message(std::move(m));
-  }
-  core::result<std::vector<Message>> messages_before(const std::string& room,
-                                                     std::int64_t before_seq,
-                                                     int limit) override {
-    return inner_.messages_before(room, before_seq, limit);
-  }
-  core::result<std::vector<Message>> messages_after(const std::string& room,
-                                                    std::int64_t after_seq, int limit) override {
-    return inner_.messages_after(room, after_seq, limit);
-  }
-  core::result<std::int64_t> last_seq(const std::string& room) override {
-    return inner_.last_seq(room);
   }
 
   // Rooms held in memory (rooms with members that were read or written since the start).
@@ -105,7 +84,7 @@ class MemberCache final : public Store {
   // Drops the entry of a room left empty that nobody else is using.
   void release_if_empty(const std::string& name);
 
-  Store& inner_;
+  Memberships& inner_;
   const bool starts_empty_;
   mutable std::mutex rooms_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Room>> rooms_;

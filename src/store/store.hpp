@@ -1,5 +1,5 @@
 #pragma once
-// The Store port: connections, room memberships and message history — the data model of
+// The store's ports: connections, room memberships and message history — the data model of
 // docs/data-model.md (DynamoDB tables `connections`, `members` with GSI `connection-index`,
 // `messages`, `rooms`; SQLite mirrors them). Every adapter is thread-safe: handlers call it from
 // several threads at once.
@@ -112,9 +112,20 @@ struct Rename {
 // Which rooms of a ConnectionView get their newest messages read.
 using WantsNewest = std::function<bool(const Connection&, const Member&)>;
 
-class Store {
+// The store, split by concern into four small ports, so that a decorator implements only the
+// port it changes and passes the others on untouched (docs/design.md, "The store's ports"):
+//  * ConnectionTable: the connections table's rows;
+//  * Memberships: the members table, its room and connection reads, and the two writes that
+//    change a connection row together with member rows (put_connection_and_member, rename);
+//  * MessageLog: the messages table and the rooms' counters;
+//  * ConnectionViews: `hello`'s read across all three (SQLite: one snapshot).
+// Every method is pure: a decorator cannot inherit a default that would bypass the fast path
+// of the port it wraps (a member list held in memory, one SQLite transaction); what an adapter
+// derives from its own rows it says so explicitly (store/derived.hpp).
+
+class ConnectionTable {
  public:
-  virtual ~Store() = default;
+  virtual ~ConnectionTable() = default;
 
   // Inserts or replaces the row with this connection_id.
   virtual core::result<void> put_connection(const Connection& c) = 0;
@@ -123,46 +134,55 @@ class Store {
   // Deleting a row that does not exist succeeds (DynamoDB DeleteItem semantics). Does not touch
   // the connection's member rows.
   virtual core::result<void> delete_connection(const std::string& connection_id) = 0;
+};
+
+// The writes that span the connections and members tables are here, beside the member rows
+// they change, rather than on a port of their own: whoever keeps member rows (store::MemberCache
+// in memory, cluster::NodeStore stamping them with its node) must see every write of one, and
+// a connection row never needs more than what the table port does. They take the connection
+// row as an argument and write it to the same database.
+class Memberships {
+ public:
+  virtual ~Memberships() = default;
 
   // Inserts or replaces the member row (room, connection_id).
   virtual core::result<void> put_member(const Member& m) = 0;
   // Inserts or replaces a connection's row and the member row of its first room, as $connect
   // stores them: both or neither. SQLite writes them in one transaction (one commit per
-  // connect); the default writes one after the other and deletes the connection row again
-  // when the member row fails.
-  virtual core::result<void> put_connection_and_member(const Connection& c, const Member& m);
+  // connect); the others write one after the other and delete the connection row again
+  // when the member row fails (put_connection_then_member).
+  virtual core::result<void> put_connection_and_member(const Connection& c, const Member& m) = 0;
   // Replaces the connection's row and the member rows of a rename: all or nothing, so a store
   // failure midway never leaves a connection shown under its new name in some rooms and its
-  // old one in others. SQLite writes them in one transaction; the default (DynamoDB: dynalite
-  // has no TransactWriteItems) writes the member rows, then the connection's, and on a failure
-  // writes the replaced names back (a compensation that fails too is logged: only a store that
-  // fails twice in a row can leave a partial rename, which the next `setname` repairs).
-  virtual core::result<void> rename(const Rename& r);
+  // old one in others. SQLite writes them in one transaction; DynamoDB (dynalite has no
+  // TransactWriteItems) writes the member rows, then the connection's, and on a failure
+  // writes the replaced names back (rename_row_by_row; a compensation that fails too is logged:
+  // only a store that fails twice in a row can leave a partial rename, which the next `setname`
+  // repairs).
+  virtual core::result<void> rename(const Rename& r) = 0;
   // Deleting a row that does not exist succeeds.
   virtual core::result<void> delete_member(const std::string& room,
                                            const std::string& connection_id) = 0;
   // The members of `room` through its key (a Query, never a Scan), ordered by connection id.
   virtual core::result<std::vector<Member>> members(const std::string& room) = 0;
-  // The same members as one shared list, in no particular order. Adapters that keep rooms in
-  // memory (store::MemberCache) answer without a copy; the default copies members(room).
-  virtual core::result<RoomMembersPtr> room_members(const std::string& room);
+  // The same members as one shared list, in no particular order. store::MemberCache answers
+  // without a copy; the adapters copy members(room) (room_members_of).
+  virtual core::result<RoomMembersPtr> room_members(const std::string& room) = 0;
   // Whether a member of `room` other than `except_connection_id` shows `name` (same_name).
-  // The default reads members(room).
   virtual core::result<bool> name_taken(const std::string& room, std::string_view name,
-                                        std::string_view except_connection_id);
+                                        std::string_view except_connection_id) = 0;
   // The member row (room, connection_id), or nullopt: what a decision about one membership
   // reads (join, leave, history). Read on the table's key, so strongly consistent on DynamoDB
   // (a GetItem with ConsistentRead), where memberships() reads an eventually consistent GSI.
-  // The default looks in room_members(room).
-  virtual core::result<std::optional<Member>> find_member(const std::string& room, const std::string& connection_id);
+  virtual core::result<std::optional<Member>> find_member(const std::string& room,
+                                                          const std::string& connection_id) = 0;
   // The rooms `connection_id` is in, through the connection index, ordered by room.
   virtual core::result<std::vector<Member>> memberships(const std::string& connection_id) = 0;
-  // get_connection, memberships, and each room's last_seq and, where `wants_newest` says so,
-  // messages_before(room, 0, newest): what `hello` reads, in one call. SQLite reads it in one
-  // read transaction (one snapshot, one reader lease); the default makes the calls one by one.
-  // Errors: those of the calls (not_found for a missing connection row).
-  virtual core::result<ConnectionView> connection_view(const std::string& connection_id,
-                                                       int newest, const WantsNewest& wants_newest);
+};
+
+class MessageLog {
+ public:
+  virtual ~MessageLog() = default;
 
   // Stores the message durably with the room's next sequence number, allocated atomically from
   // the rooms table's counter. When m.client_msg_id is set and (room, client_msg_id) was stored
@@ -179,6 +199,47 @@ class Store {
                                                             int limit) = 0;
   // The room's latest sequence number; 0 for a room with no message.
   virtual core::result<std::int64_t> last_seq(const std::string& room) = 0;
+};
+
+class ConnectionViews {
+ public:
+  virtual ~ConnectionViews() = default;
+
+  // get_connection, memberships, and each room's last_seq and, where `wants_newest` says so,
+  // messages_before(room, 0, newest): what `hello` reads, in one call. SQLite reads it in one
+  // read transaction (one snapshot, one reader lease); store::ViewOfTables makes the calls one
+  // by one through the ports it is given (so cluster::NodeStore's filters apply).
+  // Errors: those of the calls (not_found for a missing connection row).
+  virtual core::result<ConnectionView> connection_view(const std::string& connection_id,
+                                                       int newest,
+                                                       const WantsNewest& wants_newest) = 0;
+};
+
+// The four ports one handler, sweep or test uses, each possibly behind its own decorators.
+struct Tables {
+  // Not an aggregate: `Ports{some_store, connections}` must not brace-elide into these fields.
+  Tables(ConnectionTable& c, Memberships& m, MessageLog& l, ConnectionViews& v)
+      : connections(c), members(m), messages(l), views(v) {}
+
+  ConnectionTable& connections;
+  Memberships& members;
+  MessageLog& messages;
+  ConnectionViews& views;
+};
+
+// `t` with its memberships replaced by `members`, a decorator of t.members.
+inline Tables with_members(Tables t, Memberships& members) {
+  return {t.connections, members, t.messages, t.views};
+}
+
+// A database: an adapter (store::Sqlite, store::Dynamo) implements every port over its own
+// tables, and is owned through this. Decorators implement only the ports they change.
+class Store : public ConnectionTable,
+              public Memberships,
+              public MessageLog,
+              public ConnectionViews {
+ public:
+  Tables tables() { return {*this, *this, *this, *this}; }
 };
 
 }  // namespace store

@@ -2,7 +2,7 @@
 
 namespace store {
 
-Timed::Timed(Store& inner) : Wrapping(inner) {
+Timed::Timed(Tables inner) : Wrapping(inner) {
   auto& reg = core::metrics::registry();
   for (int i = 0; i < static_cast<int>(Op::count); ++i) {
     const std::string labels = std::string("op=\"") + op_names[i] + "\"";

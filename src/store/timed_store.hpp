@@ -1,5 +1,5 @@
 #pragma once
-// A Store that times every call of the Store it wraps (parley_store_seconds{op=...}), so that
+// Ports that time every call of the ports they wrap (parley_store_seconds{op=...}), so that
 // /metrics shows store latency whichever adapter is behind it.
 #include "core/metrics.hpp"
 #include "store/wrapping_store.hpp"
@@ -8,7 +8,7 @@ namespace store {
 
 class Timed final : public Wrapping {
  public:
-  explicit Timed(Store& inner);
+  explicit Timed(Tables inner);
 
  private:
   void after(Op op, bool ok, std::chrono::steady_clock::duration took) override;

@@ -22,60 +22,60 @@ auto Wrapping::call(Op op, F&& f) -> decltype(f()) {
 }
 
 core::result<void> Wrapping::put_connection(const Connection& c) {
-  return call(Op::put_connection, [&] { return inner_.put_connection(c); });
+  return call(Op::put_connection, [&] { return inner_.connections.put_connection(c); });
 }
 core::result<void> Wrapping::put_connection_and_member(const Connection& c, const Member& m) {
-  return call(Op::put_connection_and_member, [&] { return inner_.put_connection_and_member(c, m); });
+  return call(Op::put_connection_and_member, [&] { return inner_.members.put_connection_and_member(c, m); });
 }
 core::result<void> Wrapping::rename(const Rename& r) {
-  return call(Op::rename, [&] { return inner_.rename(r); });
+  return call(Op::rename, [&] { return inner_.members.rename(r); });
 }
 core::result<Connection> Wrapping::get_connection(const std::string& id) {
-  return call(Op::get_connection, [&] { return inner_.get_connection(id); });
+  return call(Op::get_connection, [&] { return inner_.connections.get_connection(id); });
 }
 core::result<void> Wrapping::delete_connection(const std::string& id) {
-  return call(Op::delete_connection, [&] { return inner_.delete_connection(id); });
+  return call(Op::delete_connection, [&] { return inner_.connections.delete_connection(id); });
 }
 core::result<void> Wrapping::put_member(const Member& m) {
-  return call(Op::put_member, [&] { return inner_.put_member(m); });
+  return call(Op::put_member, [&] { return inner_.members.put_member(m); });
 }
 core::result<void> Wrapping::delete_member(const std::string& room, const std::string& id) {
-  return call(Op::delete_member, [&] { return inner_.delete_member(room, id); });
+  return call(Op::delete_member, [&] { return inner_.members.delete_member(room, id); });
 }
 core::result<std::vector<Member>> Wrapping::members(const std::string& room) {
-  return call(Op::members, [&] { return inner_.members(room); });
+  return call(Op::members, [&] { return inner_.members.members(room); });
 }
 core::result<RoomMembersPtr> Wrapping::room_members(const std::string& room) {
-  return call(Op::room_members, [&] { return inner_.room_members(room); });
+  return call(Op::room_members, [&] { return inner_.members.room_members(room); });
 }
 core::result<bool> Wrapping::name_taken(const std::string& room, std::string_view name,
                                         std::string_view except_connection_id) {
-  return call(Op::name_taken, [&] { return inner_.name_taken(room, name, except_connection_id); });
+  return call(Op::name_taken, [&] { return inner_.members.name_taken(room, name, except_connection_id); });
 }
 core::result<std::optional<Member>> Wrapping::find_member(const std::string& room,
                                                           const std::string& id) {
-  return call(Op::member, [&] { return inner_.find_member(room, id); });
+  return call(Op::member, [&] { return inner_.members.find_member(room, id); });
 }
 core::result<std::vector<Member>> Wrapping::memberships(const std::string& id) {
-  return call(Op::memberships, [&] { return inner_.memberships(id); });
+  return call(Op::memberships, [&] { return inner_.members.memberships(id); });
 }
 core::result<Appended> Wrapping::append_message(Message m) {
-  return call(Op::append_message, [&] { return inner_.append_message(std::move(m)); });
+  return call(Op::append_message, [&] { return inner_.messages.append_message(std::move(m)); });
 }
 core::result<std::vector<Message>> Wrapping::messages_before(const std::string& room,
                                                              std::int64_t before_seq, int limit) {
-  return call(Op::messages_before, [&] { return inner_.messages_before(room, before_seq, limit); });
+  return call(Op::messages_before, [&] { return inner_.messages.messages_before(room, before_seq, limit); });
 }
 core::result<std::vector<Message>> Wrapping::messages_after(const std::string& room,
                                                             std::int64_t after_seq, int limit) {
-  return call(Op::messages_after, [&] { return inner_.messages_after(room, after_seq, limit); });
+  return call(Op::messages_after, [&] { return inner_.messages.messages_after(room, after_seq, limit); });
 }
 core::result<ConnectionView> Wrapping::connection_view(const std::string& id, int newest,
                                                       const WantsNewest& wants_newest) {
-  return call(Op::connection_view, [&] { return inner_.connection_view(id, newest, wants_newest); });
+  return call(Op::connection_view, [&] { return inner_.views.connection_view(id, newest, wants_newest); });
 }
 core::result<std::int64_t> Wrapping::last_seq(const std::string& room) {
-  return call(Op::last_seq, [&] { return inner_.last_seq(room); });
+  return call(Op::last_seq, [&] { return inner_.messages.last_seq(room); });
 }
 
 }  // namespace store

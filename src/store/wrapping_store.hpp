@@ -1,8 +1,10 @@
 #pragma once
-// A Store in front of another that passes every call through — the calls with a default
-// implementation too, so that the wrapped adapter's own (SQLite's one-transaction rename, its
-// key read for find_member) is what runs — with a hook before and after each: what store::Timed (latency and failures per operation) and store::Faulty (the
-// --store-faults test hook) add to whichever adapter is behind them.
+// Every port in front of the ports of another store, passing each call through to the port
+// that owns it — the compound ones too (put_connection_and_member, rename, connection_view,
+// room_members, name_taken), so that the wrapped adapter's own fast path (SQLite's one
+// transaction, a member list in memory) is what runs — with a hook before and after each call:
+// what store::Timed (latency and failures per operation) and store::Faulty (the --store-faults
+// test hook) add to whichever ports are behind them.
 #include <chrono>
 
 #include "store/store.hpp"
@@ -19,7 +21,7 @@ extern const char* const op_names[static_cast<int>(Op::count)];
 
 class Wrapping : public Store {
  public:
-  explicit Wrapping(Store& inner) : inner_(inner) {}
+  explicit Wrapping(Tables inner) : inner_(inner) {}
 
   core::result<void> put_connection(const Connection& c) override;
   core::result<Connection> get_connection(const std::string& connection_id) override;
@@ -55,7 +57,7 @@ class Wrapping : public Store {
   template <class F>
   auto call(Op op, F&& f) -> decltype(f());
 
-  Store& inner_;
+  Tables inner_;
 };
 
 }  // namespace store

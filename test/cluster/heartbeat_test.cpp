@@ -118,7 +118,7 @@ TEST_F(SweepTest, ALiveNodeSweepsADeadOnesRowsAndAnnouncesTheLeaves) {
   if (!dynamo) return;
   registry.add(l);
   Liveness liveness(self, now - 1000);
-  NodeStore view(*dynamo, liveness);
+  NodeStore view(dynamo->tables(), liveness);
   RoutedConnections routed(local, view, liveness, std::make_shared<aws::http::BlockingClient>(), {});
   ASSERT_TRUE(nodes->beat({dead, now - 60'000, now - 1, {}, 0}));  // stopped beating
   for (const char* id : {"D1=", "D2="}) {
@@ -131,7 +131,7 @@ TEST_F(SweepTest, ALiveNodeSweepsADeadOnesRowsAndAnnouncesTheLeaves) {
 
   HeartbeatOptions o;
   o.ttl = std::chrono::milliseconds(2000);
-  Heartbeat hb(*nodes, liveness, handlers::Ports{view, routed}, *dynamo, o);
+  Heartbeat hb(*nodes, liveness, handlers::Ports{view.tables(), routed}, dynamo->tables(), o);
   ASSERT_TRUE(hb.join());
   EXPECT_EQ(view.members("room")->size(), 1u);  // the view hides the dead rows at once
   hb.sweep_once();
@@ -162,9 +162,9 @@ TEST_F(SweepTest, JoinSweepsOnlyThisEndpointsPreviousRun) {
   ASSERT_TRUE(dynamo->put_member({"room", "PEER=", "p", now - 5000, 0, dead}));
   ASSERT_TRUE(nodes->beat({dead, now - 60'000, now + 60'000, {}, 0}));  // alive
   Liveness liveness(self, now);
-  NodeStore view(*dynamo, liveness);
+  NodeStore view(dynamo->tables(), liveness);
   RoutedConnections routed(local, view, liveness, std::make_shared<aws::http::BlockingClient>(), {});
-  Heartbeat hb(*nodes, liveness, handlers::Ports{view, routed}, *dynamo, {});
+  Heartbeat hb(*nodes, liveness, handlers::Ports{view.tables(), routed}, dynamo->tables(), {});
   ASSERT_TRUE(hb.join());
   EXPECT_EQ(dynamo->get_connection("OLD=").error(), core::errc::not_found);
   EXPECT_TRUE(dynamo->get_connection("PEER="));  // another live node's: untouched
@@ -179,12 +179,12 @@ TEST_F(SweepTest, ANodeThatCannotBeatForAWholeTtlClosesItsSocketsAndStartsAfresh
   if (!dynamo) return;
   registry.add(l);
   Liveness liveness(self, now - 10);
-  NodeStore view(*dynamo, liveness);
+  NodeStore view(dynamo->tables(), liveness);
   RoutedConnections routed(local, view, liveness, std::make_shared<aws::http::BlockingClient>(), {});
   HeartbeatOptions o;
   o.ttl = std::chrono::milliseconds(200);
   int fenced = 0;
-  Heartbeat hb(*nodes, liveness, handlers::Ports{view, routed}, *dynamo, o, [&] {
+  Heartbeat hb(*nodes, liveness, handlers::Ports{view.tables(), routed}, dynamo->tables(), o, [&] {
     ++fenced;
     for (auto& s : registry.all()) s->close(1012, "rejoin");
   });
@@ -213,11 +213,11 @@ struct FenceTest : SweepTest {
   void start(std::chrono::milliseconds ttl) {
     registry.add(l);
     liveness.emplace(self, now - 10);
-    view.emplace(*dynamo, *liveness);
+    view.emplace(dynamo->tables(), *liveness);
     routed.emplace(local, *view, *liveness, std::make_shared<aws::http::BlockingClient>(), RoutingOptions{});
     HeartbeatOptions o;
     o.ttl = ttl;
-    hb.emplace(*nodes, *liveness, handlers::Ports{*view, *routed}, *dynamo, o, [this] {
+    hb.emplace(*nodes, *liveness, handlers::Ports{view->tables(), *routed}, dynamo->tables(), o, [this] {
       ++fenced;
       for (auto& s : registry.all()) s->close(1012, "Service Restart");
     });

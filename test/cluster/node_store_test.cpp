@@ -15,7 +15,7 @@ struct NodeStoreTest : ::testing::Test {
   std::int64_t now = core::now_ms();
   fakes::FakeStore shared;
   Liveness liveness{self, now - 60'000};
-  NodeStore store{shared, liveness};
+  NodeStore store{shared.tables(), liveness};
 
   store::Member member(std::string id, std::string gateway, std::int64_t joined_at) {
     return {"lobby", std::move(id), "n", joined_at, 0, std::move(gateway)};
@@ -26,6 +26,24 @@ TEST_F(NodeStoreTest, RowsWrittenHereNameThisNode) {
   ASSERT_TRUE(store.put_connection({"A=", "ann", now, "", 0, "lobby", -1}));
   ASSERT_TRUE(store.put_member(member("A=", "", now)));
   EXPECT_EQ(shared.get_connection("A=")->gateway, self);
+  EXPECT_EQ(shared.members("lobby")->at(0).gateway, self);
+}
+
+// $connect's and setname's writes go down whole (the shared store's own way of writing both
+// tables), with every row they carry stamped as put_connection and put_member stamp theirs.
+TEST_F(NodeStoreTest, WritesSpanningTwoTablesStampEveryRow) {
+  ASSERT_TRUE(store.put_connection_and_member({"A=", "ann", now, "", 0, "lobby", -1, ""}, member("A=", "", now)));
+  EXPECT_EQ(shared.get_connection("A=")->gateway, self);
+  EXPECT_EQ(shared.members("lobby")->at(0).gateway, self);
+  auto renamed = member("A=", "", now);
+  renamed.name = "anna";
+  auto attic = renamed;
+  attic.room = "attic";
+  ASSERT_TRUE(store.rename({{"A=", "anna", now, "", 0, "lobby", -1, ""}, "ann", {attic, renamed}, {"ann", "ann"}}));
+  EXPECT_EQ(shared.get_connection("A=")->name, "anna");
+  EXPECT_EQ(shared.get_connection("A=")->gateway, self);
+  EXPECT_EQ(shared.members("attic")->at(0).gateway, self);
+  EXPECT_EQ(shared.members("lobby")->at(0).name, "anna");
   EXPECT_EQ(shared.members("lobby")->at(0).gateway, self);
 }
 

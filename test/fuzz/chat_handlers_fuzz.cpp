@@ -84,7 +84,7 @@ struct World {
     std::filesystem::remove_all(dir, ec);
   }
   void ports_connect(const apigw::Event& e) {
-    handlers::Ports p{*store, connections};
+    handlers::Ports p{store->tables(), connections};
     (void)(*router.find("$connect"))(e, p);
   }
 
@@ -108,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto e = event(route, apigw::EventType::message, self_id);
   e.request_context.message_id = "Msg1aBcDeFgHiJk=";
   e.body = std::string(reinterpret_cast<const char*>(data + 1), size - 1);
-  handlers::Ports p{*world.store, world.connections};
+  handlers::Ports p{world.store->tables(), world.connections};
   const apigw::Response r = (*world.router.find(route))(e, p);
   if (r.status_code < 200 || r.status_code > 599) std::abort();
   return 0;

@@ -51,7 +51,7 @@ class WsSessionTest : public ::testing::Test {
     auto db = store::Sqlite::open(dir_ / "parley.db");
     ASSERT_TRUE(db) << db.error().message();
     store_ = std::move(*db);
-    handlers_ = std::make_unique<integration::InProcess>(routes(), *store_, 2);
+    handlers_ = std::make_unique<integration::InProcess>(routes(), store_->tables(), 2);
     config.two_way_routes = {"$default"};
     config.rate_limit = 0;
     config.api_id = "testapi";

@@ -214,7 +214,7 @@ class ChatTest : public ::testing::Test {
 
   FakeStore store_;
   FakeConnections connections_;
-  handlers::Ports ports_{store_, connections_};
+  handlers::Ports ports_{store_.tables(), connections_};
 };
 
 }  // namespace fakes

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/derived.hpp"
 #include "store/store.hpp"
 
 namespace fakes {
@@ -123,6 +124,28 @@ class FakeStore final : public store::Store {
   }
 
   // ---- store::Store ----
+  // The compound calls as the adapters without a transaction make them, on this store's own
+  // calls (so their parts are counted, can fail and show in call_log one by one).
+
+  core::result<void> put_connection_and_member(const store::Connection& c, const store::Member& m) override {
+    return store::put_connection_then_member(*this, *this, c, m);
+  }
+  core::result<void> rename(const store::Rename& r) override { return store::rename_row_by_row(*this, *this, r); }
+  core::result<store::RoomMembersPtr> room_members(const std::string& room) override {
+    return store::room_members_of(*this, room);
+  }
+  core::result<bool> name_taken(const std::string& room, std::string_view name,
+                                std::string_view except_connection_id) override {
+    return store::name_taken_in(*this, room, name, except_connection_id);
+  }
+  core::result<std::optional<store::Member>> find_member(const std::string& room,
+                                                         const std::string& connection_id) override {
+    return store::find_member_in(*this, room, connection_id);
+  }
+  core::result<store::ConnectionView> connection_view(const std::string& connection_id, int newest,
+                                                      const store::WantsNewest& wants_newest) override {
+    return store::view_call_by_call(*this, *this, *this, connection_id, newest, wants_newest);
+  }
 
   core::result<void> put_connection(const store::Connection& c) override {
     hook(Op::put_connection);

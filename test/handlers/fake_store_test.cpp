@@ -13,7 +13,8 @@ namespace {
 using Op = fakes::FakeStore::Op;
 
 struct FakeHarness {
-  std::unique_ptr<store::Store> open() { return std::make_unique<fakes::FakeStore>(); }
+  fakes::FakeStore fake;
+  std::optional<store::Tables> open() { return fake.tables(); }
 };
 
 store::Connection conn(const std::string& id) {
@@ -166,5 +167,5 @@ TEST(FakeStore, DuplicateReturnsTheStoredMessage) {
 }  // namespace
 
 namespace store_contract {
-INSTANTIATE_TYPED_TEST_SUITE_P(Fake, StoreContract, ::testing::Types<FakeHarness>);
+INSTANTIATE_STORE_CONTRACT(Fake, FakeHarness);
 }  // namespace store_contract

@@ -107,7 +107,7 @@ TEST(Router, AddReplacesAnExistingRoute) {
   EXPECT_EQ(r.route_keys(), std::vector<std::string>{"x"});
   fakes::FakeStore s;
   fakes::FakeConnections c;
-  handlers::Ports p{s, c};
+  handlers::Ports p{s.tables(), c};
   (*r.find("x"))(apigw::Event{}, p);
   EXPECT_EQ(which, 2);
 }

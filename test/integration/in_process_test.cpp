@@ -82,7 +82,7 @@ class InProcessTest : public ::testing::Test {
     auto db = store::Sqlite::open(dir_ / "parley.db");
     ASSERT_TRUE(db) << db.error().message();
     store_ = std::move(*db);
-    handlers_ = std::make_unique<integration::InProcess>(journal_routes(journal_), *store_, 4);
+    handlers_ = std::make_unique<integration::InProcess>(journal_routes(journal_), store_->tables(), 4);
     gateway::Config c;
     c.bind_address = "127.0.0.1";
     c.port = 0;

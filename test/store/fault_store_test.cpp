@@ -61,7 +61,7 @@ TEST(FaultSpec, RefusesWhatItCannotRead) {
 }
 
 TEST_F(FaultyFixture, AnInjectedErrorNeverReachesTheStore) {
-  store::Faulty faulty(*inner, store::parse_fault_spec("append_message:error:1"));
+  store::Faulty faulty(inner->tables(), store::parse_fault_spec("append_message:error:1"));
   auto r = faulty.append_message(message("lost"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), core::make_error_code(core::errc::store_unavailable));
@@ -72,7 +72,7 @@ TEST_F(FaultyFixture, AnInjectedErrorNeverReachesTheStore) {
 }
 
 TEST_F(FaultyFixture, ADelayStallsTheCallThenLetsItThrough) {
-  store::Faulty faulty(*inner, store::parse_fault_spec("last_seq:delay:1:120"));
+  store::Faulty faulty(inner->tables(), store::parse_fault_spec("last_seq:delay:1:120"));
   const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(faulty.last_seq("r"));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(120));
@@ -84,7 +84,7 @@ TEST_F(FaultyFixture, ADelayStallsTheCallThenLetsItThrough) {
 // The same seed fails the same calls; another seed fails others.
 TEST_F(FaultyFixture, TheSeedDecidesWhichCallsFail) {
   auto pattern = [&](const std::string& spec) {
-    store::Faulty faulty(*inner, store::parse_fault_spec(spec));
+    store::Faulty faulty(inner->tables(), store::parse_fault_spec(spec));
     std::string out;
     for (int i = 0; i < 64; ++i) out += faulty.last_seq("r") ? '.' : 'x';
     return out;

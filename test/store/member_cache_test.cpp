@@ -19,21 +19,23 @@ using namespace sqlite_test;
 struct CachedSqliteHarness {
   TempDir dir;
   std::unique_ptr<store::Store> inner;
-  std::unique_ptr<store::Store> open() {
+  std::unique_ptr<store::MemberCache> cache;
+  std::optional<store::Tables> open() {
     auto s = store::open_sqlite(dir.path() / "parley.db");
     if (!s) {
       ADD_FAILURE() << "open_sqlite: " << s.error();
-      return nullptr;
+      return std::nullopt;
     }
     inner = std::move(*s);
-    return std::make_unique<store::MemberCache>(*inner);
+    cache = std::make_unique<store::MemberCache>(*inner);
+    return store::with_members(inner->tables(), *cache);
   }
 };
 
 }  // namespace
 
 namespace store_contract {
-INSTANTIATE_TYPED_TEST_SUITE_P(CachedSqlite, StoreContract, ::testing::Types<CachedSqliteHarness>);
+INSTANTIATE_STORE_CONTRACT(CachedSqlite, CachedSqliteHarness);
 }
 
 namespace {

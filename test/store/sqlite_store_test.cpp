@@ -23,17 +23,22 @@ using store_contract::seqs;
 
 struct SqliteHarness {
   TempDir dir;
-  std::unique_ptr<store::Store> open() {
+  std::unique_ptr<store::Store> db;
+  std::optional<store::Tables> open() {
     auto s = store::open_sqlite(dir.path() / "parley.db");
-    if (!s) ADD_FAILURE() << "open_sqlite: " << s.error();
-    return s ? std::move(*s) : nullptr;
+    if (!s) {
+      ADD_FAILURE() << "open_sqlite: " << s.error();
+      return std::nullopt;
+    }
+    db = std::move(*s);
+    return db->tables();
   }
 };
 
 }  // namespace
 
 namespace store_contract {
-INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Types<SqliteHarness>);
+INSTANTIATE_STORE_CONTRACT(Sqlite, SqliteHarness);
 }
 
 namespace {

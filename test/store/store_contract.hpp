@@ -1,41 +1,50 @@
 #pragma once
-// The Store port's contract: one typed GoogleTest suite that every adapter instantiates, so
-// SQLite and DynamoDB are held to the same behaviour (centrifuge's shared broker test).
+// The store's contract: one typed GoogleTest suite per port (ConnectionTable, Memberships,
+// MessageLog, ConnectionViews) that every adapter instantiates, so SQLite and DynamoDB — and
+// the decorators that stand in for them — are held to the same behaviour (centrifuge's shared
+// broker test).
 //
-// An adapter's test file defines a harness, constructed afresh for each test:
+// An adapter's test file defines a harness, constructed afresh for each test, that owns the
+// store it opens:
 //   struct MyHarness {
-//     // A Store on this test's backing; nullptr skips the test (backend not reachable).
-//     std::unique_ptr<store::Store> open();
+//     // The ports on this test's backing; nullopt skips the test (backend not reachable).
+//     std::optional<store::Tables> open();
 //   };
-// and instantiates the suite:
-//   namespace store_contract {  // the macro pastes the suite name: it must be in scope
-//   INSTANTIATE_TYPED_TEST_SUITE_P(My, StoreContract, ::testing::Types<MyHarness>);
+// and instantiates every suite:
+//   namespace store_contract {  // the macro pastes the suite names: they must be in scope
+//   INSTANTIATE_STORE_CONTRACT(My, MyHarness);
 //   }
 // Every test uses keys unique to itself, so a shared backend (DynamoDB Local) needs no cleanup.
 //
-// The tests live in store_contract_connections.hpp (connections, members) and
-// store_contract_messages.hpp (history); this header registers them all as one suite, so an
-// adapter instantiates one name and cannot miss a part.
+// The tests live in store_contract_connections.hpp, store_contract_members.hpp,
+// store_contract_messages.hpp and store_contract_views.hpp; this header registers them, so an
+// adapter instantiates one name and cannot miss a port.
 #include "store_contract_connections.hpp"
 #include "store_contract_fixture.hpp"
+#include "store_contract_members.hpp"
 #include "store_contract_messages.hpp"
+#include "store_contract_views.hpp"
 
 namespace store_contract {
 
 REGISTER_TYPED_TEST_SUITE_P(
-    StoreContract,
-    // connections
+    ConnectionTableContract,
     PutThenGetRoundTripsEveryField, ConnectionWithOnlyAnIdKeepsTheDefaults,
     GetOfMissingConnectionIsNotFound, PutReplacesTheWholeRow, DeleteRemovesTheRow,
     DeleteOfMissingConnectionSucceeds, DeleteConnectionKeepsItsMemberRows,
+    EmptyConnectionIdIsInvalidArgument);
+
+REGISTER_TYPED_TEST_SUITE_P(
+    MembershipsContract,
     PutConnectionAndMemberStoresBothRows, RenameWritesTheConnectionAndEveryMemberRowGiven,
-    // members
     PutMemberThenMembersRoundTripsEveryField, MembersListsExactlyThatRoomOrderedByConnectionId,
-    MembershipsListsAConnectionsRoomsOrderedByRoom,
-    ConnectionViewReadsTheRowRoomsLastSeqsAndNewestWhereAsked, PutMemberReplacesTheRow,
+    MembershipsListsAConnectionsRoomsOrderedByRoom, PutMemberReplacesTheRow,
     DeleteMemberRemovesOnlyThatRow, DeleteOfMissingMemberSucceeds, RoomMembersListsTheRowsOfMembers,
-    NameTakenComparesWithoutCaseAndLeavesOutTheAsker, EmptyKeysAreInvalidArgument,
-    // messages
+    NameTakenComparesWithoutCaseAndLeavesOutTheAsker, FindMemberReadsOneRowOnItsKey,
+    EmptyMemberKeysAreInvalidArgument);
+
+REGISTER_TYPED_TEST_SUITE_P(
+    MessageLogContract,
     NonPositiveLimitIsInvalidArgument, AppendAllocatesSeqsFromOnePerRoom,
     AppendIgnoresInputSeqAndKeepsEveryField, RetriedClientMsgIdReturnsTheEarlierMessage,
     EmptyClientMsgIdNeverDeduplicates, ClientMsgIdIsScopedToItsRoom,
@@ -43,6 +52,22 @@ REGISTER_TYPED_TEST_SUITE_P(
     LastSeqIsTheNewestSeqAndZeroForAnUnknownRoom, DirectMessageRoomsWorkAsAnyRoom,
     MessagesBeforeWithoutCursorReturnsNewestOldestFirst, MessagesBeforePagesBackThroughHistory,
     MessagesAfterReturnsWhatWasMissedOldestFirst, MessagesOfUnknownRoomAreEmpty,
-    ConcurrentAppendsGiveUniqueGapFreeSeqs, AReaderFollowingConcurrentAppendsMissesNothing);
+    ConcurrentAppendsGiveUniqueGapFreeSeqs, AReaderFollowingConcurrentAppendsMissesNothing,
+    EmptyRoomIsInvalidArgument);
+
+REGISTER_TYPED_TEST_SUITE_P(ConnectionViewsContract,
+                            ConnectionViewReadsTheRowRoomsLastSeqsAndNewestWhereAsked);
 
 }  // namespace store_contract
+
+// Every port's suite on one harness (inside namespace store_contract). The instances are named
+// <Prefix>_<port> (e.g. Sqlite_Memberships), so a ctest or gtest name says which port failed.
+#define INSTANTIATE_STORE_CONTRACT(Prefix, Harness)                                          \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix##_ConnectionTable, ConnectionTableContract,         \
+                                 ::testing::Types<Harness>);                                 \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix##_Memberships, MembershipsContract,                 \
+                                 ::testing::Types<Harness>);                                 \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix##_MessageLog, MessageLogContract,                   \
+                                 ::testing::Types<Harness>);                                 \
+  INSTANTIATE_TYPED_TEST_SUITE_P(Prefix##_ConnectionViews, ConnectionViewsContract,         \
+                                 ::testing::Types<Harness>)

@@ -1,10 +1,11 @@
 #pragma once
-// The fixture and helpers of the Store contract suite. To run the suite include
-// store_contract.hpp, which registers it; adapter tests may include this one for the helpers.
+// The fixture and helpers of the store's contract suites (one per port). To run them include
+// store_contract.hpp, which registers them; adapter tests may include this one for the helpers.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,10 +63,11 @@ template <class Harness>
 class StoreContract : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = harness_.open();
-    if (!store_) GTEST_SKIP() << "store backend not available";
+    auto tables = harness_.open();
+    if (!tables) GTEST_SKIP() << "store backend not available";
+    store_.emplace(*tables);
   }
-  store::Store& store() { return *store_; }
+  store::Tables& store() { return *store_; }
   // A key no other test (or earlier run against a shared backend) uses. A suffix, so keys made
   // from bases in sorted order are still in sorted order.
   std::string key(const std::string& base) { return base + "-" + suffix_; }
@@ -88,14 +90,28 @@ class StoreContract : public ::testing::Test {
   }
   // Appends n messages "0".."n-1" to room and expects them to succeed.
   void append_n(const std::string& room, int n) {
-    for (int i = 0; i < n; ++i) ASSERT_TRUE(store().append_message(message(room, std::to_string(i))));
+    for (int i = 0; i < n; ++i)
+      ASSERT_TRUE(store().messages.append_message(message(room, std::to_string(i))));
   }
 
-  Harness harness_;  // declared first: destroyed after the store that uses its backing
-  std::unique_ptr<store::Store> store_;
+  Harness harness_;  // declared first: owns what the ports are
+  std::optional<store::Tables> store_;
   std::string suffix_ = core::new_hex_id().substr(0, 12);
 };
 
-TYPED_TEST_SUITE_P(StoreContract);
+// One suite per port, so that each port's contract is named on its own in a test run.
+template <class Harness>
+class ConnectionTableContract : public StoreContract<Harness> {};
+template <class Harness>
+class MembershipsContract : public StoreContract<Harness> {};
+template <class Harness>
+class MessageLogContract : public StoreContract<Harness> {};
+template <class Harness>
+class ConnectionViewsContract : public StoreContract<Harness> {};
+
+TYPED_TEST_SUITE_P(ConnectionTableContract);
+TYPED_TEST_SUITE_P(MembershipsContract);
+TYPED_TEST_SUITE_P(MessageLogContract);
+TYPED_TEST_SUITE_P(ConnectionViewsContract);
 
 }  // namespace store_contract

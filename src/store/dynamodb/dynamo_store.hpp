@@ -1,5 +1,5 @@
 #pragma once
-// store::Dynamo: the Store port on DynamoDB (or any server speaking its JSON protocol: DynamoDB
+// store::Dynamo: every port of the store on DynamoDB (or any server speaking its JSON protocol: DynamoDB
 // Local, dynalite, Alternator), over the tables of docs/data-model.md. What the SQLite adapter
 // does in one transaction is done here with single-item operations; see dynamo_append.hpp for
 // append_message, the one place where that matters, and dynamo_history.hpp for the history
@@ -23,6 +23,7 @@
 #include "store/dynamodb/dynamo_history.hpp"
 #include "store/dynamodb/dynamo_options.hpp"
 #include "store/dynamodb/dynamo_tables.hpp"
+#include "store/derived.hpp"
 #include "store/store.hpp"
 
 namespace store {
@@ -37,8 +38,20 @@ class Dynamo final : public Store {
   core::result<void> delete_connection(const std::string& connection_id) override;
 
   core::result<void> put_member(const Member& m) override;
+  // No transaction (dynalite has no TransactWriteItems): row by row, undone on a failure.
+  core::result<void> put_connection_and_member(const Connection& c, const Member& m) override {
+    return put_connection_then_member(*this, *this, c, m);
+  }
+  core::result<void> rename(const Rename& r) override { return rename_row_by_row(*this, *this, r); }
   core::result<void> delete_member(const std::string& room, const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
+  core::result<RoomMembersPtr> room_members(const std::string& room) override {
+    return room_members_of(*this, room);
+  }
+  core::result<bool> name_taken(const std::string& room, std::string_view name,
+                                std::string_view except_connection_id) override {
+    return name_taken_in(*this, room, name, except_connection_id);
+  }
   core::result<std::optional<Member>> find_member(const std::string& room, const std::string& connection_id) override;
   core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
 
@@ -49,7 +62,13 @@ class Dynamo final : public Store {
                                                     int limit) override;
   core::result<std::int64_t> last_seq(const std::string& room) override;
 
-  const DynamoTables& tables() const { return tables_; }
+  // No snapshot across tables: the reads one by one.
+  core::result<ConnectionView> connection_view(const std::string& connection_id, int newest,
+                                               const WantsNewest& wants_newest) override {
+    return view_call_by_call(*this, *this, *this, connection_id, newest, wants_newest);
+  }
+
+  const DynamoTables& table_names() const { return tables_; }
   // See DynamoAppender::set_claim_owner; before serving.
   void set_claim_owner(std::string owner, std::function<bool(const std::string&)> owner_dead) {
     appender_.set_claim_owner(std::move(owner), std::move(owner_dead));

@@ -1,5 +1,5 @@
 #pragma once
-// store::Sqlite: the Store port on one SQLite file, the embedded mode's database. The tables
+// store::Sqlite: every port of the store on one SQLite file, the embedded mode's database. The tables
 // mirror the DynamoDB data model of docs/data-model.md so the two adapters behave alike.
 #include <chrono>
 #include <cstddef>
@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "store/derived.hpp"
 #include "store/store.hpp"
 
 namespace store {
@@ -57,6 +58,18 @@ class Sqlite final : public Store {
   core::result<void> delete_member(const std::string& room,
                                    const std::string& connection_id) override;
   core::result<std::vector<Member>> members(const std::string& room) override;
+  // Derived from members(): a key read costs what the room's query does on one file.
+  core::result<RoomMembersPtr> room_members(const std::string& room) override {
+    return room_members_of(*this, room);
+  }
+  core::result<bool> name_taken(const std::string& room, std::string_view name,
+                                std::string_view except_connection_id) override {
+    return name_taken_in(*this, room, name, except_connection_id);
+  }
+  core::result<std::optional<Member>> find_member(const std::string& room,
+                                                  const std::string& connection_id) override {
+    return find_member_in(*this, room, connection_id);
+  }
   core::result<std::vector<Member>> memberships(const std::string& connection_id) override;
   // One read transaction on one leased reader.
   core::result<ConnectionView> connection_view(const std::string& connection_id, int newest,
