@@ -33,6 +33,7 @@ void WsSession<Socket>::sweep(Clock::time_point now) {
     return;
   }
   if (phase != Phase::open) return;
+  release_buffers();  // a quiet connection holds no write buffers (ws_buffers.cpp)
   // A client that stopped reading: its queue has stayed full for send_queue_timeout.
   const std::int64_t full_since = full_since_ms_.load();
   if (full_since != 0 && ctx_.config.send_queue_timeout.count() > 0 &&

@@ -5,6 +5,7 @@
 //   ws_reader.cpp     bytes -> frames -> routes, pipelined through the connection's lane
 //   ws_writer.cpp     send/deliver/flush, the FrameQueue, corked gathered writes
 //   ws_close.cpp      the closing handshake, its codes, the one end of reading, the sweep
+//   ws_buffers.cpp    what an idle connection gives back at the sweep (issue 18)
 // Socket is tcp::socket (plain) or TlsSocket; each file instantiates its members for both.
 // Everything not marked otherwise is touched only on the connection's socket loop.
 #include <atomic>
@@ -95,6 +96,9 @@ class WsSession final : public Session,
   void sweep(Clock::time_point now) override;
 
   Phase phase() const { return phase_.now(); }
+  // Loop only: heap bytes the session's own buffers hold beyond its object (queue vectors,
+  // iovecs, partial frames, the TLS write buffer). 0 once an idle connection was swept.
+  std::size_t held_bytes() const;
   // Handshake: admission, $connect and the 101; then reading starts.
   boost::asio::awaitable<void> run(Stream stream, Request req, Handshake hs);
 
@@ -136,6 +140,9 @@ class WsSession final : public Session,
   void write_pending();
   // Bookkeeping once `entries` of the queue are written; false when nothing more may follow.
   bool written(std::size_t entries);
+
+  // ws_buffers.cpp: at the sweep, when nothing is queued or being written.
+  void release_buffers();
 
   // ws_close.cpp
   void start_close(std::uint16_t code, std::string reason);
