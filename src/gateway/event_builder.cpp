@@ -25,7 +25,7 @@ apigw::Event base_event(const ConnectionMeta& m, std::string route_key, apigw::E
   c.api_id = m.api_id;
   c.identity.source_ip = m.source_ip;
   c.identity.user_agent = m.user_agent;
-  c.authorizer = m.authorizer;
+  if (m.authorizer) c.authorizer = m.authorizer.object();
   return e;
 }
 

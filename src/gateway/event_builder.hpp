@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apigw/ws_event.hpp"
+#include "gateway/stored_context.hpp"
 
 namespace gateway {
 
@@ -20,7 +21,7 @@ struct ConnectionMeta {
   std::string domain_name;
   std::string stage;
   std::string api_id;
-  std::optional<boost::json::object> authorizer;  // requestContext.authorizer, when authorized
+  StoredContext authorizer;  // requestContext.authorizer, when authorized
 };
 
 // The upgrade request as received.

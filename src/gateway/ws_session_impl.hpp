@@ -87,7 +87,8 @@ class WsSession final : public Session,
   }
   SessionStats stats() const override {  // the inspector's Connections table
     return {frames_in_.load(std::memory_order_relaxed), frames_out_.load(std::memory_order_relaxed),
-            queued_bytes_.load(std::memory_order_relaxed), meta_.authorizer};
+            queued_bytes_.load(std::memory_order_relaxed),
+            meta_.authorizer ? std::optional(meta_.authorizer.object()) : std::nullopt};
   }
   // Deliverable (the loop's inbox): writer
   Owed deliver(apigw::SharedFrame frame, bool may_linger) override;
