@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,8 +20,10 @@ struct ConnectionMeta {
   std::string source_ip;
   std::optional<std::string> user_agent;
   std::string domain_name;
-  std::string stage;
-  std::string api_id;
+  // The same for every connection of a server: views of its configuration (Context::config,
+  // which outlives its sessions), not copies (issue 18).
+  std::string_view stage;
+  std::string_view api_id;
   StoredContext authorizer;  // requestContext.authorizer, when authorized
 };
 

@@ -155,6 +155,9 @@ class WsSession final : public Session,
   void finish(int code, std::string reason);
   void release_ip();
 
+  // Member order keeps the object at 752 bytes, 768 with its shared_ptr block: a jemalloc size
+  // class below 896 (issue 18; the static_assert after the class). The loop-only flags of
+  // every concern sit beside the phase, the close state is allocated at the close.
   Context& ctx_;
   LoopInbox& inbox_;
   LoopSweep& sweep_;
@@ -163,6 +166,16 @@ class WsSession final : public Session,
   ws::FrameParser parser_;
   const Clock::time_point started_;
   PhaseMachine phase_;  // written on the loop, read by send() on any thread
+  // Loop-only flags. Reader:
+  bool peer_closed_ = false;   // the peer's close frame has been received
+  bool hard_failure_ = false;  // framing broken: nothing more can be read
+  // Writer:
+  bool flush_owed_ = false;            // delivered frames wait for the inbox's flush()
+  bool lingering_flush_owed_ = false;  // ... for its flush after LoopInbox::linger
+  // Close:
+  bool ip_counted_ = false;  // counted in ctx_.ip_connections
+  bool swept_ = false;       // in sweep_
+  int in_flight_ = 0;        // reader: frames given to the integration and not answered yet
 
   // Touched by other threads (send() from handlers, info() from the management API).
   std::atomic<std::size_t> queued_bytes_{0};
@@ -173,9 +186,6 @@ class WsSession final : public Session,
   // Reader (loop-only)
   TokenBucket rate_;                 // --rate-limit
   std::int64_t last_active_steady_;  // steady ms of the last frame read or answered
-  int in_flight_ = 0;                // frames given to the integration and not answered yet
-  bool peer_closed_ = false;         // the peer's close frame has been received
-  bool hard_failure_ = false;        // framing broken: nothing more can be read
   // While frames are in flight: the lane that keeps them (and then $disconnect) in order.
   std::shared_ptr<Integration::Lane> lane_;
   std::unique_ptr<boost::asio::steady_timer> slot_freed_;  // reading waits on it: pipeline full
@@ -183,15 +193,20 @@ class WsSession final : public Session,
   // Writer (loop-only)
   FrameQueue queue_;
   std::vector<boost::asio::const_buffer> write_buffers_;
-  std::size_t writing_ = 0;            // entries in the write under way; 0 = none
-  bool flush_owed_ = false;            // delivered frames wait for the inbox's flush()
-  bool lingering_flush_owed_ = false;  // ... for its flush after LoopInbox::linger
+  std::size_t writing_ = 0;  // entries in the write under way; 0 = none
 
-  // Close (loop-only)
-  std::int64_t closing_since_ms_ = 0;               // steady ms the phase became closing
-  std::optional<std::pair<int, std::string>> end_;  // the $disconnect code and reason
-  bool ip_counted_ = false;                         // counted in ctx_.ip_connections
-  bool swept_ = false;                              // in sweep_
+  // Close (loop-only), from the phase closing on: when it began, the $disconnect code and reason.
+  struct Ending {
+    std::int64_t since_ms;
+    int code;
+    std::string reason;
+  };
+  std::unique_ptr<Ending> ending_;
 };
+
+// An idle connection's object (issue 18, docs/performance-notes.md): with make_shared's block it
+// fits jemalloc's 768-byte class. A member added here may cost 128 bytes per connection.
+static_assert(sizeof(WsSession<boost::asio::ip::tcp::socket>) + 16 <= 768,
+              "WsSession grew past a jemalloc size class (see the comment above)");
 
 }  // namespace gateway
