@@ -6,8 +6,8 @@
 
 namespace gateway {
 
-std::size_t ConnectionRegistry::IdHash::operator()(const std::string& id) const {
-  if (id.size() < 8) return std::hash<std::string>{}(id);
+std::size_t ConnectionRegistry::IdHash::operator()(std::string_view id) const {
+  if (id.size() < 8) return std::hash<std::string_view>{}(id);
   std::uint64_t a = 0, b = 0;
   std::memcpy(&a, id.data(), 8);
   std::memcpy(&b, id.data() + id.size() - 8, 8);
@@ -20,14 +20,17 @@ namespace {
 std::size_t shard_index(std::size_t h, std::size_t shards) { return (h >> 40) % shards; }
 }  // namespace
 
-ConnectionRegistry::Shard& ConnectionRegistry::shard_for(const std::string& id) const {
+ConnectionRegistry::Shard& ConnectionRegistry::shard_for(std::string_view id) const {
   return shards_[shard_index(IdHash{}(id), shard_count)];
 }
 
 void ConnectionRegistry::add(std::shared_ptr<Session> s) {
   auto& shard = shard_for(s->id());
   std::lock_guard lock(shard.mutex);
-  shard.sessions[s->id()] = std::move(s);
+  // A session of the same id is replaced with its key: the key is a view of the old one's id.
+  shard.sessions.erase(s->id());
+  const std::string_view key = s->id();
+  shard.sessions.emplace(key, std::move(s));
 }
 
 void ConnectionRegistry::remove(const std::string& id) {

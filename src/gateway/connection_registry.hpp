@@ -6,6 +6,7 @@
 #include <span>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,14 +33,16 @@ class ConnectionRegistry {
   // libstdc++ then keeps each node's hash, and walking a bucket compares those instead of
   // hashing every next node again (which made it twice as slow).
   struct IdHash {
-    std::size_t operator()(const std::string& id) const;
+    std::size_t operator()(std::string_view id) const;
   };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, std::shared_ptr<Session>, IdHash> sessions;
+    // Keyed by a view of the session's own id (Session::id(), as long-lived as the session the
+    // entry holds): no copy of the id per connection, a 48-byte node (issue 18).
+    std::unordered_map<std::string_view, std::shared_ptr<Session>, IdHash> sessions;
   };
   static constexpr std::size_t shard_count = 32;
-  Shard& shard_for(const std::string& id) const;
+  Shard& shard_for(std::string_view id) const;
 
   mutable std::array<Shard, shard_count> shards_;
 };

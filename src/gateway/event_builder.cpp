@@ -20,12 +20,12 @@ apigw::Event base_event(const ConnectionMeta& m, std::string route_key, apigw::E
   c.request_time = core::clf_time(now_ms);
   c.request_time_epoch = now_ms;
   c.connected_at = m.connected_at;
-  c.stage = m.stage;
+  c.stage = std::string(m.stage);
   c.domain_name = m.domain_name;
-  c.api_id = m.api_id;
+  c.api_id = std::string(m.api_id);
   c.identity.source_ip = m.source_ip;
   c.identity.user_agent = m.user_agent;
-  c.authorizer = m.authorizer;
+  if (m.authorizer) c.authorizer = m.authorizer.object();
   return e;
 }
 

@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "apigw/ws_event.hpp"
+#include "gateway/stored_context.hpp"
 
 namespace gateway {
 
@@ -18,9 +20,11 @@ struct ConnectionMeta {
   std::string source_ip;
   std::optional<std::string> user_agent;
   std::string domain_name;
-  std::string stage;
-  std::string api_id;
-  std::optional<boost::json::object> authorizer;  // requestContext.authorizer, when authorized
+  // The same for every connection of a server: views of its configuration (Context::config,
+  // which outlives its sessions), not copies (issue 18).
+  std::string_view stage;
+  std::string_view api_id;
+  StoredContext authorizer;  // requestContext.authorizer, when authorized
 };
 
 // The upgrade request as received.

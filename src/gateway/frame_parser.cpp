@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace gateway::ws {
 
@@ -138,11 +139,13 @@ bool FrameParser::on_frame_end(Event& out) {
       out = Event{Kind::text, std::move(message_), 0};
       message_ = std::string();
       return true;
+    // The payload moves out: between frames the parser holds no control buffer (a ping of
+    // more than 15 bytes would otherwise keep its heap block for the connection's life).
     case Opcode::ping:
-      out = Event{Kind::ping, control_, 0};
+      out = Event{Kind::ping, std::exchange(control_, std::string()), 0};
       return true;
     case Opcode::pong:
-      out = Event{Kind::pong, control_, 0};
+      out = Event{Kind::pong, std::exchange(control_, std::string()), 0};
       return true;
     case Opcode::close: {
       if (control_.empty()) return out = Event{Kind::close, {}, close_code::no_status}, true;

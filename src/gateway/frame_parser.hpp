@@ -40,8 +40,11 @@ class FrameParser {
   // frames, so the peer's close frame is seen and the closing handshake can complete; after a
   // protocol error (1002) it swallows everything.
   std::size_t parse(const std::uint8_t* data, std::size_t n, Event& out);
+  // Heap bytes held for frames not yet complete (0 between frames).
+  std::size_t held_bytes() const { return message_.capacity() + control_.capacity() - 2 * sso_capacity; }
 
  private:
+  static constexpr std::size_t sso_capacity = std::string().capacity();  // the capacity without heap
   enum class State { header, payload, failed };
   Event fail(std::uint16_t code, std::string reason);    // framing broken: read nothing more
   Event reject(std::uint16_t code, std::string reason);  // framing intact: skip data frames

@@ -65,7 +65,7 @@ FrameQueue::Written FrameQueue::consume(std::size_t n) {
   }
   entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(n));
   // An idle connection should not keep a burst's worth of header space.
-  if (entries_.empty() && headers_.capacity() > 64) headers_ = {};
+  if (entries_.empty() && headers_.capacity() > 64) decltype(headers_)().swap(headers_);
   return w;
 }
 

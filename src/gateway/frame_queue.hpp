@@ -34,6 +34,19 @@ class FrameQueue {
   // Drops the first `n` entries, once written.
   Written consume(std::size_t n);
   void clear() { entries_.clear(); }
+  // Gives the vectors' memory back once nothing is queued: an idle connection holds none
+  // (docs/performance-notes.md, issue 18). Nothing may point into headers_ then: call it only
+  // when no write is under way.
+  void release() {
+    if (!entries_.empty()) return;
+    // Swapped with empty vectors: assigning `{}` would keep the capacity.
+    std::vector<Entry>().swap(entries_);
+    std::vector<std::array<std::uint8_t, ::ws::max_header>>().swap(headers_);
+  }
+  // Heap bytes the queue's vectors hold (their capacity), not counting the frames themselves.
+  std::size_t held_bytes() const {
+    return entries_.capacity() * sizeof(Entry) + headers_.capacity() * sizeof(headers_[0]);
+  }
   // Drops every entry after the first `keep` (those of a write under way); returns the text
   // payload bytes dropped.
   std::size_t truncate(std::size_t keep);

@@ -35,6 +35,8 @@ class TlsSocket {
   // Where a corked write's buffers are gathered: one SSL write of everything pending, instead
   // of one TLS record per buffer (Asio's SSL stream writes a buffer sequence buffer by buffer).
   std::string& gather() { return gather_; }
+  std::size_t gather_capacity() const { return gather_.capacity(); }
+  void release_gather() { std::string().swap(gather_); }  // no write under way
 
   const boost::asio::any_io_executor& get_executor() const { return executor_; }
   bool is_open() const {

@@ -29,10 +29,11 @@ void WsSession<Socket>::sweep(Clock::time_point now) {
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const Phase phase = phase_.now();
   if (phase == Phase::closing) {
-    if (now_ms - closing_since_ms_ > close_timeout.count() * 1000) cut();
+    if (!ending_ || now_ms - ending_->since_ms > close_timeout.count() * 1000) cut();
     return;
   }
   if (phase != Phase::open) return;
+  release_buffers();  // a quiet connection holds no write buffers (ws_buffers.cpp)
   // A client that stopped reading: its queue has stayed full for send_queue_timeout.
   const std::int64_t full_since = full_since_ms_.load();
   if (full_since != 0 && ctx_.config.send_queue_timeout.count() > 0 &&
@@ -53,8 +54,7 @@ void WsSession<Socket>::sweep(Clock::time_point now) {
 template <class Socket>
 void WsSession<Socket>::start_close(std::uint16_t code, std::string reason) {
   if (!socket_.is_open() || !phase_.advance(Phase::closing)) return;
-  end_ = {code, reason};
-  closing_since_ms_ = steady_ms();
+  ending_ = std::make_unique<Ending>(Ending{steady_ms(), code, reason});
   enqueue(apigw::make_frame(ws::close_payload(code, reason)), ws::Opcode::close);
 }
 
@@ -62,10 +62,10 @@ void WsSession<Socket>::start_close(std::uint16_t code, std::string reason) {
 template <class Socket>
 void WsSession<Socket>::echo_close(std::uint16_t code, std::string reason) {
   if (!phase_.advance(Phase::closing)) return;
-  end_ = {code, code == ws::close_code::no_status
-                    ? std::string("Client-side close frame status not set")
-                    : reason};
-  closing_since_ms_ = steady_ms();
+  ending_ = std::make_unique<Ending>(
+      Ending{steady_ms(), code,
+             code == ws::close_code::no_status ? std::string("Client-side close frame status not set")
+                                               : reason});
   enqueue(apigw::make_frame(ws::close_payload(code, reason)), ws::Opcode::close);
 }
 
@@ -101,8 +101,9 @@ void WsSession<Socket>::cut() {
 
 template <class Socket>
 void WsSession<Socket>::end_reading() {
-  const auto [code, reason] = end_.value_or(std::pair<int, std::string>{
-      ws::close_code::abnormal, "Connection lost"});
+  const auto [code, reason] =
+      ending_ ? std::pair<int, std::string>{ending_->code, ending_->reason}
+              : std::pair<int, std::string>{ws::close_code::abnormal, "Connection lost"};
   cut();
   finish(code, reason);
 }

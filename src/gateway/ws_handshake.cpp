@@ -91,7 +91,7 @@ net::awaitable<bool> WsSession<Socket>::admit(Stream& stream, const Request& req
   if (d.outcome == AuthDecision::Outcome::allow) {
     const auto latency =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-    meta_.authorizer = authorizer_context(d, latency);
+    meta_.authorizer = StoredContext(authorizer_context(d, latency));
     co_return true;
   }
   const bool unauthorized = d.outcome == AuthDecision::Outcome::unauthorized;

@@ -5,6 +5,7 @@
 //   ws_reader.cpp     bytes -> frames -> routes, pipelined through the connection's lane
 //   ws_writer.cpp     send/deliver/flush, the FrameQueue, corked gathered writes
 //   ws_close.cpp      the closing handshake, its codes, the one end of reading, the sweep
+//   ws_buffers.cpp    what an idle connection gives back at the sweep (issue 18)
 // Socket is tcp::socket (plain) or TlsSocket; each file instantiates its members for both.
 // Everything not marked otherwise is touched only on the connection's socket loop.
 #include <atomic>
@@ -86,7 +87,8 @@ class WsSession final : public Session,
   }
   SessionStats stats() const override {  // the inspector's Connections table
     return {frames_in_.load(std::memory_order_relaxed), frames_out_.load(std::memory_order_relaxed),
-            queued_bytes_.load(std::memory_order_relaxed), meta_.authorizer};
+            queued_bytes_.load(std::memory_order_relaxed),
+            meta_.authorizer ? std::optional(meta_.authorizer.object()) : std::nullopt};
   }
   // Deliverable (the loop's inbox): writer
   Owed deliver(apigw::SharedFrame frame, bool may_linger) override;
@@ -95,6 +97,9 @@ class WsSession final : public Session,
   void sweep(Clock::time_point now) override;
 
   Phase phase() const { return phase_.now(); }
+  // Loop only: heap bytes the session's own buffers hold beyond its object (queue vectors,
+  // iovecs, partial frames, the TLS write buffer). 0 once an idle connection was swept.
+  std::size_t held_bytes() const;
   // Handshake: admission, $connect and the 101; then reading starts.
   boost::asio::awaitable<void> run(Stream stream, Request req, Handshake hs);
 
@@ -137,6 +142,9 @@ class WsSession final : public Session,
   // Bookkeeping once `entries` of the queue are written; false when nothing more may follow.
   bool written(std::size_t entries);
 
+  // ws_buffers.cpp: at the sweep, when nothing is queued or being written.
+  void release_buffers();
+
   // ws_close.cpp
   void start_close(std::uint16_t code, std::string reason);
   void echo_close(std::uint16_t code, std::string reason);
@@ -147,6 +155,9 @@ class WsSession final : public Session,
   void finish(int code, std::string reason);
   void release_ip();
 
+  // Member order keeps the object at 752 bytes, 768 with its shared_ptr block: a jemalloc size
+  // class below 896 (issue 18; the static_assert after the class). The loop-only flags of
+  // every concern sit beside the phase, the close state is allocated at the close.
   Context& ctx_;
   LoopInbox& inbox_;
   LoopSweep& sweep_;
@@ -155,6 +166,16 @@ class WsSession final : public Session,
   ws::FrameParser parser_;
   const Clock::time_point started_;
   PhaseMachine phase_;  // written on the loop, read by send() on any thread
+  // Loop-only flags. Reader:
+  bool peer_closed_ = false;   // the peer's close frame has been received
+  bool hard_failure_ = false;  // framing broken: nothing more can be read
+  // Writer:
+  bool flush_owed_ = false;            // delivered frames wait for the inbox's flush()
+  bool lingering_flush_owed_ = false;  // ... for its flush after LoopInbox::linger
+  // Close:
+  bool ip_counted_ = false;  // counted in ctx_.ip_connections
+  bool swept_ = false;       // in sweep_
+  int in_flight_ = 0;        // reader: frames given to the integration and not answered yet
 
   // Touched by other threads (send() from handlers, info() from the management API).
   std::atomic<std::size_t> queued_bytes_{0};
@@ -165,9 +186,6 @@ class WsSession final : public Session,
   // Reader (loop-only)
   TokenBucket rate_;                 // --rate-limit
   std::int64_t last_active_steady_;  // steady ms of the last frame read or answered
-  int in_flight_ = 0;                // frames given to the integration and not answered yet
-  bool peer_closed_ = false;         // the peer's close frame has been received
-  bool hard_failure_ = false;        // framing broken: nothing more can be read
   // While frames are in flight: the lane that keeps them (and then $disconnect) in order.
   std::shared_ptr<Integration::Lane> lane_;
   std::unique_ptr<boost::asio::steady_timer> slot_freed_;  // reading waits on it: pipeline full
@@ -175,15 +193,20 @@ class WsSession final : public Session,
   // Writer (loop-only)
   FrameQueue queue_;
   std::vector<boost::asio::const_buffer> write_buffers_;
-  std::size_t writing_ = 0;            // entries in the write under way; 0 = none
-  bool flush_owed_ = false;            // delivered frames wait for the inbox's flush()
-  bool lingering_flush_owed_ = false;  // ... for its flush after LoopInbox::linger
+  std::size_t writing_ = 0;  // entries in the write under way; 0 = none
 
-  // Close (loop-only)
-  std::int64_t closing_since_ms_ = 0;               // steady ms the phase became closing
-  std::optional<std::pair<int, std::string>> end_;  // the $disconnect code and reason
-  bool ip_counted_ = false;                         // counted in ctx_.ip_connections
-  bool swept_ = false;                              // in sweep_
+  // Close (loop-only), from the phase closing on: when it began, the $disconnect code and reason.
+  struct Ending {
+    std::int64_t since_ms;
+    int code;
+    std::string reason;
+  };
+  std::unique_ptr<Ending> ending_;
 };
+
+// An idle connection's object (issue 18, docs/performance-notes.md): with make_shared's block it
+// fits jemalloc's 768-byte class. A member added here may cost 128 bytes per connection.
+static_assert(sizeof(WsSession<boost::asio::ip::tcp::socket>) + 16 <= 768,
+              "WsSession grew past a jemalloc size class (see the comment above)");
 
 }  // namespace gateway

@@ -26,6 +26,22 @@ TEST(ConnectionRegistry, AddFindRemove) {
   r.remove("a=");  // removing twice is harmless
 }
 
+// Entries are keyed by a view of their session's id: a session added under an id already there
+// replaces the entry, key included, so the key never outlives the session it points into
+// (ASan in make sanitize-test, or valgrind, sees the read of a freed id otherwise).
+TEST(ConnectionRegistry, ASessionOfTheSameIdReplacesTheEntryAndItsKey) {
+  ConnectionRegistry r;
+  auto first = std::make_shared<FakeSession>(std::string(16, 'k'));
+  r.add(first);
+  auto second = std::make_shared<FakeSession>(std::string(16, 'k'));
+  r.add(second);
+  first.reset();  // the first session and its id are gone
+  EXPECT_EQ(r.find(std::string(16, 'k')), second);
+  EXPECT_EQ(r.size(), 1u);
+  r.remove(std::string(16, 'k'));
+  EXPECT_EQ(r.size(), 0u);
+}
+
 TEST(ConnectionRegistry, IdsDifferingOnlyInLengthOrTrailingBytesAreDistinct) {
   ConnectionRegistry r;
   auto shorter = std::make_shared<FakeSession>("abc");

@@ -136,7 +136,7 @@ TEST(EventBuilder, TheAuthorizerContextReachesEveryEventOfTheConnection) {
   d.outcome = AuthDecision::Outcome::allow;
   d.principal_id = "user-1";
   d.context = {{"userId", "user-1"}, {"name", "ann"}, {"principalId", "forged"}};
-  m.authorizer = authorizer_context(d, 2);
+  m.authorizer = StoredContext(authorizer_context(d, 2));
   Handshake h;
   h.target = "/dev";
   for (const auto& e : {connect_event(m, h, 1738404000012),

@@ -185,5 +185,20 @@ TEST(FrameParser, InvalidUtf8Is1007EvenAcrossFragments) {
   EXPECT_EQ(events(text("ab\xf0\x9f"))[0].code, close_code::invalid_payload);
 }
 
+// The payload of a control frame leaves with its event: between frames the parser holds nothing.
+TEST(FrameParser, HoldsNoBufferBetweenFrames) {
+  FrameParser p({});
+  const std::string data(100, 'p');
+  std::string frame = {'\x89', static_cast<char>(0x80 | data.size()), 0, 0, 0, 0};  // zero mask
+  frame += data;
+  FrameParser::Event ev;
+  const std::size_t used =
+      p.parse(reinterpret_cast<const std::uint8_t*>(frame.data()), frame.size(), ev);
+  EXPECT_EQ(used, frame.size());
+  EXPECT_EQ(ev.kind, Kind::ping);
+  EXPECT_EQ(ev.payload, data);
+  EXPECT_EQ(p.held_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace gateway::ws

@@ -86,5 +86,24 @@ TEST(FrameQueue, CloseFrameIsReported) {
   EXPECT_TRUE(q.consume(1).close);
 }
 
+// Issue 18: a drained queue keeps no burst's worth of headers, and release() gives back the
+// rest once nothing is queued (never while entries wait: a write may point into them).
+TEST(FrameQueue, DrainedQueueGivesItsMemoryBack) {
+  FrameQueue q;
+  std::vector<boost::asio::const_buffer> buffers;
+  for (int i = 0; i < 200; ++i) q.push(apigw::make_frame("m" + std::to_string(i)), ws::Opcode::text);
+  ASSERT_EQ(q.prepare(buffers, 32768), 200u);
+  const std::size_t during = q.held_bytes();
+  q.consume(200);
+  EXPECT_LE(q.held_bytes(), during - 200 * ::ws::max_header) << "the burst's headers stayed";
+  q.push(apigw::make_frame("x"), ws::Opcode::text);
+  q.prepare(buffers, 32768);
+  q.release();
+  EXPECT_GT(q.held_bytes(), 0u) << "released under a queued entry";
+  q.consume(1);
+  q.release();
+  EXPECT_EQ(q.held_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace gateway

@@ -117,6 +117,13 @@ class WsSessionTest : public ::testing::Test {
     done.get_future().wait();
   }
 
+  // What the session's buffers hold (WsSession::held_bytes, a loop-only reading), read on the loop.
+  std::size_t held_bytes(const Plain& s) {
+    std::promise<std::size_t> held;
+    boost::asio::post(loop_, [&] { held.set_value(s.held_bytes()); });
+    return held.get_future().get();
+  }
+
   static bool wait_phase(const Plain& s, Phase p,
                          std::chrono::milliseconds limit = std::chrono::seconds(5)) {
     const auto deadline = std::chrono::steady_clock::now() + limit;

@@ -1,5 +1,5 @@
 // WsSession over a real TCP pair (ws_session_fixture.hpp): its phases, the close codes, the
-// pipelined read path and the blocked write path.
+// pipelined read path, the blocked write path and the buffers an idle connection gives back.
 #include "ws_session_fixture.hpp"
 
 namespace {
@@ -167,6 +167,49 @@ TEST_F(WsSessionTest, SlowClientIsClosedWith1008OnTheSweep) {
   EXPECT_TRUE(wait_phase(*s, Phase::closed));
   ASSERT_TRUE(journal_.wait([&] { return !journal_.disconnects.empty(); }));
   EXPECT_EQ(journal_.disconnects[0].first, 1008);
+}
+
+// Issue 18: a connection that has gone quiet holds no write buffers after the sweep (they grew
+// with a burst of answers and a long pong), and works as before once it speaks again.
+TEST_F(WsSessionTest, SweepReleasesAQuietConnectionsBuffers) {
+  auto [s, client] = open();
+  std::string burst;
+  for (int i = 0; i < 40; ++i) burst += RawClient::frame(0x1, "m" + std::to_string(i));
+  burst += RawClient::frame(0x9, std::string(100, 'p'));  // a ping of 100 bytes
+  client->write(burst);
+  int answers = 0, pongs = 0;
+  while (answers < 40 || pongs < 1) {
+    auto f = client->read_frame();
+    ASSERT_TRUE(f) << answers << " answers, " << pongs << " pongs";
+    (f->opcode == 0xA ? pongs : answers)++;
+  }
+  const std::size_t before = held_bytes(*s);
+  EXPECT_GT(before, 0u) << "the writes grew no vector: nothing to release";
+  sweep_at(Clock::now());
+  EXPECT_EQ(held_bytes(*s), 0u) << "held " << before << " bytes before the sweep";
+  EXPECT_EQ(s->phase(), Phase::open);
+  client->write(RawClient::frame(0x1, "again"));
+  auto f = client->read_frame();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->payload, "again");
+}
+
+// A write under way points into the session's vectors: the sweep leaves them alone, and every
+// frame still arrives intact.
+TEST_F(WsSessionTest, SweepKeepsTheBuffersOfAWriteUnderWay) {
+  config.max_send_queue_bytes = 64 * 1024;
+  auto [s, client] = open(/*send_buffer=*/4096, /*receive_buffer=*/4096);
+  const std::string pad(1000, 'z');
+  int sent = 0;
+  while (s->send(apigw::make_frame(std::to_string(sent) + ":" + pad))) ++sent;
+  const std::size_t before = held_bytes(*s);
+  sweep_at(Clock::now());
+  EXPECT_EQ(held_bytes(*s), before);
+  for (int i = 0; i < sent; ++i) {
+    auto f = client->read_frame();
+    ASSERT_TRUE(f) << "frame " << i << " of " << sent;
+    ASSERT_EQ(f->payload, std::to_string(i) + ":" + pad);
+  }
 }
 
 }  // namespace
