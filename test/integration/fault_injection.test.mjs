@@ -28,7 +28,7 @@ import { seedsFromEnv } from './fault_rng.mjs';
 
 export const KNOWN = {
   // Empty: the cluster's missed-live (1 of 9 runs until 2026-12-07) was a stale liveness view
-  // hiding a live peer's members and the checker's leave window; 86 strict runs since in
+  // hiding a live peer's members and the checker's leave window; 102 strict runs since in
   // cluster and DynamoDB modes found nothing (docs/testing.md, *Open kinds*).
 };
 
