@@ -1,6 +1,7 @@
 // Cross-node fan-out in one request per destination node (issue 18; docs/scaling.md, "One
-// request per node"): three `parley serve` nodes on one dynalite, a room spread over them.
-//  * every message reaches every member once, in seq order, and each other node gets ONE
+// request per node"): three `parley serve` nodes on one dynalite, a room spread over them, node 2
+// reached by the others through a link that delays each request by 0-50 ms.
+//  * every message reaches every member once, each sender's in seq order, and each other node gets ONE
 //    request per message (its /metrics: batch posts, no @connections post), the sender's
 //    /metrics says the same;
 //  * a recipient gone on the remote node is answered gone in the batch, and the sender deletes
@@ -18,6 +19,7 @@ import { startServer, makeDataDir, removeDataDir, sleep, poll, fetchT, runParley
 import { startDynalite, dynamoCall } from './dynalite.mjs';
 import { enter, sendMany, say, uniq } from './protocol.mjs';
 import { closeAll, terminateAll } from './client.mjs';
+import { freePort } from './cli.mjs';
 
 const NODE_TTL_S = 2;
 const GRACE_MS = 30_000; // a gone member is forgotten only when it joined longer ago (handlers/fanout.cpp)
@@ -30,14 +32,41 @@ const others = [];
 
 const dynamo = (target, body) => dynamoCall(dynalite.url, target, body);
 
+// A slow, jittery link in front of a node's management listener: every request waits 0-50 ms
+// before it is forwarded (keep-alive both sides). Requests sent one after another still arrive
+// in order; requests in flight together arrive in any order.
+async function startJitterProxy(port) {
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
+    req.on('end', () => setTimeout(() => {
+      const up = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
+        (r) => { res.writeHead(r.statusCode, r.headers); r.pipe(res); });
+      up.on('error', () => { res.writeHead(502); res.end(); });
+      up.end(Buffer.concat(chunks));
+    }, Math.random() * 50));
+  });
+  await new Promise((res) => server.listen(0, '127.0.0.1', res));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((res) => { server.closeAllConnections(); server.close(res); agent.destroy(); }),
+  };
+}
+let jitter;
+
 before(async () => {
   dir = await makeDataDir('parley-node-batch-');
   dynalite = await startDynalite({ path: `${dir}/dynalite` });
   await runParleyOk(['tables', 'create', '--dynamodb-endpoint', dynalite.url]);
+  // Node 2 is reached by the others through the jittery link: its --node-endpoint is the proxy.
+  const mport = await freePort();
+  jitter = await startJitterProxy(mport);
   for (let i = 0; i < 3; i++) {
+    const link = i === 2 ? ['--management-port', String(mport), '--node-endpoint', `${jitter.url}/dev`] : [];
     nodes.push(await startServer({
       store: 'dynamodb', dynamodbEndpoint: dynalite.url,
-      args: ['--node-ttl', String(NODE_TTL_S), '--handler-threads', '2'],
+      args: ['--node-ttl', String(NODE_TTL_S), '--handler-threads', '2', ...link],
     }));
   }
 });
@@ -45,6 +74,7 @@ before(async () => {
 after(async () => {
   terminateAll();
   await Promise.all([...nodes, ...others].map((n) => n.stop()));
+  if (jitter) await jitter.close();
   if (dynalite) await dynalite.stop();
   if (dir) await removeDataDir(dir);
 });
@@ -94,36 +124,42 @@ async function signedRequest(url, body) {
 
 const batchBody = (ids, frame) => `${ids.length}\n${ids.map((id) => `${id}\n`).join('')}${frame}`;
 
-test('a room over three nodes: every member gets every message once and in order, one request per node and message', { timeout: 60_000 }, async () => {
+test('a room over three nodes: every member gets every message once and each sender\'s in order, one request per node and message', { timeout: 60_000 }, async () => {
   const room = uniq('batch');
   const people = [];
   for (let i = 0; i < 9; i++) people.push(await enter(nodes[i % 3].wsUrl, { name: `p${i}`, room }));
   await sleep(500); // the joins' presence events have crossed the nodes
   const before = await Promise.all(nodes.map(counters));
 
-  const M = 40;
-  const acks = await sendMany(people[0].client, room, M, (i) => `batch #${i}`);
-  const seqs = acks.map((a) => a.seq);
-  for (let i = 1; i < M; i++) assert.ok(seqs[i] > seqs[i - 1], `acks in order: ${seqs}`);
-  for (const [i, p] of people.entries()) {
-    await poll(() => p.client.messages.filter((m) => m.type === 'message' && m.room === room).length >= M,
-      { timeoutMs: 10_000 });
-  }
+  // One sender on each node, each with M messages pipelined (its lane handles them one after
+  // another: its seqs increase in sending order), all three at once.
+  const M = 30;
+  const senders = people.slice(0, 3);
+  const acks = await Promise.all(senders.map((p, s) => sendMany(p.client, room, M, (i) => `from ${s} #${i}`)));
+  const seqsOf = acks.map((a) => a.map((x) => x.seq));
+  for (const seqs of seqsOf) for (let i = 1; i < M; i++) assert.ok(seqs[i] > seqs[i - 1], `acks in order: ${seqs}`);
+  const all = seqsOf.flat().sort((a, b) => a - b);
+  const live = (p) => p.client.messages.filter((m) => m.type === 'message' && m.room === room);
+  for (const p of people) await poll(() => live(p).length >= 3 * M, { timeoutMs: 15_000 });
   await sleep(300); // a duplicate would arrive right behind
   for (const [i, p] of people.entries()) {
-    const got = p.client.messages.filter((m) => m.type === 'message' && m.room === room).map((m) => m.seq);
-    assert.deepEqual(got, seqs, `p${i} (node ${i % 3}) got the messages once each, in seq order`);
+    const got = live(p);
+    assert.deepEqual(got.map((m) => m.seq).sort((a, b) => a - b), all, `p${i} (node ${i % 3}) got every message once`);
+    for (const [s, sender] of senders.entries()) {
+      const fromS = got.filter((m) => m.connectionId === sender.id).map((m) => m.seq);
+      assert.deepEqual(fromS, seqsOf[s], `p${i} (node ${i % 3}) got sender ${s}'s messages in seq order`);
+    }
   }
 
   const after = await Promise.all(nodes.map(counters));
-  const delta = (n, k) => after[n][k] - before[n][k];
-  for (const n of [1, 2]) {
-    assert.equal(delta(n, 'batches'), M, `node ${n}: one batch per message`);
-    assert.equal(delta(n, 'single'), 0, `node ${n}: no @connections post`);
-    assert.equal(delta(n, 'carried'), 3 * M, `node ${n}: its three members in each batch`);
+  for (const n of [0, 1, 2]) {
+    const delta = (k) => after[n][k] - before[n][k];
+    assert.equal(delta('batches'), 2 * M, `node ${n}: one batch per message of the other two nodes' senders`);
+    assert.equal(delta('single'), 0, `node ${n}: no @connections post`);
+    assert.equal(delta('carried'), 3 * 2 * M, `node ${n}: its three members in each batch`);
+    assert.equal(delta('sentBatches'), 2 * M, `node ${n} sent one batch per other node and message`);
+    assert.equal(delta('sentSingle'), 0, `node ${n} sent no single post`);
   }
-  assert.equal(delta(0, 'sentBatches'), 2 * M, 'the sending node sent one batch per other node and message');
-  assert.equal(delta(0, 'sentSingle'), 0, 'and no single post');
   await closeAll();
 });
 
