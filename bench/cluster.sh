@@ -105,7 +105,7 @@ measure() {
   stop_all
   rm -rf "$WORK"/data-* "$WORK"/node-*.log
   echo "$line" > "$WORK/$name.json"
-  log "$name: $(echo "$line" | cut -c1-240)"
+  log "$name: $line"
 }
 
 IFS=, read -r -a ORDER <<< "${ORDER:-one,cluster}"
