@@ -55,15 +55,6 @@ cleanup() { stop_all; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_port() {
-  local i
-  for i in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  log "nothing listens on port $1"; return 1
-}
-
 port=$PORT_BASE
 # setup K: a fresh dynalite (in memory) with the tables, and K nodes on it; sets URLS and PIDS.
 setup() {
@@ -71,8 +62,12 @@ setup() {
   dyn=$port; port=$((port + 1))
   setsid node "$DYNALITE" --port "$dyn" --createTableMs 20 > "$WORK/dynalite-$dyn.log" 2>&1 &
   STARTED+=("$!"); PIDS=$!; disown
-  wait_port "$dyn"
-  "$PARLEY" tables create --dynamodb-endpoint "http://127.0.0.1:$dyn" > "$WORK/tables-$dyn.log" 2>&1
+  # The tables, once dynalite answers (it prints nothing when it listens).
+  for i in $(seq 1 300); do
+    "$PARLEY" tables create --dynamodb-endpoint "http://127.0.0.1:$dyn" > "$WORK/tables-$dyn.log" 2>&1 && break
+    [ "$i" = 300 ] && { log "dynalite did not answer: $(tail -3 "$WORK/tables-$dyn.log")"; return 1; }
+    sleep 0.1
+  done
   URLS=""
   for i in $(seq 1 "$k"); do
     local p=$port; port=$((port + 2))
@@ -87,10 +82,10 @@ setup() {
     STARTED+=("$!"); PIDS=$PIDS,$!; disown
     URLS=${URLS:+$URLS,}ws://127.0.0.1:$p/dev
   done
-  for i in $(seq 1 "$k"); do wait_port $((port - 2 * i)); done
-  # A node prints its banner once its endpoint is verified: wait for all of them.
+  # A node prints its banner once it listens and its endpoint is verified: wait for all of them.
   for f in "$WORK"/node-*.log; do
-    for i in $(seq 1 300); do grep -q "Press Ctrl" "$f" && break; sleep 0.1; done
+    for i in $(seq 1 600); do grep -q "Press Ctrl" "$f" && break; sleep 0.1; done
+    grep -q "Press Ctrl" "$f" || { log "a node did not start: $(tail -3 "$f")"; return 1; }
   done
 }
 

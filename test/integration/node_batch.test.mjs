@@ -15,7 +15,7 @@ import http from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
-import { startServer, makeDataDir, removeDataDir, sleep, poll, fetchT, runParleyOk } from './server.mjs';
+import { startServer, makeDataDir, removeDataDir, sleep, poll, fetchT, runParleyOk, rawRequest } from './server.mjs';
 import { startDynalite, dynamoCall } from './dynalite.mjs';
 import { enter, sendMany, say, uniq } from './protocol.mjs';
 import { closeAll, terminateAll } from './client.mjs';
@@ -94,20 +94,8 @@ const counters = async (node) => ({
   sentSingle: await metric(node, 'parley_node_requests_total', '{kind="post"}'),
 });
 
-// One HTTP request with exactly these headers (fetch would not let a signed Host through).
-function request(url, { method = 'POST', headers = {}, body } = {}) {
-  return new Promise((res, rej) => {
-    const req = http.request(url, { method, headers, timeout: 5000 }, (r) => {
-      let text = '';
-      r.setEncoding('utf8');
-      r.on('data', (d) => { text += d; });
-      r.on('end', () => res({ status: r.statusCode, headers: r.headers, body: text }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
-    req.on('error', rej);
-    req.end(body);
-  });
-}
+
+const request = (url, opts) => rawRequest(url, { method: 'POST', ...opts });
 
 async function signedRequest(url, body) {
   const u = new URL(url);
