@@ -97,10 +97,10 @@ measure() {
   line=$("$PARLEY" bench --url "$URLS" --peer-protocol parley --hello --server-pid "$PIDS" \
     --connections "$N" --mode throughput --duration "$DURATION" --senders 4 --window 4 \
     --room "cluster-$k" --connect-timeout 120 --settle-timeout 60 --label "$name" --json | tail -1) || line='{}'
+  log "$name: $line"
+  echo "$line" > "$WORK/$name.json"
   stop_all
   rm -rf "$WORK"/data-* "$WORK"/node-*.log
-  echo "$line" > "$WORK/$name.json"
-  log "$name: $line"
 }
 
 IFS=, read -r -a ORDER <<< "${ORDER:-one,cluster}"
