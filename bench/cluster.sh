@@ -69,6 +69,7 @@ setup() {
     sleep 0.1
   done
   URLS=""
+  local logs=()
   for i in $(seq 1 "$k"); do
     local p=$port; port=$((port + 2))
     mkdir -p "$WORK/data-$p"
@@ -81,11 +82,12 @@ setup() {
       ${PARLEY_SERVE_ARGS:-} > "$WORK/node-$p.log" 2>&1 &
     STARTED+=("$!"); PIDS=$PIDS,$!; disown
     URLS=${URLS:+$URLS,}ws://127.0.0.1:$p/dev
+    logs+=("$WORK/node-$p.log")
   done
   # A node prints its banner once it listens and its endpoint is verified: wait for all of them.
-  for f in "$WORK"/node-*.log; do
-    for i in $(seq 1 600); do grep -q "Press Ctrl" "$f" && break; sleep 0.1; done
-    grep -q "Press Ctrl" "$f" || { log "a node did not start: $(tail -3 "$f")"; return 1; }
+  for f in "${logs[@]}"; do
+    for i in $(seq 1 600); do grep -qs "Press Ctrl" "$f" && break; sleep 0.1; done
+    grep -qs "Press Ctrl" "$f" || { log "a node did not start: $(tail -3 "$f" 2>&1)"; return 1; }
   done
 }
 
