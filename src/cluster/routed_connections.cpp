@@ -199,10 +199,26 @@ void RoutedConnections::post_remote(const std::map<std::string, std::vector<std:
       auto sender = [shared, qi, ids, &data, &out, one_by_one]() -> boost::asio::awaitable<void> {
         auto& q = shared->queues[qi];
         std::vector<std::string> chunk;
+        std::vector<std::size_t> at;  // chunk[k] answers out[at[k]]
         while (q.next < q.idx->size()) {
           const auto n = std::min(apigw::batch::max_ids, q.idx->size() - q.next);
           chunk.clear();
-          for (std::size_t k = 0; k < n; ++k) chunk.push_back(ids[(*q.idx)[q.next + k]]);
+          at.clear();
+          for (std::size_t k = 0; k < n; ++k) {
+            const auto i = (*q.idx)[q.next + k];
+            // No node holds a connection by an id a batch cannot carry (no Parley or AWS id
+            // looks so): gone, as a single post's 410 would say, rather than a refused batch.
+            if (!apigw::batch::valid_id(ids[i])) {
+              out[i] = gone();
+              continue;
+            }
+            chunk.push_back(ids[i]);
+            at.push_back(i);
+          }
+          if (chunk.empty()) {
+            q.next += n;
+            continue;
+          }
           batch_requests().inc();
           auto results = co_await q.peer->http->async_post_batch(chunk, data);
           if (!results) {
@@ -213,7 +229,7 @@ void RoutedConnections::post_remote(const std::map<std::string, std::vector<std:
             one_by_one(qi);
             co_return;
           }
-          for (std::size_t k = 0; k < n; ++k) out[(*q.idx)[q.next + k]] = std::move((*results)[k]);
+          for (std::size_t k = 0; k < chunk.size(); ++k) out[at[k]] = std::move((*results)[k]);
           q.next += n;
         }
       };
