@@ -9,8 +9,8 @@
 #include <boost/json.hpp>
 
 #include "apigw/post_batch.hpp"
-#include "aws/sigv4/signer.hpp"
 #include "fake_session.hpp"
+#include "sign_request.hpp"
 
 namespace gateway {
 namespace {
@@ -38,17 +38,7 @@ HttpRequest batch(const std::vector<std::string>& ids, const std::string& frame)
 HttpRequest signed_batch(const std::vector<std::string>& ids, const std::string& frame, const std::string& id,
                          const std::string& secret) {
   HttpRequest req = batch(ids, frame);
-  aws::sigv4::Request s;
-  s.method = "POST";
-  s.path = kTarget;
-  s.headers.push_back({"Host", "127.0.0.1:8081"});
-  s.body = req.body();
-  aws::sigv4::SigningOptions o;
-  o.region = "us-east-1";
-  o.service = "execute-api";
-  aws::sigv4::sign(s, aws::Credentials{id, secret, ""}, o);
-  for (const auto& h : s.headers)
-    if (h.name != "Host") req.set(h.name, h.value);
+  testing::sign_execute_api(req, id, secret);
   return req;
 }
 
