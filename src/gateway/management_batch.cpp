@@ -3,7 +3,6 @@
 #include <boost/beast/http.hpp>
 
 #include "apigw/post_batch.hpp"
-#include "core/ids.hpp"
 #include "gateway/management_auth.hpp"
 
 namespace gateway {
@@ -33,12 +32,7 @@ HttpResponse handle_post_batch(Context& ctx, const HttpRequest& req, ManagementC
   // once, in this request's order after the requests before it.
   const auto results = ctx.connections.post(apigw::Recipients{batch->ids},
                                             apigw::make_frame(std::string(batch->frame)));
-  HttpResponse res{http::status::ok, v};
-  res.set("x-amzn-RequestId", core::new_hex_id());
-  res.set(http::field::content_type, "application/json");
-  res.body() = apigw::batch::encode_answer(results);
-  res.prepare_payload();
-  return res;
+  return json_ok(v, apigw::batch::encode_answer(results));
 }
 
 }  // namespace gateway
