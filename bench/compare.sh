@@ -7,7 +7,8 @@
 # Environment: BUILD_DIR (default build), PORT_BASE (default 19000); TARGETS="parley-t1 ..."
 # runs only those; ROOMS_TARGETS the same for the many-rooms load (default parley-t1 parley-t2
 # uws ws), ROOMS=0 skips it; INSPECT_VIEWER=1 keeps one inspector page's stream (/inspect/stream) open and
-# read on every Parley server, to state what an open inspector costs (docs/design.md).
+# read on every Parley server, to state what an open inspector costs (docs/design.md). CLUSTER=0
+# leaves out the 3-node load (bench/cluster.sh), appended last.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -244,3 +245,15 @@ cp "$RESULTS" "${RESULTS_COPY:-/tmp/parley-compare-results.jsonl}"
 node "$ROOT/bench/report.mjs" "$RESULTS" --command "$COMMAND" --elapsed "$ELAPSED" \
   --load "at the start $LOAD_START, at the end $(cut -d' ' -f1-3 /proc/loadavg)" \
   ${OUT:+--out "$OUT"}
+
+# The 3-node load (issue 18): one room of 1,000 over three nodes sharing one dynalite against the
+# same room on one node, by its own script (runnable alone), appended to the report as a section
+# of its own. CLUSTER=0 leaves it out; --quick skips it.
+if [ "${CLUSTER:-1}" = 1 ] && [ "$QUICK" = 0 ]; then
+  log "3 nodes on dynalite, a room of 1,000 (bench/cluster.sh)"
+  if section=$(BUILD_DIR=$BUILD_DIR PORT_BASE=$((PORT_BASE + 500)) "$ROOT/bench/cluster.sh" --no-build --markdown); then
+    if [ -n "$OUT" ]; then printf '\n%s\n' "$section" >> "$OUT"; else printf '\n%s\n' "$section"; fi
+  else
+    log "bench/cluster.sh failed: no 3-node section"
+  fi
+fi

@@ -66,7 +66,16 @@ void parse_url(const std::string& url, bench::Config& c) {
 
 bench::Config config_from(const Options& o) {
   bench::Config c;
-  parse_url(o.get("url"), c);
+  std::vector<std::string> urls;
+  for (const auto& given : o.has("url") ? o.all("url") : std::vector<std::string>{o.get("url")})
+    for (const auto& url : split(given, ',')) urls.push_back(url);
+  if (urls.empty()) throw std::invalid_argument("--url: no URL given");
+  for (const auto& url : urls) {
+    if (!url.starts_with("ws://")) throw std::invalid_argument("--url must start with ws://: '" + url + "'");
+    parse_url(url, c);
+    if (urls.size() > 1) c.targets.push_back({c.host, c.port, c.path});
+  }
+  parse_url(urls.front(), c);
   c.connections = static_cast<std::size_t>(o.number("connections"));
   c.messages = static_cast<std::size_t>(o.number("messages"));
   c.senders = static_cast<std::size_t>(o.number("senders"));

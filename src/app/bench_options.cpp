@@ -16,8 +16,10 @@ many rooms all sending (--mode rooms), and the server's memory and CPU. Prints a
 (stdout), progress (stderr) and, last, one JSON line.
 )";
   t.groups.push_back({"Options", {
-      {.name = "url", .value_name = "URL", .help = "ws://HOST:PORT/PATH (default {default})",
-       .fallback = "ws://127.0.0.1:8080/dev",
+      {.name = "url", .value_name = "URL",
+       .help = "ws://HOST:PORT/PATH (default {default}); repeated or comma-separated\n"
+               "(the nodes of one cluster): connection i goes to the (i mod count)-th",
+       .fallback = "ws://127.0.0.1:8080/dev", .repeatable = true,
        .check = [](const std::string& v) { return v.starts_with("ws://") ? "" : std::string("must start with ws://"); }},
       {.name = "connections", .kind = K::whole, .value_name = "N",
        .help = "connections, all in one room unless --rooms (default {default})", .fallback = "100", .min = 1, .max = 1'000'000},

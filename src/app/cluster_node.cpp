@@ -75,6 +75,10 @@ ClusterNode::ClusterNode(store::Dynamo& dynamo, store::Tables shared, const Opti
   heartbeat_options_.interval = std::max(std::chrono::milliseconds(200), heartbeat_options_.ttl / 3);
   routing_options_.region = o.get("region");
   routing_options_.credentials = management_credentials(o.get("management-keys"));
+  // PARLEY_NODE_BATCH=0: one post per remote recipient, as before the batch post (for an A/B of
+  // the two on the same build, bench/cluster.sh; docs/performance-notes.md).
+  if (const char* v = std::getenv("PARLEY_NODE_BATCH"); v && std::string_view(v) == "0")
+    routing_options_.batch = false;
 }
 
 ClusterNode::~ClusterNode() {

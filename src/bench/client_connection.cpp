@@ -62,13 +62,14 @@ std::string ClientConnection::room() const {
 
 std::string ClientConnection::request() const {
   const Config& c = ctx_.config;
-  std::string target = c.path;
+  const Target to = c.target(index_);
+  std::string target = to.path;
   if (c.protocol == PeerProtocol::parley)
     target += "?name=b" + std::to_string(index_) + "&room=" + room();
   else if (c.rooms > 1)
     target += "?room=" + room();  // the raw peers' pub/sub topic
   // The Accept answer is not checked: the bench trusts the server it measures.
-  return "GET " + target + " HTTP/1.1\r\nHost: " + c.host + ":" + std::to_string(c.port) +
+  return "GET " + target + " HTTP/1.1\r\nHost: " + to.host + ":" + std::to_string(to.port) +
          "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
          websocket_key(index_) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
@@ -76,7 +77,8 @@ std::string ClientConnection::request() const {
 void ClientConnection::start(std::function<void(bool)> done) {
   done_ = std::move(done);
   boost::system::error_code ec;
-  const tcp::endpoint server(asio::ip::make_address(ctx_.config.host, ec), ctx_.config.port);
+  const Target to = ctx_.config.target(index_);
+  const tcp::endpoint server(asio::ip::make_address(to.host, ec), to.port);
   if (ec) return finish(false);
   socket_.open(tcp::v4(), ec);
   if (ec) return finish(false);

@@ -9,10 +9,23 @@ namespace bench {
 
 enum class PeerProtocol { parley, raw };
 
+// One server to connect to (--url).
+struct Target {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::string path = "/dev";  // stage path; the query is added per connection
+};
+
 struct Config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   std::string path = "/dev";           // stage path; the query is added per connection
+  // Several --url (nodes of one cluster): connection i goes to targets[i % size], round-robin;
+  // empty: host/port/path above.
+  std::vector<Target> targets;
+  Target target(std::size_t index) const {
+    return targets.empty() ? Target{host, port, path} : targets[index % targets.size()];
+  }
   std::string room = "bench";
   std::size_t rooms = 1;               // > 1: connection i joins room "<room>-<i % rooms>"
   std::size_t connections = 100;

@@ -76,6 +76,8 @@ Results LoadGenerator::run() {
   Results r;
   r.label = config_.label;
   r.url = "ws://" + config_.host + ":" + std::to_string(config_.port) + config_.path;
+  for (std::size_t i = 1; i < config_.targets.size(); ++i)
+    r.url += ",ws://" + config_.targets[i].host + ":" + std::to_string(config_.targets[i].port) + config_.targets[i].path;
   r.connections = config_.connections;
   r.threads = static_cast<unsigned>(pool_.workers().size());
   const std::int64_t start = now_ns();

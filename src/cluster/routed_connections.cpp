@@ -1,10 +1,12 @@
 #include "cluster/routed_connections.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <future>
 
+#include "apigw/post_batch.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -42,13 +44,28 @@ void count_failures(const std::string& peer, const std::vector<std::size_t>& idx
                      {"reason", failure_reason(first)}, {"error", first.message()}});
 }
 
+// Requests sent to other nodes, by kind: a batch post, or one PostToConnection.
+core::metrics::Counter& node_requests(const char* kind) {
+  return core::metrics::registry().counter("parley_node_requests_total",
+                                           "Posts sent to other nodes' management APIs, by kind",
+                                           std::string("kind=\"") + kind + "\"");
+}
+core::metrics::Counter& batch_requests() {
+  static auto& c = node_requests("batch");
+  return c;
+}
+core::metrics::Counter& single_requests() {
+  static auto& c = node_requests("post");
+  return c;
+}
+
 }  // namespace
 
 RoutedConnections::RoutedConnections(apigw::Connections& local, store::ConnectionTable& rows, const Liveness& liveness,
                                      std::shared_ptr<aws::http::BlockingClient> client, RoutingOptions options)
     : local_(local), rows_(rows), liveness_(liveness), client_(std::move(client)), options_(std::move(options)) {}
 
-connections::Http* RoutedConnections::peer(const std::string& endpoint) {
+RoutedConnections::Peer* RoutedConnections::peer(const std::string& endpoint) {
   std::lock_guard lock(mutex_);
   auto it = peers_.find(endpoint);
   if (it != peers_.end()) return it->second.get();
@@ -63,7 +80,9 @@ connections::Http* RoutedConnections::peer(const std::string& endpoint) {
     peers_.emplace(endpoint, nullptr);
     return nullptr;
   }
-  return peers_.emplace(endpoint, std::move(*made)).first->second.get();
+  auto p = std::make_unique<Peer>();
+  p->http = std::move(*made);
+  return peers_.emplace(endpoint, std::move(p)).first->second.get();
 }
 
 std::optional<std::string> RoutedConnections::holder(const std::string& connection_id) {
@@ -121,12 +140,14 @@ std::vector<core::result<void>> RoutedConnections::post(const apigw::Recipients&
 void RoutedConnections::post_remote(const std::map<std::string, std::vector<std::size_t>>& by_peer,
                                     std::span<const std::string> ids, const std::string& data,
                                     std::vector<core::result<void>>& out) {
-  // Per peer, up to max_in_flight workers on the client's one I/O thread, each taking that
-  // peer's next recipient until none is left; the peers side by side. Everything below runs on
-  // that thread (no locks); this caller blocks until the last worker is done, which keeps
-  // to/data/out alive.
+  // Per peer, one coroutine on the client's one I/O thread sending the batch posts (one request
+  // per apigw::batch::max_ids recipients, each after the one before: a fan-out's frames reach
+  // a node in order), or up to max_in_flight workers each posting that peer's next recipient;
+  // the peers side by side. Everything below runs on that thread (no locks); this caller blocks
+  // until the last coroutine is done, which keeps ids/data/out alive.
   struct Queue {
-    connections::Http* http;
+    Peer* peer;
+    std::string endpoint;
     const std::vector<std::size_t>* idx;
     std::size_t next = 0;
   };
@@ -137,30 +158,85 @@ void RoutedConnections::post_remote(const std::map<std::string, std::vector<std:
   };
   auto shared = std::make_shared<Shared>();
   for (const auto& [endpoint, idx] : by_peer)
-    if (auto* http = peer(endpoint)) shared->queues.push_back({http, &idx});
-  std::vector<std::size_t> workers_of;
-  for (const auto& q : shared->queues) {
-    const auto n = std::min(std::max<std::size_t>(options_.max_in_flight, 1), q.idx->size());
-    workers_of.push_back(n);
-    shared->running += n;
-  }
-  if (shared->running == 0) return;
+    if (auto* p = peer(endpoint)) shared->queues.push_back({p, endpoint, &idx});
+  if (shared->queues.empty()) return;
   auto finished = shared->done.get_future();
-  for (std::size_t qi = 0; qi < shared->queues.size(); ++qi) {
-    for (std::size_t w = 0; w < workers_of[qi]; ++w) {
+  auto ex = client_->executor();
+  const auto max_in_flight = std::max<std::size_t>(options_.max_in_flight, 1);
+  const auto on_done = [shared](std::exception_ptr e) {
+    if (e) core::log::error("routed post worker failed");
+    if (--shared->running == 0) shared->done.set_value();
+  };
+  // Spawns the workers posting queue qi's recipients from q.next on, one by one.
+  const auto one_by_one = [shared, ex, ids, &data, &out, max_in_flight, on_done](std::size_t qi) {
+    auto& q = shared->queues[qi];
+    const auto n = std::min(max_in_flight, q.idx->size() - q.next);
+    shared->running += n;
+    for (std::size_t w = 0; w < n; ++w) {
       auto worker = [shared, qi, ids, &data, &out]() -> boost::asio::awaitable<void> {
         auto& q = shared->queues[qi];
         while (q.next < q.idx->size()) {
           const auto i = (*q.idx)[q.next++];
-          out[i] = co_await q.http->async_post(ids[i], data);
+          single_requests().inc();
+          out[i] = co_await q.peer->http->async_post(ids[i], data);
         }
       };
-      boost::asio::co_spawn(client_->executor(), worker, [shared](std::exception_ptr e) {
-        if (e) core::log::error("routed post worker failed");
-        if (--shared->running == 0) shared->done.set_value();
-      });
+      boost::asio::co_spawn(ex, worker, on_done);
     }
-  }
+  };
+  const bool batching = options_.batch;
+  // Held by the first coroutine too: none may start before all are counted in `running`.
+  shared->running = 1;
+  boost::asio::post(ex, [shared, ex, ids, &data, &out, one_by_one, on_done, batching] {
+    for (std::size_t qi = 0; qi < shared->queues.size(); ++qi) {
+      auto& q = shared->queues[qi];
+      // A single recipient: the plain post is the same one request.
+      if (!batching || q.idx->size() < 2 || core::now_ms() < q.peer->one_by_one_until.load()) {
+        one_by_one(qi);
+        continue;
+      }
+      ++shared->running;
+      auto sender = [shared, qi, ids, &data, &out, one_by_one]() -> boost::asio::awaitable<void> {
+        auto& q = shared->queues[qi];
+        std::vector<std::string> chunk;
+        std::vector<std::size_t> at;  // chunk[k] answers out[at[k]]
+        while (q.next < q.idx->size()) {
+          const auto n = std::min(apigw::batch::max_ids, q.idx->size() - q.next);
+          chunk.clear();
+          at.clear();
+          for (std::size_t k = 0; k < n; ++k) {
+            const auto i = (*q.idx)[q.next + k];
+            // No node holds a connection by an id a batch cannot carry (no Parley or AWS id
+            // looks so): gone, as a single post's 410 would say, rather than a refused batch.
+            if (!apigw::batch::valid_id(ids[i])) {
+              out[i] = gone();
+              continue;
+            }
+            chunk.push_back(ids[i]);
+            at.push_back(i);
+          }
+          if (chunk.empty()) {
+            q.next += n;
+            continue;
+          }
+          batch_requests().inc();
+          auto results = co_await q.peer->http->async_post_batch(chunk, data);
+          if (!results) {
+            // Not served there: post the rest one by one, and ask again in a minute.
+            q.peer->one_by_one_until = core::now_ms() + 60'000;
+            core::log::info("a node does not serve batch posts: posting to it one by one",
+                            {{"peer", q.endpoint}});
+            one_by_one(qi);
+            co_return;
+          }
+          for (std::size_t k = 0; k < chunk.size(); ++k) out[at[k]] = std::move((*results)[k]);
+          q.next += n;
+        }
+      };
+      boost::asio::co_spawn(ex, sender, on_done);
+    }
+    on_done(nullptr);
+  });
   finished.wait();
   for (const auto& [endpoint, idx] : by_peer) count_failures(endpoint, idx, out);
 }
@@ -170,8 +246,8 @@ core::result<apigw::ConnectionInfo> RoutedConnections::get(const std::string& co
   if (r || r.error() != core::errc::gone) return r;
   auto node = holder(connection_id);
   if (!node) return r;
-  auto* http = peer(*node);
-  return http ? http->get(connection_id) : r;
+  auto* p = peer(*node);
+  return p ? p->http->get(connection_id) : r;
 }
 
 core::result<void> RoutedConnections::remove(const std::string& connection_id) {
@@ -179,8 +255,8 @@ core::result<void> RoutedConnections::remove(const std::string& connection_id) {
   if (r || r.error() != core::errc::gone) return r;
   auto node = holder(connection_id);
   if (!node) return r;
-  auto* http = peer(*node);
-  return http ? http->remove(connection_id) : r;
+  auto* p = peer(*node);
+  return p ? p->http->remove(connection_id) : r;
 }
 
 }  // namespace cluster

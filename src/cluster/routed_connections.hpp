@@ -8,9 +8,14 @@
 //    not held here reads its connection row once.
 //  * A row of a node known dead, or no row at all, is gone (410): the handlers then clean the
 //    rows up as for any gone connection.
-// The remote posts of one fan-out run at once on the HTTP client's I/O thread (coroutines, no
-// thread per post): per peer node up to max_in_flight, and the peers side by side. Peer management APIs never forward further (they serve their own registry), so
-// a post crosses at most one hop.
+// The remote recipients of one fan-out go to each peer node in one request: Parley's batch post
+// (apigw/post_batch.hpp, the frame once and the peer's ids), the peers side by side on the HTTP
+// client's I/O thread (coroutines, no thread per post) over keep-alive connections. A peer that
+// does not serve batches (404: it advertises its public port, or runs an older Parley) gets one
+// PostToConnection per recipient, up to max_in_flight at once, and is asked again a minute later.
+// Peer management APIs never forward further (they serve their own registry), so a post crosses
+// at most one hop.
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +34,8 @@ namespace cluster {
 struct RoutingOptions {
   std::string region = "us-east-1";                // SigV4 scope of node-to-node calls
   std::optional<aws::Credentials> credentials;     // nullopt: unsigned (open loopback APIs)
-  std::size_t max_in_flight = 32;                  // concurrent posts per peer node
+  std::size_t max_in_flight = 32;                  // concurrent posts per peer node (one by one)
+  bool batch = true;                               // false: never the batch post (A/B, old peers)
 };
 
 class RoutedConnections final : public apigw::Connections {
@@ -46,8 +52,13 @@ class RoutedConnections final : public apigw::Connections {
   core::result<void> remove(const std::string& connection_id) override;
 
  private:
-  // The peer's adapter; nullptr when `endpoint` is not a usable URL (logged once).
-  connections::Http* peer(const std::string& endpoint);
+  struct Peer {
+    std::unique_ptr<connections::Http> http;
+    // Until then (core::now_ms) the peer is posted one by one: it answered a batch with 404.
+    std::atomic<std::int64_t> one_by_one_until{0};
+  };
+  // The peer; nullptr when `endpoint` is not a usable URL (logged once).
+  Peer* peer(const std::string& endpoint);
   // The node holding `connection_id` by its row; nullopt when it is gone everywhere.
   std::optional<std::string> holder(const std::string& connection_id);
   // Posts the recipients grouped by peer endpoint, all peers at once; fills `out`.
@@ -62,7 +73,7 @@ class RoutedConnections final : public apigw::Connections {
   std::shared_ptr<aws::http::BlockingClient> client_;
   RoutingOptions options_;
   std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<connections::Http>> peers_;
+  std::map<std::string, std::unique_ptr<Peer>> peers_;
 };
 
 }  // namespace cluster

@@ -44,7 +44,8 @@ class FrameParser {
   std::size_t held_bytes() const { return message_.capacity() + control_.capacity() - 2 * sso_capacity; }
 
  private:
-  static constexpr std::size_t sso_capacity = std::string().capacity();  // the capacity without heap
+  // Not constexpr: clang 14 with libstdc++ 12 cannot evaluate std::string() in a constant expression.
+  static inline const std::size_t sso_capacity = std::string().capacity();  // the capacity without heap
   enum class State { header, payload, failed };
   Event fail(std::uint16_t code, std::string reason);    // framing broken: read nothing more
   Event reject(std::uint16_t code, std::string reason);  // framing intact: skip data frames

@@ -24,6 +24,11 @@ struct GatewayMetrics {
   core::metrics::Counter& frames_throttled;       // over a rate limit: not routed
   core::metrics::Counter& connects_over_ip_limit;  // --max-connections-per-ip: 429
   core::metrics::Counter& management_throttled;    // management API over its rate: 429
+  // Management API requests answered (past the rate limit), by kind: one @connections call, or
+  // one node-to-node batch post (apigw/post_batch.hpp) and the recipients batches carried.
+  core::metrics::Counter& management_connections;
+  core::metrics::Counter& management_batches;
+  core::metrics::Counter& management_batch_recipients;
   core::metrics::Counter& slow_client_closes;      // send queue full too long: 1008
   core::metrics::Counter& integration_errors;
   core::metrics::Counter& integration_timeouts;

@@ -18,6 +18,8 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "gateway/inspect_stream.hpp"
+#include "apigw/post_batch.hpp"
+#include "gateway/management_batch.hpp"
 #include "gateway/management_endpoint.hpp"
 #include "gateway/static_files.hpp"
 #include "gateway/ws_session.hpp"
@@ -42,7 +44,7 @@ HttpResponse plain(const HttpRequest& req, http::status status, std::string_view
 }
 
 struct Route {
-  enum class Kind { stage, management, other } kind = Kind::other;
+  enum class Kind { stage, management, batch, other } kind = Kind::other;
   std::string connection_id;
 };
 
@@ -64,6 +66,9 @@ Route classify(const Config& config, std::string_view target, std::string& path)
     } else if (segs.size() == 3 && segs[1] == "@connections") {
       route.kind = Route::Kind::management;
       route.connection_id = segs[2];
+    } else if (segs.size() == 3 && segs[1] == apigw::batch::path_segment &&
+               segs[2] == apigw::batch::path_action) {
+      route.kind = Route::Kind::batch;
     }
   }
   return route;
@@ -127,9 +132,15 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, LoopSweep& s
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(max_header_bytes);
-    // One byte over the PostToConnection limit so that the endpoint can answer 413 itself.
-    parser.body_limit(ctx.config.max_post_bytes + 1);
     beast::get_lowest_layer(stream).expires_after(keep_alive_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (hec) break;  // end of stream, timeout or a malformed request: close the socket
+    // One byte over the PostToConnection limit so that the endpoint can answer 413 itself; a
+    // node-to-node batch on the management listener carries its ids besides the frame.
+    std::string header_path;
+    const bool batch = listener == Listener::management &&
+                       classify(ctx.config, parser.get().target(), header_path).kind == Route::Kind::batch;
+    parser.body_limit((batch ? apigw::batch::max_body_bytes(ctx.config.max_post_bytes) : ctx.config.max_post_bytes) + 1);
     auto [rec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (rec == http::error::body_limit) {
       HttpRequest req = parser.release();
@@ -178,8 +189,17 @@ net::awaitable<void> serve_requests(Context& ctx, LoopInbox& inbox, LoopSweep& s
         ctx.metrics.management_throttled.inc();
         res = aws_error(req.version(), 429, "LimitExceededException", "Too Many Requests");
       } else {
+        ctx.metrics.management_connections.inc();
         res = handle_management(ctx, req, route.connection_id,
                                 management_caller(listener, peer, req));
+      }
+    } else if (route.kind == Route::Kind::batch) {
+      // One token per request, as for @connections: a batch is one call of the sender's.
+      if (!ctx.management_rates.take(peer.address().to_string(), std::chrono::steady_clock::now())) {
+        ctx.metrics.management_throttled.inc();
+        res = aws_error(req.version(), 429, "LimitExceededException", "Too Many Requests");
+      } else {
+        res = handle_post_batch(ctx, req, management_caller(listener, peer, req));
       }
     } else if (path == "/healthz") {
       res = plain(req, ctx.stopping.load() ? http::status::service_unavailable : http::status::ok,

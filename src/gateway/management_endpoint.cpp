@@ -23,6 +23,15 @@ HttpResponse aws_error(unsigned version, unsigned status, std::string_view type,
   return res;
 }
 
+HttpResponse json_ok(unsigned version, std::string body) {
+  HttpResponse res{http::status::ok, version};
+  res.set("x-amzn-RequestId", core::new_hex_id());
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
 namespace {
 
 HttpResponse ok(unsigned version, http::status status) {
@@ -70,12 +79,7 @@ HttpResponse handle_management(Context& ctx, const HttpRequest& req,
                                                : boost::json::value(nullptr);
       body["identity"] = std::move(identity);
       body["lastActiveAt"] = core::iso8601_ms(info->last_active_at);
-      HttpResponse res{http::status::ok, v};
-      res.set("x-amzn-RequestId", core::new_hex_id());
-      res.set(http::field::content_type, "application/json");
-      res.body() = boost::json::serialize(body);
-      res.prepare_payload();
-      return res;
+      return json_ok(v, boost::json::serialize(body));
     }
     case http::verb::delete_: {
       if (!connections.remove(connection_id)) return gone(v);

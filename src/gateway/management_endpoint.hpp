@@ -24,6 +24,9 @@ enum class ManagementCaller {
 HttpResponse handle_management(Context& ctx, const HttpRequest& req,
                                const std::string& connection_id, ManagementCaller caller);
 
+// A 200 with a JSON body, as the management API answers.
+HttpResponse json_ok(unsigned version, std::string body);
+
 // An AWS rest-json error: status, x-amzn-ErrorType header and {"message": ...}.
 HttpResponse aws_error(unsigned version, unsigned status, std::string_view type,
                        std::string_view message);

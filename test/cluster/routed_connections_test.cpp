@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 
+#include "apigw/post_batch.hpp"
 #include "core/clock.hpp"
 #include "fake_http_server.hpp"
 #include "fake_session.hpp"
@@ -15,16 +17,32 @@ namespace {
 
 const std::string self = "http://127.0.0.1:9001/dev";
 
-// Another node's management API: records each request; ids starting with "gone" answer 410.
+// Another node's management API: records each request; ids starting with "gone" answer 410
+// (in a batch post: listed as gone). With `batches` off it answers the batch post 404, as a
+// public port or a node older than the batch post does.
 struct Peer {
   std::mutex mutex;
   std::vector<std::string> targets;
   std::vector<std::string> bodies;
+  std::atomic<bool> batches{true};
   aws::test::FakeHttpServer server{[this](const aws::http::Request& r) {
     std::lock_guard lock(mutex);
     targets.push_back(r.method + " " + r.target);
     bodies.push_back(r.body);
     aws::test::FakeReply reply;
+    if (r.target.ends_with("/@parley/post")) {
+      std::string why;
+      auto batch = apigw::batch::decode_request(r.body, why);
+      if (!batches || !batch) {
+        reply.status = batches ? 400 : 404;
+        return reply;
+      }
+      std::vector<core::result<void>> results;
+      for (const auto& id : batch->ids)
+        results.push_back(id.starts_with("gone") ? core::result<void>(core::errc::gone) : core::result<void>());
+      reply.body = apigw::batch::encode_answer(results);
+      return reply;
+    }
     reply.status = r.target.find("/@connections/gone") != std::string::npos ? 410 : 200;
     return reply;
   }};
@@ -84,14 +102,57 @@ TEST_F(RoutedConnectionsTest, RecipientsGoToTheNodeTheirRowNamesWithoutAStoreRea
   EXPECT_TRUE(results[1]);
   EXPECT_TRUE(results[2]);
   ASSERT_FALSE(results[3]);
-  EXPECT_EQ(results[3].error(), core::errc::gone);  // the peer's 410 comes back as gone
+  EXPECT_EQ(results[3].error(), core::errc::gone);  // listed gone by the peer: gone, as a 410
   EXPECT_TRUE(results[4]);
   EXPECT_EQ(a->frames.size(), 1u);
-  EXPECT_EQ(peer.count(), 3u);
+  // The peer's three in one batch post, the frame once; the other node's one in a plain post.
+  EXPECT_EQ(peer.count(), 1u);
   EXPECT_EQ(other.count(), 1u);
+  {
+    std::lock_guard lock(peer.mutex);
+    EXPECT_EQ(peer.targets[0], "POST /dev/@parley/post");
+    EXPECT_EQ(peer.bodies[0], apigw::batch::encode_request(std::vector<std::string>{"B=", "gone1=", "D="}, "hello"));
+  }
+  std::lock_guard lock(other.mutex);
+  EXPECT_EQ(other.bodies[0], "hello");
+  EXPECT_EQ(other.targets[0].rfind("POST /dev/@connections/", 0), 0u) << other.targets[0];
+}
+
+TEST_F(RoutedConnectionsTest, APeerThatDoesNotServeBatchesIsPostedOneByOne) {
+  peer.batches = false;
+  const Routed to{{"B=", peer.endpoint()}, {"gone1=", peer.endpoint()}, {"D=", peer.endpoint()}};
+  auto results = routed.post(to.recipients(), apigw::make_frame("hello"));
+  EXPECT_TRUE(results[0]);
+  EXPECT_EQ(results[1].error(), core::errc::gone);
+  EXPECT_TRUE(results[2]);
+  EXPECT_EQ(peer.count(), 4u);  // the batch answered 404, then one post per recipient
+  // Remembered: the next fan-out to it goes one by one at once.
+  results = routed.post(to.recipients(), apigw::make_frame("again"));
+  EXPECT_TRUE(results[0]);
+  EXPECT_EQ(peer.count(), 7u);
   std::lock_guard lock(peer.mutex);
-  EXPECT_EQ(peer.bodies[0], "hello");
-  EXPECT_EQ(peer.targets[0].rfind("POST /dev/@connections/", 0), 0u) << peer.targets[0];
+  for (std::size_t i = 1; i < 7; ++i) EXPECT_EQ(peer.targets[i].rfind("POST /dev/@connections/", 0), 0u) << i;
+}
+
+TEST_F(RoutedConnectionsTest, AnIdNoBatchCanCarryIsGoneAndTheOthersAreStillBatched) {
+  const Routed to{{"B=", peer.endpoint()}, {"has space=", peer.endpoint()}, {"D=", peer.endpoint()}};
+  auto results = routed.post(to.recipients(), apigw::make_frame("hello"));
+  EXPECT_TRUE(results[0]);
+  EXPECT_EQ(results[1].error(), core::errc::gone);
+  EXPECT_TRUE(results[2]);
+  EXPECT_EQ(peer.count(), 1u);
+  std::lock_guard lock(peer.mutex);
+  EXPECT_EQ(peer.bodies[0], apigw::batch::encode_request(std::vector<std::string>{"B=", "D="}, "hello"));
+}
+
+TEST_F(RoutedConnectionsTest, ABatchAnswerThatIsNotOneIsAFailureNotDelivered) {
+  aws::test::FakeHttpServer odd([](const aws::http::Request&) { return aws::test::FakeReply{}; });  // 200, empty
+  const Routed to{{"B=", odd.url() + "/dev"}, {"D=", odd.url() + "/dev"}};
+  auto results = routed.post(to.recipients(), apigw::make_frame("x"));
+  for (const auto& r : results) {
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error(), core::errc::gone);  // not deleted either
+  }
 }
 
 TEST_F(RoutedConnectionsTest, PostsToOnePeerAreBoundedInFlight) {
@@ -102,6 +163,7 @@ TEST_F(RoutedConnectionsTest, PostsToOnePeerAreBoundedInFlight) {
   });
   RoutingOptions o;
   o.max_in_flight = 4;
+  o.batch = false;  // one post per recipient (as to a peer that serves no batch post)
   RoutedConnections bounded(local, rows, liveness, std::make_shared<aws::http::BlockingClient>(), o);
   Routed to;
   for (int i = 0; i < 40; ++i) to.add("R" + std::to_string(i) + "=", slow.url() + "/dev");
@@ -156,9 +218,17 @@ TEST_F(RoutedConnectionsTest, NodeToNodePostsAreSigned) {
   });
   const Routed to{{"B=", signer_check.url() + "/dev"}};
   ASSERT_TRUE(routed.post(to.recipients(), apigw::make_frame("x"))[0]);
+  {
+    std::lock_guard lock(seen.mutex);
+    EXPECT_NE(seen.authorization.find("Credential=AKIDNODE/"), std::string::npos) << seen.authorization;
+    EXPECT_NE(seen.authorization.find("/execute-api/aws4_request"), std::string::npos) << seen.authorization;
+    seen.authorization.clear();
+  }
+  // The batch post too (its answer here is no batch answer: only the signature is looked at).
+  const Routed two{{"B=", signer_check.url() + "/dev"}, {"C=", signer_check.url() + "/dev"}};
+  (void)routed.post(two.recipients(), apigw::make_frame("x"));
   std::lock_guard lock(seen.mutex);
   EXPECT_NE(seen.authorization.find("Credential=AKIDNODE/"), std::string::npos) << seen.authorization;
-  EXPECT_NE(seen.authorization.find("/execute-api/aws4_request"), std::string::npos) << seen.authorization;
 }
 
 TEST_F(RoutedConnectionsTest, AnUnreachablePeerIsAnErrorNotGone) {

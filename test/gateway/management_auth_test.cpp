@@ -8,7 +8,7 @@
 
 #include <boost/beast/http.hpp>
 
-#include "aws/sigv4/signer.hpp"
+#include "sign_request.hpp"
 
 namespace gateway {
 namespace {
@@ -27,17 +27,7 @@ HttpRequest unsigned_post() {
 
 HttpRequest signed_post(const std::string& id, const std::string& secret, const std::string& region = "us-east-1") {
   HttpRequest req = unsigned_post();
-  aws::sigv4::Request s;
-  s.method = "POST";
-  s.path = kTarget;
-  s.headers.push_back({"Host", "127.0.0.1:8080"});
-  s.body = req.body();
-  aws::sigv4::SigningOptions o;
-  o.region = region;
-  o.service = "execute-api";
-  aws::sigv4::sign(s, aws::Credentials{id, secret, ""}, o);
-  for (const auto& h : s.headers)
-    if (h.name != "Host") req.set(h.name, h.value);
+  testing::sign_execute_api(req, id, secret, region);
   return req;
 }
 

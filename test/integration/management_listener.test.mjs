@@ -19,7 +19,7 @@ import { Hash } from '@smithy/hash-node';
 import {
   ApiGatewayManagementApiClient, PostToConnectionCommand, GetConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { startServer, fetchT, runParley, makeDataDir, removeDataDir } from './server.mjs';
+import { startServer, fetchT, runParley, makeDataDir, removeDataDir, rawRequest as request } from './server.mjs';
 import { join, closeAll, terminateAll } from './client.mjs';
 
 const T = { timeout: 20_000 };
@@ -64,20 +64,6 @@ async function startProxy(port) {
   };
 }
 
-// One HTTP request with exactly these headers (fetch would not let a signed Host through).
-function request(url, { method = 'GET', headers = {}, body } = {}) {
-  return new Promise((res, rej) => {
-    const req = http.request(url, { method, headers, timeout: 5000 }, (r) => {
-      let text = '';
-      r.setEncoding('utf8');
-      r.on('data', (d) => { text += d; });
-      r.on('end', () => res({ status: r.statusCode, headers: r.headers, body: text }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
-    req.on('error', rej);
-    req.end(body);
-  });
-}
 
 // The request signed by @smithy/signature-v4 (what the AWS SDKs use) for execute-api.
 async function signedRequest(url, { method = 'GET', body, keyId = KEY_ID, secret = SECRET, region = 'us-east-1' } = {}) {

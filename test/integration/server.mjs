@@ -33,6 +33,7 @@
 
 import { before, after, afterEach } from 'node:test';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -306,6 +307,21 @@ export async function runParleyOk(args) {
 }
 
 export const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+
+// One HTTP request with exactly these headers (fetch would not let a signed Host through).
+export function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((res, rej) => {
+    const req = http.request(url, { method, headers, timeout: 5000 }, (r) => {
+      let text = '';
+      r.setEncoding('utf8');
+      r.on('data', (d) => { text += d; });
+      r.on('end', () => res({ status: r.statusCode, headers: r.headers, body: text }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.on('error', rej);
+    req.end(body);
+  });
+}
 
 // Polls fn() until it returns a truthy value or timeoutMs passes; returns the last value.
 export async function poll(fn, { timeoutMs = 3000, intervalMs = 50 } = {}) {

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <future>
 
+#include "apigw/post_batch.hpp"
 #include "aws/apigw/management_target.hpp"
 #include "aws/sigv4/signer.hpp"
 #include "core/log.hpp"
@@ -64,9 +65,13 @@ Http::Http(std::shared_ptr<aws::http::BlockingClient> client, aws::http::Endpoin
 
 aws::http::Request Http::signed_request(std::string method, const std::string& connection_id,
                                         std::string body) const {
+  return signed_to(std::move(method), connection_target(endpoint_.base_path, connection_id), std::move(body));
+}
+
+aws::http::Request Http::signed_to(std::string method, std::string target, std::string body) const {
   aws::http::Request req;
   req.method = std::move(method);
-  req.target = connection_target(endpoint_.base_path, connection_id);
+  req.target = std::move(target);
   req.body = std::move(body);
   if (!options_.credentials) return req;
   aws::sigv4::Request s;
@@ -121,6 +126,20 @@ std::vector<core::result<void>> Http::post(const apigw::Recipients& to, const ap
 
 net::awaitable<core::result<void>> Http::async_post(const std::string& connection_id, const std::string& data) {
   co_return to_result(co_await client_->client().request(endpoint_, signed_request("POST", connection_id, data)));
+}
+
+net::awaitable<std::optional<std::vector<core::result<void>>>> Http::async_post_batch(
+    std::span<const std::string> ids, const std::string& data) {
+  using Results = std::vector<core::result<void>>;
+  auto req = signed_to("POST", apigw::batch::target(endpoint_.base_path), apigw::batch::encode_request(ids, data));
+  req.headers.push_back({"Content-Type", std::string(apigw::batch::content_type)});
+  const auto r = co_await client_->client().request(endpoint_, std::move(req));
+  if (r && r->status == 404) co_return std::nullopt;
+  if (auto failed = to_result(r); !failed) co_return Results(ids.size(), failed.error());
+  if (auto results = apigw::batch::decode_answer(r->body, ids.size())) co_return std::move(*results);
+  core::log::warn("a node answered a batch post with a body that is not a batch answer",
+                  {{"endpoint", options_.endpoint}});
+  co_return Results(ids.size(), core::make_error_code(errc::internal));
 }
 
 core::result<apigw::ConnectionInfo> Http::get(const std::string& connection_id) {

@@ -5,6 +5,8 @@
 // mode against the gateway's own @connections endpoint.
 #include <memory>
 #include <optional>
+#include <span>
+#include <vector>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -47,11 +49,20 @@ class Http final : public apigw::Connections {
   boost::asio::awaitable<core::result<void>> async_post(const std::string& connection_id,
                                                         const std::string& data);
 
+  // Parley's node-to-node batch post (apigw/post_batch.hpp): `data` to every id in one request
+  // to another Parley node's management listener, signed as the other calls. The i-th result
+  // answers ids[i]. nullopt when the endpoint does not serve it (404: a public port, or a node
+  // older than the batch post): post one by one there. At most apigw::batch::max_ids ids.
+  // Same coroutine rules as async_post.
+  boost::asio::awaitable<std::optional<std::vector<core::result<void>>>> async_post_batch(
+      std::span<const std::string> ids, const std::string& data);
+
  private:
   Http(std::shared_ptr<aws::http::BlockingClient> client, aws::http::Endpoint endpoint,
        HttpOptions options);
   aws::http::Request signed_request(std::string method, const std::string& connection_id,
                                     std::string body) const;
+  aws::http::Request signed_to(std::string method, std::string target, std::string body) const;
 
   std::shared_ptr<aws::http::BlockingClient> client_;
   aws::http::Endpoint endpoint_;
