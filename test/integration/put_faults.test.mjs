@@ -62,22 +62,29 @@ test('a message put that fails for a moment is tried again: stored, acked, no ga
   assert.deepEqual(h.messages.map((m) => [m.seq, m.text]), [[1, 'one'], [2, 'two']]);
 });
 
+// One send with a clientMsgId while the proxy applies the next `loseOp` on the clientmsgs table
+// and loses its answer, then the same send again: both must be acked, the second as a duplicate
+// of the first's seq.
+async function sendLosingOne(loseOp, text, clientMsgId) {
+  const room = uniq('own');
+  const a = await enter(srv.wsUrl, { name: 'ann', room });
+  Object.assign(proxy, { lose: 1, loseOp, loseTable: 'parley-clientmsgs' });
+  const lostBefore = proxy.lost;
+  a.client.send({ action: 'sendmessage', room, message: text, clientMsgId });
+  const ack = await answer(a.client, clientMsgId);
+  assert.equal(proxy.lost - lostBefore, 1, `the proxy lost the ${loseOp}'s answer`);
+  assert.equal(ack.type, 'ack', JSON.stringify(ack));
+  a.client.send({ action: 'sendmessage', room, message: text, clientMsgId });
+  const again = await answer(a.client, clientMsgId);
+  assert.deepEqual([again.type, again.seq, again.duplicate], ['ack', ack.seq, true], JSON.stringify(again));
+  return { a, room };
+}
+
 // The clientMsgId claim's put applied but its answer lost: the client's retry fails the condition
 // on the claim this very attempt wrote. Before, the append waited claim_wait (5 s) for "an
 // earlier attempt" (itself) and answered error; the retry failed the same way until the 30 s lease.
 test('a clientMsgId claim whose answer was lost is recognised as our own: acked once, no wait for ourselves', { timeout: 30_000 }, async () => {
-  const room = uniq('own');
-  const a = await enter(srv.wsUrl, { name: 'ann', room });
-  Object.assign(proxy, { lose: 1, loseOp: 'PutItem', loseTable: 'parley-clientmsgs' });
-  const lostBefore = proxy.lost;
-  a.client.send({ action: 'sendmessage', room, message: 'mine', clientMsgId: 'k-own' });
-  const ack = await answer(a.client, 'k-own');
-  assert.equal(proxy.lost - lostBefore, 1, 'the proxy lost the claim put\'s answer');
-  assert.equal(ack.type, 'ack', JSON.stringify(ack));
-  // The key was recorded: a retry is a duplicate of the same seq.
-  a.client.send({ action: 'sendmessage', room, message: 'mine', clientMsgId: 'k-own' });
-  const again = await answer(a.client, 'k-own');
-  assert.deepEqual([again.type, again.seq, again.duplicate], ['ack', ack.seq, true], JSON.stringify(again));
+  const { a, room } = await sendLosingOne('PutItem', 'mine', 'k-own');
   const h = await history(a.client, room, { after: 0 });
   assert.deepEqual(h.messages.map((m) => m.text), ['mine']);
 });
@@ -85,17 +92,7 @@ test('a clientMsgId claim whose answer was lost is recognised as our own: acked 
 // The update that records the key's seq applied but its answer lost: not a takeover (the log
 // said "clientMsgId claim was taken over while storing" for every such loss).
 test('a clientMsgId record whose answer was lost is not reported as a takeover', { timeout: 30_000 }, async () => {
-  const room = uniq('own');
-  const a = await enter(srv.wsUrl, { name: 'ann', room });
-  Object.assign(proxy, { lose: 1, loseOp: 'UpdateItem', loseTable: 'parley-clientmsgs' });
-  const lostBefore = proxy.lost;
-  a.client.send({ action: 'sendmessage', room, message: 'kept', clientMsgId: 'k-rec' });
-  const ack = await answer(a.client, 'k-rec');
-  assert.equal(ack.type, 'ack', JSON.stringify(ack));
-  assert.equal(proxy.lost - lostBefore, 1, 'the proxy lost the record\'s answer');
-  a.client.send({ action: 'sendmessage', room, message: 'kept', clientMsgId: 'k-rec' });
-  const again = await answer(a.client, 'k-rec');
-  assert.deepEqual([again.type, again.seq, again.duplicate], ['ack', ack.seq, true], JSON.stringify(again));
+  await sendLosingOne('UpdateItem', 'kept', 'k-rec');
   await sleep(100);
   assert.doesNotMatch(srv.stderr(), /claim was taken over while storing/);
 });
