@@ -173,7 +173,7 @@ export const ASSUMPTIONS = {
     { name: 'as shipped: 4 handler threads, a request per remote member', handlerThreads: 4, dynamoPool: 32, crossNode: 'each' },
     { name: '`--handler-threads 32` (the DynamoDB pool\'s size)', handlerThreads: 32, dynamoPool: 32, crossNode: 'each' },
     { name: '256 threads and DynamoDB connections (code change)', handlerThreads: 256, dynamoPool: 256, crossNode: 'each' },
-    { name: '… + one request per node (node-batch)', handlerThreads: 256, dynamoPool: 256, crossNode: 'batch' },
+    { name: '… + one request per node (the batch post)', handlerThreads: 256, dynamoPool: 256, crossNode: 'batch' },
     { name: '… + a room\'s members on one node', handlerThreads: 256, dynamoPool: 256, crossNode: 'affinity' },
   ],
 };
