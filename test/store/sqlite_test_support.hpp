@@ -35,6 +35,10 @@ inline std::vector<std::string> rows(const fs::path& file, const std::string& sq
   sqlite3* db = nullptr;
   std::vector<std::string> out;
   int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  // Several test threads may read at once while another connection closes (and checkpoints):
+  // wait for the lock as the adapter's own connections do, instead of failing SQLITE_BUSY (seen
+  // under ASan: "database is locked" in GroupCommitTest's six concurrent checks).
+  if (rc == SQLITE_OK) sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* s = nullptr;
   if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr);
   while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -68,6 +72,7 @@ inline std::string exec(const fs::path& file, const std::string& script) {
   std::string out;
   if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
           SQLITE_OK ||
+      sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
       sqlite3_exec(db, script.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     out = sqlite3_errmsg(db);
   }
