@@ -76,6 +76,35 @@ SqliteConnection::~SqliteConnection() {
   sqlite3_close_v2(db_);
 }
 
+void SqliteConnection::on_wal_commit(WalHook hook, void* arg) {
+  wal_hook_ = hook;
+  wal_hook_arg_ = arg;
+  if (!hook) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    return;
+  }
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) -> int {
+        auto* c = static_cast<SqliteConnection*>(self);
+        c->wal_hook_(c->wal_hook_arg_, pages);
+        return SQLITE_OK;  // the commit itself succeeded whatever the hook did
+      },
+      this);
+}
+
+core::result<SqliteConnection::Checkpointed> SqliteConnection::checkpoint_passive() {
+  Checkpointed out;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &out.wal_pages,
+                                     &out.copied_pages);
+  if (rc == SQLITE_BUSY) {
+    out.busy = true;
+    return out;
+  }
+  if (rc != SQLITE_OK) return failure("wal_checkpoint", rc);
+  return out;
+}
+
 core::result<Statement> SqliteConnection::statement(std::string_view sql) {
   if (auto it = cache_.find(sql); it != cache_.end()) return Statement(it->second);
   sqlite3_stmt* s = nullptr;

@@ -61,6 +61,20 @@ class SqliteConnection {
   // Runs a cached statement that returns no rows (BEGIN, COMMIT); `sql` as for statement().
   core::result<void> exec_cached(const char* sql);
   bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+
+  // Calls `hook(arg, pages)` after each commit of this connection, with the WAL's size in pages,
+  // on the committing thread (inside COMMIT: the hook may checkpoint this connection). Replaces
+  // SQLite's autocheckpoint on this connection; nullptr removes the hook (no autocheckpoint).
+  using WalHook = void (*)(void* arg, int wal_pages);
+  void on_wal_commit(WalHook hook, void* arg);
+  // A PASSIVE checkpoint: copies what it can of the WAL into the database without waiting for
+  // the writer or readers. `busy`: another connection was checkpointing (nothing done).
+  struct Checkpointed {
+    bool busy = false;
+    int wal_pages = 0;     // pages in the WAL
+    int copied_pages = 0;  // of those, in the database now
+  };
+  core::result<Checkpointed> checkpoint_passive();
   boost::system::error_code failure(std::string_view op, int rc) const {
     return sqlite_failure(db_, op, rc);
   }
@@ -69,6 +83,8 @@ class SqliteConnection {
   explicit SqliteConnection(sqlite3* db) noexcept : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string_view, sqlite3_stmt*> cache_;
+  WalHook wal_hook_ = nullptr;
+  void* wal_hook_arg_ = nullptr;
 };
 
 // Steps a statement that returns no rows (a write); anything but SQLITE_DONE fails `op`.

@@ -14,6 +14,7 @@
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_messages.hpp"
 #include "store/sqlite/sqlite_schema.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 
 namespace store {
 namespace {
@@ -113,7 +114,13 @@ core::result<std::unique_ptr<Sqlite>> Sqlite::open(const std::filesystem::path& 
     auto writer = SqliteConnection::open(db_file, options.busy_timeout, false);
     if (!writer) return writer.error();
     if (auto r = prepare_database(**writer); !r) return r.error();
-    return std::unique_ptr<Sqlite>(new Sqlite(db_file, options, std::move(*writer)));
+    std::unique_ptr<Sqlite> s(new Sqlite(db_file, options, std::move(*writer)));
+    auto checkpointer = WalCheckpointer::start(
+        db_file, options.busy_timeout, *s->writer_,
+        {.start_pages = options.checkpoint_pages, .writer_pages = options.writer_checkpoint_pages});
+    if (!checkpointer) return checkpointer.error();
+    s->checkpointer_ = std::move(*checkpointer);
+    return s;
   });
 }
 

@@ -15,6 +15,7 @@ namespace store {
 
 class SqliteConnection;
 class GroupCommit;
+class WalCheckpointer;
 
 struct SqliteOptions {
   // How long a write waits for another process holding the file's write lock.
@@ -23,6 +24,10 @@ struct SqliteOptions {
   int max_page = 1000;
   // Read connections kept open between calls; more are opened under load and closed after.
   std::size_t max_idle_readers = 8;
+  // WAL checkpoints (wal_checkpointer.hpp): a thread of their own runs one every this many new
+  // WAL pages (1 KiB each); past `writer_checkpoint_pages` a commit runs one itself.
+  int checkpoint_pages = 4000;
+  int writer_checkpoint_pages = 24000;
 };
 
 // The schema version kept in PRAGMA user_version; an older file is upgraded in place on open
@@ -114,6 +119,8 @@ class Sqlite final : public Store {
   std::mutex write_mutex_;
   std::unique_ptr<SqliteConnection> writer_;  // guarded by write_mutex_
   std::unique_ptr<GroupCommit> group_;        // appends and connects, on writer_
+  // Declared after writer_: unhooks it and stops its thread before writer_ closes.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   std::mutex readers_mutex_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // guarded by readers_mutex_
 };
