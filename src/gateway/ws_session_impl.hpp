@@ -6,7 +6,7 @@
 //   ws_writer.cpp     send/deliver/flush, the FrameQueue, corked gathered writes
 //   ws_close.cpp      the closing handshake, its codes, the one end of reading, the sweep
 //   ws_buffers.cpp    what an idle connection gives back at the sweep (issue 18)
-// Socket is tcp::socket (plain) or TlsSocket; each file instantiates its members for both.
+// Socket is PlainSocket or TlsSocket; each file instantiates its members for both.
 // Everything not marked otherwise is touched only on the connection's socket loop.
 #include <atomic>
 #include <chrono>
@@ -31,6 +31,7 @@
 #include "gateway/frame_parser.hpp"
 #include "gateway/frame_queue.hpp"
 #include "gateway/loop_sweep.hpp"
+#include "gateway/plain_socket.hpp"
 #include "gateway/session_phase.hpp"
 #include "gateway/tls_socket.hpp"
 
@@ -206,7 +207,7 @@ class WsSession final : public Session,
 
 // An idle connection's object (issue 18, docs/performance-notes.md): with make_shared's block it
 // fits jemalloc's 768-byte class. A member added here may cost 128 bytes per connection.
-static_assert(sizeof(WsSession<boost::asio::ip::tcp::socket>) + 16 <= 768,
+static_assert(sizeof(WsSession<PlainSocket>) + 16 <= 768,
               "WsSession grew past a jemalloc size class (see the comment above)");
 
 }  // namespace gateway

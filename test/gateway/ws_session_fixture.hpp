@@ -42,7 +42,7 @@ struct Journal {
 
 class WsSessionTest : public ::testing::Test {
  protected:
-  using Plain = WsSession<boost::asio::ip::tcp::socket>;
+  using Plain = WsSession<PlainSocket>;
 
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
