@@ -270,8 +270,7 @@ net::awaitable<void> serve_on(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
     meta.user_agent = std::string(ua->value());
   meta.domain_name = ctx.config.domain_name.empty() ? std::string(request[http::field::host])
                                                     : ctx.config.domain_name;
-  meta.stage = ctx.config.stage;
-  meta.api_id = ctx.config.api_id;
+  meta.config = &ctx.config;
 
   auto session = std::make_shared<WsSession<Socket>>(ctx, inbox, sweep, stream.get_executor(),
                                                      std::move(meta));

@@ -156,8 +156,8 @@ class WsSession final : public Session,
   void finish(int code, std::string reason);
   void release_ip();
 
-  // Member order keeps the object at 752 bytes, 768 with its shared_ptr block: a jemalloc size
-  // class below 896 (issue 18; the static_assert after the class). The loop-only flags of
+  // Member order keeps the object at 624 bytes, 640 with its shared_ptr block: jemalloc's size
+  // class below 768 (issue 18; the static_assert after the class). The loop-only flags of
   // every concern sit beside the phase, the close state is allocated at the close.
   Context& ctx_;
   LoopInbox& inbox_;
@@ -206,8 +206,8 @@ class WsSession final : public Session,
 };
 
 // An idle connection's object (issue 18, docs/performance-notes.md): with make_shared's block it
-// fits jemalloc's 768-byte class. A member added here may cost 128 bytes per connection.
-static_assert(sizeof(WsSession<PlainSocket>) + 16 <= 768,
+// fits jemalloc's 640-byte class. A member added here may cost 128 bytes per connection.
+static_assert(sizeof(WsSession<PlainSocket>) + 16 <= 640,
               "WsSession grew past a jemalloc size class (see the comment above)");
 
 }  // namespace gateway
