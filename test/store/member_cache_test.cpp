@@ -8,7 +8,9 @@
 #include <set>
 #include <thread>
 
+#include "core/log.hpp"
 #include "sqlite_test_support.hpp"
+#include "store/fault_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store_contract.hpp"
 
@@ -175,6 +177,15 @@ TEST_F(MemberCacheTest, RoomsThatEmptiedAreErasedUnderChurn) {
     }
     EXPECT_EQ(cache.cached_rooms(), 0u);
   }
+}
+
+// A write the store refused leaves no entry either (the room was made for it, and stayed empty).
+TEST_F(MemberCacheTest, ARefusedWriteLeavesNoRoomBehind) {
+  core::log::set_level(core::log::level::warn);  // not a line per injected fault
+  store::Faulty faulty(inner_->tables(), store::parse_fault_spec("put_member:error:1"));
+  store::MemberCache cache(faulty, true);
+  for (int i = 0; i < 10; ++i) EXPECT_FALSE(cache.put_member(member("r" + std::to_string(i), "a", "ann")));
+  EXPECT_EQ(cache.cached_rooms(), 0u);
 }
 
 // Rooms share their locks: a rename spanning rooms of one stripe takes it once (a second
