@@ -5,6 +5,7 @@
 #include "apigw/route_key.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "gateway/config.hpp"
 
 namespace gateway {
 namespace {
@@ -20,9 +21,9 @@ apigw::Event base_event(const ConnectionMeta& m, std::string route_key, apigw::E
   c.request_time = core::clf_time(now_ms);
   c.request_time_epoch = now_ms;
   c.connected_at = m.connected_at;
-  c.stage = std::string(m.stage);
+  c.stage = m.config->stage;
   c.domain_name = m.domain_name;
-  c.api_id = std::string(m.api_id);
+  c.api_id = m.config->api_id;
   c.identity.source_ip = m.source_ip;
   c.identity.user_agent = m.user_agent;
   if (m.authorizer) c.authorizer = m.authorizer.object();

@@ -13,6 +13,8 @@
 
 namespace gateway {
 
+struct Config;
+
 // What stays the same in every event of one connection.
 struct ConnectionMeta {
   std::string connection_id;
@@ -20,10 +22,10 @@ struct ConnectionMeta {
   std::string source_ip;
   std::optional<std::string> user_agent;
   std::string domain_name;
-  // The same for every connection of a server: views of its configuration (Context::config,
-  // which outlives its sessions), not copies (issue 18).
-  std::string_view stage;
-  std::string_view api_id;
+  // Its stage and API id, the same for every connection of a server: read from the server's
+  // configuration (Context::config, which outlives its sessions) when an event is built, not
+  // held per connection (issue 18). Never null in an event.
+  const Config* config = nullptr;
   StoredContext authorizer;  // requestContext.authorizer, when authorized
 };
 

@@ -85,7 +85,7 @@ bool FrameParser::on_header(const ::ws::FrameHeader& h, Event& out) {
       out = reject(close_code::unsupported_data, "Binary frames are not supported");
       return skip(len);
     default:  // close, ping, pong: HeaderReader checked they are whole and short
-      control_.clear();
+      control_ = std::make_unique<std::string>();
       break;
   }
   if (is_data()) {
@@ -119,13 +119,19 @@ void FrameParser::on_payload_chunk(const std::uint8_t* p, std::size_t n) {
     offset_ += n;
     return;
   }
-  std::string& dst = data ? message_ : control_;
+  std::string& dst = data ? message_ : *control_;
   const std::size_t start = dst.size();
   dst.resize(start + n);
   auto* out = reinterpret_cast<std::uint8_t*>(dst.data()) + start;
   ::ws::unmask_copy(out, p, n, mask_, offset_);
   offset_ += n;
   if (data && !utf8_.feed(out, n)) invalid_utf8_ = true;
+}
+
+std::string FrameParser::take_control() {
+  std::string payload = std::move(*control_);
+  control_.reset();
+  return payload;
 }
 
 bool FrameParser::on_frame_end(Event& out) {
@@ -142,24 +148,25 @@ bool FrameParser::on_frame_end(Event& out) {
     // The payload moves out: between frames the parser holds no control buffer (a ping of
     // more than 15 bytes would otherwise keep its heap block for the connection's life).
     case Opcode::ping:
-      out = Event{Kind::ping, std::exchange(control_, std::string()), 0};
+      out = Event{Kind::ping, take_control(), 0};
       return true;
     case Opcode::pong:
-      out = Event{Kind::pong, std::exchange(control_, std::string()), 0};
+      out = Event{Kind::pong, take_control(), 0};
       return true;
     case Opcode::close: {
-      if (control_.empty()) return out = Event{Kind::close, {}, close_code::no_status}, true;
-      if (control_.size() == 1)
+      const std::string control = take_control();
+      if (control.empty()) return out = Event{Kind::close, {}, close_code::no_status}, true;
+      if (control.size() == 1)
         return out = fail(close_code::protocol_error, "Close payload of one byte"), true;
       const auto code = static_cast<std::uint16_t>(
-          (static_cast<std::uint8_t>(control_[0]) << 8) | static_cast<std::uint8_t>(control_[1]));
+          (static_cast<std::uint8_t>(control[0]) << 8) | static_cast<std::uint8_t>(control[1]));
       if (!::ws::valid_close_code(code))
         return out = fail(close_code::protocol_error, "Invalid close code"), true;
       core::Utf8Validator v;
-      const auto* reason = reinterpret_cast<const std::uint8_t*>(control_.data()) + 2;
-      if (!v.feed(reason, control_.size() - 2) || !v.complete())
+      const auto* reason = reinterpret_cast<const std::uint8_t*>(control.data()) + 2;
+      if (!v.feed(reason, control.size() - 2) || !v.complete())
         return out = fail(close_code::invalid_payload, "Invalid UTF-8 in the close reason"), true;
-      out = Event{Kind::close, control_.substr(2), code};
+      out = Event{Kind::close, control.substr(2), code};
       return true;
     }
     default:

@@ -4,6 +4,7 @@
 // message: 1009), text only (binary: 1003), valid UTF-8 (1007) and the protocol (1002).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/utf8.hpp"
@@ -41,12 +42,15 @@ class FrameParser {
   // protocol error (1002) it swallows everything.
   std::size_t parse(const std::uint8_t* data, std::size_t n, Event& out);
   // Heap bytes held for frames not yet complete (0 between frames).
-  std::size_t held_bytes() const { return message_.capacity() + control_.capacity() - 2 * sso_capacity; }
+  std::size_t held_bytes() const {
+    return message_.capacity() - sso_capacity +
+           (control_ ? sizeof(std::string) + control_->capacity() - sso_capacity : 0);
+  }
 
  private:
   // Not constexpr: clang 14 with libstdc++ 12 cannot evaluate std::string() in a constant expression.
   static inline const std::size_t sso_capacity = std::string().capacity();  // the capacity without heap
-  enum class State { header, payload, failed };
+  enum class State : std::uint8_t { header, payload, failed };
   Event fail(std::uint16_t code, std::string reason);    // framing broken: read nothing more
   Event reject(std::uint16_t code, std::string reason);  // framing intact: skip data frames
   bool is_data() const { return frame_op_ == Opcode::text || frame_op_ == Opcode::continuation; }
@@ -54,21 +58,25 @@ class FrameParser {
   void on_payload_chunk(const std::uint8_t* p, std::size_t n);
   bool skip(std::uint64_t len);
   bool on_frame_end(Event& out);
+  std::string take_control();  // the control frame's payload, leaving none held
 
+  // Ordered to pack (every connection holds a parser: issue 18, the static_assert below).
   ParserLimits limits_;
-  State state_ = State::header;
   ::ws::HeaderReader header_;
-  Opcode frame_op_ = Opcode::text;  // opcode of the frame being read
-  bool fin_ = false;
-  ::ws::MaskKey mask_{};
   std::uint64_t remaining_ = 0;  // payload bytes still to come in this frame
   std::uint64_t offset_ = 0;     // payload bytes seen in this frame (for the mask)
+  std::string message_;
+  // A control frame's payload (at most 125 bytes) while it arrives; null between control frames.
+  std::unique_ptr<std::string> control_;
+  ::ws::MaskKey mask_{};
+  State state_ = State::header;
+  Opcode frame_op_ = Opcode::text;  // opcode of the frame being read
+  bool fin_ = false;
   bool in_message_ = false;      // a fragmented text message is open
   bool discarding_ = false;      // rejected: data frames are skipped from now on
   bool invalid_utf8_ = false;
-  std::string message_;
-  std::string control_;
   core::Utf8Validator utf8_;
 };
+static_assert(sizeof(FrameParser) <= 136, "a session's frame parser grew (issue 18)");
 
 }  // namespace gateway::ws

@@ -21,6 +21,8 @@ class TlsSocket {
   // One TLS record's worth: a read never returns more than one record's plaintext anyway.
   static constexpr std::size_t read_size = 16384;
 
+  using executor_type = boost::asio::any_io_executor;
+
   explicit TlsSocket(const boost::asio::any_io_executor& ex) : executor_(ex) {}
 
   // Takes the stream over once the WebSocket handshake is done.

@@ -25,9 +25,9 @@ void WsSession<Socket>::release_buffers() {
   if constexpr (tls) socket_.release_gather();
 }
 
-template std::size_t WsSession<tcp::socket>::held_bytes() const;
+template std::size_t WsSession<PlainSocket>::held_bytes() const;
 template std::size_t WsSession<TlsSocket>::held_bytes() const;
-template void WsSession<tcp::socket>::release_buffers();
+template void WsSession<PlainSocket>::release_buffers();
 template void WsSession<TlsSocket>::release_buffers();
 
 }  // namespace gateway

@@ -145,7 +145,7 @@ void WsSession<Socket>::release_ip() {
   template void WsSession<S>::end_reading();                                   \
   template void WsSession<S>::finish(int, std::string);                        \
   template void WsSession<S>::release_ip();
-PARLEY_INSTANTIATE(tcp::socket)
+PARLEY_INSTANTIATE(PlainSocket)
 PARLEY_INSTANTIATE(TlsSocket)
 #undef PARLEY_INSTANTIATE
 

@@ -25,10 +25,22 @@ using namespace ws_session;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
+namespace {
+// The socket's own executor: TlsSocket keeps the stream's, PlainSocket its loop's io_context's.
+template <class Socket>
+typename Socket::executor_type socket_executor(const net::any_io_executor& ex) {
+  if constexpr (std::is_same_v<Socket, TlsSocket>)
+    return ex;
+  else
+    return loop_executor(ex);
+}
+}  // namespace
+
 template <class Socket>
 WsSession<Socket>::WsSession(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
                              const net::any_io_executor& ex, ConnectionMeta meta)
-    : ctx_(ctx), inbox_(inbox), sweep_(sweep), socket_(ex), meta_(std::move(meta)),
+    : ctx_(ctx), inbox_(inbox), sweep_(sweep), socket_(socket_executor<Socket>(ex)),
+      meta_(std::move(meta)),
       parser_({ctx.config.max_frame_bytes, ctx.config.max_message_bytes}),
       started_(Clock::now()),
       rate_({ctx.config.rate_limit, ctx.config.rate_burst}, started_),
@@ -161,8 +173,8 @@ net::awaitable<bool> WsSession<Socket>::switch_protocols(Stream& stream, const R
     beast::get_lowest_layer(stream).expires_never();
     if (!ec) socket_.attach(std::move(stream));
   } else {
-    socket_ = beast::get_lowest_layer(stream).release_socket();
-    socket_.non_blocking(true, ec);
+    adopt(beast::get_lowest_layer(stream).release_socket(), socket_, ec);
+    if (!ec) socket_.non_blocking(true, ec);
     std::size_t sent = ec ? 0 : socket_.write_some(net::buffer(answer), ec);
     if (ec == net::error::would_block || ec == net::error::try_again) ec = {};
     if (!ec && sent < answer.size())
@@ -231,7 +243,7 @@ void WsSession<Socket>::opened() {
   template WsSession<S>::WsSession(Context&, LoopInbox&, LoopSweep&,                          \
                                    const net::any_io_executor&, ConnectionMeta);              \
   template net::awaitable<void> WsSession<S>::run(Stream, Request, Handshake);
-PARLEY_INSTANTIATE(tcp::socket)
+PARLEY_INSTANTIATE(PlainSocket)
 PARLEY_INSTANTIATE(TlsSocket)
 #undef PARLEY_INSTANTIATE
 
@@ -258,8 +270,7 @@ net::awaitable<void> serve_on(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
     meta.user_agent = std::string(ua->value());
   meta.domain_name = ctx.config.domain_name.empty() ? std::string(request[http::field::host])
                                                     : ctx.config.domain_name;
-  meta.stage = ctx.config.stage;
-  meta.api_id = ctx.config.api_id;
+  meta.config = &ctx.config;
 
   auto session = std::make_shared<WsSession<Socket>>(ctx, inbox, sweep, stream.get_executor(),
                                                      std::move(meta));
@@ -270,7 +281,7 @@ net::awaitable<void> serve_on(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
 
 net::awaitable<void> serve_websocket(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
                                      beast::tcp_stream stream, Request request) {
-  return serve_on<tcp::socket>(ctx, inbox, sweep, std::move(stream), std::move(request));
+  return serve_on<PlainSocket>(ctx, inbox, sweep, std::move(stream), std::move(request));
 }
 
 net::awaitable<void> serve_websocket(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,

@@ -257,7 +257,7 @@ void WsSession<Socket>::send_gateway_error(std::string_view message, const std::
 #define PARLEY_INSTANTIATE(S)                                                              \
   template void WsSession<S>::start_reading();                                             \
   template void WsSession<S>::observe(std::string_view, const InvokeResult&, Clock::time_point);
-PARLEY_INSTANTIATE(tcp::socket)
+PARLEY_INSTANTIATE(PlainSocket)
 PARLEY_INSTANTIATE(TlsSocket)
 #undef PARLEY_INSTANTIATE
 

@@ -6,7 +6,7 @@
 //   ws_writer.cpp     send/deliver/flush, the FrameQueue, corked gathered writes
 //   ws_close.cpp      the closing handshake, its codes, the one end of reading, the sweep
 //   ws_buffers.cpp    what an idle connection gives back at the sweep (issue 18)
-// Socket is tcp::socket (plain) or TlsSocket; each file instantiates its members for both.
+// Socket is PlainSocket or TlsSocket; each file instantiates its members for both.
 // Everything not marked otherwise is touched only on the connection's socket loop.
 #include <atomic>
 #include <chrono>
@@ -31,6 +31,7 @@
 #include "gateway/frame_parser.hpp"
 #include "gateway/frame_queue.hpp"
 #include "gateway/loop_sweep.hpp"
+#include "gateway/plain_socket.hpp"
 #include "gateway/session_phase.hpp"
 #include "gateway/tls_socket.hpp"
 
@@ -155,8 +156,8 @@ class WsSession final : public Session,
   void finish(int code, std::string reason);
   void release_ip();
 
-  // Member order keeps the object at 752 bytes, 768 with its shared_ptr block: a jemalloc size
-  // class below 896 (issue 18; the static_assert after the class). The loop-only flags of
+  // Member order keeps the object at 624 bytes, 640 with its shared_ptr block: jemalloc's size
+  // class below 768 (issue 18; the static_assert after the class). The loop-only flags of
   // every concern sit beside the phase, the close state is allocated at the close.
   Context& ctx_;
   LoopInbox& inbox_;
@@ -205,8 +206,8 @@ class WsSession final : public Session,
 };
 
 // An idle connection's object (issue 18, docs/performance-notes.md): with make_shared's block it
-// fits jemalloc's 768-byte class. A member added here may cost 128 bytes per connection.
-static_assert(sizeof(WsSession<boost::asio::ip::tcp::socket>) + 16 <= 768,
+// fits jemalloc's 640-byte class. A member added here may cost 128 bytes per connection.
+static_assert(sizeof(WsSession<PlainSocket>) + 16 <= 640,
               "WsSession grew past a jemalloc size class (see the comment above)");
 
 }  // namespace gateway

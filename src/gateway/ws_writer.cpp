@@ -170,7 +170,7 @@ bool WsSession<Socket>::written(std::size_t entries) {
   template Deliverable::Owed WsSession<S>::deliver(apigw::SharedFrame, bool);           \
   template void WsSession<S>::flush();                                                  \
   template void WsSession<S>::enqueue(apigw::SharedFrame, ws::Opcode);
-PARLEY_INSTANTIATE(tcp::socket)
+PARLEY_INSTANTIATE(PlainSocket)
 PARLEY_INSTANTIATE(TlsSocket)
 #undef PARLEY_INSTANTIATE
 

@@ -12,29 +12,59 @@ std::string folded(std::string_view name) {
   return out;
 }
 
+const std::shared_ptr<RoomMembers>& empty_list() {
+  static const auto empty = std::make_shared<RoomMembers>();
+  return empty;
+}
+
 }  // namespace
 
-std::shared_ptr<MemberCache::Room> MemberCache::room(const std::string& name) {
-  std::lock_guard lock(rooms_mutex_);
-  auto& r = rooms_[name];
-  if (!r) {
-    r = std::make_shared<Room>();
-    // Every write since the (empty) start went through this cache: an unseen room is empty.
-    if (starts_empty_) r->loaded.store(true, std::memory_order_release);
+// A room's entry held for one call: made when missing, dropped when the last call holding it
+// ends and the room is empty (a room whose last member left costs nothing; `who` on any name
+// leaves nothing behind). Entries live in the map's nodes, which never move.
+class MemberCache::Use {
+ public:
+  Use(MemberCache& cache, const std::string& name) : cache_(cache) {
+    std::lock_guard lock(cache_.rooms_mutex_);
+    auto [it, made] = cache_.rooms_.try_emplace(name);
+    entry_ = &*it;
+    if (made) {
+      entry_->second.list = empty_list();
+      entry_->second.stripe = RoomLocks::stripe_of(name);
+      // Every write since the (empty) start went through this cache: an unseen room is empty.
+      if (cache_.starts_empty_) entry_->second.loaded.store(true, std::memory_order_release);
+    }
+    ++entry_->second.users;
   }
-  return r;
-}
+  ~Use() {
+    std::lock_guard lock(cache_.rooms_mutex_);
+    // No other call holds the room: nobody reads or writes it until the next Use.
+    if (--entry_->second.users == 0 && entry_->second.list->members.empty())
+      cache_.rooms_.erase(cache_.rooms_.find(entry_->first));
+  }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+
+  Room& room() const { return entry_->second; }
+  std::mutex& write() const { return cache_.locks_.write(entry_->second.stripe); }
+  std::mutex& data() const { return cache_.locks_.data(entry_->second.stripe); }
+
+ private:
+  MemberCache& cache_;
+  std::pair<const std::string, Room>* entry_;
+};
 
 std::size_t MemberCache::cached_rooms() const {
   std::lock_guard lock(rooms_mutex_);
   return rooms_.size();
 }
 
-core::result<void> MemberCache::load(Room& r, const std::string& name) {
+core::result<void> MemberCache::load(const Use& use, const std::string& name) {
+  Room& r = use.room();
   if (r.loaded.load(std::memory_order_acquire)) return {};
   auto rows = inner_.members(name);
   if (!rows) return rows.error();
-  std::lock_guard data(r.data);
+  std::lock_guard data(use.data());
   for (const auto& m : *rows) insert(r, m);
   r.loaded.store(true, std::memory_order_release);
   return {};
@@ -127,13 +157,13 @@ void MemberCache::erase(Room& r, const std::string& connection_id) {
 
 core::result<void> MemberCache::put_member_with(
     const Member& m, const std::function<core::result<void>()>& write) {
-  auto r = room(m.room);
-  std::lock_guard lock(r->write);
+  Use use(*this, m.room);
+  std::lock_guard lock(use.write());
   if (auto w = write(); !w) return w;
   // A room never read is loaded from the store, with this row, when it is first read.
-  if (r->loaded.load(std::memory_order_acquire)) {
-    std::lock_guard data(r->data);
-    insert(*r, m);
+  if (use.room().loaded.load(std::memory_order_acquire)) {
+    std::lock_guard data(use.data());
+    insert(use.room(), m);
   }
   return {};
 }
@@ -147,63 +177,43 @@ core::result<void> MemberCache::put_connection_and_member(const Connection& c, c
 }
 
 core::result<void> MemberCache::rename(const Rename& r) {
-  std::vector<std::pair<std::string, const Member*>> order;
-  for (const auto& m : r.members) order.emplace_back(m.room, &m);
-  std::sort(order.begin(), order.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::shared_ptr<Room>> held;
-  std::vector<std::unique_lock<std::mutex>> locks;
-  for (const auto& [name, _] : order) {
-    held.push_back(room(name));
-    locks.emplace_back(held.back()->write);
+  // Declared before the locks: the rooms are released (maybe erased) once the locks are.
+  std::vector<std::unique_ptr<Use>> held;
+  std::vector<std::uint8_t> stripes;
+  for (const auto& m : r.members) {
+    held.push_back(std::make_unique<Use>(*this, m.room));
+    stripes.push_back(held.back()->room().stripe);
   }
+  auto locks = locks_.write_all(std::move(stripes));
   if (auto w = inner_.rename(r); !w) return w;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    if (!held[i]->loaded.load(std::memory_order_acquire)) continue;
-    std::lock_guard data(held[i]->data);
-    insert(*held[i], *order[i].second);
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    if (!held[i]->room().loaded.load(std::memory_order_acquire)) continue;
+    std::lock_guard data(held[i]->data());
+    insert(held[i]->room(), r.members[i]);
   }
   return {};
 }
 
 core::result<void> MemberCache::delete_member(const std::string& room_name,
                                               const std::string& connection_id) {
-  {
-    auto r = room(room_name);
-    std::lock_guard write(r->write);
-    if (auto w = inner_.delete_member(room_name, connection_id); !w) return w;
-    if (r->loaded.load(std::memory_order_acquire)) {
-      std::lock_guard data(r->data);
-      erase(*r, connection_id);
-    }
+  Use use(*this, room_name);
+  std::lock_guard write(use.write());
+  if (auto w = inner_.delete_member(room_name, connection_id); !w) return w;
+  if (use.room().loaded.load(std::memory_order_acquire)) {
+    std::lock_guard data(use.data());
+    erase(use.room(), connection_id);
   }
-  release_if_empty(room_name);
   return {};
 }
 
-void MemberCache::release_if_empty(const std::string& name) {
-  std::lock_guard lock(rooms_mutex_);
-  auto it = rooms_.find(name);
-  // use_count 1: only the map holds it, so nobody is between room() and their update.
-  if (it == rooms_.end() || it->second.use_count() != 1) return;
-  std::lock_guard data(it->second->data);
-  if (it->second->list->members.empty()) rooms_.erase(it);
-}
-
 core::result<RoomMembersPtr> MemberCache::room_members(const std::string& name) {
-  RoomMembersPtr out;
-  {
-    auto r = room(name);
-    if (!r->loaded.load(std::memory_order_acquire)) {
-      std::lock_guard write(r->write);
-      if (auto l = load(*r, name); !l) return l.error();
-    }
-    std::lock_guard data(r->data);
-    out = r->list;
+  Use use(*this, name);
+  if (!use.room().loaded.load(std::memory_order_acquire)) {
+    std::lock_guard write(use.write());
+    if (auto l = load(use, name); !l) return l.error();
   }
-  // Reading a room nobody is in (`who` on any name) must not leave an entry behind.
-  if (out->members.empty()) release_if_empty(name);
-  return out;
+  std::lock_guard data(use.data());
+  return RoomMembersPtr(use.room().list);
 }
 
 core::result<std::vector<Member>> MemberCache::members(const std::string& name) {
@@ -222,24 +232,19 @@ core::result<std::optional<Member>> MemberCache::find_member(const std::string& 
 
 core::result<bool> MemberCache::name_taken(const std::string& name, std::string_view shown,
                                            std::string_view except_connection_id) {
-  int showing = 0;
-  bool empty = false;
-  {
-    auto r = room(name);
-    if (!r->loaded.load(std::memory_order_acquire)) {
-      std::lock_guard write(r->write);
-      if (auto l = load(*r, name); !l)
-        return core::result<bool>(boost::system::in_place_error, l.error());
-    }
-    std::lock_guard data(r->data);
-    empty = r->list->members.empty();
-    showing = holders(*r, shown);
-    if (showing > 0) {
-      const std::size_t self = position(*r, except_connection_id);
-      if (self != std::string::npos && same_name(r->list->members[self].name, shown)) --showing;
-    }
+  Use use(*this, name);
+  const Room& r = use.room();
+  if (!r.loaded.load(std::memory_order_acquire)) {
+    std::lock_guard write(use.write());
+    if (auto l = load(use, name); !l)
+      return core::result<bool>(boost::system::in_place_error, l.error());
   }
-  if (empty) release_if_empty(name);
+  std::lock_guard data(use.data());
+  int showing = holders(r, shown);
+  if (showing > 0) {
+    const std::size_t self = position(r, except_connection_id);
+    if (self != std::string::npos && same_name(r.list->members[self].name, shown)) --showing;
+  }
   return showing > 0;
 }
 

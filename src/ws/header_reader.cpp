@@ -18,15 +18,15 @@ std::size_t HeaderReader::feed(const std::uint8_t* data, std::size_t n, Status& 
   std::size_t used = 0;
   status = Status::more;
   while (used < n) {
-    const std::size_t take = std::min(need_ - have_, n - used);
+    const std::size_t take = std::min<std::size_t>(need_ - have_, n - used);
     std::memcpy(bytes_ + have_, data + used, take);
-    have_ += take;
+    have_ = static_cast<std::uint8_t>(have_ + take);
     used += take;
     if (have_ < need_) break;
     if (need_ == 2) {
       // The second byte says how long the rest is; a wrong mask bit fails before waiting for it.
       if (((bytes_[1] & 0x80) != 0) != masked_) return status = wrong_mask(), used;
-      need_ = header_length(bytes_[1]);
+      need_ = static_cast<std::uint8_t>(header_length(bytes_[1]));
       if (need_ > 2) continue;
     }
     status = decode(bytes_, need_);

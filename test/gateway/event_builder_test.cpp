@@ -6,9 +6,20 @@
 
 #include "apigw/event_codec.hpp"
 #include "gateway/authorizer.hpp"
+#include "gateway/config.hpp"
 
 namespace gateway {
 namespace {
+
+const Config& api_config() {
+  static const Config c = [] {
+    Config c;
+    c.stage = "dev";
+    c.api_id = "abc123defg";
+    return c;
+  }();
+  return c;
+}
 
 ConnectionMeta meta() {
   ConnectionMeta m;
@@ -17,8 +28,7 @@ ConnectionMeta meta() {
   m.source_ip = "203.0.113.9";
   m.user_agent = "wscat";
   m.domain_name = "localhost:8080";
-  m.stage = "dev";
-  m.api_id = "abc123defg";
+  m.config = &api_config();
   return m;
 }
 

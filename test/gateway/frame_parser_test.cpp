@@ -200,5 +200,37 @@ TEST(FrameParser, HoldsNoBufferBetweenFrames) {
   EXPECT_EQ(p.held_bytes(), 0u);
 }
 
+// Every connection holds a parser (issue 18): the control frame's buffer is allocated only
+// while one arrives, the header reader counts in bytes.
+static_assert(sizeof(FrameParser) <= 136);
+
+// A control frame split over reads is held until it is whole, then leaves with its event;
+// a close's payload too, so a closed connection holds no control buffer either.
+TEST(FrameParser, HoldsAControlFrameOnlyWhileItArrives) {
+  FrameParser p({});
+  const std::string reason(60, 'r');
+  const auto close = frame(0x88, std::string("\x03\xe8") + reason);
+  FrameParser::Event ev;
+  EXPECT_EQ(p.parse(close.data(), 20, ev), 20u);
+  EXPECT_EQ(ev.kind, Kind::none);
+  EXPECT_GT(p.held_bytes(), 0u);
+  EXPECT_EQ(p.parse(close.data() + 20, close.size() - 20, ev), close.size() - 20);
+  EXPECT_EQ(ev.kind, Kind::close);
+  EXPECT_EQ(ev.code, 1000);
+  EXPECT_EQ(ev.payload, reason);
+  EXPECT_EQ(p.held_bytes(), 0u);
+  // A ping between the fragments of a message: both buffers at once, each whole.
+  const auto first = text("hello ", false), ping = frame(0x89, "are you there"),
+             last = cont("world", true);
+  EXPECT_EQ(p.parse(first.data(), first.size(), ev), first.size());
+  EXPECT_EQ(p.parse(ping.data(), ping.size(), ev), ping.size());
+  EXPECT_EQ(ev.kind, Kind::ping);
+  EXPECT_EQ(ev.payload, "are you there");
+  EXPECT_EQ(p.parse(last.data(), last.size(), ev), last.size());
+  EXPECT_EQ(ev.kind, Kind::text);
+  EXPECT_EQ(ev.payload, "hello world");
+  EXPECT_EQ(p.held_bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace gateway::ws

@@ -42,7 +42,7 @@ struct Journal {
 
 class WsSessionTest : public ::testing::Test {
  protected:
-  using Plain = WsSession<boost::asio::ip::tcp::socket>;
+  using Plain = WsSession<PlainSocket>;
 
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
@@ -96,8 +96,7 @@ class WsSessionTest : public ::testing::Test {
     ConnectionMeta meta;
     meta.connection_id = "conn" + std::to_string(clients_.size());
     meta.source_ip = "127.0.0.1";
-    meta.stage = "dev";
-    meta.api_id = "testapi";
+    meta.config = &ctx_->config;
     boost::beast::tcp_stream stream(std::move(s));
     auto session = std::make_shared<Plain>(*ctx_, *inbox_, *sweep_, stream.get_executor(), meta);
     Handshake hs;

@@ -8,7 +8,9 @@
 #include <set>
 #include <thread>
 
+#include "core/log.hpp"
 #include "sqlite_test_support.hpp"
+#include "store/fault_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store_contract.hpp"
 
@@ -147,6 +149,71 @@ TEST_F(MemberCacheTest, EmptyRoomsAreNotKept) {
   EXPECT_EQ(cache_->cached_rooms(), 1u);
   ASSERT_TRUE(cache_->delete_member("lobby", "a"));
   EXPECT_EQ(cache_->cached_rooms(), 0u);
+}
+
+// A connection alone in its room pays for the room's entry (issue 18): the entry is one map
+// node holding the whole room, its locks shared with other rooms (store::RoomLocks). Before,
+// a 64-byte node pointed to a 128-byte Room with two mutexes of its own.
+static_assert(store::MemberCache::room_entry_bytes() <= 80,
+              "a room's entry grew: a room of one costs it per connection");
+
+// Joins and leaves over many rooms (each connection in a room of its own, then gone) leave no
+// entry behind, whether the room emptied by a leave, a failed read or a read of nobody.
+TEST_F(MemberCacheTest, RoomsThatEmptiedAreErasedUnderChurn) {
+  store::MemberCache cache(*inner_, true);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 500; ++i) {
+      const std::string room = "r" + std::to_string(i), id = "c" + std::to_string(i);
+      ASSERT_TRUE(cache.put_member(member(room, id, "ann")));
+      ASSERT_TRUE(cache.put_member(member(room, id + "b", "bob")));
+    }
+    EXPECT_EQ(cache.cached_rooms(), 500u);
+    for (int i = 0; i < 500; ++i) {
+      const std::string room = "r" + std::to_string(i), id = "c" + std::to_string(i);
+      ASSERT_TRUE(cache.delete_member(room, id));
+      EXPECT_EQ(cache.room_members(room).value()->ids, std::vector<std::string>{id + "b"});
+      ASSERT_TRUE(cache.delete_member(room, id + "b"));
+      ASSERT_TRUE(cache.delete_member(room, "never-joined"));
+    }
+    EXPECT_EQ(cache.cached_rooms(), 0u);
+  }
+}
+
+// A write the store refused leaves no entry either (the room was made for it, and stayed empty).
+TEST_F(MemberCacheTest, ARefusedWriteLeavesNoRoomBehind) {
+  core::log::set_level(core::log::level::warn);  // not a line per injected fault
+  store::Faulty faulty(inner_->tables(), store::parse_fault_spec("put_member:error:1"));
+  store::MemberCache cache(faulty, true);
+  for (int i = 0; i < 10; ++i) EXPECT_FALSE(cache.put_member(member("r" + std::to_string(i), "a", "ann")));
+  EXPECT_EQ(cache.cached_rooms(), 0u);
+}
+
+// Rooms share their locks: a rename spanning rooms of one stripe takes it once (a second
+// time would wait on itself), and writes to both rooms go on.
+TEST_F(MemberCacheTest, ARenameSpanningRoomsThatShareTheirLocks) {
+  const std::string a = "lobby";
+  std::string b;
+  for (int i = 0; b.empty(); ++i) {
+    const auto name = "room" + std::to_string(i);
+    if (store::RoomLocks::stripe_of(name) == store::RoomLocks::stripe_of(a)) b = name;
+  }
+  store::Connection c{"c1", "ann", 0, "", 0, a, -1};
+  ASSERT_TRUE(cache_->put_connection_and_member(c, member(a, "c1", "ann")));
+  ASSERT_TRUE(cache_->put_member(member(b, "c1", "ann")));
+  ASSERT_TRUE(cache_->room_members(a));  // loaded: the rename updates the lists in memory
+  ASSERT_TRUE(cache_->room_members(b));
+  store::Rename r;
+  r.connection = c;
+  r.connection.name = "bob";
+  r.old_name = "ann";
+  r.members = {member(a, "c1", "bob"), member(b, "c1", "bob")};
+  r.old_names = {"ann", "ann"};
+  ASSERT_TRUE(cache_->rename(r));
+  EXPECT_EQ(cache_->room_members(a).value()->members.at(0).name, "bob");
+  EXPECT_EQ(cache_->room_members(b).value()->members.at(0).name, "bob");
+  EXPECT_TRUE(cache_->name_taken(b, "BOB", "c2").value());
+  ASSERT_TRUE(cache_->put_member(member(b, "c2", "cy")));
+  EXPECT_EQ(cache_->room_members(b).value()->members.size(), 2u);
 }
 
 TEST_F(MemberCacheTest, DuplicateNamesCountUntilTheLastHolderLeaves) {
