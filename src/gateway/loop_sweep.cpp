@@ -1,5 +1,6 @@
 #include "gateway/loop_sweep.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <vector>
 
@@ -13,6 +14,7 @@ void LoopSweep::start() {
 void LoopSweep::stop() {
   stopped_ = true;
   timer_.cancel();
+  pass_.clear();
   deadline_timer_.cancel();
   deadline_waiting_ = false;
 }
@@ -21,12 +23,33 @@ void LoopSweep::arm() {
   timer_.expires_after(period_);
   timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopped_) return;
-    run_once(std::chrono::steady_clock::now());
-    arm();
+    pass_ = snapshot();
+    pass_at_ = std::chrono::steady_clock::now();
+    next_ = 0;
+    continue_pass();
   });
 }
 
-void LoopSweep::run_once(std::chrono::steady_clock::time_point now) {
+// A pass over 10,000 connections takes 2.5-3.7 ms of the loop (issue 18): done at once, every
+// frame that arrived meanwhile waited that long, once a second (the many-rooms load's delivery
+// p99). So a pass goes in slices, the loop's other work (reads, inbox drains) running between
+// them; the next period starts when the pass has ended.
+void LoopSweep::continue_pass() {
+  const std::size_t end = std::min(pass_.size(), next_ + slice);
+  for (; next_ < end; ++next_) pass_[next_]->sweep(pass_at_);
+  if (next_ < pass_.size()) {
+    timer_.expires_after(std::chrono::steady_clock::duration::zero());
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopped_) return;
+      continue_pass();
+    });
+    return;
+  }
+  pass_.clear();  // the pass's references go: a closed session is freed now, not a period later
+  arm();
+}
+
+std::vector<std::shared_ptr<Sweepable>> LoopSweep::snapshot() {
   // A member's sweep may end it (and so remove it): walk a snapshot.
   std::vector<std::shared_ptr<Sweepable>> live;
   live.reserve(members_.size());
@@ -38,7 +61,11 @@ void LoopSweep::run_once(std::chrono::steady_clock::time_point now) {
       it = members_.erase(it);
     }
   }
-  for (auto& s : live) s->sweep(now);
+  return live;
+}
+
+void LoopSweep::run_once(std::chrono::steady_clock::time_point now) {
+  for (auto& s : snapshot()) s->sweep(now);
 }
 
 void LoopSweep::arm_deadline(FrameDeadline& d, std::chrono::steady_clock::time_point at) {

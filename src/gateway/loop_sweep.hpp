@@ -13,7 +13,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <cstddef>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/intrusive/list.hpp>
 
@@ -59,8 +61,9 @@ class LoopSweep {
   // Arms the periodic sweep (call once, before the loop runs); stop() ends it.
   void start();
   void stop();
-  // One pass over every member (the timer's work; tests call it directly).
+  // One pass over every member at once (tests; the timer's passes go in slices of `slice`).
   void run_once(std::chrono::steady_clock::time_point now);
+  static constexpr std::size_t slice = 256;
 
   // Loop-only. `d` expires (its callback runs, on the loop) at `at` unless disarmed before.
   void arm_deadline(FrameDeadline& d, std::chrono::steady_clock::time_point at);
@@ -69,12 +72,18 @@ class LoopSweep {
 
  private:
   void arm();
+  void continue_pass();
+  std::vector<std::shared_ptr<Sweepable>> snapshot();
   void wait_for_first_deadline();
 
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::duration period_;
   bool stopped_ = false;
   std::unordered_map<const Sweepable*, std::weak_ptr<Sweepable>> members_;
+  // The timer's pass under way: its members, the next to sweep and the time it judges by.
+  std::vector<std::shared_ptr<Sweepable>> pass_;
+  std::size_t next_ = 0;
+  std::chrono::steady_clock::time_point pass_at_;
 
   boost::intrusive::list<FrameDeadline, boost::intrusive::constant_time_size<false>> deadlines_;
   boost::asio::steady_timer deadline_timer_;

@@ -1,8 +1,13 @@
-// The loop's frame deadlines: one timer for all, exact times, in order, disarmed ones silent.
+// The loop's frame deadlines: one timer for all, exact times, in order, disarmed ones silent;
+// and the periodic pass over the loop's connections, in slices.
 #include "gateway/loop_sweep.hpp"
+
+#include <boost/asio/post.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,6 +58,52 @@ TEST(LoopSweep, ADeadlineLeavesWithItsOwnerAndOutlivesTheSweep) {
   EXPECT_EQ(fired, 0);
   sweep.reset();  // a loop's sweep goes before the frames still waiting on its loop
   EXPECT_FALSE(kept.armed());
+}
+
+// The timer's pass over many connections goes in slices, and what the loop has to do meanwhile
+// (a frame read, an inbox drained) runs between them instead of waiting for the whole pass.
+TEST(LoopSweep, APassGoesInSlicesWithTheLoopsOtherWorkBetween) {
+  boost::asio::io_context loop;
+  std::vector<int> log;  // ids swept, and -1 where the loop's other work ran
+  bool posted = false;
+  // The first member swept posts other work to the loop: it must run before the pass ends.
+  struct Member final : gateway::Sweepable {
+    Member(boost::asio::io_context& loop, std::vector<int>& log, bool& posted, int id)
+        : loop(loop), log(log), posted(posted), id(id) {}
+    void sweep(Clock::time_point) override {
+      log.push_back(id);
+      if (!posted) boost::asio::post(loop, [&log = log] { log.push_back(-1); });
+      posted = true;
+    }
+    boost::asio::io_context& loop;
+    std::vector<int>& log;
+    bool& posted;
+    int id;
+  };
+  gateway::LoopSweep sweep(loop, 10ms);
+  constexpr int kMembers = 3 * static_cast<int>(gateway::LoopSweep::slice) + 10;
+  std::vector<std::shared_ptr<Member>> members;
+  for (int i = 0; i < kMembers; ++i) {
+    members.push_back(std::make_shared<Member>(loop, log, posted, i));
+    sweep.add(members.back());
+  }
+  sweep.start();
+  while (std::count_if(log.begin(), log.end(), [](int i) { return i >= 0; }) < kMembers)
+    loop.run_one_for(1s);
+  sweep.stop();
+  // Every member swept once in the pass, and the posted work ran inside it, not after it.
+  std::vector<int> swept;
+  std::size_t marker = log.size();
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (log[i] < 0) marker = i;
+    else swept.push_back(log[i]);
+  }
+  std::sort(swept.begin(), swept.end());
+  ASSERT_EQ(swept.size(), static_cast<std::size_t>(kMembers));
+  for (int i = 0; i < kMembers; ++i) EXPECT_EQ(swept[i], i);
+  ASSERT_LT(marker, log.size()) << "the posted work never ran";
+  EXPECT_LT(marker, log.size() - gateway::LoopSweep::slice)
+      << "the posted work waited for the whole pass";
 }
 
 }  // namespace
