@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <utility>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -120,6 +121,19 @@ class WsSessionTest : public ::testing::Test {
   std::size_t held_bytes(const Plain& s) {
     std::promise<std::size_t> held;
     boost::asio::post(loop_, [&] { held.set_value(s.held_bytes()); });
+    return held.get_future().get();
+  }
+
+  // held_bytes just before and just after a sweep at `at`, in one turn of the loop: no write
+  // completes in between.
+  std::pair<std::size_t, std::size_t> held_bytes_around_sweep(const Plain& s,
+                                                              std::chrono::steady_clock::time_point at) {
+    std::promise<std::pair<std::size_t, std::size_t>> held;
+    boost::asio::post(loop_, [&] {
+      const std::size_t before = s.held_bytes();
+      sweep_->run_once(at);
+      held.set_value({before, s.held_bytes()});
+    });
     return held.get_future().get();
   }
 

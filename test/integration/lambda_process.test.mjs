@@ -186,6 +186,8 @@ describe('the Runtime API edge cases', () => {
 
   test('$connect posting /error: 502, and the same environment serves the next one', async () => {
     assert.equal((await connectWith('error')).status, 502);
+    // The log line may reach the pipe after the client's answer.
+    await poll(() => /Fake\.HandlerFailed/.test(srv.stderr()), { timeoutMs: 3000 });
     assert.match(srv.stderr(), /Fake\.HandlerFailed/);
     assert.equal((await connectWith('ok')).status, 101);
     const failed = connectEvents().find((e) => e.mode === 'error');
@@ -200,12 +202,16 @@ describe('the Runtime API edge cases', () => {
     let n = count();
     assert.equal((await connectWith('ok')).status, 502);
     assert.equal(count(), n + 1, 'a cold start that exited');
+    // The log line may reach the pipe after the client's answer.
+    await poll(() => /exit status 3/.test(srv.stderr()), { timeoutMs: 3000 });
     assert.match(srv.stderr(), /exit status 3/);
 
     writeFileSync(join(dir, 'init-mode'), 'error');
     n = count();
     assert.equal((await connectWith('ok')).status, 502);
     assert.equal(count(), n + 1);
+    // The log line may reach the pipe after the client's answer.
+    await poll(() => /Fake\.InitFailed/.test(srv.stderr()), { timeoutMs: 3000 });
     assert.match(srv.stderr(), /Fake\.InitFailed/);
 
     rmSync(join(dir, 'init-mode'));
