@@ -143,7 +143,7 @@ export const ASSUMPTIONS = {
   nodePostMs: 1,
   nodeRequestOverheadBytes: 600,
   batchIdBytes: 20,
-  idleKiBPerConnection: 2.79,
+  idleKiBPerConnection: 2.57,
   kernelKiBPerConnection: 4,
   descriptorsPerProcess: 1_048_576,
   instanceName: 'c6i.xlarge',
