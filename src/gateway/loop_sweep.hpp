@@ -11,9 +11,9 @@
 // exact (a 300 ms timeout is not rounded to the sweep's second), and since every frame has the
 // same timeout they arrive in order, so adding and removing one is O(1).
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
-#include <cstddef>
 #include <unordered_map>
 #include <vector>
 

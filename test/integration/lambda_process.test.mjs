@@ -114,6 +114,11 @@ describe('the Runtime API edge cases', () => {
   });
 
   const connectWith = (mode) => handshake(`${srv.wsUrl}?mode=${mode}`);
+  // The server's log matches `re`; the line may reach the pipe after the client's answer.
+  const logged = async (re) => {
+    await poll(() => re.test(srv.stderr()));
+    assert.match(srv.stderr(), re);
+  };
   const connectEvents = () => events(dir, (r) => r.routeKey === '$connect');
 
   test('an environment gets what Lambda sets, the template variables and the local ones, nothing else', async () => {
@@ -186,9 +191,7 @@ describe('the Runtime API edge cases', () => {
 
   test('$connect posting /error: 502, and the same environment serves the next one', async () => {
     assert.equal((await connectWith('error')).status, 502);
-    // The log line may reach the pipe after the client's answer.
-    await poll(() => /Fake\.HandlerFailed/.test(srv.stderr()), { timeoutMs: 3000 });
-    assert.match(srv.stderr(), /Fake\.HandlerFailed/);
+    await logged(/Fake\.HandlerFailed/);
     assert.equal((await connectWith('ok')).status, 101);
     const failed = connectEvents().find((e) => e.mode === 'error');
     assert.equal(connectEvents().at(-1).pid, failed.pid, 'a function error does not end the environment');
@@ -202,17 +205,13 @@ describe('the Runtime API edge cases', () => {
     let n = count();
     assert.equal((await connectWith('ok')).status, 502);
     assert.equal(count(), n + 1, 'a cold start that exited');
-    // The log line may reach the pipe after the client's answer.
-    await poll(() => /exit status 3/.test(srv.stderr()), { timeoutMs: 3000 });
-    assert.match(srv.stderr(), /exit status 3/);
+    await logged(/exit status 3/);
 
     writeFileSync(join(dir, 'init-mode'), 'error');
     n = count();
     assert.equal((await connectWith('ok')).status, 502);
     assert.equal(count(), n + 1);
-    // The log line may reach the pipe after the client's answer.
-    await poll(() => /Fake\.InitFailed/.test(srv.stderr()), { timeoutMs: 3000 });
-    assert.match(srv.stderr(), /Fake\.InitFailed/);
+    await logged(/Fake\.InitFailed/);
 
     rmSync(join(dir, 'init-mode'));
     assert.equal((await connectWith('ok')).status, 101);
