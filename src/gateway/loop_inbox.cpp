@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/commit_hold.hpp"
+
 namespace gateway {
 namespace {
 // Item vectors this thread has handed over and got back spent (LoopInbox::push swaps in the
@@ -30,6 +32,19 @@ void Outbox::add(LoopInbox& inbox, std::shared_ptr<Deliverable> to, apigw::Share
 }
 
 void Outbox::hand_over() {
+  if (auto* hold = core::CommitHold::current(); hold && hold->waiting()) {
+    // The invocation's writes are not committed yet: its frames go out once they are (or
+    // never, when the commit fails). core/commit_hold.hpp.
+    std::vector<std::pair<LoopInbox*, std::vector<LoopInbox::Item>>> held;
+    for (auto& [inbox, items] : by_inbox_)
+      if (!items.empty()) held.emplace_back(inbox, std::move(items));
+    by_inbox_.clear();
+    if (held.empty()) return;
+    hold->hold([held = std::move(held)]() mutable {
+      for (auto& [inbox, items] : held) inbox->push(items);
+    });
+    return;
+  }
   for (auto& [inbox, items] : by_inbox_) {
     if (!items.empty()) inbox->push(items);
     if (items.capacity() > 0 && spare.size() < max_spare) spare.push_back(std::move(items));

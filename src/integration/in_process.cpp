@@ -1,8 +1,11 @@
 #include "integration/in_process.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "core/commit_hold.hpp"
 #include "core/log.hpp"
 
 namespace integration {
@@ -20,7 +23,9 @@ struct StrandLane final : gateway::Integration::Lane {
 }  // namespace
 
 void InProcess::invoke(apigw::Event event, std::function<void(gateway::InvokeResult)> done) {
+  waiting_.fetch_add(1, std::memory_order_relaxed);
   boost::asio::post(pool_, [this, event = std::move(event), done = std::move(done)]() mutable {
+    waiting_.fetch_sub(1, std::memory_order_relaxed);
     run(event, done);
   });
 }
@@ -31,9 +36,11 @@ std::shared_ptr<gateway::Integration::Lane> InProcess::open_lane() {
 
 void InProcess::invoke_in(Lane& lane, apigw::Event event, std::function<void()> started,
                           std::function<void(gateway::InvokeResult)> done) {
+  waiting_.fetch_add(1, std::memory_order_relaxed);
   boost::asio::post(static_cast<StrandLane&>(lane).strand,
                     [this, event = std::move(event), started = std::move(started),
                      done = std::move(done)]() mutable {
+                      waiting_.fetch_sub(1, std::memory_order_relaxed);
                       started();
                       run(event, done);
                     });
@@ -49,17 +56,73 @@ void InProcess::run(apigw::Event& event, const std::function<void(gateway::Invok
     return;
   }
   handlers::Ports ports{store_, *connections_};
-  // A handler that throws is a failed invocation, reported like Lambda's Unhandled error.
-  try {
-    result.response = (*handler)(event, ports);
-  } catch (const std::exception& e) {
-    result.status = gateway::InvokeResult::Status::error;
-    result.error_message = e.what();
-  } catch (...) {
-    result.status = gateway::InvokeResult::Status::error;
-    result.error_message = "unknown exception";
+  // The handler's writes may share a commit with the others' handled meanwhile: its posts and
+  // its result wait for that commit (core/commit_hold.hpp).
+  core::CommitHold hold;
+  {
+    core::CommitHold::Scope scope(hold);
+    // A handler that throws is a failed invocation, reported like Lambda's Unhandled error.
+    try {
+      result.response = (*handler)(event, ports);
+    } catch (const std::exception& e) {
+      result.status = gateway::InvokeResult::Status::error;
+      result.error_message = e.what();
+    } catch (...) {
+      result.status = gateway::InvokeResult::Status::error;
+      result.error_message = "unknown exception";
+    }
   }
-  done(std::move(result));
+  if (hold.waiting()) {
+    for (auto* committer : hold.committers()) owe_commit(*committer);
+    hold.release([done, result = std::move(result)](bool committed) mutable {
+      if (!committed) {
+        // Nothing of it was stored, delivered or answered: the client sees a failed
+        // invocation and may retry (a clientMsgId makes the retry safe).
+        result = gateway::InvokeResult{};
+        result.status = gateway::InvokeResult::Status::error;
+        result.error_message = "the store could not commit the handler's writes";
+      }
+      done(std::move(result));
+    });
+  } else {
+    done(std::move(result));  // nothing written, or written and committed: nothing was held
+  }
+  settle_owed();
+}
+
+void InProcess::owe_commit(core::BatchCommitter& committer) {
+  std::lock_guard lock(commits_mutex_);
+  if (std::find(owed_.begin(), owed_.end(), &committer) == owed_.end())
+    owed_.push_back(&committer);
+}
+
+void InProcess::settle_owed() {
+  std::vector<core::BatchCommitter*> now;
+  {
+    std::lock_guard lock(commits_mutex_);
+    if (owed_.empty()) return;
+    if (waiting_.load(std::memory_order_relaxed) > 0) {
+      // More frames are queued: their writes join the batch, committed after them by a task
+      // queued behind them (one at a time), or by the handler that finds the queue empty.
+      if (commit_queued_) return;
+      commit_queued_ = true;
+    } else {
+      now.swap(owed_);  // nothing queued: commit now, on this thread, no wake-up of another
+    }
+  }
+  if (now.empty()) {
+    boost::asio::post(pool_, [this] {
+      std::vector<core::BatchCommitter*> owed;
+      {
+        std::lock_guard lock(commits_mutex_);
+        commit_queued_ = false;
+        owed.swap(owed_);
+      }
+      for (auto* committer : owed) committer->commit_open();
+    });
+    return;
+  }
+  for (auto* committer : now) committer->commit_open();
 }
 
 void InProcess::drain() { pool_.join(); }

@@ -1,11 +1,15 @@
 #pragma once
 // Runs handlers in this process on a pool of their own threads, like Lambda execution
 // environments: a handler may block (SQLite, HTTP) without stalling any socket thread.
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 
 #include "apigw/connections.hpp"
+#include "core/commit_hold.hpp"
 #include "gateway/integration.hpp"
 #include "handlers/router.hpp"
 #include "store/store.hpp"
@@ -36,6 +40,18 @@ class InProcess final : public gateway::Integration {
   apigw::Connections* connections_ = nullptr;
   // Runs the event's handler on the calling thread and reports to `done`.
   void run(apigw::Event& event, const std::function<void(gateway::InvokeResult)>& done);
+
+  // Commits of the stores' open batches (core/commit_hold.hpp). An invocation that wrote owes
+  // its store a commit; at every invocation's end the owed commits run at once when no frame
+  // waits for a thread (a quiet server commits each write as it comes, no wake-up of another
+  // thread), or else once, by a task queued behind the waiting frames, so that their writes
+  // share the commit.
+  void owe_commit(core::BatchCommitter& committer);
+  void settle_owed();
+  std::atomic<int> waiting_{0};  // frames posted to the pool and not yet started
+  std::mutex commits_mutex_;
+  std::vector<core::BatchCommitter*> owed_;  // guarded by commits_mutex_
+  bool commit_queued_ = false;               // guarded by commits_mutex_
 
   boost::asio::thread_pool pool_;
 };

@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -39,6 +40,7 @@ struct Journal {
   int most_running = 0;
   bool blocked = false;           // "block" is being handled
   bool open = false;              // the gate
+  std::atomic<int> stored{0};     // messages "store and post" appended
 
   template <class Pred>
   bool wait(Pred pred, std::chrono::seconds limit = 10s) {
@@ -56,8 +58,21 @@ handlers::Router journal_routes(Journal& j) {
     j.changed.notify_all();
     return apigw::Response{};
   });
-  r.add("$default", [&j](const apigw::Event& e, handlers::Ports&) {
+  r.add("$default", [&j](const apigw::Event& e, handlers::Ports& p) {
     const std::string body = e.body.value_or("");
+    if (body == "store and post") {
+      // A message stored, a frame posted to the sender, then more work before the handler
+      // returns: the frame may leave only once the message is committed.
+      store::Message m;
+      m.room = "lobby";
+      m.id = "m" + std::to_string(j.stored.fetch_add(1));
+      m.sender = e.request_context.connection_id;
+      m.text = "held";
+      if (!p.store.messages.append_message(std::move(m))) return apigw::Response{};
+      (void)p.connections.post_one(e.request_context.connection_id, apigw::make_frame("posted"));
+      std::this_thread::sleep_for(300ms);
+      return apigw::Response{};
+    }
     std::unique_lock lock(j.mutex);
     j.most_running = std::max(j.most_running, ++j.running);
     if (body == "block") {
@@ -191,6 +206,22 @@ TEST_F(InProcessTest, DisconnectRunsAfterTheFramesStillInFlight) {
   ASSERT_TRUE(journal_.wait([&] { return journal_.seen.size() == 4; }));
   std::lock_guard lock(journal_.mutex);
   EXPECT_EQ(journal_.seen, (std::vector<std::string>{"block", "a", "b", "$disconnect"}));
+}
+
+// A handler's writes share a commit with the others' (core/commit_hold.hpp): what it posts
+// after a write leaves only once that write is committed, however long the handler runs on.
+TEST_F(InProcessTest, AFramePostedAfterAWriteLeavesOnlyOnceTheWriteIsCommitted) {
+  auto ws = connect();
+  ws.text(true);
+  for (int i = 1; i <= 3; ++i) {
+    ws.write(net::buffer(std::string("store and post")));
+    boost::beast::flat_buffer got;
+    ws.read(got);
+    ASSERT_EQ(boost::beast::buffers_to_string(got.data()), "posted");
+    // A reader of the file, at the moment the frame arrived.
+    EXPECT_EQ(store_->tables().messages.last_seq("lobby").value(), i)
+        << "the frame left before the message it announces was committed";
+  }
 }
 
 // A short integration timeout: a frame held at the gate passes it.

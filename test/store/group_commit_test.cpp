@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/commit_hold.hpp"
 #include "core/metrics.hpp"
 #include "sqlite_test_support.hpp"
 #include "store/sqlite/sqlite_connection.hpp"
@@ -233,6 +234,140 @@ TEST_F(GroupCommitTest, ConcurrentWritersEachKeepTheirOrder) {
   EXPECT_EQ(committed("SELECT count(DISTINCT seq) || '/' || max(seq) FROM messages"),
             std::to_string(kThreads * kEach) + "/" + std::to_string(kThreads * kEach));
   EXPECT_EQ(group_->stats().writes, static_cast<std::uint64_t>(kThreads * kEach));
+}
+
+// ---- The open batch: writes made under a core::CommitHold (the in-process integration's).
+
+// Runs `write` as the invocation holding `hold` would: with it as the thread's current hold.
+core::result<void> run_held(store::GroupCommit& group, core::CommitHold& hold, const WriteFn& write) {
+  core::CommitHold::Scope scope(hold);
+  return group.run(write);
+}
+
+// The room's seqs reserved ahead (a room's first message needs a synced commit of its own).
+void reserve_lobby(store::SqliteConnection& w) {
+  ASSERT_TRUE(w.exec("INSERT INTO rooms (room, seq, createdAt, reserved) VALUES ('lobby', 0, 0, 1000)"));
+}
+
+// A write under a hold returns once written, not committed: nobody else sees it, and what the
+// invocation lets out (its posts, its answer) waits; commit_open() commits the writes of every
+// hold at once, then the effects run, each before its hold's release.
+TEST_F(GroupCommitTest, HeldWritesReturnBeforeTheCommitAndTheirEffectsWaitForIt) {
+  reserve_lobby(*writer_);
+  std::vector<std::optional<store::Appended>> out(2);
+  core::CommitHold first, second;
+  ASSERT_TRUE(run_held(*group_, first, append("a", out[0])));
+  ASSERT_TRUE(run_held(*group_, second, append("b", out[1])));
+  EXPECT_EQ(out[0]->message.seq, 1);
+  EXPECT_EQ(out[1]->message.seq, 2);
+  EXPECT_TRUE(first.waiting());
+  EXPECT_EQ(committed("SELECT count(*) FROM messages"), "0") << "a held write was committed at once";
+  std::vector<std::string> ran;
+  first.hold([&] { ran.push_back("post a"); });
+  second.hold([&] { ran.push_back("post b"); });
+  first.release([&](bool ok) { ran.push_back(ok ? "answer a" : "failed a"); });
+  second.release([&](bool ok) { ran.push_back(ok ? "answer b" : "failed b"); });
+  EXPECT_TRUE(ran.empty()) << "an effect went out before the commit";
+  ASSERT_EQ(first.committers().size(), 1u);
+  first.committers()[0]->commit_open();
+  EXPECT_EQ(ran, (std::vector<std::string>{"post a", "answer a", "post b", "answer b"}));
+  EXPECT_EQ(committed("SELECT group_concat(text, ',') FROM (SELECT text FROM messages ORDER BY seq)"), "a,b");
+  EXPECT_EQ(group_->stats().batches, 1u);
+  EXPECT_EQ(group_->stats().writes, 2u);
+  group_->commit_open();  // nothing open: nothing happens
+  EXPECT_EQ(group_->stats().batches, 1u);
+}
+
+// A held write that fails takes back only itself (its savepoint): the batch's others commit,
+// and the seq it may have taken is not burnt.
+TEST_F(GroupCommitTest, AHeldWriteThatFailsTakesBackOnlyItself) {
+  reserve_lobby(*writer_);
+  std::vector<std::optional<store::Appended>> out(3);
+  core::CommitHold a, failing, b;
+  ASSERT_TRUE(run_held(*group_, a, append("a", out[0])));
+  auto appended_then_failed = [&](store::SqliteConnection& w, bool synced) -> core::result<Written> {
+    auto written = append("lost", out[1])(w, synced);
+    if (!written) return written;
+    if (auto r = w.exec("INSERT INTO no_such_table VALUES (1)"); !r) return r.error();
+    return Written::written;
+  };
+  EXPECT_FALSE(run_held(*group_, failing, appended_then_failed));
+  EXPECT_FALSE(failing.waiting()) << "a failed write left its hold waiting for a commit";
+  ASSERT_TRUE(run_held(*group_, b, append("b", out[2])));
+  EXPECT_EQ(out[2]->message.seq, 2) << "the failed write's seq was burnt";
+  group_->commit_open();
+  EXPECT_EQ(committed("SELECT group_concat(text || seq, ',') FROM (SELECT text, seq FROM messages ORDER BY seq)"),
+            "a1,b2");
+}
+
+// COMMIT fails (a deferred foreign key): every hold of the batch is released as failed, its
+// effects dropped, nothing stored, and the writer usable again.
+TEST_F(GroupCommitTest, AnOpenBatchWhoseCommitFailsReleasesEveryHoldAsFailed) {
+  ASSERT_TRUE(writer_->exec("PRAGMA foreign_keys=ON"));
+  ASSERT_TRUE(writer_->exec("CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+                            "CREATE TABLE child (p INTEGER REFERENCES parent (id) "
+                            "DEFERRABLE INITIALLY DEFERRED)"));
+  reserve_lobby(*writer_);
+  std::optional<store::Appended> out;
+  core::CommitHold a, orphan;
+  ASSERT_TRUE(run_held(*group_, a, append("a", out)));
+  ASSERT_TRUE(run_held(*group_, orphan, [](store::SqliteConnection& w, bool) -> core::result<Written> {
+    if (auto r = w.exec("INSERT INTO child (p) VALUES (42)"); !r) return r.error();
+    return Written::written;
+  }));
+  bool posted = false;
+  std::optional<bool> released_a, released_orphan;
+  a.hold([&] { posted = true; });
+  a.release([&](bool ok) { released_a = ok; });
+  orphan.release([&](bool ok) { released_orphan = ok; });
+  group_->commit_open();
+  ASSERT_TRUE(released_a && released_orphan);
+  EXPECT_FALSE(*released_a);
+  EXPECT_FALSE(*released_orphan);
+  EXPECT_FALSE(posted);
+  EXPECT_EQ(committed("SELECT count(*) FROM messages"), "0");
+  std::optional<store::Appended> next;
+  ASSERT_TRUE(group_->run(append("after", next)));
+  EXPECT_EQ(next->message.seq, 1) << "the failed batch burnt a seq";
+  EXPECT_EQ(committed("SELECT seq FROM rooms WHERE room = 'lobby'"), "1");
+}
+
+// A held write that needs a synced commit (its room's reservation is used up) commits the
+// open batch first, then itself alone, synced: durable when it returns, nothing to wait for.
+TEST_F(GroupCommitTest, AHeldWriteNeedingASyncedCommitCommitsTheOpenBatchThenItself) {
+  ASSERT_TRUE(writer_->exec("INSERT INTO rooms (room, seq, createdAt, reserved) VALUES ('lobby', 8, 0, 9)"));
+  std::vector<std::optional<store::Appended>> out(2);
+  core::CommitHold a, b;
+  ASSERT_TRUE(run_held(*group_, a, append("a", out[0])));  // seq 9: within the reservation
+  std::optional<bool> released_a;
+  a.release([&](bool ok) { released_a = ok; });
+  ASSERT_TRUE(run_held(*group_, b, append("b", out[1])));  // seq 10: past it
+  EXPECT_FALSE(b.waiting()) << "a synced write was left to a later commit";
+  ASSERT_TRUE(released_a) << "the open batch was not committed before the synced write";
+  EXPECT_TRUE(*released_a);
+  EXPECT_EQ(committed("SELECT group_concat(text || seq, ',') FROM (SELECT text, seq FROM messages ORDER BY seq)"),
+            "a9,b10");
+  EXPECT_EQ(committed("SELECT reserved FROM rooms WHERE room = 'lobby'"),
+            std::to_string(10 + store::kSeqReserve));
+  auto sync = writer_->statement("PRAGMA synchronous");
+  ASSERT_TRUE(sync);
+  ASSERT_EQ(sync->step(), SQLITE_ROW);
+  EXPECT_EQ(sync->int64(0), 1);
+}
+
+// A write without a hold (any caller but the in-process integration) commits the open batch
+// with its own, before it returns.
+TEST_F(GroupCommitTest, AWriteWithoutAHoldCommitsTheOpenBatchBeforeItsOwn) {
+  reserve_lobby(*writer_);
+  std::vector<std::optional<store::Appended>> out(2);
+  core::CommitHold a;
+  ASSERT_TRUE(run_held(*group_, a, append("a", out[0])));
+  std::optional<bool> released_a;
+  a.release([&](bool ok) { released_a = ok; });
+  ASSERT_TRUE(group_->run(append("b", out[1])));
+  ASSERT_TRUE(released_a);
+  EXPECT_TRUE(*released_a);
+  EXPECT_EQ(committed("SELECT count(*) FROM messages"), "2");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/commit_hold.hpp"
 #include "sqlite_test_support.hpp"
 #include "store_contract.hpp"
 
@@ -77,6 +78,42 @@ TEST_F(SqliteStore, DataSurvivesReopeningTheFile) {
   EXPECT_EQ(s->last_seq("lobby").value(), 4);
   EXPECT_TRUE(s->append_message(keyed("lobby", "k1")).value().duplicate);  // keys persisted
   EXPECT_EQ(s->append_message(msg("lobby")).value().message.seq, 5);  // the counter too
+}
+
+// The open batch (group_commit.hpp): an append under a core::CommitHold is written, not
+// committed; any write of its own (a join's member row, a delete) commits it first, so that the
+// ordering the handlers rely on holds ("Joining while others send", protocol.md: the message
+// stored before the joiner's row is written is in the joiner's history); closing the store
+// commits what is still open.
+TEST_F(SqliteStore, AWriteOfItsOwnCommitsTheOpenBatchFirstAndSoDoesClosing) {
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->append_message(msg("lobby")));  // the room's first: a synced commit of its own
+    core::CommitHold hold;
+    {
+      core::CommitHold::Scope scope(hold);
+      ASSERT_TRUE(s->append_message(msg("lobby")));
+    }
+    ASSERT_TRUE(hold.waiting());
+    std::optional<bool> released;
+    hold.release([&](bool ok) { released = ok; });
+    EXPECT_EQ(s->last_seq("lobby").value(), 1) << "a reader saw a write not committed";
+    ASSERT_TRUE(s->put_member({"lobby", "c2=", "bob", 1, 0}));
+    ASSERT_TRUE(released) << "a write of its own left the open batch uncommitted";
+    EXPECT_TRUE(*released);
+    EXPECT_EQ(s->last_seq("lobby").value(), 2);
+    // Open again, and the store closed with it open.
+    core::CommitHold last;
+    {
+      core::CommitHold::Scope scope(last);
+      ASSERT_TRUE(s->append_message(msg("lobby")));
+    }
+    ASSERT_TRUE(last.waiting());
+  }
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(seqs(s->messages_after("lobby", 0, 10).value()), range(1, 3));
 }
 
 // The claim behind synchronous=NORMAL: a committed message survives kill -9 of the process.

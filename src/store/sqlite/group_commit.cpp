@@ -17,7 +17,10 @@ GroupCommit::GroupCommit(std::mutex& write_mutex, SqliteConnection& writer)
           "parley_store_group_commit_writes_total",
           "Writes carried by those transactions: divided by the transactions, the mean batch size")) {}
 
+GroupCommit::~GroupCommit() { commit_open(); }
+
 core::result<void> GroupCommit::run(Write write) {
+  if (auto* hold = core::CommitHold::current()) return run_open(write, *hold);
   Waiter me{&write, std::nullopt};
   std::unique_lock lock(mutex_);
   queue_.push_back(&me);
@@ -31,8 +34,10 @@ core::result<void> GroupCommit::run(Write write) {
     lock.unlock();
     std::vector<Waiter*>& batch = batch_;
     core::result<void> outcome = core::make_error_code(core::errc::internal);
+    Settlement earlier;  // the open batch, committed before this one
     try {
       std::lock_guard writer(write_mutex_);
+      earlier = commit_open_locked();
       {
         // Taken once the writer is ours: what arrived while a single write held it joins too.
         std::lock_guard queue(mutex_);
@@ -48,6 +53,7 @@ core::result<void> GroupCommit::run(Write write) {
     } catch (...) {
       // Not ours to rethrow: the waiters would never learn, and no next leader would start.
     }
+    earlier = Settlement();  // the open batch's waiters learn its outcome, no lock held
     lock.lock();
     // The batch was taken after this leader queued itself, so it holds `me`; an exception
     // before the swap left every waiter queued for the next leader.
@@ -98,6 +104,93 @@ core::result<void> GroupCommit::attempt(const std::vector<Waiter*>& batch, bool 
     }
   }
   return tx->commit();  // a failed COMMIT is rolled back by tx's destructor
+}
+
+core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
+  Settlement earlier;  // declared before the lock: settled once the writer is free
+  std::lock_guard writer(write_mutex_);
+  if (!open_) {
+    if (auto r = writer_.exec_cached("BEGIN IMMEDIATE"); !r) return r;
+    open_ = std::make_shared<core::OpenBatch>();
+    open_writes_ = 0;
+  }
+  if (auto r = writer_.exec_cached("SAVEPOINT w"); !r) {
+    if (!writer_.in_transaction()) earlier = abandon_open_locked();
+    return r;
+  }
+  auto written = write(writer_, false);
+  if (written && *written == Written::written) {
+    if (auto r = writer_.exec_cached("RELEASE w"); !r) {
+      if (!writer_.in_transaction()) earlier = abandon_open_locked();
+      return r;
+    }
+    ++open_writes_;
+    hold.wrote(open_, *this);
+    return {};
+  }
+  // This write only is taken back; the batch's other writes stay. A failure that ended the
+  // transaction (an I/O error, a full disk) took them all: the batch is rolled back.
+  const bool undone = writer_.exec_cached("ROLLBACK TO w").has_value() &&
+                      writer_.exec_cached("RELEASE w").has_value();
+  if (!undone || !writer_.in_transaction()) {
+    earlier = abandon_open_locked();
+    return written ? core::make_error_code(core::errc::internal) : written.error();
+  }
+  if (!written) return written.error();
+  // A room's reservation is used up: the others commit as they are, then this write alone,
+  // synced (as the leader's batch does): durable when it returns, nothing for the hold.
+  earlier = commit_open_locked();
+  if (auto s = writer_.exec("PRAGMA synchronous=FULL"); !s) return s;
+  auto r = [&]() -> core::result<void> {
+    auto tx = WriteTransaction::begin(writer_);
+    if (!tx) return tx.error();
+    auto again = write(writer_, true);
+    if (!again) return again.error();
+    if (*again == Written::needs_sync) return core::make_error_code(core::errc::internal);
+    return tx->commit();
+  }();
+  if (auto s = writer_.exec("PRAGMA synchronous=NORMAL"); !s && r) return s;
+  if (r) count(1);
+  return r;
+}
+
+void GroupCommit::commit_open() {
+  Settlement done;
+  std::lock_guard writer(write_mutex_);
+  done = commit_open_locked();
+}
+
+Settlement GroupCommit::commit_open_locked() {
+  if (!open_) return {};
+  auto committed = writer_.exec_cached("COMMIT");
+  if (!committed) {
+    if (writer_.in_transaction()) (void)writer_.exec("ROLLBACK");
+    core::log::error("store commit failed",
+                     {{"op", "group_commit"}, {"writes", open_writes_},
+                      {"error", committed.error().message()}});
+    return abandon_open_locked();
+  }
+  count(open_writes_);
+  open_writes_ = 0;
+  return Settlement(std::move(open_), true);
+}
+
+Settlement GroupCommit::abandon_open_locked() {
+  if (!open_) return {};
+  if (writer_.in_transaction()) (void)writer_.exec("ROLLBACK");
+  open_writes_ = 0;
+  return Settlement(std::move(open_), false);
+}
+
+void GroupCommit::count(std::size_t writes) {
+  if (writes == 0) return;
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.batches;
+    stats_.writes += writes;
+  }
+  batches_total_.inc();
+  writes_total_.inc(writes);
 }
 
 GroupCommit::Stats GroupCommit::stats() const {

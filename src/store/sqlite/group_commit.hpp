@@ -15,6 +15,15 @@
 // Leader/follower, no thread of its own: the first caller to find no batch running becomes the
 // leader, takes everything queued once it holds the writer, runs it, hands each waiter its
 // outcome and wakes the rest; a caller still queued becomes the next leader.
+//
+// With a core::CommitHold on the calling thread (a handler run by the in-process integration),
+// a write does not wait for its commit: it is written in a transaction left open (the open
+// batch), each write in a savepoint of its own (a failed write takes back only itself), and
+// returns; the hold learns the batch, and the invocation's effects wait for its commit.
+// commit_open() commits it (the integration asks once the invocation is done, so everything
+// handled meanwhile shares the commit); any other use of the writer commits it first
+// (commit_open_locked). A write that needs a synced commit commits the open batch, then runs
+// alone, synced, and is durable when it returns. core/commit_hold.hpp.
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -23,6 +32,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/commit_hold.hpp"
 #include "core/error.hpp"
 #include "core/metrics.hpp"
 
@@ -30,7 +40,31 @@ namespace store {
 
 class SqliteConnection;
 
-class GroupCommit {
+// The outcome of an open batch committed with the writer's mutex held, given to its waiters
+// when this object goes: declared before the lock, after the mutex is released.
+class Settlement {
+ public:
+  Settlement() = default;
+  Settlement(std::shared_ptr<core::OpenBatch> batch, bool committed)
+      : batch_(std::move(batch)), committed_(committed) {}
+  Settlement(Settlement&& o) noexcept : batch_(std::move(o.batch_)), committed_(o.committed_) {}
+  Settlement& operator=(Settlement&& o) noexcept {
+    settle();
+    batch_ = std::move(o.batch_);
+    committed_ = o.committed_;
+    return *this;
+  }
+  ~Settlement() { settle(); }
+
+ private:
+  void settle() {
+    if (auto b = std::move(batch_)) b->settle(committed_);
+  }
+  std::shared_ptr<core::OpenBatch> batch_;
+  bool committed_ = false;
+};
+
+class GroupCommit final : public core::BatchCommitter {
  public:
   // One write, run inside the batch's transaction on the writer. `synced`: this attempt commits
   // with synchronous=FULL. Returns `written`, or `needs_sync` when it needs a synced commit (a
@@ -60,11 +94,19 @@ class GroupCommit {
   // `write_mutex` guards `writer` for every write of the adapter (the single writes that do not
   // go through here take it directly).
   GroupCommit(std::mutex& write_mutex, SqliteConnection& writer);
+  ~GroupCommit();  // commits the open batch
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Runs `write` in the next batch; returns once that batch committed (ok) or failed (its error).
+  // With a CommitHold on this thread: in the open batch, returning once written (above).
   core::result<void> run(Write write);
+
+  // Commits the open batch, if any, and settles it.
+  void commit_open() override;
+  // The same with `write_mutex` held by the caller, which is about to use the writer: the
+  // returned Settlement tells the batch's waiters once the caller has let the mutex go.
+  Settlement commit_open_locked();
 
   // This object's transactions committed or failed, and the writes they carried: writes /
   // batches is the mean batch size. /metrics shows the same for the whole process
@@ -85,6 +127,10 @@ class GroupCommit {
   // Runs every write of `batch` in one transaction and commits it; with write_mutex_ held.
   core::result<void> commit(const std::vector<Waiter*>& batch);
   core::result<void> attempt(const std::vector<Waiter*>& batch, bool synced, bool& needs_sync);
+  core::result<void> run_open(Write write, core::CommitHold& hold);
+  // With write_mutex_ held, after a failure that ended the open transaction: rolled back.
+  Settlement abandon_open_locked();
+  void count(std::size_t writes);
 
   std::mutex& write_mutex_;
   SqliteConnection& writer_;
@@ -95,6 +141,10 @@ class GroupCommit {
   // capacity and a batch allocates nothing.
   std::vector<Waiter*> batch_;
   bool leading_ = false;        // guarded by mutex_: a leader is running a batch
+  // The open batch (a transaction begun and not committed) and its writes; guarded by
+  // write_mutex_.
+  std::shared_ptr<core::OpenBatch> open_;
+  std::size_t open_writes_ = 0;
   Stats stats_;                 // guarded by mutex_
   core::metrics::Counter& batches_total_;
   core::metrics::Counter& writes_total_;

@@ -62,6 +62,18 @@ auto guarded(std::string_view op, F&& body) -> decltype(body()) {
   return make_error_code(errc::internal);
 }
 
+// The writer for a write that does not go through the group commit (single writes, renames,
+// the counters): the open batch (group_commit.hpp) is committed first, so that this write
+// neither joins its fate nor begins a transaction inside it, and settled once the mutex is
+// let go (settled is declared first, so it goes last).
+struct WriterLock {
+  WriterLock(std::mutex& write_mutex, GroupCommit& group) : lock(write_mutex) {
+    settled = group.commit_open_locked();
+  }
+  Settlement settled;
+  std::unique_lock<std::mutex> lock;
+};
+
 }  // namespace
 
 // A read connection on loan from the pool; goes back when the lease ends.
@@ -200,7 +212,7 @@ core::result<void> Sqlite::put_connection(const Connection& c) {
   return guarded("put_connection", [&]() -> core::result<void> {
     // home_room is a plain attribute, not a key (rooms are in members): it may be empty.
     if (c.connection_id.empty()) return invalid();
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     return write_connection(*writer_, c, "put_connection");
   });
 }
@@ -217,7 +229,7 @@ core::result<Connection> Sqlite::get_connection(const std::string& connection_id
 core::result<void> Sqlite::delete_connection(const std::string& connection_id) {
   return guarded("delete_connection", [&]() -> core::result<void> {
     if (connection_id.empty()) return invalid();
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     auto s = writer_->statement(kDeleteConnection);
     if (!s) return s.error();
     s->bind(1, connection_id);
@@ -228,7 +240,7 @@ core::result<void> Sqlite::delete_connection(const std::string& connection_id) {
 core::result<void> Sqlite::put_member(const Member& m) {
   return guarded("put_member", [&]() -> core::result<void> {
     if (m.room.empty() || m.connection_id.empty()) return invalid();
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     return write_member(*writer_, m, "put_member");
   });
 }
@@ -249,7 +261,7 @@ core::result<void> Sqlite::rename(const Rename& r) {
     if (r.connection.connection_id.empty()) return invalid();
     for (const auto& m : r.members)
       if (m.room.empty() || m.connection_id.empty()) return invalid();
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     auto tx = WriteTransaction::begin(*writer_);
     if (!tx) return tx.error();
     for (const auto& m : r.members)
@@ -263,7 +275,7 @@ core::result<void> Sqlite::delete_member(const std::string& room,
                                          const std::string& connection_id) {
   return guarded("delete_member", [&]() -> core::result<void> {
     if (room.empty() || connection_id.empty()) return invalid();
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     auto s = writer_->statement(kDeleteMember);
     if (!s) return s.error();
     s->bind(1, room).bind(2, connection_id);
@@ -382,14 +394,14 @@ core::result<std::int64_t> Sqlite::last_seq(const std::string& room) {
 
 core::result<void> Sqlite::clear_connections() {
   return guarded("clear_connections", [&]() -> core::result<void> {
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     return writer_->exec("BEGIN IMMEDIATE; DELETE FROM members; DELETE FROM connections; COMMIT;");
   });
 }
 
 core::result<std::int64_t> Sqlite::recover_counters() {
   return guarded("recover_counters", [&]() -> core::result<std::int64_t> {
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     auto tx = WriteTransaction::begin(*writer_);
     if (!tx) return tx.error();
     std::int64_t moved = 0;
@@ -407,7 +419,7 @@ core::result<std::int64_t> Sqlite::recover_counters() {
 
 core::result<void> Sqlite::release_reservations() {
   return guarded("release_reservations", [&]() -> core::result<void> {
-    std::lock_guard lock(write_mutex_);
+    WriterLock lock(write_mutex_, *group_);
     // Synced: once it is on disk, so is every counter it matches.
     if (auto r = writer_->exec("PRAGMA synchronous=FULL"); !r) return r;
     auto r = writer_->exec("BEGIN IMMEDIATE; UPDATE rooms SET reserved = seq WHERE reserved > seq; COMMIT;");
