@@ -92,7 +92,6 @@ void InProcess::run(apigw::Event& event, const std::function<void(gateway::Invok
 
 void InProcess::owe_commit(core::BatchCommitter& committer) {
   std::lock_guard lock(commits_mutex_);
-  ++owed_invocations_;
   if (std::find(owed_.begin(), owed_.end(), &committer) == owed_.end())
     owed_.push_back(&committer);
 }
@@ -102,16 +101,15 @@ void InProcess::settle_owed() {
   {
     std::lock_guard lock(commits_mutex_);
     if (owed_.empty()) return;
-    if (waiting_.load(std::memory_order_relaxed) > 0 && owed_invocations_ < max_batch) {
+    if (waiting_.load(std::memory_order_relaxed) > 0) {
       // More frames are queued: their writes join the batch, committed after them by a task
-      // queued behind them (one at a time), or by the handler that finds the queue empty.
+      // queued behind them (one at a time), or by the handler that finds the queue empty. The
+      // wait this adds is bounded by the frames queued now, whose own wait it is: a bound on
+      // the batch lost throughput (performance-notes.md, *Session 9*).
       if (commit_queued_) return;
       commit_queued_ = true;
     } else {
-      // Nothing queued (commit now, on this thread, no wake-up of another), or the batch is
-      // large enough: its frames go out while the next batch is handled.
-      now.swap(owed_);
-      owed_invocations_ = 0;
+      now.swap(owed_);  // nothing queued: commit now, on this thread, no wake-up of another
     }
   }
   if (now.empty()) {
@@ -121,7 +119,6 @@ void InProcess::settle_owed() {
         std::lock_guard lock(commits_mutex_);
         commit_queued_ = false;
         owed.swap(owed_);
-        owed_invocations_ = 0;
       }
       for (auto* committer : owed) committer->commit_open();
     });

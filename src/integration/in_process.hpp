@@ -52,11 +52,6 @@ class InProcess final : public gateway::Integration {
   std::mutex commits_mutex_;
   std::vector<core::BatchCommitter*> owed_;  // guarded by commits_mutex_
   bool commit_queued_ = false;               // guarded by commits_mutex_
-  std::size_t owed_invocations_ = 0;         // guarded by commits_mutex_: since the last commit
-  // Past this many invocations the batch commits even while frames wait: its frames go out
-  // while the next batch is handled (an unbounded batch held a burst's first frames until its
-  // last was handled; 4 lost a fifth of the many-rooms load's throughput, 16 none).
-  static constexpr std::size_t max_batch = 16;
 
   boost::asio::thread_pool pool_;
 };
