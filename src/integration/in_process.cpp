@@ -101,15 +101,17 @@ void InProcess::settle_owed() {
   {
     std::lock_guard lock(commits_mutex_);
     if (owed_.empty()) return;
-    if (waiting_.load(std::memory_order_relaxed) > 0) {
-      // More frames are queued: their writes join the batch, committed after them by a task
-      // queued behind them (one at a time), or by the handler that finds the queue empty. The
+    if (waiting_.load(std::memory_order_relaxed) > deep_queue) {
+      // Many frames are queued: their writes join the batch, committed after them by a task
+      // queued behind them (one at a time), or by the handler that finds the queue short. The
       // wait this adds is bounded by the frames queued now, whose own wait it is: a bound on
-      // the batch lost throughput (performance-notes.md, *Session 9*).
+      // the batch's size lost throughput (performance-notes.md, *Session 9*).
       if (commit_queued_) return;
       commit_queued_ = true;
     } else {
-      now.swap(owed_);  // nothing queued: commit now, on this thread, no wake-up of another
+      // Few or none queued: commit now, on this thread, no wake-up of another; the few
+      // commit their own soon (batching behind a short queue only delayed bursts).
+      now.swap(owed_);
     }
   }
   if (now.empty()) {
