@@ -9,7 +9,7 @@
 // in it (CommitHold::wrote), the gateway's posts are held in it (CommitHold::hold), and at the
 // invocation's end the integration asks the store to commit and releases the hold. Without a
 // hold on the thread (any other caller), a store write commits before it returns, as always.
-// docs/design.md, "Writes that share a commit".
+// docs/data-model.md, "Writes that share a commit".
 #include <atomic>
 #include <functional>
 #include <memory>

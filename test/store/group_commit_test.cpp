@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -295,6 +296,26 @@ TEST_F(GroupCommitTest, AHeldWriteThatFailsTakesBackOnlyItself) {
   EXPECT_FALSE(failing.waiting()) << "a failed write left its hold waiting for a commit";
   ASSERT_TRUE(run_held(*group_, b, append("b", out[2])));
   EXPECT_EQ(out[2]->message.seq, 2) << "the failed write's seq was burnt";
+  group_->commit_open();
+  EXPECT_EQ(committed("SELECT group_concat(text || seq, ',') FROM (SELECT text, seq FROM messages ORDER BY seq)"),
+            "a1,b2");
+}
+
+// A held write that throws (bad_alloc, say) is taken back the same way before the exception
+// leaves: the batch goes on without its partial rows.
+TEST_F(GroupCommitTest, AHeldWriteThatThrowsTakesBackOnlyItself) {
+  reserve_lobby(*writer_);
+  std::vector<std::optional<store::Appended>> out(3);
+  core::CommitHold a, throwing, b;
+  ASSERT_TRUE(run_held(*group_, a, append("a", out[0])));
+  EXPECT_THROW(
+      (void)run_held(*group_, throwing,
+                     [&](store::SqliteConnection& w, bool synced) -> core::result<Written> {
+                       (void)append("lost", out[1])(w, synced);
+                       throw std::runtime_error("out of memory");
+                     }),
+      std::runtime_error);
+  ASSERT_TRUE(run_held(*group_, b, append("b", out[2])));
   group_->commit_open();
   EXPECT_EQ(committed("SELECT group_concat(text || seq, ',') FROM (SELECT text, seq FROM messages ORDER BY seq)"),
             "a1,b2");

@@ -118,7 +118,18 @@ core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
     if (!writer_.in_transaction()) earlier = abandon_open_locked();
     return r;
   }
-  auto written = write(writer_, false);
+  auto undo = [this] {
+    return writer_.exec_cached("ROLLBACK TO w").has_value() &&
+           writer_.exec_cached("RELEASE w").has_value() && writer_.in_transaction();
+  };
+  core::result<Written> written = core::make_error_code(core::errc::internal);
+  try {
+    written = write(writer_, false);
+  } catch (...) {
+    // Taken back as a failed write is (the adapter's guard reports the exception).
+    if (!undo()) earlier = abandon_open_locked();
+    throw;
+  }
   if (written && *written == Written::written) {
     if (auto r = writer_.exec_cached("RELEASE w"); !r) {
       if (!writer_.in_transaction()) earlier = abandon_open_locked();
@@ -130,9 +141,7 @@ core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
   }
   // This write only is taken back; the batch's other writes stay. A failure that ended the
   // transaction (an I/O error, a full disk) took them all: the batch is rolled back.
-  const bool undone = writer_.exec_cached("ROLLBACK TO w").has_value() &&
-                      writer_.exec_cached("RELEASE w").has_value();
-  if (!undone || !writer_.in_transaction()) {
+  if (!undo()) {
     earlier = abandon_open_locked();
     return written ? core::make_error_code(core::errc::internal) : written.error();
   }
