@@ -353,6 +353,39 @@ TEST_F(GroupCommitTest, AnOpenBatchWhoseCommitFailsReleasesEveryHoldAsFailed) {
   EXPECT_EQ(committed("SELECT seq FROM rooms WHERE room = 'lobby'"), "1");
 }
 
+// Batches are let out in the order they committed: the next batch's effects never run before
+// the last one's have (a connection's pipelined frames go into successive batches: its
+// messages would reach the others out of order, as a CI run of cli.test.mjs once saw).
+TEST_F(GroupCommitTest, SuccessiveBatchesAreLetOutInTheOrderTheyCommitted) {
+  reserve_lobby(*writer_);
+  std::vector<std::optional<store::Appended>> out(2);
+  core::CommitHold first, second;
+  ASSERT_TRUE(run_held(*group_, first, append("a", out[0])));
+  std::mutex m;
+  std::vector<std::string> order;
+  std::atomic<bool> letting_out{false};
+  first.release([&](bool) {
+    letting_out = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // a preempted thread
+    std::lock_guard lock(m);
+    order.push_back("a");
+  });
+  std::thread x([&] { group_->commit_open(); });
+  while (!letting_out) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The second write, and its commit, while the first batch is being let out.
+  std::thread y([&] {
+    ASSERT_TRUE(run_held(*group_, second, append("b", out[1])));
+    second.release([&](bool) {
+      std::lock_guard lock(m);
+      order.push_back("b");
+    });
+    group_->commit_open();
+  });
+  x.join();
+  y.join();
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b"}));
+}
+
 // A held write that needs a synced commit (its room's reservation is used up) commits the
 // open batch first, then itself alone, synced: durable when it returns, nothing to wait for.
 TEST_F(GroupCommitTest, AHeldWriteNeedingASyncedCommitCommitsTheOpenBatchThenItself) {

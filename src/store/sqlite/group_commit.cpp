@@ -34,10 +34,9 @@ core::result<void> GroupCommit::run(Write write) {
     lock.unlock();
     std::vector<Waiter*>& batch = batch_;
     core::result<void> outcome = core::make_error_code(core::errc::internal);
-    Settlement earlier;  // the open batch, committed before this one
     try {
       std::lock_guard writer(write_mutex_);
-      earlier = commit_open_locked();
+      commit_open_locked();  // the open batch, committed before this one
       {
         // Taken once the writer is ours: what arrived while a single write held it joins too.
         std::lock_guard queue(mutex_);
@@ -53,7 +52,6 @@ core::result<void> GroupCommit::run(Write write) {
     } catch (...) {
       // Not ours to rethrow: the waiters would never learn, and no next leader would start.
     }
-    earlier = Settlement();  // the open batch's waiters learn its outcome, no lock held
     lock.lock();
     // The batch was taken after this leader queued itself, so it holds `me`; an exception
     // before the swap left every waiter queued for the next leader.
@@ -107,7 +105,6 @@ core::result<void> GroupCommit::attempt(const std::vector<Waiter*>& batch, bool 
 }
 
 core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
-  Settlement earlier;  // declared before the lock: settled once the writer is free
   std::lock_guard writer(write_mutex_);
   if (!open_) {
     if (auto r = writer_.exec_cached("BEGIN IMMEDIATE"); !r) return r;
@@ -115,7 +112,7 @@ core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
     open_writes_ = 0;
   }
   if (auto r = writer_.exec_cached("SAVEPOINT w"); !r) {
-    if (!writer_.in_transaction()) earlier = abandon_open_locked();
+    if (!writer_.in_transaction()) abandon_open_locked();
     return r;
   }
   auto undo = [this] {
@@ -127,12 +124,12 @@ core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
     written = write(writer_, false);
   } catch (...) {
     // Taken back as a failed write is (the adapter's guard reports the exception).
-    if (!undo()) earlier = abandon_open_locked();
+    if (!undo()) abandon_open_locked();
     throw;
   }
   if (written && *written == Written::written) {
     if (auto r = writer_.exec_cached("RELEASE w"); !r) {
-      if (!writer_.in_transaction()) earlier = abandon_open_locked();
+      if (!writer_.in_transaction()) abandon_open_locked();
       return r;
     }
     ++open_writes_;
@@ -142,13 +139,13 @@ core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
   // This write only is taken back; the batch's other writes stay. A failure that ended the
   // transaction (an I/O error, a full disk) took them all: the batch is rolled back.
   if (!undo()) {
-    earlier = abandon_open_locked();
+    abandon_open_locked();
     return written ? core::make_error_code(core::errc::internal) : written.error();
   }
   if (!written) return written.error();
   // A room's reservation is used up: the others commit as they are, then this write alone,
   // synced (as the leader's batch does): durable when it returns, nothing for the hold.
-  earlier = commit_open_locked();
+  commit_open_locked();
   if (auto s = writer_.exec("PRAGMA synchronous=FULL"); !s) return s;
   auto r = [&]() -> core::result<void> {
     auto tx = WriteTransaction::begin(writer_);
@@ -164,31 +161,33 @@ core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
 }
 
 void GroupCommit::commit_open() {
-  Settlement done;
   std::lock_guard writer(write_mutex_);
-  done = commit_open_locked();
+  commit_open_locked();
 }
 
-Settlement GroupCommit::commit_open_locked() {
-  if (!open_) return {};
+void GroupCommit::commit_open_locked() {
+  if (!open_) return;
   auto committed = writer_.exec_cached("COMMIT");
   if (!committed) {
     if (writer_.in_transaction()) (void)writer_.exec("ROLLBACK");
     core::log::error("store commit failed",
                      {{"op", "group_commit"}, {"writes", open_writes_},
                       {"error", committed.error().message()}});
-    return abandon_open_locked();
+    abandon_open_locked();
+    return;
   }
   count(open_writes_);
   open_writes_ = 0;
-  return Settlement(std::move(open_), true);
+  auto batch = std::move(open_);
+  batch->settle(true);
 }
 
-Settlement GroupCommit::abandon_open_locked() {
-  if (!open_) return {};
+void GroupCommit::abandon_open_locked() {
+  if (!open_) return;
   if (writer_.in_transaction()) (void)writer_.exec("ROLLBACK");
   open_writes_ = 0;
-  return Settlement(std::move(open_), false);
+  auto batch = std::move(open_);
+  batch->settle(false);
 }
 
 void GroupCommit::count(std::size_t writes) {

@@ -40,30 +40,6 @@ namespace store {
 
 class SqliteConnection;
 
-// The outcome of an open batch committed with the writer's mutex held, given to its waiters
-// when this object goes: declared before the lock, after the mutex is released.
-class Settlement {
- public:
-  Settlement() = default;
-  Settlement(std::shared_ptr<core::OpenBatch> batch, bool committed)
-      : batch_(std::move(batch)), committed_(committed) {}
-  Settlement(Settlement&& o) noexcept : batch_(std::move(o.batch_)), committed_(o.committed_) {}
-  Settlement& operator=(Settlement&& o) noexcept {
-    settle();
-    batch_ = std::move(o.batch_);
-    committed_ = o.committed_;
-    return *this;
-  }
-  ~Settlement() { settle(); }
-
- private:
-  void settle() {
-    if (auto b = std::move(batch_)) b->settle(committed_);
-  }
-  std::shared_ptr<core::OpenBatch> batch_;
-  bool committed_ = false;
-};
-
 class GroupCommit final : public core::BatchCommitter {
  public:
   // One write, run inside the batch's transaction on the writer. `synced`: this attempt commits
@@ -104,9 +80,11 @@ class GroupCommit final : public core::BatchCommitter {
 
   // Commits the open batch, if any, and settles it.
   void commit_open() override;
-  // The same with `write_mutex` held by the caller, which is about to use the writer: the
-  // returned Settlement tells the batch's waiters once the caller has let the mutex go.
-  Settlement commit_open_locked();
+  // The same with `write_mutex` held by the caller, which is about to use the writer. The
+  // batch's waiters (the invocations' posts and results) run here, before the mutex goes: so
+  // batches are let out in the order they committed, never the next one's frames before the
+  // last one's (a connection's frames, pipelined, go into successive batches).
+  void commit_open_locked();
 
   // This object's transactions committed or failed, and the writes they carried: writes /
   // batches is the mean batch size. /metrics shows the same for the whole process
@@ -129,7 +107,7 @@ class GroupCommit final : public core::BatchCommitter {
   core::result<void> attempt(const std::vector<Waiter*>& batch, bool synced, bool& needs_sync);
   core::result<void> run_open(Write write, core::CommitHold& hold);
   // With write_mutex_ held, after a failure that ended the open transaction: rolled back.
-  Settlement abandon_open_locked();
+  void abandon_open_locked();
   void count(std::size_t writes);
 
   std::mutex& write_mutex_;

@@ -64,13 +64,11 @@ auto guarded(std::string_view op, F&& body) -> decltype(body()) {
 
 // The writer for a write that does not go through the group commit (single writes, renames,
 // the counters): the open batch (group_commit.hpp) is committed first, so that this write
-// neither joins its fate nor begins a transaction inside it, and settled once the mutex is
-// let go (settled is declared first, so it goes last).
+// neither joins its fate nor begins a transaction inside it.
 struct WriterLock {
   WriterLock(std::mutex& write_mutex, GroupCommit& group) : lock(write_mutex) {
-    settled = group.commit_open_locked();
+    group.commit_open_locked();
   }
-  Settlement settled;
   std::unique_lock<std::mutex> lock;
 };
 
