@@ -77,10 +77,15 @@ core::result<void> GroupCommit::commit(const std::vector<Waiter*>& batch) {
   auto r = attempt(batch, false, needs_sync);
   if (!r || !needs_sync) return r;
   // A write's room ran out of reserved seqs: the whole batch again, in one synced commit (once
-  // per kSeqReserve messages of a room). synchronous cannot change inside a transaction, and
-  // the first attempt was rolled back.
+  // per kSeqReserve messages of a room); the first attempt was rolled back.
+  return commit_synced(batch);
+}
+
+core::result<void> GroupCommit::commit_synced(const std::vector<Waiter*>& batch) {
+  // synchronous cannot change inside a transaction.
   if (auto s = writer_.exec("PRAGMA synchronous=FULL"); !s) return s;
-  r = attempt(batch, true, needs_sync);
+  bool needs_sync = false;
+  auto r = attempt(batch, true, needs_sync);
   if (auto s = writer_.exec("PRAGMA synchronous=NORMAL"); !s && r) return s;
   if (r && needs_sync) return core::make_error_code(core::errc::internal);
   return r;
@@ -146,16 +151,8 @@ core::result<void> GroupCommit::run_open(Write write, core::CommitHold& hold) {
   // A room's reservation is used up: the others commit as they are, then this write alone,
   // synced (as the leader's batch does): durable when it returns, nothing for the hold.
   commit_open_locked();
-  if (auto s = writer_.exec("PRAGMA synchronous=FULL"); !s) return s;
-  auto r = [&]() -> core::result<void> {
-    auto tx = WriteTransaction::begin(writer_);
-    if (!tx) return tx.error();
-    auto again = write(writer_, true);
-    if (!again) return again.error();
-    if (*again == Written::needs_sync) return core::make_error_code(core::errc::internal);
-    return tx->commit();
-  }();
-  if (auto s = writer_.exec("PRAGMA synchronous=NORMAL"); !s && r) return s;
+  Waiter me{&write, std::nullopt};
+  auto r = commit_synced({&me});
   if (r) count(1);
   return r;
 }

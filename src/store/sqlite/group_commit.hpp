@@ -104,6 +104,8 @@ class GroupCommit final : public core::BatchCommitter {
   };
   // Runs every write of `batch` in one transaction and commits it; with write_mutex_ held.
   core::result<void> commit(const std::vector<Waiter*>& batch);
+  // The same, in one synced commit (a room's seq reservation used up); with write_mutex_ held.
+  core::result<void> commit_synced(const std::vector<Waiter*>& batch);
   core::result<void> attempt(const std::vector<Waiter*>& batch, bool synced, bool& needs_sync);
   core::result<void> run_open(Write write, core::CommitHold& hold);
   // With write_mutex_ held, after a failure that ended the open transaction: rolled back.
