@@ -231,8 +231,12 @@ int serve_command(const std::vector<std::string>& given) {
     }
     handlers::Limits limits;
     limits.max_rooms = static_cast<std::size_t>(o.number("max-rooms"));
+    // SQLite's handlers take microseconds: a burst runs on one thread in a row, others join
+    // when it falls behind. DynamoDB's wait on the network: every thread from the start.
+    const auto join_after = cluster ? std::chrono::microseconds(0)
+                                    : integration::InProcess::sqlite_join_after;
     handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(limits), *handler_store,
-                                                        handler_threads);
+                                                        handler_threads, join_after);
   } else {
     functions = make_lambda_process(o, lambda_store(o, data / "parley.db"), config, data);
     config.route_selection_expression = functions.route_selection_expression;

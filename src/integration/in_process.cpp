@@ -2,48 +2,46 @@
 
 #include <algorithm>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
-
 #include "core/commit_hold.hpp"
 #include "core/log.hpp"
 
 namespace integration {
 
-InProcess::InProcess(handlers::Router router, store::Tables store, unsigned threads)
-    : router_(std::move(router)), store_(store), pool_(threads) {}
+InProcess::InProcess(handlers::Router router, store::Tables store, unsigned threads,
+                     std::chrono::microseconds join_after)
+    : router_(std::move(router)), store_(store), pool_(threads, join_after) {}
 
 InProcess::~InProcess() { drain(); }
 
 namespace {
-struct StrandLane final : gateway::Integration::Lane {
-  explicit StrandLane(boost::asio::thread_pool& pool) : strand(pool.get_executor()) {}
-  boost::asio::strand<boost::asio::thread_pool::executor_type> strand;
+struct PoolLane final : gateway::Integration::Lane {
+  explicit PoolLane(HandlerPool& pool) : lane(pool.open_lane()) {}
+  std::shared_ptr<HandlerPool::Lane> lane;
 };
 }  // namespace
 
 void InProcess::invoke(apigw::Event event, std::function<void(gateway::InvokeResult)> done) {
   waiting_.fetch_add(1, std::memory_order_relaxed);
-  boost::asio::post(pool_, [this, event = std::move(event), done = std::move(done)]() mutable {
+  pool_.post([this, event = std::move(event), done = std::move(done)]() mutable {
     waiting_.fetch_sub(1, std::memory_order_relaxed);
     run(event, done);
   });
 }
 
 std::shared_ptr<gateway::Integration::Lane> InProcess::open_lane() {
-  return std::make_shared<StrandLane>(pool_);
+  return std::make_shared<PoolLane>(pool_);
 }
 
 void InProcess::invoke_in(Lane& lane, apigw::Event event, std::function<void()> started,
                           std::function<void(gateway::InvokeResult)> done) {
   waiting_.fetch_add(1, std::memory_order_relaxed);
-  boost::asio::post(static_cast<StrandLane&>(lane).strand,
-                    [this, event = std::move(event), started = std::move(started),
-                     done = std::move(done)]() mutable {
-                      waiting_.fetch_sub(1, std::memory_order_relaxed);
-                      started();
-                      run(event, done);
-                    });
+  pool_.post(static_cast<PoolLane&>(lane).lane,
+             [this, event = std::move(event), started = std::move(started),
+              done = std::move(done)]() mutable {
+               waiting_.fetch_sub(1, std::memory_order_relaxed);
+               started();
+               run(event, done);
+             });
 }
 
 void InProcess::run(apigw::Event& event, const std::function<void(gateway::InvokeResult)>& done) {
@@ -115,7 +113,7 @@ void InProcess::settle_owed() {
     }
   }
   if (now.empty()) {
-    boost::asio::post(pool_, [this] {
+    pool_.post([this] {
       std::vector<core::BatchCommitter*> owed;
       {
         std::lock_guard lock(commits_mutex_);

@@ -6,19 +6,23 @@
 #include <mutex>
 #include <vector>
 
-#include <boost/asio/thread_pool.hpp>
-
 #include "apigw/connections.hpp"
 #include "core/commit_hold.hpp"
 #include "gateway/integration.hpp"
 #include "handlers/router.hpp"
+#include "integration/handler_pool.hpp"
 #include "store/store.hpp"
 
 namespace integration {
 
 class InProcess final : public gateway::Integration {
  public:
-  InProcess(handlers::Router router, store::Tables store, unsigned threads);
+  // `join_after`: how long frames wait for the pool's first thread before another joins it
+  // (handler_pool.hpp): handlers on SQLite take tens of microseconds, so a burst runs on one
+  // thread in a row; 0 for handlers that wait on the network (DynamoDB).
+  static constexpr std::chrono::microseconds sqlite_join_after{1000};
+  InProcess(handlers::Router router, store::Tables store, unsigned threads,
+            std::chrono::microseconds join_after = sqlite_join_after);
   ~InProcess() override;
 
   // Handlers post through this port; set before the first invoke (the gateway owns it).
@@ -26,7 +30,7 @@ class InProcess final : public gateway::Integration {
 
   std::vector<std::string> route_keys() const override { return router_.route_keys(); }
   void invoke(apigw::Event event, std::function<void(gateway::InvokeResult)> done) override;
-  // A strand on the handler pool: a connection's frames run in order, on any of the threads.
+  // A lane of the handler pool: a connection's frames run in order, on any of the threads.
   std::shared_ptr<Lane> open_lane() override;
   void invoke_in(Lane& lane, apigw::Event event, std::function<void()> started,
                  std::function<void(gateway::InvokeResult)> done) override;
@@ -56,7 +60,7 @@ class InProcess final : public gateway::Integration {
   // (measured: 0 held light bursts' first frames, p99 ×3–8; 4 kept the throughput).
   static constexpr int deep_queue = 4;
 
-  boost::asio::thread_pool pool_;
+  HandlerPool pool_;
 };
 
 }  // namespace integration
