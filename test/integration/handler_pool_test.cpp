@@ -125,8 +125,8 @@ TEST(HandlerPoolTest, ABurstOfShortTasksRunsOnOneThreadWithoutWakingTheOthers) {
 }
 
 TEST(HandlerPoolTest, ATaskThatBlocksDoesNotHoldTheOnesQueuedBehindIt) {
+  Gate gate;  // outlives the pool, whose threads it holds
   HandlerPool pool(2, 2ms);
-  Gate gate;
   pool.post([&] { gate.pass(); });
   ASSERT_TRUE(gate.wait_entered());
   // Nothing is posted after these: the watching helper has to see them waiting.
@@ -140,8 +140,8 @@ TEST(HandlerPoolTest, ATaskThatBlocksDoesNotHoldTheOnesQueuedBehindIt) {
 }
 
 TEST(HandlerPoolTest, AnEagerPoolWakesAHelperForAnythingThatWaits) {
-  HandlerPool pool(2, 0us);  // as for handlers that wait on the network
   Gate gate;
+  HandlerPool pool(2, 0us);  // as for handlers that wait on the network
   pool.post([&] { gate.pass(); });
   ASSERT_TRUE(gate.wait_entered());
   std::this_thread::sleep_for(100ms);  // no helper watches in this mode: it sleeps
@@ -153,10 +153,10 @@ TEST(HandlerPoolTest, AnEagerPoolWakesAHelperForAnythingThatWaits) {
 }
 
 TEST(HandlerPoolTest, AHelperStillJoinsAfterThePoolHasSleptIdle) {
+  Gate first, second;
   HandlerPool pool(3, 1ms);
   // Long past the helpers' last timed wait: they sleep until a post wakes one to watch.
   std::this_thread::sleep_for(200ms);
-  Gate first, second;
   pool.post([&] { first.pass(); });
   ASSERT_TRUE(first.wait_entered());
   pool.post([&] { second.pass(); });
@@ -172,8 +172,8 @@ TEST(HandlerPoolTest, AHelperStillJoinsAfterThePoolHasSleptIdle) {
 TEST(HandlerPoolTest, JoinRunsWhatIsQueuedAndWhatThatQueues) {
   std::atomic<int> ran{0};
   {
-    HandlerPool pool(2, 1ms);
     Gate gate;
+    HandlerPool pool(2, 1ms);
     pool.post([&] { gate.pass(); });
     ASSERT_TRUE(gate.wait_entered());
     auto lane = pool.open_lane();
