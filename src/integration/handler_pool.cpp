@@ -13,7 +13,12 @@ constexpr std::chrono::milliseconds park_after{50};
 HandlerPool::HandlerPool(unsigned threads, std::chrono::microseconds join_after)
     : join_after_(std::max(join_after, std::chrono::microseconds(0))),
       park_after_(std::max<std::chrono::microseconds>(park_after, 4 * join_after_)),
-      last_busy_(Clock::now()) {
+      last_busy_(Clock::now()),
+      helper_joins_total_(core::metrics::registry().counter(
+          "parley_handler_pool_helper_joins_total",
+          "Times a handler thread beyond the first began taking frames because one had waited "
+          "for a thread (1 ms on SQLite: a handler that blocks, or more work than one thread "
+          "keeps up with; at once on DynamoDB)")) {
   threads = std::max(threads, 1u);
   threads_.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this, i] { work(i == 0); });
@@ -122,6 +127,7 @@ void HandlerPool::work(bool first) {
         joined = true;
         ++helpers_joined_;
         ++helper_joins_;
+        helper_joins_total_.inc();
       }
       run_front(lock);
       continue;

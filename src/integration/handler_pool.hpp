@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/metrics.hpp"
+
 namespace integration {
 
 class HandlerPool {
@@ -53,7 +55,8 @@ class HandlerPool {
   // it are not run. Idempotent; not from a pool thread.
   void join();
 
-  // What the pool did, for tests and /metrics: how often a helper joined the first thread.
+  // How often a helper joined the first thread (this pool's; /metrics counts every pool's as
+  // parley_handler_pool_helper_joins_total).
   std::uint64_t helper_joins() const;
 
  private:
@@ -87,6 +90,7 @@ class HandlerPool {
   Clock::time_point last_busy_;        // when an entry last finished or was queued
   bool stopping_ = false;
   std::uint64_t helper_joins_ = 0;
+  core::metrics::Counter& helper_joins_total_;
   std::vector<std::thread> threads_;
 };
 

@@ -136,6 +136,8 @@ TEST(HandlerPoolTest, ATaskThatBlocksDoesNotHoldTheOnesQueuedBehindIt) {
   pool.post(lane, [&] { behind.done(); });
   EXPECT_TRUE(behind.wait(5s)) << "the tasks behind a blocked one waited for it";
   EXPECT_GE(pool.helper_joins(), 1u);
+  EXPECT_GE(core::metrics::registry().counter("parley_handler_pool_helper_joins_total", "").value(),
+            pool.helper_joins());
   gate.open();
 }
 
