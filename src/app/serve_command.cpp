@@ -181,8 +181,9 @@ int serve_command(const std::vector<std::string>& given) {
   // SQLite answers in microseconds, so threads beyond the cores only add wake-ups and context
   // switches (2 cores: 4 threads cost 10% of the connect rate against 2); DynamoDB handlers wait
   // on the network, so more of them overlap.
+  const bool sqlite = o.get("store") == "sqlite";
   const unsigned default_handler_threads =
-      o.get("store") == "sqlite" ? std::max(2u, std::thread::hardware_concurrency()) : 4u;
+      sqlite ? std::max(2u, std::thread::hardware_concurrency()) : 4u;
   const auto handler_threads =
       o.number("handler-threads") > 0 ? static_cast<unsigned>(o.number("handler-threads")) : default_handler_threads;
   const std::filesystem::path data = o.get("data");
@@ -195,7 +196,7 @@ int serve_command(const std::vector<std::string>& given) {
   // SQLite: this process alone may use the data directory, or the two would clear each other's
   // connection rows. Taken before anything in it is touched (app/data_lock.hpp).
   std::optional<DataLock> data_lock;
-  if (o.get("store") == "sqlite") {
+  if (sqlite) {
     try {
       data_lock.emplace(data);
     } catch (const std::runtime_error& e) {
@@ -233,8 +234,8 @@ int serve_command(const std::vector<std::string>& given) {
     limits.max_rooms = static_cast<std::size_t>(o.number("max-rooms"));
     // SQLite's handlers take microseconds: a burst runs on one thread in a row, others join
     // when it falls behind. DynamoDB's wait on the network: every thread from the start.
-    const auto join_after = cluster ? std::chrono::microseconds(0)
-                                    : integration::InProcess::sqlite_join_after;
+    const auto join_after =
+        sqlite ? integration::InProcess::sqlite_join_after : std::chrono::microseconds(0);
     handlers = std::make_unique<integration::InProcess>(handlers::chat_routes(limits), *handler_store,
                                                         handler_threads, join_after);
   } else {
