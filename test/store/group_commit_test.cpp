@@ -6,6 +6,7 @@
 #include "store/sqlite/group_commit.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -299,6 +300,23 @@ TEST_F(GroupCommitTest, AHeldWriteThatFailsTakesBackOnlyItself) {
   group_->commit_open();
   EXPECT_EQ(committed("SELECT group_concat(text || seq, ',') FROM (SELECT text, seq FROM messages ORDER BY seq)"),
             "a1,b2");
+}
+
+// Each held write runs in a savepoint, whose undo pages (the statement journal) stay in memory
+// in small chunks: with SQLite's default a write allocated (and freed) one 64 KiB chunk, past
+// the allocator's thread cache, the first time it changed a page the batch had changed before.
+TEST_F(GroupCommitTest, AHeldWritesSavepointAllocatesNoLargeStatementJournal) {
+  reserve_lobby(*writer_);
+  std::vector<std::optional<store::Appended>> out(8);
+  std::vector<core::CommitHold> holds(out.size());
+  int current = 0, largest = 0;
+  sqlite3_status(SQLITE_STATUS_MALLOC_SIZE, &current, &largest, 1);  // resets the high-water mark
+  for (std::size_t i = 0; i < out.size(); ++i)
+    ASSERT_TRUE(run_held(*group_, holds[i], append("m" + std::to_string(i), out[i])));
+  group_->commit_open();
+  ASSERT_EQ(sqlite3_status(SQLITE_STATUS_MALLOC_SIZE, &current, &largest, 0), SQLITE_OK);
+  EXPECT_LT(largest, 16 * 1024) << "SQLite's largest allocation during the batch, in bytes";
+  EXPECT_EQ(committed("SELECT count(*) FROM messages"), "8");
 }
 
 // A held write that throws (bad_alloc, say) is taken back the same way before the exception
