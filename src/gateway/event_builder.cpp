@@ -10,8 +10,8 @@
 namespace gateway {
 namespace {
 
-apigw::Event base_event(const ConnectionMeta& m, std::string route_key, apigw::EventType type,
-                        std::int64_t now_ms) {
+apigw::Event base_event(const Config& config, const ConnectionMeta& m, std::string route_key,
+                        apigw::EventType type, std::int64_t now_ms) {
   apigw::Event e;
   auto& c = e.request_context;
   c.route_key = std::move(route_key);
@@ -21,11 +21,11 @@ apigw::Event base_event(const ConnectionMeta& m, std::string route_key, apigw::E
   c.request_time = core::clf_time(now_ms);
   c.request_time_epoch = now_ms;
   c.connected_at = m.connected_at;
-  c.stage = m.config->stage;
-  c.domain_name = m.domain_name;
-  c.api_id = m.config->api_id;
-  c.identity.source_ip = m.source_ip;
-  c.identity.user_agent = m.user_agent;
+  c.stage = config.stage;
+  c.domain_name = m.peer.domain_name();
+  c.api_id = config.api_id;
+  c.identity.source_ip = m.peer.source_ip();
+  c.identity.user_agent = m.peer.user_agent_string();
   if (m.authorizer) c.authorizer = m.authorizer.object();
   return e;
 }
@@ -39,12 +39,14 @@ void add_header(apigw::Event& e, std::string name, std::string value) {
 
 }  // namespace
 
-apigw::Event connect_event(const ConnectionMeta& m, const Handshake& h, std::int64_t now_ms) {
-  return connect_event(m, Handshake(h), now_ms);
+apigw::Event connect_event(const Config& config, const ConnectionMeta& m, const Handshake& h,
+                           std::int64_t now_ms) {
+  return connect_event(config, m, Handshake(h), now_ms);
 }
 
-apigw::Event connect_event(const ConnectionMeta& m, Handshake&& h, std::int64_t now_ms) {
-  apigw::Event e = base_event(m, std::string(apigw::route_key::connect),
+apigw::Event connect_event(const Config& config, const ConnectionMeta& m, Handshake&& h,
+                           std::int64_t now_ms) {
+  apigw::Event e = base_event(config, m, std::string(apigw::route_key::connect),
                               apigw::EventType::connect, now_ms);
   e.headers.emplace();
   e.multi_value_headers.emplace();
@@ -55,7 +57,7 @@ apigw::Event connect_event(const ConnectionMeta& m, Handshake&& h, std::int64_t 
     (*e.multi_value_headers)[name] = {value};
     e.headers->insert_or_assign(name, std::move(value));
   };
-  set_header("X-Forwarded-For", m.source_ip);
+  set_header("X-Forwarded-For", std::string(m.peer.source_ip()));
   set_header("X-Forwarded-Port", std::to_string(h.local_port));
   set_header("X-Forwarded-Proto", std::move(h.forwarded_proto));
 
@@ -73,24 +75,27 @@ apigw::Event connect_event(const ConnectionMeta& m, Handshake&& h, std::int64_t 
   return e;
 }
 
-apigw::Event message_event(const ConnectionMeta& m, std::string route_key, std::string body,
-                           std::int64_t now_ms) {
-  apigw::Event e = base_event(m, std::move(route_key), apigw::EventType::message, now_ms);
+apigw::Event message_event(const Config& config, const ConnectionMeta& m, std::string route_key,
+                           std::string body, std::int64_t now_ms) {
+  apigw::Event e = base_event(config, m, std::move(route_key), apigw::EventType::message, now_ms);
   e.request_context.message_id = core::new_connection_id();
   e.body = std::move(body);
   return e;
 }
 
-apigw::Event disconnect_event(const ConnectionMeta& m, int status_code, std::string reason,
-                              std::int64_t now_ms) {
-  apigw::Event e = base_event(m, std::string(apigw::route_key::disconnect),
+apigw::Event disconnect_event(const Config& config, const ConnectionMeta& m, int status_code,
+                              std::string reason, std::int64_t now_ms) {
+  apigw::Event e = base_event(config, m, std::string(apigw::route_key::disconnect),
                               apigw::EventType::disconnect, now_ms);
   e.request_context.disconnect_status_code = status_code;
   e.request_context.disconnect_reason = std::move(reason);
   // The small fixed map AWS sends on DISCONNECT (aws-contract.md §2.2).
   e.headers = apigw::HeaderMap{
-      {"Host", m.domain_name}, {"x-api-key", ""}, {"X-Forwarded-For", ""}, {"x-restapi", ""}};
-  e.multi_value_headers = apigw::MultiValueMap{{"Host", {m.domain_name}},
+      {"Host", std::string(m.peer.domain_name())},
+      {"x-api-key", ""},
+      {"X-Forwarded-For", ""},
+      {"x-restapi", ""}};
+  e.multi_value_headers = apigw::MultiValueMap{{"Host", {std::string(m.peer.domain_name())}},
                                                {"x-api-key", {""}},
                                                {"X-Forwarded-For", {""}},
                                                {"x-restapi", {""}}};

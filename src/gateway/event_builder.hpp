@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apigw/ws_event.hpp"
+#include "gateway/peer_text.hpp"
 #include "gateway/stored_context.hpp"
 
 namespace gateway {
@@ -19,13 +20,7 @@ struct Config;
 struct ConnectionMeta {
   std::string connection_id;
   std::int64_t connected_at = 0;  // epoch ms
-  std::string source_ip;
-  std::optional<std::string> user_agent;
-  std::string domain_name;
-  // Its stage and API id, the same for every connection of a server: read from the server's
-  // configuration (Context::config, which outlives its sessions) when an event is built, not
-  // held per connection (issue 18). Never null in an event.
-  const Config* config = nullptr;
+  PeerText peer;  // source IP, User-Agent, domain name
   StoredContext authorizer;  // requestContext.authorizer, when authorized
 };
 
@@ -37,12 +32,16 @@ struct Handshake {
   unsigned short local_port = 0;
 };
 
-apigw::Event connect_event(const ConnectionMeta& m, const Handshake& h, std::int64_t now_ms);
-// The same, taking the handshake's strings instead of copying them.
-apigw::Event connect_event(const ConnectionMeta& m, Handshake&& h, std::int64_t now_ms);
-apigw::Event message_event(const ConnectionMeta& m, std::string route_key, std::string body,
+// `config` gives the stage and API id, the same for every connection of a server (not held per
+// connection: issue 18).
+apigw::Event connect_event(const Config& config, const ConnectionMeta& m, const Handshake& h,
                            std::int64_t now_ms);
-apigw::Event disconnect_event(const ConnectionMeta& m, int status_code, std::string reason,
-                              std::int64_t now_ms);
+// The same, taking the handshake's strings instead of copying them.
+apigw::Event connect_event(const Config& config, const ConnectionMeta& m, Handshake&& h,
+                           std::int64_t now_ms);
+apigw::Event message_event(const Config& config, const ConnectionMeta& m, std::string route_key,
+                           std::string body, std::int64_t now_ms);
+apigw::Event disconnect_event(const Config& config, const ConnectionMeta& m, int status_code,
+                              std::string reason, std::int64_t now_ms);
 
 }  // namespace gateway

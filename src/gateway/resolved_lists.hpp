@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/string_hash.hpp"
 #include "gateway/session.hpp"
 
 namespace gateway {
@@ -38,13 +39,8 @@ class ResolvedLists {
     std::uint64_t version = 0;
     std::shared_ptr<const Sessions> sessions;
   };
-  // Lookups by string_view without building a string.
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> rooms_;
+  std::unordered_map<std::string, Entry, core::StringHash, std::equal_to<>> rooms_;  // by view
 };
 
 }  // namespace gateway

@@ -80,7 +80,7 @@ void WsSession<Socket>::close_slow_client() {
   full_since_ms_.store(0);
   ctx_.metrics.slow_client_closes.inc();
   core::log::warn("closing a client that stopped reading",
-                  {{"connectionId", meta_.connection_id}, {"sourceIp", meta_.source_ip},
+                  {{"connectionId", meta_.connection_id}, {"sourceIp", meta_.peer.source_ip()},
                    {"droppedBytes", dropped},
                    {"sendQueueTimeoutS", ctx_.config.send_queue_timeout.count()}});
   start_close(ws::close_code::policy_violation, "Slow client: send queue full");
@@ -120,7 +120,7 @@ void WsSession<Socket>::finish(int code, std::string reason) {
                                     {"disconnectReason", reason}});
   if (!ctx_.selector.has(apigw::route_key::disconnect)) return;
   // Best effort, as on AWS: the result is only logged. After the frames still in flight.
-  auto event = disconnect_event(meta_, code, std::move(reason), core::now_ms());
+  auto event = disconnect_event(ctx_.config, meta_, code, std::move(reason), core::now_ms());
   auto done = [id = meta_.connection_id](InvokeResult r) {
     if (r.status != InvokeResult::Status::ok)
       core::log::error("$disconnect integration failed",
@@ -133,7 +133,7 @@ template <class Socket>
 void WsSession<Socket>::release_ip() {
   if (!ip_counted_) return;
   ip_counted_ = false;
-  ctx_.ip_connections.release(meta_.source_ip);
+  ctx_.ip_connections.release(meta_.peer.source_ip());
 }
 
 #define PARLEY_INSTANTIATE(S)                                                  \

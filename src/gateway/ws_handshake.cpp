@@ -1,6 +1,10 @@
 // The session's handshake: who gets in (the upgrade's checks, the per-IP limit, the Origin, the
 // authorizer), $connect, and the 101 that opens it (Phase handshaking -> open, or -> closed
 // when refused). Ends by starting the reader.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -36,12 +40,20 @@ typename Socket::executor_type socket_executor(const net::any_io_executor& ex) {
 }
 }  // namespace
 
+namespace {
+// The parser keeps its limits in 32 bits: a limit of 4 GiB or more is no limit here anyway.
+std::uint32_t clamp32(std::size_t n) {
+  return static_cast<std::uint32_t>(
+      std::min<std::size_t>(n, std::numeric_limits<std::uint32_t>::max()));
+}
+}  // namespace
+
 template <class Socket>
 WsSession<Socket>::WsSession(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
                              const net::any_io_executor& ex, ConnectionMeta meta)
     : ctx_(ctx), inbox_(inbox), sweep_(sweep), socket_(socket_executor<Socket>(ex)),
       meta_(std::move(meta)),
-      parser_({ctx.config.max_frame_bytes, ctx.config.max_message_bytes}),
+      parser_({clamp32(ctx.config.max_frame_bytes), clamp32(ctx.config.max_message_bytes)}),
       started_(Clock::now()),
       rate_({ctx.config.rate_limit, ctx.config.rate_burst}, started_),
       last_active_steady_(steady_ms()) {
@@ -77,7 +89,7 @@ net::awaitable<bool> WsSession<Socket>::admit(Stream& stream, const Request& req
   if (!origin_allowed(ctx_.config.allowed_origins, req[http::field::origin])) {
     ctx_.metrics.connects_refused.inc();
     core::log::info("handshake refused", {{"connectionId", meta_.connection_id},
-                                          {"sourceIp", meta_.source_ip},
+                                          {"sourceIp", meta_.peer.source_ip()},
                                           {"origin", std::string(req[http::field::origin])},
                                           {"status", 403}, {"reason", "origin not allowed"}});
     co_await refuse(stream, req, 403, "Forbidden");
@@ -93,7 +105,7 @@ net::awaitable<bool> WsSession<Socket>::admit(Stream& stream, const Request& req
     AuthDecision timed_out;
     timed_out.outcome = AuthDecision::Outcome::error;
     timed_out.reason = "the authorizer timed out";
-    const auto event = connect_event(meta_, hs, core::now_ms());
+    const auto event = connect_event(ctx_.config, meta_, hs, core::now_ms());
     d = co_await await_with_timeout<AuthDecision>(
         [&](std::function<void(AuthDecision)> done) { authorizer.authorize_async(hs, event, std::move(done)); },
         ctx_.config.integration_timeout, std::move(timed_out));
@@ -112,7 +124,7 @@ net::awaitable<bool> WsSession<Socket>::admit(Stream& stream, const Request& req
   ctx_.metrics.connects_refused.inc();
   (failed ? core::log::error : core::log::info)(
       "handshake refused", {{"connectionId", meta_.connection_id},
-                            {"sourceIp", meta_.source_ip},
+                            {"sourceIp", meta_.peer.source_ip()},
                             {"status", status},
                             {"reason", d.reason}});
   co_await refuse(stream, req, status,
@@ -126,7 +138,7 @@ net::awaitable<bool> WsSession<Socket>::run_connect(Stream& stream, const Reques
                                                     Handshake& hs, std::string& subprotocol) {
   if (!ctx_.selector.has(apigw::route_key::connect)) co_return true;
   // The handshake's strings move into the event: nothing reads them after $connect.
-  auto event = connect_event(meta_, std::move(hs), core::now_ms());
+  auto event = connect_event(ctx_.config, meta_, std::move(hs), core::now_ms());
   const std::string request_id = event.request_context.request_id;
   const auto started = Clock::now();
   InvokeResult r = co_await invoke_with_timeout(ctx_.integration, std::move(event),
@@ -193,17 +205,17 @@ net::awaitable<void> WsSession<Socket>::run(Stream stream, Request req, Handshak
   if (const auto refusal = ws_upgrade::check(req)) {
     ctx_.metrics.connects_refused.inc();
     core::log::info("handshake refused", {{"connectionId", meta_.connection_id},
-                                          {"sourceIp", meta_.source_ip},
+                                          {"sourceIp", meta_.peer.source_ip()},
                                           {"status", refusal->status},
                                           {"reason", refusal->message}});
     co_await refuse(stream, req, refusal->status, refusal->message);
     co_return;
   }
   // --max-connections-per-ip: refused before $connect runs, as a throttled handshake on AWS.
-  if (!ctx_.ip_connections.admit(meta_.source_ip)) {
+  if (!ctx_.ip_connections.admit(meta_.peer.source_ip())) {
     ctx_.metrics.connects_over_ip_limit.inc();
     core::log::info("handshake refused: too many connections from this address",
-                    {{"sourceIp", meta_.source_ip},
+                    {{"sourceIp", meta_.peer.source_ip()},
                      {"max", ctx_.config.max_connections_per_ip}});
     co_await refuse(stream, req, 429, apigw::frames::too_many_requests);
     co_return;
@@ -236,7 +248,7 @@ void WsSession<Socket>::opened() {
   swept_ = true;
   ctx_.metrics.connects.inc();
   core::log::debug("connected", {{"connectionId", meta_.connection_id},
-                                 {"sourceIp", meta_.source_ip}});
+                                 {"sourceIp", meta_.peer.source_ip()}});
 }
 
 #define PARLEY_INSTANTIATE(S)                                                                 \
@@ -265,12 +277,12 @@ net::awaitable<void> serve_on(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
   ConnectionMeta meta;
   meta.connection_id = core::new_connection_id();
   meta.connected_at = core::now_ms();
-  meta.source_ip = remote.address().to_string();
+  std::optional<std::string_view> user_agent;
   if (auto ua = request.find(http::field::user_agent); ua != request.end())
-    meta.user_agent = std::string(ua->value());
-  meta.domain_name = ctx.config.domain_name.empty() ? std::string(request[http::field::host])
-                                                    : ctx.config.domain_name;
-  meta.config = &ctx.config;
+    user_agent = ua->value();
+  meta.peer = PeerText(remote.address().to_string(), user_agent,
+                       ctx.config.domain_name.empty() ? std::string_view(request[http::field::host])
+                                                      : std::string_view(ctx.config.domain_name));
 
   auto session = std::make_shared<WsSession<Socket>>(ctx, inbox, sweep, stream.get_executor(),
                                                      std::move(meta));

@@ -155,7 +155,8 @@ net::awaitable<void> WsSession<Socket>::on_event(ws::FrameParser::Event& ev) {
 template <class Socket>
 bool WsSession<Socket>::throttle_ok() {
   const auto now = Clock::now();
-  return rate_.take(now) && ctx_.ip_rates.take(meta_.source_ip, now);
+  return rate_.take({ctx_.config.rate_limit, ctx_.config.rate_burst}, now) &&
+         ctx_.ip_rates.take(meta_.peer.source_ip(), now);
 }
 
 template <class Socket>
@@ -199,7 +200,7 @@ net::awaitable<void> WsSession<Socket>::handle_frame(std::string body, Integrati
     send_gateway_error(apigw::frames::forbidden, core::new_connection_id());
     co_return;
   }
-  auto event = message_event(meta_, *route, std::move(body), core::now_ms());
+  auto event = message_event(ctx_.config, meta_, *route, std::move(body), core::now_ms());
   const std::string request_id = event.request_context.request_id;
   const std::string route_key = event.request_context.route_key;
   const auto started = Clock::now();

@@ -84,7 +84,8 @@ class WsSession final : public Session,
   core::result<void> send(apigw::SharedFrame frame);  // writer: a frame of its own, a post of one
   void close(unsigned short code, std::string reason) override;          // close
   apigw::ConnectionInfo info() const override {
-    return {meta_.connected_at, last_active_wall_.load(), meta_.source_ip, meta_.user_agent};
+    return {meta_.connected_at, last_active_wall_.load(), std::string(meta_.peer.source_ip()),
+            meta_.peer.user_agent_string()};
   }
   SessionStats stats() const override {  // the inspector's Connections table
     return {frames_in_.load(std::memory_order_relaxed), frames_out_.load(std::memory_order_relaxed),
@@ -156,8 +157,9 @@ class WsSession final : public Session,
   void finish(int code, std::string reason);
   void release_ip();
 
-  // Member order keeps the object at 624 bytes, 640 with its shared_ptr block: jemalloc's size
-  // class below 768 (issue 18; the static_assert after the class). The loop-only flags of
+  // Member order keeps the object at 496 bytes, 512 with its shared_ptr block: jemalloc's size
+  // class below 640 (issue 18; the static_assert after the class). The peer's strings are one
+  // block (PeerText), the rate limit and the stage are the configuration's, not copies. The loop-only flags of
   // every concern sit beside the phase, the close state is allocated at the close.
   Context& ctx_;
   LoopInbox& inbox_;
@@ -177,6 +179,7 @@ class WsSession final : public Session,
   bool ip_counted_ = false;  // counted in ctx_.ip_connections
   bool swept_ = false;       // in sweep_
   int in_flight_ = 0;        // reader: frames given to the integration and not answered yet
+  std::uint32_t writing_ = 0;  // writer: entries in the write under way; 0 = none
 
   // Touched by other threads (send() from handlers, info() from the management API).
   std::atomic<std::size_t> queued_bytes_{0};
@@ -185,7 +188,7 @@ class WsSession final : public Session,
   std::atomic<std::int64_t> last_active_wall_{0};
 
   // Reader (loop-only)
-  TokenBucket rate_;                 // --rate-limit
+  TokenBucket rate_;                 // --rate-limit (the limit is the configuration's)
   std::int64_t last_active_steady_;  // steady ms of the last frame read or answered
   // While frames are in flight: the lane that keeps them (and then $disconnect) in order.
   std::shared_ptr<Integration::Lane> lane_;
@@ -194,7 +197,6 @@ class WsSession final : public Session,
   // Writer (loop-only)
   FrameQueue queue_;
   std::vector<boost::asio::const_buffer> write_buffers_;
-  std::size_t writing_ = 0;  // entries in the write under way; 0 = none
 
   // Close (loop-only), from the phase closing on: when it began, the $disconnect code and reason.
   struct Ending {
@@ -206,8 +208,8 @@ class WsSession final : public Session,
 };
 
 // An idle connection's object (issue 18, docs/performance-notes.md): with make_shared's block it
-// fits jemalloc's 640-byte class. A member added here may cost 128 bytes per connection.
-static_assert(sizeof(WsSession<PlainSocket>) + 16 <= 640,
+// fits jemalloc's 512-byte class. A member added here costs 128 bytes per connection.
+static_assert(sizeof(WsSession<PlainSocket>) + 16 <= 512,
               "WsSession grew past a jemalloc size class (see the comment above)");
 
 }  // namespace gateway

@@ -108,7 +108,7 @@ void WsSession<Socket>::write_pending() {
       std::string& g = socket_.gather();
       if (g.capacity() > 65536 && g.capacity() > 4 * total) std::string().swap(g);  // after a burst
       gather(g, write_buffers_, total);
-      writing_ = entries;
+      writing_ = static_cast<std::uint32_t>(entries);  // a queue of at most 8 MiB of frames
       net::async_write(socket_.stream(), net::buffer(g), std::move(done));
       return;
     } else {
@@ -138,7 +138,7 @@ void WsSession<Socket>::write_pending() {
       while (sent >= first->size()) sent -= (first++)->size();
       *first += sent;
       write_buffers_.erase(write_buffers_.begin(), first);
-      writing_ = entries;
+      writing_ = static_cast<std::uint32_t>(entries);  // a queue of at most 8 MiB of frames
       net::async_write(socket_, write_buffers_, std::move(done));
       return;
     }

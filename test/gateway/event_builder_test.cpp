@@ -25,10 +25,7 @@ ConnectionMeta meta() {
   ConnectionMeta m;
   m.connection_id = "R1kmxc2VNjMCFIA=";
   m.connected_at = 1738404000000;
-  m.source_ip = "203.0.113.9";
-  m.user_agent = "wscat";
-  m.domain_name = "localhost:8080";
-  m.config = &api_config();
+  m.peer = PeerText("203.0.113.9", "wscat", "localhost:8080");
   return m;
 }
 
@@ -55,7 +52,7 @@ TEST(EventBuilder, ConnectCarriesHeadersAndQuery) {
                {"X-Custom", "2"}};
   h.target = "/dev?room=lob%20by&name=ann&tag=a&tag=b";
   h.local_port = 8080;
-  auto e = connect_event(meta(), h, 1738404000012);
+  auto e = connect_event(api_config(), meta(), h, 1738404000012);
   expect_common(e);
   EXPECT_EQ(e.request_context.route_key, "$connect");
   EXPECT_EQ(e.request_context.event_type, apigw::EventType::connect);
@@ -78,7 +75,7 @@ TEST(EventBuilder, ConnectCarriesHeadersAndQuery) {
 TEST(EventBuilder, ConnectWithoutQueryHasNoQueryMaps) {
   Handshake h;
   h.target = "/dev";
-  auto e = connect_event(meta(), h, 1738404000012);
+  auto e = connect_event(api_config(), meta(), h, 1738404000012);
   EXPECT_FALSE(e.query_string_parameters);
   EXPECT_FALSE(e.multi_value_query_string_parameters);
   const auto wire = apigw::encode(e);
@@ -89,14 +86,15 @@ TEST(EventBuilder, ClientCannotForgeForwardedFor) {
   Handshake h;
   h.headers = {{"X-Forwarded-For", "10.0.0.1"}};
   h.target = "/dev";
-  auto e = connect_event(meta(), h, 1738404000012);
+  auto e = connect_event(api_config(), meta(), h, 1738404000012);
   EXPECT_EQ(e.headers->at("X-Forwarded-For"), "203.0.113.9");
   EXPECT_EQ(e.multi_value_headers->at("X-Forwarded-For"),
             (std::vector<std::string>{"203.0.113.9"}));
 }
 
 TEST(EventBuilder, MessageHasBodyAndMessageIdButNoHeaders) {
-  auto e = message_event(meta(), "sendmessage", R"({"action":"sendmessage"})", 1738404000012);
+  auto e = message_event(api_config(), meta(), "sendmessage", R"({"action":"sendmessage"})",
+                         1738404000012);
   expect_common(e);
   EXPECT_EQ(e.request_context.route_key, "sendmessage");
   EXPECT_EQ(e.request_context.event_type, apigw::EventType::message);
@@ -109,7 +107,7 @@ TEST(EventBuilder, MessageHasBodyAndMessageIdButNoHeaders) {
 }
 
 TEST(EventBuilder, DisconnectHasStatusReasonAndTheFixedHeaderMap) {
-  auto e = disconnect_event(meta(), 1005, "Client-side close frame status not set",
+  auto e = disconnect_event(api_config(), meta(), 1005, "Client-side close frame status not set",
                             1738404000012);
   expect_common(e);
   EXPECT_EQ(e.request_context.route_key, "$disconnect");
@@ -127,8 +125,8 @@ TEST(EventBuilder, DisconnectHasStatusReasonAndTheFixedHeaderMap) {
 }
 
 TEST(EventBuilder, EveryEventGetsItsOwnRequestId) {
-  auto a = message_event(meta(), "$default", "x", 1);
-  auto b = message_event(meta(), "$default", "x", 1);
+  auto a = message_event(api_config(), meta(), "$default", "x", 1);
+  auto b = message_event(api_config(), meta(), "$default", "x", 1);
   EXPECT_NE(a.request_context.request_id, b.request_context.request_id);
   EXPECT_NE(a.request_context.message_id, b.request_context.message_id);
 }
@@ -141,7 +139,8 @@ namespace {
 
 TEST(EventBuilder, TheAuthorizerContextReachesEveryEventOfTheConnection) {
   auto m = meta();
-  EXPECT_FALSE(message_event(m, "sendmessage", "{}", 1738404000012).request_context.authorizer);
+  EXPECT_FALSE(
+      message_event(api_config(), m, "sendmessage", "{}", 1738404000012).request_context.authorizer);
   AuthDecision d;
   d.outcome = AuthDecision::Outcome::allow;
   d.principal_id = "user-1";
@@ -149,9 +148,9 @@ TEST(EventBuilder, TheAuthorizerContextReachesEveryEventOfTheConnection) {
   m.authorizer = StoredContext(authorizer_context(d, 2));
   Handshake h;
   h.target = "/dev";
-  for (const auto& e : {connect_event(m, h, 1738404000012),
-                        message_event(m, "sendmessage", "{}", 1738404000012),
-                        disconnect_event(m, 1000, "", 1738404000012)}) {
+  for (const auto& e : {connect_event(api_config(), m, h, 1738404000012),
+                        message_event(api_config(), m, "sendmessage", "{}", 1738404000012),
+                        disconnect_event(api_config(), m, 1000, "", 1738404000012)}) {
     ASSERT_TRUE(e.request_context.authorizer) << apigw::to_string(e.request_context.event_type);
     const auto& a = *e.request_context.authorizer;
     EXPECT_EQ(a.at("principalId"), "user-1");  // a context key cannot override it

@@ -10,44 +10,49 @@ using std::chrono::milliseconds;
 
 TEST(TokenBucket, StartsFullAndThrottlesPastTheBurst) {
   const auto t0 = Clock::now();
-  TokenBucket b({5, 10}, t0);
-  for (int i = 0; i < 10; ++i) EXPECT_TRUE(b.take(t0)) << i;
-  EXPECT_FALSE(b.take(t0));
+  const RateLimit l{5, 10};
+  TokenBucket b(l, t0);
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(b.take(l, t0)) << i;
+  EXPECT_FALSE(b.take(l, t0));
 }
 
 TEST(TokenBucket, RefillsAtTheRateUpToTheBurst) {
   const auto t0 = Clock::now();
-  TokenBucket b({5, 10}, t0);
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(b.take(t0));
-  EXPECT_FALSE(b.take(t0 + milliseconds(100)));  // half a token
-  EXPECT_TRUE(b.take(t0 + milliseconds(200)));   // one token
-  EXPECT_FALSE(b.take(t0 + milliseconds(200)));
+  const RateLimit l{5, 10};
+  TokenBucket b(l, t0);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(b.take(l, t0));
+  EXPECT_FALSE(b.take(l, t0 + milliseconds(100)));  // half a token
+  EXPECT_TRUE(b.take(l, t0 + milliseconds(200)));   // one token
+  EXPECT_FALSE(b.take(l, t0 + milliseconds(200)));
   // an hour later: no more than the burst
   const auto later = t0 + std::chrono::hours(1);
-  EXPECT_TRUE(b.full(later));
-  for (int i = 0; i < 10; ++i) EXPECT_TRUE(b.take(later)) << i;
-  EXPECT_FALSE(b.take(later));
+  EXPECT_TRUE(b.full(l, later));
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(b.take(l, later)) << i;
+  EXPECT_FALSE(b.take(l, later));
 }
 
 TEST(TokenBucket, RateZeroIsUnlimited) {
   const auto t0 = Clock::now();
-  TokenBucket b({0, 0}, t0);
-  for (int i = 0; i < 100000; ++i) ASSERT_TRUE(b.take(t0));
-  EXPECT_TRUE(b.full(t0));
+  const RateLimit l{0, 0};
+  TokenBucket b(l, t0);
+  for (int i = 0; i < 100000; ++i) ASSERT_TRUE(b.take(l, t0));
+  EXPECT_TRUE(b.full(l, t0));
 }
 
 TEST(TokenBucket, ABurstBelowOneStillLetsOneThrough) {
   const auto t0 = Clock::now();
-  TokenBucket b({1, 0}, t0);
-  EXPECT_TRUE(b.take(t0));
-  EXPECT_FALSE(b.take(t0));
+  const RateLimit l{1, 0};
+  TokenBucket b(l, t0);
+  EXPECT_TRUE(b.take(l, t0));
+  EXPECT_FALSE(b.take(l, t0));
 }
 
 TEST(TokenBucket, TimeGoingBackwardsGivesNoTokens) {
   const auto t0 = Clock::now();
-  TokenBucket b({1, 1}, t0);
-  EXPECT_TRUE(b.take(t0));
-  EXPECT_FALSE(b.take(t0 - std::chrono::seconds(5)));
+  const RateLimit l{1, 1};
+  TokenBucket b(l, t0);
+  EXPECT_TRUE(b.take(l, t0));
+  EXPECT_FALSE(b.take(l, t0 - std::chrono::seconds(5)));
 }
 
 TEST(KeyedBuckets, OneBucketPerKey) {

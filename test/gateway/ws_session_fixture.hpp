@@ -96,8 +96,7 @@ class WsSessionTest : public ::testing::Test {
     req.set(boost::beast::http::field::sec_websocket_version, "13");
     ConnectionMeta meta;
     meta.connection_id = "conn" + std::to_string(clients_.size());
-    meta.source_ip = "127.0.0.1";
-    meta.config = &ctx_->config;
+    meta.peer = PeerText("127.0.0.1", std::nullopt, "127.0.0.1");
     boost::beast::tcp_stream stream(std::move(s));
     auto session = std::make_shared<Plain>(*ctx_, *inbox_, *sweep_, stream.get_executor(), meta);
     Handshake hs;
