@@ -7,7 +7,7 @@
 namespace gateway {
 namespace {
 
-std::uint16_t length_of(std::string_view s, const char *what) {
+std::uint16_t length_of(std::string_view s, const char* what) {
   if (s.size() > std::numeric_limits<std::uint16_t>::max())
     throw std::length_error(std::string(what) + " longer than 65,535 bytes");
   return static_cast<std::uint16_t>(s.size());
@@ -23,20 +23,20 @@ PeerText::PeerText(std::string_view source_ip, std::optional<std::string_view> u
       has_agent_(user_agent.has_value()) {
   if (size() == 0) return;
   data_ = std::make_unique_for_overwrite<char[]>(size());
-  char *p = data_.get();
+  char* p = data_.get();
   std::memcpy(p, source_ip.data(), ip_);
   if (user_agent) std::memcpy(p + ip_, user_agent->data(), agent_);
   std::memcpy(p + ip_ + agent_, domain_name.data(), domain_);
 }
 
-PeerText::PeerText(const PeerText &other)
+PeerText::PeerText(const PeerText& other)
     : ip_(other.ip_), agent_(other.agent_), domain_(other.domain_), has_agent_(other.has_agent_) {
   if (!other.data_) return;
   data_ = std::make_unique_for_overwrite<char[]>(size());
   std::memcpy(data_.get(), other.data_.get(), size());
 }
 
-PeerText &PeerText::operator=(const PeerText &other) {
+PeerText& PeerText::operator=(const PeerText& other) {
   if (this != &other) *this = PeerText(other);
   return *this;
 }

@@ -15,14 +15,14 @@ namespace gateway {
 class PeerText {
  public:
   PeerText() = default;
-  // Each string at most 65,535 bytes (an upgrade request's headers are capped
-  // at 16 KiB); longer throws std::length_error.
+  // Each string at most 65,535 bytes (an upgrade request's headers are capped at 16 KiB);
+  // longer throws std::length_error.
   PeerText(std::string_view source_ip, std::optional<std::string_view> user_agent,
            std::string_view domain_name);
-  PeerText(const PeerText &other);
-  PeerText &operator=(const PeerText &other);
-  PeerText(PeerText &&) noexcept = default;
-  PeerText &operator=(PeerText &&) noexcept = default;
+  PeerText(const PeerText& other);
+  PeerText& operator=(const PeerText& other);
+  PeerText(PeerText&&) noexcept = default;
+  PeerText& operator=(PeerText&&) noexcept = default;
 
   std::string_view source_ip() const { return {data_.get(), ip_}; }
   std::optional<std::string_view> user_agent() const {

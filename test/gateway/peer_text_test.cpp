@@ -48,8 +48,8 @@ TEST(PeerText, CopiesAreDeepAndMovesKeepTheText) {
   PeerText c;
   c = b;
   const PeerText moved = std::move(a);
-  const PeerText *all[] = {&b, &c, &moved};
-  for (const PeerText *p : all) {
+  const PeerText* all[] = {&b, &c, &moved};
+  for (const PeerText* p : all) {
     EXPECT_EQ(p->source_ip(), "10.0.0.7");
     EXPECT_EQ(p->user_agent(), std::optional<std::string_view>("curl/8.0"));
     EXPECT_EQ(p->domain_name(), "api.example.com");
