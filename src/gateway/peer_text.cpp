@@ -23,10 +23,13 @@ PeerText::PeerText(std::string_view source_ip, std::optional<std::string_view> u
       has_agent_(user_agent.has_value()) {
   if (size() == 0) return;
   data_ = std::make_unique_for_overwrite<char[]>(size());
-  char* p = data_.get();
-  std::memcpy(p, source_ip.data(), ip_);
-  if (user_agent) std::memcpy(p + ip_, user_agent->data(), agent_);
-  std::memcpy(p + ip_ + agent_, domain_name.data(), domain_);
+  // An empty view's data() may be null, which memcpy may not be given even for 0 bytes.
+  auto put = [p = data_.get()](std::size_t at, std::string_view s) {
+    if (!s.empty()) std::memcpy(p + at, s.data(), s.size());
+  };
+  put(0, source_ip);
+  if (user_agent) put(ip_, *user_agent);
+  put(std::size_t{ip_} + agent_, domain_name);
 }
 
 PeerText::PeerText(const PeerText& other)
