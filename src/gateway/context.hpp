@@ -32,6 +32,7 @@ struct Context {
                    config.two_way_routes, config.stage}),
         connections(registry, config.max_post_bytes, metrics),
         ip_connections(config.max_connections_per_ip),
+        connection_rate{config.rate_limit, config.rate_burst},
         ip_rates({config.ip_rate_limit,
                   config.ip_rate_burst > 0 ? config.ip_rate_burst : 2 * config.ip_rate_limit}),
         management_rates({config.management_rate_limit, config.management_rate_burst}) {}
@@ -44,6 +45,7 @@ struct Context {
   Inspector inspector;            // /inspect: idle unless a page is open
   LocalConnections connections;  // the Connections port for this node's sockets
   IpConnections ip_connections;  // --max-connections-per-ip
+  RateLimit connection_rate;     // --rate-limit: each connection's bucket (WsSession::rate_)
   KeyedBuckets ip_rates;         // --ip-rate-limit: client frames per source IP
   KeyedBuckets management_rates; // management API calls per caller
   std::atomic<bool> stopping{false};

@@ -55,7 +55,7 @@ WsSession<Socket>::WsSession(Context& ctx, LoopInbox& inbox, LoopSweep& sweep,
       meta_(std::move(meta)),
       parser_({clamp32(ctx.config.max_frame_bytes), clamp32(ctx.config.max_message_bytes)}),
       started_(Clock::now()),
-      rate_({ctx.config.rate_limit, ctx.config.rate_burst}, started_),
+      rate_(ctx.connection_rate, started_),
       last_active_steady_(steady_ms()) {
   last_active_wall_ = meta_.connected_at;
 }

@@ -155,8 +155,7 @@ net::awaitable<void> WsSession<Socket>::on_event(ws::FrameParser::Event& ev) {
 template <class Socket>
 bool WsSession<Socket>::throttle_ok() {
   const auto now = Clock::now();
-  return rate_.take({ctx_.config.rate_limit, ctx_.config.rate_burst}, now) &&
-         ctx_.ip_rates.take(meta_.peer.source_ip(), now);
+  return rate_.take(ctx_.connection_rate, now) && ctx_.ip_rates.take(meta_.peer.source_ip(), now);
 }
 
 template <class Socket>
